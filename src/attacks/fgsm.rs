@@ -1,0 +1,37 @@
+//! FGSM with a reusable gradient: the sign of the input gradient is computed once per
+//! (scan, model, target) and every ε after that costs one element-wise update.
+
+use burn::tensor::Tensor;
+
+use super::{AttackError, loss_gradient};
+use crate::models::Classifier;
+
+/// The sign of the attack gradient at a clean image, ready to be scaled by any ε.
+#[derive(Debug, Clone)]
+pub struct FgsmGradient {
+    clean: Tensor<4>,
+    direction: Tensor<4>,
+}
+
+impl FgsmGradient {
+    /// Computes the gradient sign once (one forward and one backward pass).
+    ///
+    /// # Errors
+    /// As [`loss_gradient`].
+    pub fn compute(model: &Classifier, clean: Tensor<4>, labels: &[usize], targeted: bool) -> Result<Self, AttackError> {
+        let gradient = loss_gradient(model, clean.clone(), labels, targeted)?;
+        Ok(Self { clean, direction: gradient.sign() })
+    }
+
+    /// The FGSM image for ε: `clamp(x + ε·sign(∇), 0, 1)`.
+    #[must_use]
+    pub fn apply(&self, epsilon: f64) -> Tensor<4> {
+        self.clean.clone().add(self.direction.clone().mul_scalar(epsilon)).clamp(0.0, 1.0)
+    }
+
+    /// The gradient sign (−1, 0 or 1 per pixel).
+    #[must_use]
+    pub fn direction(&self) -> &Tensor<4> {
+        &self.direction
+    }
+}

@@ -1,0 +1,23 @@
+//! Gradient attacks on the [0, 1] pixel scale — FGSM, BIM, PGD (L∞ and L2, random start,
+//! restarts) and MI-FGSM, untargeted or targeted — and the random-noise control of the same
+//! size. All tensor work runs as Burn operations on the model's device; randomness comes from
+//! a seeded generator, so a seed reproduces a result bit for bit.
+
+mod config;
+mod epsilon;
+mod error;
+mod fgsm;
+mod gradient;
+mod iterative;
+mod noise;
+mod projection;
+mod random;
+mod run;
+
+pub use config::{AttackConfig, AttackKind, NoiseDistribution, Norm, TargetSpec};
+pub use epsilon::{format_epsilon, parse_epsilon};
+pub use error::AttackError;
+pub use fgsm::FgsmGradient;
+pub use gradient::{labels_tensor, loss_gradient};
+pub use projection::project;
+pub use run::{AttackControl, AttackOutcome, probabilities, resolve_target, run_attack};

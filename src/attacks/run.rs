@@ -1,0 +1,101 @@
+//! Running any attack: target resolution, dispatch to the family, cancellation and progress.
+
+use std::sync::atomic::AtomicBool;
+
+use burn::tensor::activation::softmax;
+use burn::tensor::{Tensor, TensorData};
+
+use super::fgsm::FgsmGradient;
+use super::iterative::iterative_attack;
+use super::noise::noise_control;
+use super::{AttackConfig, AttackError, AttackKind, TargetSpec};
+use crate::models::ModelPair;
+
+/// Progress reporting and cancellation for long attacks.
+#[derive(Default, Clone, Copy)]
+pub struct AttackControl<'a> {
+    /// Set to `true` to stop between steps.
+    pub cancel: Option<&'a AtomicBool>,
+    /// Called after each gradient step with (steps done, steps in all).
+    pub on_step: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+}
+
+/// What an attack produced.
+#[derive(Debug, Clone)]
+pub struct AttackOutcome {
+    /// The adversarial batch, in [0, 1].
+    pub adversarial: Tensor<4>,
+    /// Gradient evaluations (forward + backward passes) used.
+    pub gradient_evaluations: usize,
+}
+
+/// The class an attack aims for, given the clean probabilities of one image: `None` when
+/// untargeted.
+#[must_use]
+pub fn resolve_target(spec: TargetSpec, clean_probabilities: &[f32]) -> Option<usize> {
+    match spec {
+        TargetSpec::Untargeted => None,
+        TargetSpec::Class(class) => Some(class),
+        TargetSpec::LeastLikely => clean_probabilities
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(index, _)| index),
+    }
+}
+
+/// Runs an attack on a batch.
+///
+/// `labels` are the classes to move away from (untargeted) or towards (`targeted`).
+///
+/// # Errors
+/// [`AttackError`] for bad parameters, cancellation or a missing gradient.
+pub fn run_attack(
+    models: &ModelPair,
+    clean: &Tensor<4>,
+    labels: &[usize],
+    targeted: bool,
+    config: &AttackConfig,
+    control: &AttackControl<'_>,
+) -> Result<AttackOutcome, AttackError> {
+    config.validate(usize::MAX)?;
+    match config.kind {
+        AttackKind::Fgsm => {
+            let gradient = FgsmGradient::compute(&models.differentiable, clean.clone(), labels, targeted)?;
+            Ok(AttackOutcome { adversarial: gradient.apply(config.epsilon), gradient_evaluations: 1 })
+        }
+        AttackKind::Noise => Ok(AttackOutcome { adversarial: noise_control(clean, config), gradient_evaluations: 0 }),
+        AttackKind::Bim | AttackKind::Pgd | AttackKind::PgdL2 | AttackKind::MiFgsm => {
+            let (adversarial, gradient_evaluations) = iterative_attack(models, clean, labels, targeted, config, control)?;
+            Ok(AttackOutcome { adversarial, gradient_evaluations })
+        }
+    }
+}
+
+/// Per image, 1.0 where the attack has succeeded (left the label, or reached the target),
+/// else 0.0; shaped `[batch, 1, 1, 1]`.
+pub(crate) fn success_mask(models: &ModelPair, images: &Tensor<4>, labels: &[usize], targeted: bool) -> Tensor<4> {
+    let predictions = models.inference.forward(images.clone().without_autodiff()).argmax(1); // [batch, 1]
+    let device = predictions.device();
+    let label_values: Vec<i64> = labels.iter().map(|&l| l as i64).collect();
+    let label_tensor = Tensor::<2, burn::tensor::Int>::from_data(TensorData::new(label_values, [labels.len(), 1]), &device);
+    let same = predictions.equal(label_tensor).float(); // [batch, 1]
+    let success = if targeted { same } else { same.neg().add_scalar(1.0) };
+    success.reshape([labels.len(), 1, 1, 1])
+}
+
+/// Class probabilities of a batch, read back to the host: one row per image.
+///
+/// # Errors
+/// [`AttackError::ReadBack`] if the device cannot return the data.
+pub fn probabilities(models: &ModelPair, images: &Tensor<4>) -> Result<Vec<Vec<f32>>, AttackError> {
+    let logits = models.inference.forward(images.clone().without_autodiff());
+    let [batch, classes] = logits.dims();
+    let values: Vec<f32> = softmax(logits, 1)
+        .try_into_data()
+        .map_err(|err| AttackError::ReadBack(format!("{err:?}")))?
+        .try_to_vec()
+        .map_err(|err| AttackError::ReadBack(format!("{err:?}")))?;
+    debug_assert_eq!(values.len(), batch * classes);
+    Ok(values.chunks(classes).map(<[f32]>::to_vec).collect())
+}

@@ -1,0 +1,230 @@
+//! `advlens attack …`: one scan in, images and `result.json` out.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use advlens::attacks::{AttackConfig, AttackControl, AttackKind, NoiseDistribution, Norm, TargetSpec, format_epsilon, parse_epsilon, probabilities};
+use advlens::device::DevicePreference;
+use advlens::export::{AttackReport, write_atomic};
+use advlens::imaging::{LoadOptions, Window, load_scan, model_input_from_scan};
+use advlens::models::{LoadedModel, Task, load_shipped};
+use advlens::pipeline::{AttackRequest, run_pipeline};
+
+/// Arguments of `attack`.
+#[derive(Args, Debug)]
+pub struct AttackArgs {
+    /// The scan: PNG, JPEG, TIFF or DICOM.
+    #[arg(long)]
+    scan: PathBuf,
+    /// A shipped model (see `advlens models`).
+    #[arg(long, default_value = "chest-xray-cnn")]
+    model: String,
+    /// fgsm, bim, pgd, pgd-l2, mifgsm or noise.
+    #[arg(long, default_value = "fgsm")]
+    attack: String,
+    /// ε on the [0, 1] scale or as k/255 (e.g. 8/255); for pgd-l2 and L2 noise, the L2 radius.
+    #[arg(long, default_value = "2/255")]
+    eps: String,
+    /// Iterations of iterative attacks.
+    #[arg(long, default_value_t = 20)]
+    steps: usize,
+    /// Step size (number or k/255); default: ε/steps (BIM, MI-FGSM) or 2.5·ε/steps (PGD).
+    #[arg(long)]
+    step_size: Option<String>,
+    /// Random restarts (PGD).
+    #[arg(long, default_value_t = 1)]
+    restarts: usize,
+    /// Momentum decay (MI-FGSM).
+    #[arg(long, default_value_t = 1.0)]
+    momentum: f64,
+    /// Target: a class name or index, or `least-likely`; untargeted when absent.
+    #[arg(long)]
+    target: Option<String>,
+    /// Norm of the noise control: linf or l2.
+    #[arg(long, default_value = "linf")]
+    norm: String,
+    /// Noise distribution: gaussian or uniform.
+    #[arg(long, default_value = "gaussian")]
+    noise: String,
+    /// Seed for every random choice.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// The true class (name or index); the clean prediction is used when absent.
+    #[arg(long)]
+    label: Option<String>,
+    /// DICOM frame (0-based).
+    #[arg(long, default_value_t = 0)]
+    frame: usize,
+    /// Window centre and width, e.g. `40,400`, instead of the file's.
+    #[arg(long, value_parser = parse_window)]
+    window: Option<Window>,
+    /// auto, gpu or cpu.
+    #[arg(long, default_value = "auto")]
+    device: DevicePreference,
+    /// Output folder.
+    #[arg(long, default_value = "advlens-output")]
+    out: PathBuf,
+}
+
+fn parse_window(text: &str) -> Result<Window, String> {
+    let (center, width) = text.split_once(',').ok_or("expected CENTER,WIDTH")?;
+    let center: f64 = center.trim().parse().map_err(|_| "window centre is not a number")?;
+    let width: f64 = width.trim().parse().map_err(|_| "window width is not a number")?;
+    Window::new(center, width).map_err(|err| err.to_string())
+}
+
+fn parse_class(text: &str, task: Task) -> anyhow::Result<usize> {
+    if let Ok(index) = text.parse::<usize>() {
+        anyhow::ensure!(index < task.num_classes(), "class {index} does not exist; classes: {}", task.classes().join(", "));
+        return Ok(index);
+    }
+    task.class_index(text).with_context(|| format!("unknown class '{text}'; classes: {}", task.classes().join(", ")))
+}
+
+fn attack_config(args: &AttackArgs, task: Task) -> anyhow::Result<AttackConfig> {
+    let kind: AttackKind = args.attack.parse()?;
+    let mut config = AttackConfig::new(kind, parse_epsilon_any(&args.eps, kind, &args.norm)?)
+        .with_steps(args.steps)
+        .with_restarts(args.restarts)
+        .with_momentum(args.momentum)
+        .with_seed(args.seed)
+        .with_noise(match args.noise.as_str() {
+            "gaussian" => NoiseDistribution::Gaussian,
+            "uniform" => NoiseDistribution::Uniform,
+            other => anyhow::bail!("unknown noise '{other}': expected gaussian or uniform"),
+        })
+        .with_noise_norm(parse_norm(&args.norm)?);
+    if let Some(step) = &args.step_size {
+        config = config.with_step_size(parse_epsilon(step)?);
+    }
+    config = config.with_target(match args.target.as_deref() {
+        None => TargetSpec::Untargeted,
+        Some("least-likely") => TargetSpec::LeastLikely,
+        Some(class) => TargetSpec::Class(parse_class(class, task)?),
+    });
+    config.validate(task.num_classes())?;
+    Ok(config)
+}
+
+fn parse_norm(text: &str) -> anyhow::Result<Norm> {
+    match text {
+        "linf" => Ok(Norm::Linf),
+        "l2" => Ok(Norm::L2),
+        other => anyhow::bail!("unknown norm '{other}': expected linf or l2"),
+    }
+}
+
+/// L2 radii may exceed 1, so they are parsed as plain numbers.
+fn parse_epsilon_any(text: &str, kind: AttackKind, norm: &str) -> anyhow::Result<f64> {
+    let is_l2 = kind == AttackKind::PgdL2 || (kind == AttackKind::Noise && norm == "l2");
+    match parse_epsilon(text) {
+        Ok(value) => Ok(value),
+        Err(_) if is_l2 => {
+            let value: f64 = text.trim().parse().with_context(|| format!("invalid L2 radius '{text}'"))?;
+            anyhow::ensure!(value.is_finite() && value >= 0.0, "invalid L2 radius '{text}'");
+            Ok(value)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
+    let device = super::start_device(args.device)?;
+    let model = load_shipped(&args.model, &device.device)?;
+    let task = model.card.spec.task;
+    let config = attack_config(args, task)?;
+    let scan = load_scan(&args.scan, &LoadOptions { frame: args.frame, window: args.window })?;
+    let true_label = args.label.as_deref().map(|label| parse_class(label, task)).transpose()?;
+    let request = AttackRequest { scan, attack: config, true_label };
+    let bar = progress_bar(&request.attack);
+    let done = AtomicUsize::new(0);
+    let report_step = |step: usize, total: usize| {
+        done.store(step, Ordering::Relaxed);
+        bar.set_length(total as u64);
+        bar.set_position(step as u64);
+    };
+    let control = AttackControl { cancel: None, on_step: Some(&report_step) };
+    let result = run_pipeline(&model, &request, &device, &control)?;
+    bar.finish_and_clear();
+    let mut report = AttackReport::new(&request.scan.metadata, &model.name, &result);
+    report.files = super::outputs::write_result_images(&result, &args.out)?;
+    check_png8(&model, &device.device, &args.out.join("adversarial.png"), &result, &mut report)?;
+    report.files.push("result.json".to_string());
+    write_atomic(&args.out.join("result.json"), serde_json::to_string_pretty(&report)?.as_bytes())?;
+    print_summary(&report, &args.out);
+    Ok(())
+}
+
+/// Reads the 8-bit PNG back and asks the model again: rounding to 1/255 can undo a small
+/// attack.
+fn check_png8(model: &LoadedModel, device: &burn::tensor::Device, path: &Path, result: &advlens::pipeline::AttackResult, report: &mut AttackReport) -> anyhow::Result<()> {
+    let reread = load_scan(path, &LoadOptions::default())?;
+    let input = model_input_from_scan(&reread, model.card.spec.input_size, device);
+    let probs = probabilities(&model.models, &input)?.into_iter().next().unwrap_or_default();
+    let label = probs.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i);
+    report.png8_success = Some(match result.target {
+        Some(target) => label == target,
+        None => label != result.label,
+    });
+    report.png8 = Some(advlens::export::PredictionReport { label, class: model.card.classes.get(label).cloned().unwrap_or_default(), probs });
+    Ok(())
+}
+
+fn progress_bar(config: &AttackConfig) -> ProgressBar {
+    if !config.kind.is_iterative() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new((config.steps * config.restarts) as u64);
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} steps") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(config.kind.to_string());
+    bar
+}
+
+fn print_summary(report: &AttackReport, out: &Path) {
+    let percent = |probs: &[f32], label: usize| 100.0 * probs.get(label).copied().unwrap_or(0.0);
+    println!("scan:        {}", report.scan.name);
+    println!("model:       {}", report.model);
+    println!("attack:      {} at ε = {}", report.attack.kind, format_epsilon(report.attack.epsilon));
+    println!("clean:       {} ({:.1}%)", report.clean.class, percent(&report.clean.probs, report.clean.label));
+    println!("adversarial: {} ({:.1}%)", report.adversarial.class, percent(&report.adversarial.probs, report.adversarial.label));
+    println!("success:     {}", if report.success { "yes — the prediction was changed" } else { "no" });
+    if let (Some(png8), Some(success)) = (&report.png8, report.png8_success) {
+        println!("8-bit PNG:   {} ({:.1}%), {}", png8.class, percent(&png8.probs, png8.label), if success { "still fools the model" } else { "no longer fools the model" });
+    }
+    let psnr = report.psnr.map_or_else(|| "∞".to_string(), |p| format!("{p:.1} dB"));
+    println!("size:        L∞ {:.4} ({:.2}/255), L2 {:.3}, L0 {}, PSNR {psnr}, SSIM {:.4}", report.linf, report.linf * 255.0, report.l2, report.l0, report.ssim);
+    println!("time:        {:.0} ms on {}", report.elapsed_ms, report.device);
+    println!("written to:  {}", out.display());
+}
+
+/// `advlens` with no subcommand: FGSM on the bundled chest X-ray.
+pub fn run_demo() -> anyhow::Result<()> {
+    let scan = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/chest_xray_normal_1.png");
+    eprintln!("advlens demo: FGSM at 2/255 on {} (see `advlens --help` for everything else)", scan.display());
+    let args = AttackArgs {
+        scan,
+        model: "chest-xray-cnn".to_string(),
+        attack: "fgsm".to_string(),
+        eps: "2/255".to_string(),
+        steps: 20,
+        step_size: None,
+        restarts: 1,
+        momentum: 1.0,
+        target: None,
+        norm: "linf".to_string(),
+        noise: "gaussian".to_string(),
+        seed: 0,
+        label: None,
+        frame: 0,
+        window: None,
+        device: DevicePreference::Auto,
+        out: PathBuf::from("advlens-output"),
+    };
+    run(&args)
+}

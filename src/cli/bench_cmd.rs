@@ -1,0 +1,76 @@
+//! `advlens bench`: median latency of forward, FGSM, PGD-20 and Grad-CAM per shipped model.
+
+use std::time::Instant;
+
+use clap::Args;
+
+use advlens::attacks::{AttackConfig, AttackControl, AttackKind, FgsmGradient, run_attack};
+use advlens::device::DevicePreference;
+use advlens::explain::grad_cam;
+use advlens::imaging::{LoadOptions, load_scan, model_input_from_scan};
+use advlens::models::{list_shipped, load_shipped};
+
+/// Arguments of `bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Timed runs per measurement (after one warm-up run).
+    #[arg(long, default_value_t = 7)]
+    runs: usize,
+    /// Only this model.
+    #[arg(long)]
+    model: Option<String>,
+    /// auto, gpu or cpu.
+    #[arg(long, default_value = "auto")]
+    device: DevicePreference,
+}
+
+fn median_ms(runs: usize, mut work: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<f64> {
+    work()?; // warm-up
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        work()?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
+}
+
+pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let device = super::start_device(args.device)?;
+    let scan_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/chest_xray_normal_1.png");
+    let scan = load_scan(&scan_path, &LoadOptions::default())?;
+    println!("Device: {} — median of {} runs after one warm-up, one 128×128 image, ms", device.description, args.runs);
+    println!();
+    println!("| model | forward | FGSM | PGD-20 | Grad-CAM |");
+    println!("|---|---:|---:|---:|---:|");
+    for shipped in list_shipped()? {
+        if args.model.as_ref().is_some_and(|name| *name != shipped.name) {
+            continue;
+        }
+        let model = load_shipped(&shipped.name, &device.device)?;
+        let input = model_input_from_scan(&scan, model.card.spec.input_size, &device.device);
+        let sync = || device.device.sync().map_err(|err| anyhow::anyhow!("{err:?}"));
+        let forward = median_ms(args.runs, || {
+            let _ = model.models.inference.forward(input.clone()).into_data();
+            Ok(())
+        })?;
+        let fgsm = median_ms(args.runs, || {
+            let gradient = FgsmGradient::compute(&model.models.differentiable, input.clone(), &[0], false)?;
+            let _ = model.models.inference.forward(gradient.apply(2.0 / 255.0)).into_data();
+            Ok(())
+        })?;
+        let pgd_config = AttackConfig::new(AttackKind::Pgd, 2.0 / 255.0).with_steps(20);
+        let pgd = median_ms(args.runs.min(5), || {
+            let outcome = run_attack(&model.models, &input, &[0], false, &pgd_config, &AttackControl::default())?;
+            let _ = outcome.adversarial.into_data();
+            Ok(())
+        })?;
+        let gradcam = median_ms(args.runs, || {
+            let _ = grad_cam(&model.models, &input, 0)?.into_data();
+            sync()
+        })?;
+        println!("| {} | {forward:.1} | {fgsm:.1} | {pgd:.1} | {gradcam:.1} |", shipped.name);
+    }
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! Argument parsing and dispatch. Errors are `anyhow` here, at the edge.
+
+mod attack_cmd;
+mod bench_cmd;
+mod models_cmd;
+mod outputs;
+mod train_cmd;
+
+use clap::{Parser, Subcommand};
+
+use advlens::device::{ComputeDevice, DevicePreference, select_device};
+
+/// advlens: see how adversarial attacks fool medical-imaging models, one scan at a time.
+#[derive(Parser, Debug)]
+#[command(name = "advlens", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the shipped models.
+    Models(models_cmd::ModelsArgs),
+    /// Attack one scan and write images and result.json.
+    Attack(attack_cmd::AttackArgs),
+    /// Train a model from ../shared/datasets.
+    Train(train_cmd::TrainArgs),
+    /// Measure latency of forward, FGSM, PGD-20 and Grad-CAM per shipped model.
+    Bench(bench_cmd::BenchArgs),
+}
+
+/// Parses the command line and runs it.
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Models(args)) => models_cmd::run(&args),
+        Some(Command::Attack(args)) => attack_cmd::run(&args),
+        Some(Command::Train(args)) => train_cmd::run(&args),
+        Some(Command::Bench(args)) => bench_cmd::run(&args),
+        None => attack_cmd::run_demo(),
+    }
+}
+
+/// Starts the device the user asked for and says which it is.
+pub(crate) fn start_device(preference: DevicePreference) -> anyhow::Result<ComputeDevice> {
+    let device = select_device(preference)?;
+    eprintln!("device: {}", device.description);
+    Ok(device)
+}

@@ -1,0 +1,120 @@
+//! `advlens train …`: reproduce a shipped model from `../shared/datasets`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use advlens::datasets::{load_dataset, shared_datasets_dir};
+use advlens::device::DevicePreference;
+use advlens::models::{Architecture, Task, save_weights};
+use advlens::train::{Augmentation, TrainConfig, TrainEvent, train_model};
+
+/// Arguments of `train`.
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// chest-xray or brain-mri.
+    #[arg(long)]
+    task: Task,
+    /// compact-cnn or resnet18.
+    #[arg(long, default_value = "compact-cnn")]
+    arch: Architecture,
+    /// Model name; default `<task>-<arch short>`.
+    #[arg(long)]
+    name: Option<String>,
+    /// Epochs.
+    #[arg(long, default_value_t = 12)]
+    epochs: usize,
+    /// Batch size.
+    #[arg(long, default_value_t = 64)]
+    batch_size: usize,
+    /// Peak learning rate.
+    #[arg(long, default_value_t = 2e-3)]
+    lr: f64,
+    /// Seed.
+    #[arg(long, default_value_t = 17)]
+    seed: u64,
+    /// Train on the first N training images only.
+    #[arg(long)]
+    limit_train: Option<usize>,
+    /// Data-set folder; default `$ADVLENS_DATASETS` or `../shared/datasets`.
+    #[arg(long)]
+    datasets: Option<PathBuf>,
+    /// Where the weights and card go.
+    #[arg(long, default_value = "assets/models")]
+    out: PathBuf,
+    /// Checkpoint folder (resumed if it exists); default `<out>/checkpoints/<name>`.
+    #[arg(long)]
+    checkpoint_dir: Option<PathBuf>,
+    /// Append progress lines to this file as well.
+    #[arg(long)]
+    log: Option<PathBuf>,
+    /// Store convolution and linear weights in half precision.
+    #[arg(long)]
+    half: bool,
+    /// auto, gpu or cpu.
+    #[arg(long, default_value = "auto")]
+    device: DevicePreference,
+}
+
+pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    let root = args.datasets.clone().or_else(shared_datasets_dir).context("no data-set folder: pass --datasets or set ADVLENS_DATASETS")?;
+    let dataset = load_dataset(&root, args.task.dataset_file())?;
+    let device = super::start_device(args.device)?;
+    let short = match args.arch {
+        Architecture::CompactCnn => "cnn",
+        Architecture::Resnet18 => "resnet18",
+    };
+    let name = args.name.clone().unwrap_or_else(|| format!("{}-{short}", args.task));
+    let config = TrainConfig {
+        name: name.clone(),
+        task: args.task,
+        arch: args.arch,
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        learning_rate: args.lr,
+        weight_decay: 1e-4,
+        seed: args.seed,
+        augmentation: Augmentation { max_shift: 8, intensity: 0.1, flip: args.task == Task::BrainMri },
+        limit_train: args.limit_train,
+        checkpoint_dir: args.checkpoint_dir.clone().unwrap_or_else(|| args.out.join("checkpoints").join(&name)),
+    };
+    let mut log = match &args.log {
+        Some(path) => Some(std::fs::OpenOptions::new().create(true).append(true).open(path).with_context(|| format!("opening {}", path.display()))?),
+        None => None,
+    };
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template("epoch {msg} [{bar:30}] {pos}/{len} batches, {per_sec}, eta {eta}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let mut on_event = |event: TrainEvent| {
+        match &event {
+            TrainEvent::Started { epoch, batches } => {
+                bar.set_length(*batches as u64);
+                bar.set_message(epoch.to_string());
+            }
+            TrainEvent::Batch { epoch, batch, .. } => {
+                bar.set_message(epoch.to_string());
+                bar.set_position(*batch as u64);
+            }
+            TrainEvent::Epoch { epoch, train_loss, val_accuracy, seconds } => {
+                bar.println(format!("epoch {epoch}: train loss {train_loss:.4}, val accuracy {:.2}%, {seconds:.0} s", 100.0 * val_accuracy));
+                bar.set_position(0);
+            }
+        }
+        if let Some(file) = log.as_mut() {
+            let _ = writeln!(file, "{event:?}");
+        }
+    };
+    let outcome = train_model(&config, &dataset, &device.device, &device.description, &mut on_event)?;
+    bar.finish_and_clear();
+    std::fs::create_dir_all(&args.out)?;
+    let weights = args.out.join(format!("{name}.safetensors"));
+    let metadata = [("advlens_model", name.clone()), ("arch", args.arch.to_string()), ("task", args.task.to_string())];
+    save_weights(&outcome.model, &weights, args.half, &metadata)?;
+    outcome.card.save(&args.out.join(format!("{name}.json")))?;
+    println!("{name}: validation {:.2}%, test {:.2}% — written to {}", 100.0 * outcome.card.val_accuracy, 100.0 * outcome.card.test_accuracy, weights.display());
+    Ok(())
+}

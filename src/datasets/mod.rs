@@ -1,0 +1,9 @@
+//! The labelled data sets under `../shared/datasets` (training and evaluation only: never
+//! copied into the repository): `.npz` files of `uint8 (N, H, W)` images and `uint8 (N,)`
+//! labels per split.
+
+mod npz;
+mod split;
+
+pub use npz::{Dataset, DatasetError, load_dataset, shared_datasets_dir, sha256_file};
+pub use split::Split;

@@ -1,0 +1,122 @@
+//! Reading the `.npz` data sets.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::Split;
+
+/// Errors from reading a data set.
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    /// The file could not be read.
+    #[error("could not read the data set ({reason}): {path}")]
+    Io {
+        /// Why.
+        reason: String,
+        /// The file.
+        path: String,
+    },
+    /// An array is missing or has the wrong shape.
+    #[error("the data set is not in the expected layout ({reason}): {path}")]
+    Layout {
+        /// What is wrong.
+        reason: String,
+        /// The file.
+        path: String,
+    },
+}
+
+/// A data set: three splits and where they came from.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// Training split.
+    pub train: Split,
+    /// Validation split.
+    pub val: Split,
+    /// Test split.
+    pub test: Split,
+    /// Path relative to the data-set folder.
+    pub file: String,
+    /// SHA-256 of the file.
+    pub sha256: String,
+}
+
+impl Dataset {
+    /// A split by name (`train`, `val`, `test`).
+    #[must_use]
+    pub fn split(&self, name: &str) -> Option<&Split> {
+        match name {
+            "train" => Some(&self.train),
+            "val" | "validation" => Some(&self.val),
+            "test" => Some(&self.test),
+            _ => None,
+        }
+    }
+}
+
+/// `$ADVLENS_DATASETS`, else `../shared/datasets` beside the source tree, if it exists.
+#[must_use]
+pub fn shared_datasets_dir() -> Option<PathBuf> {
+    let candidate = std::env::var_os("ADVLENS_DATASETS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets"));
+    candidate.is_dir().then_some(candidate)
+}
+
+/// SHA-256 of a file, as lowercase hex.
+///
+/// # Errors
+/// [`DatasetError::Io`].
+pub fn sha256_file(path: &Path) -> Result<String, DatasetError> {
+    let io_error = |err: std::io::Error| DatasetError::Io { reason: err.to_string(), path: path.display().to_string() };
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let read = file.read(&mut buffer).map_err(io_error)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Ok(format!("{:x}", hasher.finalize()))
+}
+
+/// Loads `relative` (e.g. `chest_xray_pneumonia_128/chest_xray_pneumonia_128.npz`) from `root`.
+///
+/// # Errors
+/// [`DatasetError`] when the file is missing or not in the expected layout.
+pub fn load_dataset(root: &Path, relative: &str) -> Result<Dataset, DatasetError> {
+    let path = root.join(relative);
+    let display = path.display().to_string();
+    let mut archive = npyz::npz::NpzArchive::open(&path)
+        .map_err(|err| DatasetError::Io { reason: err.to_string(), path: display.clone() })?;
+    let mut read_split = |name: &str| -> Result<Split, DatasetError> {
+        let layout = |reason: String| DatasetError::Layout { reason, path: display.clone() };
+        let images = archive
+            .by_name(&format!("{name}_images"))
+            .map_err(|err| layout(err.to_string()))?
+            .ok_or_else(|| layout(format!("no {name}_images array")))?;
+        let shape = images.shape().to_vec();
+        let [count, height, width] = shape[..] else {
+            return Err(layout(format!("{name}_images has shape {shape:?}, expected (N, H, W)")));
+        };
+        let images: Vec<u8> = images.into_vec().map_err(|err| layout(err.to_string()))?;
+        let labels: Vec<u8> = archive
+            .by_name(&format!("{name}_labels"))
+            .map_err(|err| layout(err.to_string()))?
+            .ok_or_else(|| layout(format!("no {name}_labels array")))?
+            .into_vec()
+            .map_err(|err| layout(err.to_string()))?;
+        if labels.len() as u64 != count {
+            return Err(layout(format!("{name}: {count} images but {} labels", labels.len())));
+        }
+        Ok(Split { images, labels, height: height as usize, width: width as usize })
+    };
+    let train = read_split("train")?;
+    let val = read_split("val")?;
+    let test = read_split("test")?;
+    Ok(Dataset { train, val, test, file: relative.to_string(), sha256: sha256_file(&path)? })
+}

@@ -1,0 +1,238 @@
+//! Picks the compute device for all tensor work: a real GPU through Burn's wgpu backend, or
+//! Burn's Flex CPU backend when there is none (software Vulkan is slower than Flex by 6–20×).
+//!
+//! This is the one place that decides; everything else receives a [`ComputeDevice`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use burn::cubecl::config::cache::CacheConfig;
+use burn::cubecl::config::{CubeClRuntimeConfig, RuntimeConfig};
+use burn::tensor::wgpu::wgpu;
+use burn::tensor::{Device, DeviceKind};
+use serde::{Deserialize, Serialize};
+
+/// Which device the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DevicePreference {
+    /// A real GPU when one exists, else the CPU.
+    #[default]
+    Auto,
+    /// The wgpu backend, even on a CPU-type adapter such as software Vulkan.
+    Gpu,
+    /// Burn's Flex CPU backend.
+    Cpu,
+}
+
+impl DevicePreference {
+    /// Every preference, in the order a menu shows them.
+    pub const ALL: [Self; 3] = [Self::Auto, Self::Gpu, Self::Cpu];
+}
+
+impl fmt::Display for DevicePreference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Auto => "auto",
+            Self::Gpu => "gpu",
+            Self::Cpu => "cpu",
+        })
+    }
+}
+
+impl FromStr for DevicePreference {
+    type Err = DeviceError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "auto" => Ok(Self::Auto),
+            "gpu" | "wgpu" => Ok(Self::Gpu),
+            "cpu" | "flex" => Ok(Self::Cpu),
+            other => Err(DeviceError::UnknownPreference(other.to_string())),
+        }
+    }
+}
+
+/// The backend a [`ComputeDevice`] runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// Burn's wgpu backend.
+    Wgpu,
+    /// Burn's Flex CPU backend.
+    Flex,
+}
+
+/// Errors from choosing or starting a device.
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    /// The preference text is not one of `auto`, `gpu`, `cpu`.
+    #[error("unknown device '{0}': expected auto, gpu or cpu")]
+    UnknownPreference(String),
+    /// `gpu` was asked for but no wgpu adapter exists.
+    #[error("no GPU adapter found (not even software Vulkan); use --device cpu")]
+    NoAdapter,
+    /// wgpu failed to start.
+    #[error("could not start the wgpu device: {0}")]
+    WgpuInit(String),
+}
+
+/// A graphics adapter as wgpu reports it.
+#[derive(Debug, Clone)]
+pub struct AdapterSummary {
+    /// The adapter's name, e.g. "NVIDIA H100" or "llvmpipe (LLVM 15.0.6, 256 bits)".
+    pub name: String,
+    /// Discrete, integrated, virtual, CPU or other.
+    pub device_type: wgpu::DeviceType,
+    /// Vulkan, Metal, DX12, GL…
+    pub backend: wgpu::Backend,
+}
+
+impl AdapterSummary {
+    /// Whether the adapter is a real GPU (not a CPU rasteriser such as lavapipe).
+    #[must_use]
+    pub fn is_real_gpu(&self) -> bool {
+        matches!(
+            self.device_type,
+            wgpu::DeviceType::DiscreteGpu
+                | wgpu::DeviceType::IntegratedGpu
+                | wgpu::DeviceType::VirtualGpu
+        )
+    }
+}
+
+/// The device all tensor work runs on, with a human description for reports.
+#[derive(Debug, Clone)]
+pub struct ComputeDevice {
+    /// The Burn device (never an autodiff one; call `.autodiff()` where gradients are needed).
+    pub device: Device,
+    /// The backend in use.
+    pub backend: BackendKind,
+    /// e.g. "GPU: NVIDIA H100 (Vulkan)", "software Vulkan: llvmpipe", "CPU (Burn Flex)".
+    pub description: String,
+}
+
+impl ComputeDevice {
+    /// The Flex CPU device. Always available.
+    #[must_use]
+    pub fn cpu() -> Self {
+        Self {
+            device: Device::flex(),
+            backend: BackendKind::Flex,
+            description: "CPU (Burn Flex)".to_string(),
+        }
+    }
+
+    /// Whether this device runs on the wgpu backend.
+    #[must_use]
+    pub fn is_wgpu(&self) -> bool {
+        self.backend == BackendKind::Wgpu
+    }
+}
+
+impl fmt::Display for ComputeDevice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.description)
+    }
+}
+
+/// Lists the wgpu adapters on this machine (cheap: no device is opened).
+#[must_use]
+pub fn list_adapters() -> Vec<AdapterSummary> {
+    let instance = wgpu::Instance::default();
+    pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()))
+        .into_iter()
+        .map(|adapter| {
+            let info = adapter.get_info();
+            AdapterSummary {
+                name: info.name,
+                device_type: info.device_type,
+                backend: info.backend,
+            }
+        })
+        .collect()
+}
+
+/// Chooses and starts the compute device for a preference.
+///
+/// `Auto` takes a real GPU when one exists and the Flex CPU backend otherwise; `Gpu` also
+/// accepts a CPU-type adapter (software Vulkan), which is how tests exercise the wgpu path.
+///
+/// # Errors
+/// [`DeviceError::NoAdapter`] when `Gpu` is asked for and no adapter exists, or
+/// [`DeviceError::WgpuInit`] when wgpu fails to start.
+pub fn select_device(preference: DevicePreference) -> Result<ComputeDevice, DeviceError> {
+    if preference == DevicePreference::Cpu {
+        return Ok(ComputeDevice::cpu());
+    }
+    let adapters = list_adapters();
+    let chosen = adapters
+        .iter()
+        .find(|adapter| adapter.is_real_gpu())
+        .or_else(|| {
+            (preference == DevicePreference::Gpu)
+                .then(|| adapters.iter().find(|a| a.device_type == wgpu::DeviceType::Cpu))
+                .flatten()
+        });
+    match (chosen, preference) {
+        (Some(adapter), _) => start_wgpu(adapter),
+        (None, DevicePreference::Gpu) => Err(DeviceError::NoAdapter),
+        (None, _) => Ok(ComputeDevice::cpu()),
+    }
+}
+
+fn start_wgpu(adapter: &AdapterSummary) -> Result<ComputeDevice, DeviceError> {
+    use_user_cache_directory();
+    let kind = match adapter.device_type {
+        wgpu::DeviceType::DiscreteGpu => DeviceKind::DiscreteGpu(0),
+        wgpu::DeviceType::IntegratedGpu => DeviceKind::IntegratedGpu(0),
+        wgpu::DeviceType::VirtualGpu => DeviceKind::VirtualGpu(0),
+        _ => DeviceKind::Cpu,
+    };
+    let device = Device::wgpu_options()
+        .device_kind(kind)
+        .init()
+        .map_err(|err| DeviceError::WgpuInit(err.to_string()))?;
+    let description = if adapter.is_real_gpu() {
+        format!("GPU: {} ({:?})", adapter.name, adapter.backend)
+    } else {
+        format!("software Vulkan: {}", adapter.name)
+    };
+    Ok(ComputeDevice {
+        device,
+        backend: BackendKind::Wgpu,
+        description,
+    })
+}
+
+/// Points CubeCL's autotune and kernel caches at a per-user cache directory instead of the
+/// working tree. Has no effect if the configuration was already set or read.
+fn use_user_cache_directory() {
+    let Some(base) = dirs::cache_dir() else {
+        return;
+    };
+    let mut config = CubeClRuntimeConfig::default();
+    config.environment.path = CacheConfig::Directory(base.join("advlens").join("cubecl"));
+    let _already_configured = !CubeClRuntimeConfig::try_set(config);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preferences_parse_and_print_back() {
+        for preference in DevicePreference::ALL {
+            let parsed: DevicePreference = preference.to_string().parse().unwrap();
+            assert_eq!(parsed, preference);
+        }
+        assert!("tpu".parse::<DevicePreference>().is_err());
+    }
+
+    #[test]
+    fn cpu_preference_gives_flex() {
+        let device = select_device(DevicePreference::Cpu).unwrap();
+        assert_eq!(device.backend, BackendKind::Flex);
+        assert!(device.description.contains("CPU"));
+    }
+}

@@ -1,0 +1,133 @@
+//! The `result.json` of an attack run: plain data, no patient identifiers.
+
+use serde::Serialize;
+
+use crate::attacks::AttackConfig;
+use crate::imaging::ScanMetadata;
+use crate::pipeline::{AttackResult, Prediction};
+
+/// The scan, as much as a report needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    /// File name.
+    pub name: String,
+    /// Format.
+    pub format: String,
+    /// Modality, if DICOM.
+    pub modality: Option<String>,
+    /// Width × height of the file.
+    pub size: [usize; 2],
+    /// Frame used.
+    pub frame: usize,
+    /// Window used (centre, width).
+    pub window: [f64; 2],
+}
+
+impl ScanReport {
+    /// From scan metadata.
+    #[must_use]
+    pub fn from_metadata(metadata: &ScanMetadata) -> Self {
+        Self {
+            name: metadata.source_name.clone(),
+            format: format!("{:?}", metadata.format).to_lowercase(),
+            modality: metadata.modality.clone(),
+            size: [metadata.width, metadata.height],
+            frame: metadata.frame,
+            window: [metadata.window.center, metadata.window.width],
+        }
+    }
+}
+
+/// A prediction for JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct PredictionReport {
+    /// Class index.
+    pub label: usize,
+    /// Class name.
+    pub class: String,
+    /// Probabilities of all classes.
+    pub probs: Vec<f32>,
+}
+
+impl From<&Prediction> for PredictionReport {
+    fn from(prediction: &Prediction) -> Self {
+        Self { label: prediction.label, class: prediction.class_name.clone(), probs: prediction.probs.clone() }
+    }
+}
+
+/// Everything `result.json` holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttackReport {
+    /// advlens version.
+    pub advlens_version: String,
+    /// The scan.
+    pub scan: ScanReport,
+    /// Model name.
+    pub model: String,
+    /// The attack configuration.
+    pub attack: AttackConfig,
+    /// ε in 1/255 units.
+    pub epsilon_255: f64,
+    /// The label attacked.
+    pub label: usize,
+    /// Target class (targeted attacks).
+    pub target: Option<usize>,
+    /// Clean prediction.
+    pub clean: PredictionReport,
+    /// Adversarial prediction.
+    pub adversarial: PredictionReport,
+    /// Whether the attack succeeded.
+    pub success: bool,
+    /// Pixels changed.
+    pub l0: usize,
+    /// L2 norm of the perturbation.
+    pub l2: f64,
+    /// L∞ norm of the perturbation.
+    pub linf: f64,
+    /// PSNR in dB (`null` when identical).
+    pub psnr: Option<f64>,
+    /// SSIM.
+    pub ssim: f64,
+    /// Gradient evaluations used.
+    pub gradient_evaluations: usize,
+    /// Device in words.
+    pub device: String,
+    /// Wall time of the attack and analysis.
+    pub elapsed_ms: f64,
+    /// The model's answer on the 8-bit PNG read back (quantisation can undo tiny attacks).
+    pub png8: Option<PredictionReport>,
+    /// Whether the 8-bit PNG still fools the model.
+    pub png8_success: Option<bool>,
+    /// Files written.
+    pub files: Vec<String>,
+}
+
+impl AttackReport {
+    /// The report of a pipeline result.
+    #[must_use]
+    pub fn new(metadata: &ScanMetadata, model: &str, result: &AttackResult) -> Self {
+        Self {
+            advlens_version: env!("CARGO_PKG_VERSION").to_string(),
+            scan: ScanReport::from_metadata(metadata),
+            model: model.to_string(),
+            attack: result.attack.clone(),
+            epsilon_255: result.attack.epsilon * 255.0,
+            label: result.label,
+            target: result.target,
+            clean: (&result.clean).into(),
+            adversarial: (&result.adversarial_prediction).into(),
+            success: result.success,
+            l0: result.metrics.l0,
+            l2: result.metrics.l2,
+            linf: result.metrics.linf,
+            psnr: result.metrics.psnr_db,
+            ssim: result.metrics.ssim,
+            gradient_evaluations: result.gradient_evaluations,
+            device: result.device.clone(),
+            elapsed_ms: result.elapsed_ms,
+            png8: None,
+            png8_success: None,
+            files: Vec::new(),
+        }
+    }
+}

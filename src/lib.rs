@@ -1,0 +1,16 @@
+//! advlens engine: scans in, trained medical models, gradient attacks, Grad-CAM, metrics, and
+//! one pipeline that the GUI, the CLI and the tests all call. No UI code lives here.
+//!
+//! Dependencies run one way: `pipeline`/`train` → `attacks`/`explain` → `models` →
+//! `imaging`/`metrics`/`device`.
+
+pub mod attacks;
+pub mod datasets;
+pub mod device;
+pub mod explain;
+pub mod export;
+pub mod imaging;
+pub mod metrics;
+pub mod models;
+pub mod pipeline;
+pub mod train;

@@ -1,0 +1,82 @@
+//! Which network, for which task, with which input normalisation: everything needed to build
+//! an untrained classifier that shipped weights can be loaded into.
+
+use std::fmt;
+use std::str::FromStr;
+
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use super::{Classifier, CompactCnnConfig, ResNet18Config, Task};
+
+/// A network architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Architecture {
+    /// Four conv–BN–ReLU blocks and a linear head (≈ 68 MFLOP at 128×128).
+    CompactCnn,
+    /// torchvision's ResNet-18 with a single-channel stem (≈ 0.6 GFLOP at 128×128).
+    Resnet18,
+}
+
+impl Architecture {
+    /// Every architecture.
+    pub const ALL: [Self; 2] = [Self::CompactCnn, Self::Resnet18];
+}
+
+impl fmt::Display for Architecture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::CompactCnn => "compact-cnn",
+            Self::Resnet18 => "resnet18",
+        })
+    }
+}
+
+impl FromStr for Architecture {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|arch| arch.to_string() == text)
+            .ok_or_else(|| format!("unknown architecture '{text}': expected compact-cnn or resnet18"))
+    }
+}
+
+/// Everything that defines a classifier apart from its weights.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ModelSpec {
+    /// The task (and so the classes).
+    pub task: Task,
+    /// The network.
+    pub arch: Architecture,
+    /// Input side in pixels (square, single channel).
+    pub input_size: usize,
+    /// Mean subtracted from [0, 1] pixels inside the model.
+    pub input_mean: f32,
+    /// Standard deviation divided out inside the model.
+    pub input_std: f32,
+}
+
+impl ModelSpec {
+    /// Builds the untrained classifier.
+    #[must_use]
+    pub fn init(&self, device: &Device) -> Classifier {
+        let classes = self.task.num_classes();
+        match self.arch {
+            Architecture::CompactCnn => Classifier::Compact(
+                CompactCnnConfig::new(classes)
+                    .with_input_mean(self.input_mean)
+                    .with_input_std(self.input_std)
+                    .init(device),
+            ),
+            Architecture::Resnet18 => Classifier::ResNet(
+                ResNet18Config::new(classes)
+                    .with_input_mean(self.input_mean)
+                    .with_input_std(self.input_std)
+                    .init(device),
+            ),
+        }
+    }
+}

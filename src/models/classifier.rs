@@ -1,0 +1,66 @@
+//! One type for every shipped architecture, so that attacks, explanations and training treat
+//! them alike.
+
+use burn::module::Module;
+use burn::tensor::Tensor;
+
+use super::{CompactCnn, ResNet18};
+
+/// Logits and the last convolutional block's activations (for Grad-CAM).
+#[derive(Debug, Clone)]
+pub struct ClassifierOutput {
+    /// `[batch, classes]`.
+    pub logits: Tensor<2>,
+    /// `[batch, channels, h, w]`.
+    pub features: Tensor<4>,
+}
+
+/// A classifier of single-channel images in [0, 1].
+#[derive(Module, Debug)]
+pub enum Classifier {
+    /// The compact CNN.
+    Compact(CompactCnn),
+    /// ResNet-18.
+    ResNet(ResNet18),
+}
+
+impl Classifier {
+    /// Activations of the last convolutional block.
+    ///
+    /// # Shapes
+    /// - input: `[batch, 1, size, size]`
+    /// - output: `[batch, channels, h, w]`
+    pub fn features(&self, input: Tensor<4>) -> Tensor<4> {
+        match self {
+            Self::Compact(model) => model.features(input),
+            Self::ResNet(model) => model.features(input),
+        }
+    }
+
+    /// Logits from last-block activations.
+    ///
+    /// # Shapes
+    /// - features: `[batch, channels, h, w]`
+    /// - output: `[batch, classes]`
+    pub fn head(&self, features: Tensor<4>) -> Tensor<2> {
+        match self {
+            Self::Compact(model) => model.head(features),
+            Self::ResNet(model) => model.head(features),
+        }
+    }
+
+    /// Class logits.
+    ///
+    /// # Shapes
+    /// - input: `[batch, 1, size, size]`
+    /// - output: `[batch, classes]`
+    pub fn forward(&self, input: Tensor<4>) -> Tensor<2> {
+        self.head(self.features(input))
+    }
+
+    /// Logits and last-block activations in one pass.
+    pub fn forward_with_features(&self, input: Tensor<4>) -> ClassifierOutput {
+        let features = self.features(input);
+        ClassifierOutput { logits: self.head(features.clone()), features }
+    }
+}

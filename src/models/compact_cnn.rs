@@ -1,0 +1,108 @@
+//! The compact CNN: four conv(3×3)–BN–ReLU blocks, max-pooling between them, global average
+//! pooling and a linear head. At 128×128 it costs about 68 MFLOP; the last block's 16×16
+//! activations feed Grad-CAM.
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
+use burn::tensor::activation::relu;
+use burn::tensor::module::adaptive_avg_pool2d;
+use burn::tensor::{Device, Tensor};
+
+/// Hyper-parameters of [`CompactCnn`].
+#[derive(Config, Debug)]
+pub struct CompactCnnConfig {
+    /// Number of output classes.
+    pub num_classes: usize,
+    /// Channels of the four blocks.
+    #[config(default = "[16, 24, 48, 64]")]
+    pub widths: [usize; 4],
+    /// Mean subtracted from [0, 1] input pixels.
+    #[config(default = 0.5)]
+    pub input_mean: f32,
+    /// Standard deviation the centred input is divided by.
+    #[config(default = 0.25)]
+    pub input_std: f32,
+}
+
+/// One conv–BN pair (ReLU and pooling are applied by the caller).
+#[derive(Module, Debug)]
+pub struct ConvBlock {
+    /// 3×3 convolution, padding 1, no bias (BN follows).
+    pub conv: Conv2d,
+    /// Batch normalisation.
+    pub bn: BatchNorm,
+}
+
+/// The compact classifier. PyTorch equivalent in `docs/weights.md`.
+#[derive(Module, Debug)]
+pub struct CompactCnn {
+    /// The four blocks.
+    pub features: Vec<ConvBlock>,
+    /// The linear head.
+    pub classifier: Linear,
+    pool: MaxPool2d,
+    input_mean: f32,
+    input_std: f32,
+}
+
+impl CompactCnnConfig {
+    /// Builds an untrained network.
+    #[must_use]
+    pub fn init(&self, device: &Device) -> CompactCnn {
+        let mut in_channels = 1;
+        let features = self
+            .widths
+            .iter()
+            .map(|&out_channels| {
+                let block = ConvBlock {
+                    conv: Conv2dConfig::new([in_channels, out_channels], [3, 3])
+                        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                        .with_bias(false)
+                        .init(device),
+                    bn: BatchNormConfig::new(out_channels).init(device),
+                };
+                in_channels = out_channels;
+                block
+            })
+            .collect();
+        CompactCnn {
+            features,
+            classifier: LinearConfig::new(in_channels, self.num_classes).init(device),
+            pool: MaxPool2dConfig::new([2, 2]).init(),
+            input_mean: self.input_mean,
+            input_std: self.input_std,
+        }
+    }
+}
+
+impl CompactCnn {
+    /// The last block's activations.
+    ///
+    /// # Shapes
+    /// - input: `[batch, 1, 128, 128]` pixels in [0, 1]
+    /// - output: `[batch, 64, 16, 16]`
+    pub fn features(&self, input: Tensor<4>) -> Tensor<4> {
+        let mut x = input.sub_scalar(self.input_mean).div_scalar(self.input_std);
+        let last = self.features.len().saturating_sub(1);
+        for (index, block) in self.features.iter().enumerate() {
+            x = relu(block.bn.forward(block.conv.forward(x)));
+            if index < last {
+                x = self.pool.forward(x);
+            }
+        }
+        x
+    }
+
+    /// Class logits from last-block activations.
+    ///
+    /// # Shapes
+    /// - features: `[batch, channels, h, w]`
+    /// - output: `[batch, classes]`
+    pub fn head(&self, features: Tensor<4>) -> Tensor<2> {
+        let pooled: Tensor<2> = adaptive_avg_pool2d(features, [1, 1]).flatten(1, 3); // [batch, channels]
+        self.classifier.forward(pooled)
+    }
+}

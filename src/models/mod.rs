@@ -1,0 +1,23 @@
+//! Classifiers: the compact CNN and the ResNet-18 adapted to 128×128 single-channel input,
+//! with input normalisation inside the model (attacks work on the [0, 1] pixel scale), weights
+//! in and out as PyTorch-compatible safetensors, model cards, and the shipped-model registry.
+
+mod architecture;
+mod card;
+mod classifier;
+mod compact_cnn;
+mod error;
+mod registry;
+mod resnet;
+mod task;
+mod weights;
+
+pub use architecture::{Architecture, ModelSpec};
+pub use card::{DatasetInfo, ModelCard, SampleCheck};
+pub use classifier::{Classifier, ClassifierOutput};
+pub use compact_cnn::{CompactCnn, CompactCnnConfig};
+pub use error::ModelError;
+pub use registry::{LoadedModel, ModelPair, ShippedModel, assets_dir, find_shipped, list_shipped, load_model_files, load_shipped};
+pub use resnet::{ResNet18, ResNet18Config};
+pub use task::Task;
+pub use weights::{load_weights, save_weights};

@@ -1,0 +1,127 @@
+//! The models shipped in `assets/models/`: a `NAME.safetensors` weight file beside its
+//! `NAME.json` card. Loading gives an inference copy and a frozen copy on the autodiff device
+//! for input gradients.
+
+use std::path::{Path, PathBuf};
+
+use burn::module::Module;
+use burn::tensor::Device;
+
+use super::{Classifier, ModelCard, ModelError, load_weights};
+
+/// A shipped model on disk.
+#[derive(Debug, Clone)]
+pub struct ShippedModel {
+    /// Its name (file stem).
+    pub name: String,
+    /// Its card.
+    pub card: ModelCard,
+    /// The weight file.
+    pub weights_path: PathBuf,
+}
+
+/// A model ready for inference and for input gradients.
+#[derive(Debug, Clone)]
+pub struct LoadedModel {
+    /// Its name.
+    pub name: String,
+    /// Its card.
+    pub card: ModelCard,
+    /// The network, for inference and for input gradients.
+    pub models: ModelPair,
+}
+
+/// One network in two forms: evaluation mode on the plain device (fast forward passes), and
+/// evaluation mode on the autodiff device with frozen parameters (gradients flow to the input
+/// only).
+#[derive(Debug, Clone)]
+pub struct ModelPair {
+    /// Plain device, evaluation mode.
+    pub inference: Classifier,
+    /// Autodiff device, evaluation mode, parameters frozen.
+    pub differentiable: Classifier,
+}
+
+impl ModelPair {
+    /// Both forms of a network that lives on an autodiff device.
+    #[must_use]
+    pub fn new(model_on_autodiff_device: Classifier) -> Self {
+        Self { inference: model_on_autodiff_device.valid(), differentiable: model_on_autodiff_device.freeze() }
+    }
+}
+
+/// Where the assets live: `$ADVLENS_ASSETS`, else `assets/` beside the executable, else the
+/// source tree's `assets/`.
+#[must_use]
+pub fn assets_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ADVLENS_ASSETS") {
+        return PathBuf::from(dir);
+    }
+    let beside_exe = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("assets")))
+        .filter(|dir| dir.join("models").is_dir());
+    beside_exe.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("assets"))
+}
+
+/// Every shipped model with a card and a weight file, sorted by name.
+///
+/// # Errors
+/// [`ModelError`] when a card cannot be read.
+pub fn list_shipped() -> Result<Vec<ShippedModel>, ModelError> {
+    let dir = assets_dir().join("models");
+    let entries = std::fs::read_dir(&dir).map_err(|err| ModelError::File {
+        action: "listing the shipped models",
+        reason: err.to_string(),
+        path: dir.display().to_string(),
+    })?;
+    let mut models = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|ext| ext == "json") {
+            let weights_path = path.with_extension("safetensors");
+            if weights_path.is_file() {
+                let card = ModelCard::load(&path)?;
+                models.push(ShippedModel { name: card.name.clone(), card, weights_path });
+            }
+        }
+    }
+    models.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(models)
+}
+
+/// The shipped model of that name.
+///
+/// # Errors
+/// [`ModelError::UnknownModel`] naming the models that exist.
+pub fn find_shipped(name: &str) -> Result<ShippedModel, ModelError> {
+    let models = list_shipped()?;
+    let available = models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ");
+    models
+        .into_iter()
+        .find(|model| model.name == name)
+        .ok_or(ModelError::UnknownModel { name: name.to_string(), available })
+}
+
+/// Loads a shipped model onto a device.
+///
+/// # Errors
+/// As [`find_shipped`] and [`load_weights`].
+pub fn load_shipped(name: &str, device: &Device) -> Result<LoadedModel, ModelError> {
+    let shipped = find_shipped(name)?;
+    load_model_files(&shipped.weights_path, shipped.card, device)
+}
+
+/// Loads weights described by a card (shipped or the user's own) onto a device.
+///
+/// # Errors
+/// As [`load_weights`].
+pub fn load_model_files(weights_path: &Path, card: ModelCard, device: &Device) -> Result<LoadedModel, ModelError> {
+    let autodiff_device = device.clone().autodiff();
+    let model = load_weights(&card.spec, weights_path, &autodiff_device)?;
+    Ok(LoadedModel {
+        name: card.name.clone(),
+        card,
+        models: ModelPair::new(model),
+    })
+}

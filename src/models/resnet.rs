@@ -1,0 +1,164 @@
+//! ResNet-18 (He et al. 2016) as in torchvision, adapted to one input channel: a 7×7/2 stem
+//! and 3×3/2 max-pool, four stages of two basic blocks (64–128–256–512 channels), global
+//! average pooling and a linear head. At 128×128 the last stage is 4×4.
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
+use burn::tensor::activation::relu;
+use burn::tensor::module::adaptive_avg_pool2d;
+use burn::tensor::{Device, Tensor};
+
+/// Hyper-parameters of [`ResNet18`].
+#[derive(Config, Debug)]
+pub struct ResNet18Config {
+    /// Number of output classes.
+    pub num_classes: usize,
+    /// Mean subtracted from [0, 1] input pixels.
+    #[config(default = 0.5)]
+    pub input_mean: f32,
+    /// Standard deviation the centred input is divided by.
+    #[config(default = 0.25)]
+    pub input_std: f32,
+}
+
+/// The 1×1 projection on a block's shortcut (PyTorch: `downsample.0` / `downsample.1`).
+#[derive(Module, Debug)]
+pub struct Downsample {
+    /// 1×1 strided convolution.
+    pub conv: Conv2d,
+    /// Batch normalisation.
+    pub bn: BatchNorm,
+}
+
+/// A basic residual block: two 3×3 conv–BN layers and a shortcut.
+#[derive(Module, Debug)]
+pub struct BasicBlock {
+    /// First 3×3 convolution (strided in the first block of a stage).
+    pub conv1: Conv2d,
+    /// Its batch normalisation.
+    pub bn1: BatchNorm,
+    /// Second 3×3 convolution.
+    pub conv2: Conv2d,
+    /// Its batch normalisation.
+    pub bn2: BatchNorm,
+    /// Shortcut projection when the shape changes.
+    pub downsample: Option<Downsample>,
+}
+
+/// ResNet-18 for single-channel input. PyTorch equivalent in `docs/weights.md`.
+#[derive(Module, Debug)]
+pub struct ResNet18 {
+    /// 7×7/2 stem convolution.
+    pub conv1: Conv2d,
+    /// Stem batch normalisation.
+    pub bn1: BatchNorm,
+    /// Stage 1 (64 channels).
+    pub layer1: Vec<BasicBlock>,
+    /// Stage 2 (128 channels).
+    pub layer2: Vec<BasicBlock>,
+    /// Stage 3 (256 channels).
+    pub layer3: Vec<BasicBlock>,
+    /// Stage 4 (512 channels).
+    pub layer4: Vec<BasicBlock>,
+    /// Linear head.
+    pub fc: Linear,
+    maxpool: MaxPool2d,
+    input_mean: f32,
+    input_std: f32,
+}
+
+fn conv(channels: [usize; 2], kernel: usize, stride: usize, device: &Device) -> Conv2d {
+    let pad = kernel / 2;
+    Conv2dConfig::new(channels, [kernel, kernel])
+        .with_stride([stride, stride])
+        .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+        .with_bias(false)
+        .init(device)
+}
+
+fn block(in_channels: usize, out_channels: usize, stride: usize, device: &Device) -> BasicBlock {
+    let downsample = (stride != 1 || in_channels != out_channels).then(|| Downsample {
+        conv: conv([in_channels, out_channels], 1, stride, device),
+        bn: BatchNormConfig::new(out_channels).init(device),
+    });
+    BasicBlock {
+        conv1: conv([in_channels, out_channels], 3, stride, device),
+        bn1: BatchNormConfig::new(out_channels).init(device),
+        conv2: conv([out_channels, out_channels], 3, 1, device),
+        bn2: BatchNormConfig::new(out_channels).init(device),
+        downsample,
+    }
+}
+
+fn stage(in_channels: usize, out_channels: usize, stride: usize, device: &Device) -> Vec<BasicBlock> {
+    vec![
+        block(in_channels, out_channels, stride, device),
+        block(out_channels, out_channels, 1, device),
+    ]
+}
+
+impl ResNet18Config {
+    /// Builds an untrained network.
+    #[must_use]
+    pub fn init(&self, device: &Device) -> ResNet18 {
+        ResNet18 {
+            conv1: conv([1, 64], 7, 2, device),
+            bn1: BatchNormConfig::new(64).init(device),
+            layer1: stage(64, 64, 1, device),
+            layer2: stage(64, 128, 2, device),
+            layer3: stage(128, 256, 2, device),
+            layer4: stage(256, 512, 2, device),
+            fc: LinearConfig::new(512, self.num_classes).init(device),
+            maxpool: MaxPool2dConfig::new([3, 3])
+                .with_strides([2, 2])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(),
+            input_mean: self.input_mean,
+            input_std: self.input_std,
+        }
+    }
+}
+
+impl BasicBlock {
+    fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        let shortcut = match &self.downsample {
+            Some(down) => down.bn.forward(down.conv.forward(input.clone())),
+            None => input.clone(),
+        };
+        let x = relu(self.bn1.forward(self.conv1.forward(input)));
+        let x = self.bn2.forward(self.conv2.forward(x));
+        relu(x.add(shortcut))
+    }
+}
+
+impl ResNet18 {
+    /// The last stage's activations.
+    ///
+    /// # Shapes
+    /// - input: `[batch, 1, 128, 128]` pixels in [0, 1]
+    /// - output: `[batch, 512, 4, 4]`
+    pub fn features(&self, input: Tensor<4>) -> Tensor<4> {
+        let x = input.sub_scalar(self.input_mean).div_scalar(self.input_std);
+        let x = relu(self.bn1.forward(self.conv1.forward(x))); // [batch, 64, 64, 64]
+        let mut x = self.maxpool.forward(x); // [batch, 64, 32, 32]
+        for layer in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
+            for residual in layer {
+                x = residual.forward(x);
+            }
+        }
+        x
+    }
+
+    /// Class logits from last-stage activations.
+    ///
+    /// # Shapes
+    /// - features: `[batch, 512, h, w]`
+    /// - output: `[batch, classes]`
+    pub fn head(&self, features: Tensor<4>) -> Tensor<2> {
+        let pooled: Tensor<2> = adaptive_avg_pool2d(features, [1, 1]).flatten(1, 3); // [batch, 512]
+        self.fc.forward(pooled)
+    }
+}

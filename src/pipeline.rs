@@ -1,0 +1,224 @@
+//! The one entry point the GUI, the CLI and the tests call: a request (scan, model, attack) in,
+//! a result value (every image and number a view shows) out. FGSM also has a session that
+//! keeps the gradient so that moving ε costs one element-wise update and two forward passes.
+
+use std::time::Instant;
+
+use burn::tensor::Tensor;
+use serde::{Deserialize, Serialize};
+
+use crate::attacks::{AttackConfig, AttackControl, AttackError, FgsmGradient, probabilities, resolve_target, run_attack};
+use crate::device::ComputeDevice;
+use crate::explain::{ExplainError, grad_cam};
+use crate::imaging::{GreyImage, ImagingError, Scan, image_from_tensor, model_input_from_scan};
+use crate::metrics::{MetricsError, PerturbationMetrics, perturbation_metrics};
+use crate::models::{LoadedModel, ModelPair};
+
+/// Errors from the pipeline, one variant per area.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// Reading or converting images.
+    #[error(transparent)]
+    Imaging(#[from] ImagingError),
+    /// The attack.
+    #[error(transparent)]
+    Attack(#[from] AttackError),
+    /// Grad-CAM.
+    #[error(transparent)]
+    Explain(#[from] ExplainError),
+    /// Metrics.
+    #[error(transparent)]
+    Metrics(#[from] MetricsError),
+}
+
+/// What to attack and how.
+#[derive(Debug, Clone)]
+pub struct AttackRequest {
+    /// The scan (its display image is what the model sees).
+    pub scan: Scan,
+    /// The attack.
+    pub attack: AttackConfig,
+    /// The true class, when known; otherwise the clean prediction is taken as the label.
+    pub true_label: Option<usize>,
+}
+
+/// A prediction in words and numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    /// The most likely class.
+    pub label: usize,
+    /// Its name.
+    pub class_name: String,
+    /// Probability of every class.
+    pub probs: Vec<f32>,
+}
+
+/// The defended view (filled in by the defences; `None` until a defence is chosen).
+#[derive(Debug, Clone)]
+pub struct DefendedOutput {
+    /// The defence applied to the adversarial image.
+    pub image: GreyImage,
+    /// The model's answer on it.
+    pub prediction: Prediction,
+}
+
+/// Everything one attack run produced.
+#[derive(Debug, Clone)]
+pub struct AttackResult {
+    /// The clean model input, in [0, 1].
+    pub original: GreyImage,
+    /// The adversarial image, in [0, 1].
+    pub adversarial: GreyImage,
+    /// adversarial − original (signed).
+    pub perturbation: GreyImage,
+    /// Grad-CAM of the clean image for its predicted class.
+    pub gradcam_clean: GreyImage,
+    /// Grad-CAM of the adversarial image for its predicted class.
+    pub gradcam_adversarial: GreyImage,
+    /// Clean prediction.
+    pub clean: Prediction,
+    /// Adversarial prediction.
+    pub adversarial_prediction: Prediction,
+    /// The label the attack moved away from.
+    pub label: usize,
+    /// The class it aimed for (targeted attacks).
+    pub target: Option<usize>,
+    /// Untargeted: the prediction left the label; targeted: it reached the target.
+    pub success: bool,
+    /// Size and visibility of the perturbation.
+    pub metrics: PerturbationMetrics,
+    /// Gradient evaluations used.
+    pub gradient_evaluations: usize,
+    /// Wall time of the run.
+    pub elapsed_ms: f64,
+    /// The device, in words.
+    pub device: String,
+    /// The attack that produced it.
+    pub attack: AttackConfig,
+    /// The defended output (a later feature; always `None` for now).
+    pub defended: Option<DefendedOutput>,
+}
+
+/// Runs one attack end to end.
+///
+/// # Errors
+/// [`PipelineError`] from any stage.
+pub fn run_pipeline(
+    model: &LoadedModel,
+    request: &AttackRequest,
+    device: &ComputeDevice,
+    control: &AttackControl<'_>,
+) -> Result<AttackResult, PipelineError> {
+    let started = Instant::now();
+    let clean = model_input_from_scan(&request.scan, model.card.spec.input_size, &device.device);
+    let clean_probs = first_row(probabilities(&model.models, &clean)?);
+    let (label, target) = attack_labels(&clean_probs, request)?;
+    let aim = target.unwrap_or(label);
+    let adversarial = run_attack(&model.models, &clean, &[aim], target.is_some(), &request.attack, control)?;
+    let gradient_evaluations = adversarial.gradient_evaluations;
+    assemble(model, device, &request.attack, clean, clean_probs, adversarial.adversarial, label, target, gradient_evaluations, started)
+}
+
+/// FGSM for a fixed (scan, model, target): the gradient is computed once, then every ε is
+/// cheap.
+#[derive(Debug, Clone)]
+pub struct FgsmSession {
+    clean: Tensor<4>,
+    clean_probs: Vec<f32>,
+    gradient: FgsmGradient,
+    label: usize,
+    target: Option<usize>,
+}
+
+impl FgsmSession {
+    /// Computes the clean prediction and the gradient sign.
+    ///
+    /// # Errors
+    /// [`PipelineError`].
+    pub fn new(model: &LoadedModel, request: &AttackRequest, device: &ComputeDevice) -> Result<Self, PipelineError> {
+        let clean = model_input_from_scan(&request.scan, model.card.spec.input_size, &device.device);
+        let clean_probs = first_row(probabilities(&model.models, &clean)?);
+        let (label, target) = attack_labels(&clean_probs, request)?;
+        let gradient = FgsmGradient::compute(&model.models.differentiable, clean.clone(), &[target.unwrap_or(label)], target.is_some())?;
+        Ok(Self { clean, clean_probs, gradient, label, target })
+    }
+
+    /// The full result at ε, reusing the gradient.
+    ///
+    /// # Errors
+    /// [`PipelineError`].
+    pub fn result_at(&self, model: &LoadedModel, device: &ComputeDevice, attack: &AttackConfig) -> Result<AttackResult, PipelineError> {
+        let started = Instant::now();
+        let adversarial = self.gradient.apply(attack.epsilon);
+        assemble(model, device, attack, self.clean.clone(), self.clean_probs.clone(), adversarial, self.label, self.target, 0, started)
+    }
+}
+
+fn first_row(rows: Vec<Vec<f32>>) -> Vec<f32> {
+    rows.into_iter().next().unwrap_or_default()
+}
+
+/// The label to leave and the target to reach (if any), checked against the model's classes.
+fn attack_labels(clean_probs: &[f32], request: &AttackRequest) -> Result<(usize, Option<usize>), PipelineError> {
+    let classes = clean_probs.len();
+    request.attack.validate(classes)?;
+    let label = request.true_label.unwrap_or_else(|| argmax(clean_probs));
+    if label >= classes {
+        return Err(AttackError::InvalidTarget { class: label, classes }.into());
+    }
+    Ok((label, resolve_target(request.attack.target, clean_probs)))
+}
+
+fn argmax(values: &[f32]) -> usize {
+    values.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(index, _)| index)
+}
+
+fn prediction(model: &LoadedModel, probs: Vec<f32>) -> Prediction {
+    let label = argmax(&probs);
+    Prediction { label, class_name: model.card.classes.get(label).cloned().unwrap_or_default(), probs }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    model: &LoadedModel,
+    device: &ComputeDevice,
+    attack: &AttackConfig,
+    clean: Tensor<4>,
+    clean_probs: Vec<f32>,
+    adversarial: Tensor<4>,
+    label: usize,
+    target: Option<usize>,
+    gradient_evaluations: usize,
+    started: Instant,
+) -> Result<AttackResult, PipelineError> {
+    let models: &ModelPair = &model.models;
+    let adversarial_probs = first_row(probabilities(models, &adversarial)?);
+    let clean_prediction = prediction(model, clean_probs);
+    let adversarial_prediction = prediction(model, adversarial_probs);
+    let success = match target {
+        Some(class) => adversarial_prediction.label == class,
+        None => adversarial_prediction.label != label,
+    };
+    let metrics = perturbation_metrics(&clean, &adversarial)?;
+    let gradcam_clean = image_from_tensor(grad_cam(models, &clean, clean_prediction.label)?)?;
+    let gradcam_adversarial = image_from_tensor(grad_cam(models, &adversarial, adversarial_prediction.label)?)?;
+    let perturbation = image_from_tensor(adversarial.clone().sub(clean.clone()))?;
+    Ok(AttackResult {
+        original: image_from_tensor(clean)?,
+        adversarial: image_from_tensor(adversarial)?,
+        perturbation,
+        gradcam_clean,
+        gradcam_adversarial,
+        clean: clean_prediction,
+        adversarial_prediction,
+        label,
+        target,
+        success,
+        metrics,
+        gradient_evaluations,
+        elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        device: device.description.clone(),
+        attack: attack.clone(),
+        defended: None,
+    })
+}

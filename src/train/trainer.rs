@@ -1,0 +1,226 @@
+//! The training loop.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::optim::{AdamWConfig, GradientsParams};
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use super::augment::Augmentation;
+use super::checkpoint::{CheckpointFiles, CheckpointState};
+use super::evaluate::evaluate_split;
+use super::loss::{balanced_class_weights, weighted_cross_entropy};
+use crate::datasets::Dataset;
+use crate::models::{Architecture, Classifier, DatasetInfo, ModelCard, ModelError, ModelSpec, SampleCheck, Task, load_weights, save_weights};
+
+/// How many test images the card's reload check covers.
+pub const SAMPLE_CHECK_COUNT: usize = 64;
+
+/// Errors from training.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// Saving or loading weights.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// Anything else, in words.
+    #[error("training failed: {0}")]
+    Other(String),
+}
+
+/// What to train and how.
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    /// Model name (file stem of the outputs).
+    pub name: String,
+    /// Task.
+    pub task: Task,
+    /// Architecture.
+    pub arch: Architecture,
+    /// Epochs.
+    pub epochs: usize,
+    /// Batch size.
+    pub batch_size: usize,
+    /// Peak learning rate (cosine decay after one warm-up epoch).
+    pub learning_rate: f64,
+    /// AdamW weight decay.
+    pub weight_decay: f32,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Augmentation.
+    pub augmentation: Augmentation,
+    /// Train on the first N training images only (quick runs).
+    pub limit_train: Option<usize>,
+    /// Where checkpoints go; an existing checkpoint there is resumed.
+    pub checkpoint_dir: PathBuf,
+}
+
+/// Progress, for a progress bar and a log.
+#[derive(Debug, Clone)]
+pub enum TrainEvent {
+    /// Training starts (or resumes) at this epoch with this many batches per epoch.
+    Started {
+        /// First epoch to run (1-based).
+        epoch: usize,
+        /// Batches per epoch.
+        batches: usize,
+    },
+    /// A batch finished.
+    Batch {
+        /// Epoch (1-based).
+        epoch: usize,
+        /// Batch index (1-based).
+        batch: usize,
+        /// Its loss.
+        loss: f32,
+    },
+    /// An epoch finished.
+    Epoch {
+        /// Epoch (1-based).
+        epoch: usize,
+        /// Mean training loss.
+        train_loss: f32,
+        /// Validation accuracy.
+        val_accuracy: f32,
+        /// Seconds it took.
+        seconds: f64,
+    },
+}
+
+/// The trained model and its card.
+#[derive(Debug)]
+pub struct TrainOutcome {
+    /// The best model on validation, evaluation mode.
+    pub model: Classifier,
+    /// Its card.
+    pub card: ModelCard,
+}
+
+fn other<E: std::fmt::Display>(err: E) -> TrainError {
+    TrainError::Other(err.to_string())
+}
+
+/// Trains a classifier, resuming from `config.checkpoint_dir` if a checkpoint is there.
+///
+/// # Errors
+/// [`TrainError`] on I/O failures.
+pub fn train_model(config: &TrainConfig, dataset: &Dataset, device: &Device, device_name: &str, on_event: &mut dyn FnMut(TrainEvent)) -> Result<TrainOutcome, TrainError> {
+    std::fs::create_dir_all(&config.checkpoint_dir).map_err(other)?;
+    let files = CheckpointFiles::in_dir(&config.checkpoint_dir);
+    let (input_mean, input_std) = dataset.train.pixel_statistics();
+    let spec = ModelSpec { task: config.task, arch: config.arch, input_size: dataset.train.height, input_mean, input_std };
+    let classes = config.task.num_classes();
+    let autodiff = device.clone().autodiff();
+    let mut state = files.read_state().unwrap_or(CheckpointState { epochs_done: 0, best_val_accuracy: -1.0, best_epoch: 0, seconds: 0.0, history: Vec::new() });
+    let mut model = if state.epochs_done > 0 { load_weights(&spec, &files.current, &autodiff)? } else { spec.init(&autodiff) };
+    let mut optimizer = AdamWConfig::new().with_weight_decay(config.weight_decay).init();
+    if state.epochs_done > 0 && files.optimizer.exists() {
+        optimizer = optimizer.load(&files.optimizer).map_err(other)?;
+    }
+    let train_count = config.limit_train.map_or(dataset.train.len(), |l| l.min(dataset.train.len()));
+    let class_weights = balanced_class_weights(&dataset.train.labels[..train_count], classes);
+    let batches = train_count.div_ceil(config.batch_size);
+    on_event(TrainEvent::Started { epoch: state.epochs_done + 1, batches });
+    for epoch in state.epochs_done + 1..=config.epochs {
+        let started = Instant::now();
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_mul(1000).wrapping_add(epoch as u64));
+        let mut order: Vec<usize> = (0..train_count).collect();
+        order.shuffle(&mut rng);
+        let mut loss_sum = 0.0f32;
+        for (batch_index, chunk) in order.chunks(config.batch_size).enumerate() {
+            let progress = ((epoch - 1) * batches + batch_index) as f64 / (config.epochs * batches) as f64;
+            let learning_rate = learning_rate_at(config.learning_rate, progress, 1.0 / config.epochs as f64);
+            let (images, labels) = augmented_batch(dataset, chunk, &config.augmentation, &mut rng, &autodiff);
+            let loss = weighted_cross_entropy(model.forward(images), &labels, &class_weights);
+            let loss_value = loss.clone().try_into_data().ok().and_then(|d| d.try_to_vec::<f32>().ok()).and_then(|v| v.first().copied()).unwrap_or(f32::NAN);
+            let gradients = GradientsParams::from_grads(loss.backward(), &model);
+            model = optimizer.step(learning_rate, model, gradients);
+            loss_sum += loss_value;
+            on_event(TrainEvent::Batch { epoch, batch: batch_index + 1, loss: loss_value });
+        }
+        let evaluation = evaluate_split(&model.valid(), &dataset.val, classes, None, 128, device).map_err(TrainError::Other)?;
+        let seconds = started.elapsed().as_secs_f64();
+        save_weights(&model, &files.current, false, &[])?;
+        optimizer.save(&files.optimizer).map_err(other)?;
+        if evaluation.accuracy > state.best_val_accuracy {
+            state.best_val_accuracy = evaluation.accuracy;
+            state.best_epoch = epoch;
+            save_weights(&model, &files.best, false, &[])?;
+        }
+        let train_loss = loss_sum / batches.max(1) as f32;
+        state.epochs_done = epoch;
+        state.seconds += seconds;
+        state.history.push(format!("epoch {epoch}: train loss {train_loss:.4}, val accuracy {:.4}, {seconds:.0} s", evaluation.accuracy));
+        files.write_state(&state).map_err(TrainError::Other)?;
+        on_event(TrainEvent::Epoch { epoch, train_loss, val_accuracy: evaluation.accuracy, seconds });
+    }
+    finish(config, dataset, &spec, &files, &state, device, device_name)
+}
+
+/// Linear warm-up over the first `warmup` fraction, then cosine decay to 2 % of the peak.
+fn learning_rate_at(peak: f64, progress: f64, warmup: f64) -> f64 {
+    if progress < warmup {
+        return peak * (0.1 + 0.9 * progress / warmup);
+    }
+    let cosine = 0.5 * (1.0 + (std::f64::consts::PI * (progress - warmup) / (1.0 - warmup).max(1e-9)).cos());
+    peak * (0.02 + 0.98 * cosine)
+}
+
+fn augmented_batch(dataset: &Dataset, indices: &[usize], augmentation: &Augmentation, rng: &mut ChaCha8Rng, device: &Device) -> (Tensor<4>, Vec<usize>) {
+    let split = &dataset.train;
+    let (height, width) = (split.height, split.width);
+    let mut values = Vec::with_capacity(indices.len() * height * width);
+    for &index in indices {
+        values.extend(augmentation.apply(&split.image_f32(index), height, width, rng));
+    }
+    let images = Tensor::from_data(TensorData::new(values, [indices.len(), 1, height, width]), device);
+    (images, indices.iter().map(|&i| usize::from(split.labels[i])).collect())
+}
+
+/// Loads the best weights, evaluates them on validation and test, and writes the card.
+fn finish(config: &TrainConfig, dataset: &Dataset, spec: &ModelSpec, files: &CheckpointFiles, state: &CheckpointState, device: &Device, device_name: &str) -> Result<TrainOutcome, TrainError> {
+    let classes = config.task.num_classes();
+    let model = load_weights(spec, &files.best, &device.clone().autodiff())?.valid();
+    let val = evaluate_split(&model, &dataset.val, classes, None, 128, device).map_err(TrainError::Other)?;
+    let test = evaluate_split(&model, &dataset.test, classes, None, 128, device).map_err(TrainError::Other)?;
+    let sample_count = SAMPLE_CHECK_COUNT.min(dataset.test.len());
+    let sample_predictions = test.predictions[..sample_count].to_vec();
+    let sample_correct = sample_predictions.iter().zip(&dataset.test.labels).filter(|(p, l)| **p == usize::from(**l)).count();
+    let card = ModelCard {
+        name: config.name.clone(),
+        spec: *spec,
+        classes: config.task.classes().iter().map(ToString::to_string).collect(),
+        dataset: DatasetInfo { file: dataset.file.clone(), sha256: dataset.sha256.clone(), split_sizes: [dataset.train.len(), dataset.val.len(), dataset.test.len()] },
+        seed: config.seed,
+        epochs: state.epochs_done,
+        best_epoch: state.best_epoch,
+        batch_size: config.batch_size,
+        learning_rate: config.learning_rate,
+        augmentation: config.augmentation.describe(),
+        adversarial_training: None,
+        val_accuracy: val.accuracy,
+        test_accuracy: test.accuracy,
+        per_class_recall: test.recall,
+        confusion_matrix: test.confusion,
+        sample_check: SampleCheck { split: "test".to_string(), count: sample_count, accuracy: sample_correct as f32 / sample_count.max(1) as f32, predictions: sample_predictions },
+        train_seconds: state.seconds,
+        train_device: device_name.to_string(),
+        trained_with: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    Ok(TrainOutcome { model, card })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::learning_rate_at;
+
+    #[test]
+    fn schedule_warms_up_then_decays() {
+        assert!(learning_rate_at(1.0, 0.0, 0.1) < 0.2);
+        assert!((learning_rate_at(1.0, 0.1, 0.1) - 1.0).abs() < 1e-9);
+        assert!(learning_rate_at(1.0, 0.99, 0.1) < 0.05);
+    }
+}

@@ -1,0 +1,31 @@
+//! Shared helpers for the integration tests: a tiny seeded model and a test image.
+
+#![allow(dead_code)]
+
+use advlens::models::{Classifier, CompactCnnConfig, ModelPair};
+use burn::tensor::{Device, Tensor, TensorData};
+
+/// A small compact CNN (random weights, seeded) for 32×32 inputs.
+pub fn tiny_models(classes: usize, seed: u64) -> ModelPair {
+    let device = Device::flex();
+    device.seed(seed);
+    let model = CompactCnnConfig::new(classes).with_widths([4, 6, 8, 8]).init(&device.clone().autodiff());
+    ModelPair::new(Classifier::Compact(model))
+}
+
+/// A smooth 32×32 test image in [0.1, 0.9] with some pixels at the range limits.
+pub fn test_image(size: usize) -> Tensor<4> {
+    let mut values = Vec::with_capacity(size * size);
+    for y in 0..size {
+        for x in 0..size {
+            let v = 0.5 + 0.4 * ((x as f32 * 0.4).sin() * (y as f32 * 0.3).cos());
+            values.push(if x == 0 { 0.0 } else if x == size - 1 { 1.0 } else { v });
+        }
+    }
+    Tensor::from_data(TensorData::new(values, [1, 1, size, size]), &Device::flex())
+}
+
+/// Host copy of a tensor.
+pub fn host(tensor: &Tensor<4>) -> Vec<f32> {
+    tensor.clone().into_data().try_to_vec().unwrap()
+}
