@@ -171,7 +171,11 @@ pub fn select_device(preference: DevicePreference) -> Result<ComputeDevice, Devi
         .find(|adapter| adapter.is_real_gpu())
         .or_else(|| {
             (preference == DevicePreference::Gpu)
-                .then(|| adapters.iter().find(|a| a.device_type == wgpu::DeviceType::Cpu))
+                .then(|| {
+                    adapters
+                        .iter()
+                        .find(|a| a.device_type == wgpu::DeviceType::Cpu)
+                })
                 .flatten()
         });
     match (chosen, preference) {
@@ -205,7 +209,7 @@ fn start_wgpu(adapter: &AdapterSummary) -> Result<ComputeDevice, DeviceError> {
     })
 }
 
-/// Points CubeCL's autotune and kernel caches at a per-user cache directory instead of the
+/// Points `CubeCL`'s autotune and kernel caches at a per-user cache directory instead of the
 /// working tree. Has no effect if the configuration was already set or read.
 fn use_user_cache_directory() {
     let Some(base) = dirs::cache_dir() else {

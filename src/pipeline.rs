@@ -7,7 +7,10 @@ use std::time::Instant;
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
-use crate::attacks::{AttackConfig, AttackControl, AttackError, FgsmGradient, probabilities, resolve_target, run_attack};
+use crate::attacks::{
+    AttackConfig, AttackControl, AttackError, FgsmGradient, probabilities, resolve_target,
+    run_attack,
+};
 use crate::device::ComputeDevice;
 use crate::explain::{ExplainError, grad_cam};
 use crate::imaging::{GreyImage, ImagingError, Scan, image_from_tensor, model_input_from_scan};
@@ -114,9 +117,27 @@ pub fn run_pipeline(
     let clean_probs = first_row(probabilities(&model.models, &clean)?);
     let (label, target) = attack_labels(&clean_probs, request)?;
     let aim = target.unwrap_or(label);
-    let adversarial = run_attack(&model.models, &clean, &[aim], target.is_some(), &request.attack, control)?;
+    let adversarial = run_attack(
+        &model.models,
+        &clean,
+        &[aim],
+        target.is_some(),
+        &request.attack,
+        control,
+    )?;
     let gradient_evaluations = adversarial.gradient_evaluations;
-    assemble(model, device, &request.attack, clean, clean_probs, adversarial.adversarial, label, target, gradient_evaluations, started)
+    assemble(
+        model,
+        device,
+        &request.attack,
+        clean,
+        clean_probs,
+        adversarial.adversarial,
+        label,
+        target,
+        gradient_evaluations,
+        started,
+    )
 }
 
 /// FGSM for a fixed (scan, model, target): the gradient is computed once, then every ε is
@@ -135,22 +156,54 @@ impl FgsmSession {
     ///
     /// # Errors
     /// [`PipelineError`].
-    pub fn new(model: &LoadedModel, request: &AttackRequest, device: &ComputeDevice) -> Result<Self, PipelineError> {
-        let clean = model_input_from_scan(&request.scan, model.card.spec.input_size, &device.device);
+    pub fn new(
+        model: &LoadedModel,
+        request: &AttackRequest,
+        device: &ComputeDevice,
+    ) -> Result<Self, PipelineError> {
+        let clean =
+            model_input_from_scan(&request.scan, model.card.spec.input_size, &device.device);
         let clean_probs = first_row(probabilities(&model.models, &clean)?);
         let (label, target) = attack_labels(&clean_probs, request)?;
-        let gradient = FgsmGradient::compute(&model.models.differentiable, clean.clone(), &[target.unwrap_or(label)], target.is_some())?;
-        Ok(Self { clean, clean_probs, gradient, label, target })
+        let gradient = FgsmGradient::compute(
+            &model.models.differentiable,
+            clean.clone(),
+            &[target.unwrap_or(label)],
+            target.is_some(),
+        )?;
+        Ok(Self {
+            clean,
+            clean_probs,
+            gradient,
+            label,
+            target,
+        })
     }
 
     /// The full result at ε, reusing the gradient.
     ///
     /// # Errors
     /// [`PipelineError`].
-    pub fn result_at(&self, model: &LoadedModel, device: &ComputeDevice, attack: &AttackConfig) -> Result<AttackResult, PipelineError> {
+    pub fn result_at(
+        &self,
+        model: &LoadedModel,
+        device: &ComputeDevice,
+        attack: &AttackConfig,
+    ) -> Result<AttackResult, PipelineError> {
         let started = Instant::now();
         let adversarial = self.gradient.apply(attack.epsilon);
-        assemble(model, device, attack, self.clean.clone(), self.clean_probs.clone(), adversarial, self.label, self.target, 0, started)
+        assemble(
+            model,
+            device,
+            attack,
+            self.clean.clone(),
+            self.clean_probs.clone(),
+            adversarial,
+            self.label,
+            self.target,
+            0,
+            started,
+        )
     }
 }
 
@@ -159,23 +212,38 @@ fn first_row(rows: Vec<Vec<f32>>) -> Vec<f32> {
 }
 
 /// The label to leave and the target to reach (if any), checked against the model's classes.
-fn attack_labels(clean_probs: &[f32], request: &AttackRequest) -> Result<(usize, Option<usize>), PipelineError> {
+fn attack_labels(
+    clean_probs: &[f32],
+    request: &AttackRequest,
+) -> Result<(usize, Option<usize>), PipelineError> {
     let classes = clean_probs.len();
     request.attack.validate(classes)?;
     let label = request.true_label.unwrap_or_else(|| argmax(clean_probs));
     if label >= classes {
-        return Err(AttackError::InvalidTarget { class: label, classes }.into());
+        return Err(AttackError::InvalidTarget {
+            class: label,
+            classes,
+        }
+        .into());
     }
     Ok((label, resolve_target(request.attack.target, clean_probs)))
 }
 
 fn argmax(values: &[f32]) -> usize {
-    values.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(index, _)| index)
+    values
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(0, |(index, _)| index)
 }
 
 fn prediction(model: &LoadedModel, probs: Vec<f32>) -> Prediction {
     let label = argmax(&probs);
-    Prediction { label, class_name: model.card.classes.get(label).cloned().unwrap_or_default(), probs }
+    Prediction {
+        label,
+        class_name: model.card.classes.get(label).cloned().unwrap_or_default(),
+        probs,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -201,7 +269,11 @@ fn assemble(
     };
     let metrics = perturbation_metrics(&clean, &adversarial)?;
     let gradcam_clean = image_from_tensor(grad_cam(models, &clean, clean_prediction.label)?)?;
-    let gradcam_adversarial = image_from_tensor(grad_cam(models, &adversarial, adversarial_prediction.label)?)?;
+    let gradcam_adversarial = image_from_tensor(grad_cam(
+        models,
+        &adversarial,
+        adversarial_prediction.label,
+    )?)?;
     let perturbation = image_from_tensor(adversarial.clone().sub(clean.clone()))?;
     Ok(AttackResult {
         original: image_from_tensor(clean)?,

@@ -10,11 +10,15 @@ use dicom_dictionary_std::{tags, uids};
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dicom").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/dicom")
+        .join(name)
 }
 
 fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data")
+        .join(name)
 }
 
 struct Synthetic<'a> {
@@ -29,33 +33,81 @@ struct Synthetic<'a> {
 
 fn synthetic_dicom(spec: &Synthetic<'_>) -> Vec<u8> {
     let mut object = InMemDicomObject::from_element_iter([
-        DataElement::new(tags::SOP_CLASS_UID, VR::UI, PrimitiveValue::from("1.2.840.10008.5.1.4.1.1.1.1")),
-        DataElement::new(tags::SOP_INSTANCE_UID, VR::UI, PrimitiveValue::from("1.2.3.4.5.6.7")),
+        DataElement::new(
+            tags::SOP_CLASS_UID,
+            VR::UI,
+            PrimitiveValue::from("1.2.840.10008.5.1.4.1.1.1.1"),
+        ),
+        DataElement::new(
+            tags::SOP_INSTANCE_UID,
+            VR::UI,
+            PrimitiveValue::from("1.2.3.4.5.6.7"),
+        ),
         DataElement::new(tags::MODALITY, VR::CS, PrimitiveValue::from("DX")),
         DataElement::new(tags::SAMPLES_PER_PIXEL, VR::US, PrimitiveValue::from(1u16)),
-        DataElement::new(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, PrimitiveValue::from(spec.photometric)),
+        DataElement::new(
+            tags::PHOTOMETRIC_INTERPRETATION,
+            VR::CS,
+            PrimitiveValue::from(spec.photometric),
+        ),
         DataElement::new(tags::ROWS, VR::US, PrimitiveValue::from(spec.rows)),
         DataElement::new(tags::COLUMNS, VR::US, PrimitiveValue::from(spec.columns)),
         DataElement::new(tags::BITS_ALLOCATED, VR::US, PrimitiveValue::from(16u16)),
         DataElement::new(tags::BITS_STORED, VR::US, PrimitiveValue::from(12u16)),
         DataElement::new(tags::HIGH_BIT, VR::US, PrimitiveValue::from(11u16)),
-        DataElement::new(tags::PIXEL_REPRESENTATION, VR::US, PrimitiveValue::from(0u16)),
-        DataElement::new(tags::PIXEL_SPACING, VR::DS, PrimitiveValue::from("0.5\\0.25")),
-        DataElement::new(tags::PIXEL_DATA, VR::OW, PrimitiveValue::U16(spec.pixels.clone().into())),
+        DataElement::new(
+            tags::PIXEL_REPRESENTATION,
+            VR::US,
+            PrimitiveValue::from(0u16),
+        ),
+        DataElement::new(
+            tags::PIXEL_SPACING,
+            VR::DS,
+            PrimitiveValue::from("0.5\\0.25"),
+        ),
+        DataElement::new(
+            tags::PIXEL_DATA,
+            VR::OW,
+            PrimitiveValue::U16(spec.pixels.clone().into()),
+        ),
     ]);
     if spec.frames > 1 {
-        object.put(DataElement::new(tags::NUMBER_OF_FRAMES, VR::IS, PrimitiveValue::from(spec.frames.to_string())));
+        object.put(DataElement::new(
+            tags::NUMBER_OF_FRAMES,
+            VR::IS,
+            PrimitiveValue::from(spec.frames.to_string()),
+        ));
     }
     if let Some((slope, intercept)) = spec.rescale {
-        object.put(DataElement::new(tags::RESCALE_SLOPE, VR::DS, PrimitiveValue::from(slope.to_string())));
-        object.put(DataElement::new(tags::RESCALE_INTERCEPT, VR::DS, PrimitiveValue::from(intercept.to_string())));
+        object.put(DataElement::new(
+            tags::RESCALE_SLOPE,
+            VR::DS,
+            PrimitiveValue::from(slope.to_string()),
+        ));
+        object.put(DataElement::new(
+            tags::RESCALE_INTERCEPT,
+            VR::DS,
+            PrimitiveValue::from(intercept.to_string()),
+        ));
     }
     if let Some((center, width)) = spec.window {
-        object.put(DataElement::new(tags::WINDOW_CENTER, VR::DS, PrimitiveValue::from(center.to_string())));
-        object.put(DataElement::new(tags::WINDOW_WIDTH, VR::DS, PrimitiveValue::from(width.to_string())));
+        object.put(DataElement::new(
+            tags::WINDOW_CENTER,
+            VR::DS,
+            PrimitiveValue::from(center.to_string()),
+        ));
+        object.put(DataElement::new(
+            tags::WINDOW_WIDTH,
+            VR::DS,
+            PrimitiveValue::from(width.to_string()),
+        ));
     }
     let file = object
-        .with_meta(FileMetaTableBuilder::new().transfer_syntax(uids::EXPLICIT_VR_LITTLE_ENDIAN).media_storage_sop_class_uid("1.2.840.10008.5.1.4.1.1.1.1"))
+        .with_meta(
+            FileMetaTableBuilder::new()
+                .transfer_syntax(uids::EXPLICIT_VR_LITTLE_ENDIAN)
+                .media_storage_sop_class_uid("1.2.840.10008.5.1.4.1.1.1.1"),
+        )
         .unwrap();
     let mut bytes = Vec::new();
     file.write_all(&mut bytes).unwrap();
@@ -74,15 +126,29 @@ fn monochrome1_is_inverted_after_rescale_and_window() {
         window: Some((1000.0, 2000.0)),
     });
     let scan = load_scan_bytes(&bytes, "synthetic.dcm", &LoadOptions::default()).unwrap();
-    assert_eq!(scan.raw.pixels, vec![-1000.0, 1000.0, 3000.0, 7190.0], "rescale applied");
+    assert_eq!(
+        scan.raw.pixels,
+        vec![-1000.0, 1000.0, 3000.0, 7190.0],
+        "rescale applied"
+    );
     assert!(scan.metadata.inverted);
-    assert_eq!(scan.metadata.file_window, Some(Window { center: 1000.0, width: 2000.0 }));
+    assert_eq!(
+        scan.metadata.file_window,
+        Some(Window {
+            center: 1000.0,
+            width: 2000.0
+        })
+    );
     assert_eq!(scan.metadata.modality.as_deref(), Some("DX"));
     assert_eq!(scan.metadata.pixel_spacing_mm, Some([0.5, 0.25]));
     // Below the window -> black before inversion -> white after; above -> black.
     assert_eq!(scan.display.pixels[0], 1.0);
     assert_eq!(scan.display.pixels[2], 0.0);
-    assert!((scan.display.pixels[1] - 0.5).abs() < 1e-3, "{:?}", scan.display.pixels);
+    assert!(
+        (scan.display.pixels[1] - 0.5).abs() < 1e-3,
+        "{:?}",
+        scan.display.pixels
+    );
 
     let same_as_monochrome2 = synthetic_dicom(&Synthetic {
         rows: 2,
@@ -111,11 +177,23 @@ fn window_override_replaces_the_files_window() {
         window: Some((1000.0, 10.0)),
     });
     let window = Window::spanning(0.0, 200.0);
-    let scan = load_scan_bytes(&bytes, "w.dcm", &LoadOptions { frame: 0, window: Some(window) }).unwrap();
+    let scan = load_scan_bytes(
+        &bytes,
+        "w.dcm",
+        &LoadOptions {
+            frame: 0,
+            window: Some(window),
+        },
+    )
+    .unwrap();
     assert_eq!(scan.metadata.window, window);
     assert!(scan.display.pixels[0].abs() < 1e-6 && (scan.display.pixels[2] - 1.0).abs() < 1e-6);
     let default = load_scan_bytes(&bytes, "w.dcm", &LoadOptions::default()).unwrap();
-    assert_eq!(default.display.pixels, vec![0.0, 0.0, 0.0], "file window 1000/10 hides everything");
+    assert_eq!(
+        default.display.pixels,
+        vec![0.0, 0.0, 0.0],
+        "file window 1000/10 hides everything"
+    );
 }
 
 #[test]
@@ -130,12 +208,38 @@ fn multi_frame_picks_the_requested_frame_and_refuses_missing_ones() {
         window: None,
     });
     for frame in 0..3 {
-        let scan = load_scan_bytes(&bytes, "mf.dcm", &LoadOptions { frame, window: None }).unwrap();
+        let scan = load_scan_bytes(
+            &bytes,
+            "mf.dcm",
+            &LoadOptions {
+                frame,
+                window: None,
+            },
+        )
+        .unwrap();
         assert_eq!(scan.raw.pixels, vec![10.0 * (frame as f32 + 1.0); 4]);
         assert_eq!(scan.metadata.frame_count, 3);
     }
-    let err = load_scan_bytes(&bytes, "mf.dcm", &LoadOptions { frame: 3, window: None }).unwrap_err();
-    assert!(matches!(err, ImagingError::FrameOutOfRange { frame: 3, count: 3, .. }), "{err}");
+    let err = load_scan_bytes(
+        &bytes,
+        "mf.dcm",
+        &LoadOptions {
+            frame: 3,
+            window: None,
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ImagingError::FrameOutOfRange {
+                frame: 3,
+                count: 3,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -157,7 +261,10 @@ fn absurd_sizes_are_refused_before_decoding() {
 fn truncated_dicom_is_an_error_not_a_panic() {
     let bytes = std::fs::read(fixture("MR_small.dcm")).unwrap();
     for cut in [140, 400, bytes.len() / 2, bytes.len() - 10] {
-        assert!(load_scan_bytes(&bytes[..cut], "cut.dcm", &LoadOptions::default()).is_err(), "cut at {cut}");
+        assert!(
+            load_scan_bytes(&bytes[..cut], "cut.dcm", &LoadOptions::default()).is_err(),
+            "cut at {cut}"
+        );
     }
 }
 
@@ -181,18 +288,36 @@ fn jpeg_lossless_and_baseline_decode() {
     let baseline = load_scan(&fixture("SC_rgb_jpeg_dcmtk.dcm"), &LoadOptions::default()).unwrap();
     let reference = load_scan(&fixture("SC_rgb.dcm"), &LoadOptions::default()).unwrap();
     assert_eq!((baseline.raw.width, baseline.raw.height), (100, 100));
-    let mean_abs: f32 = baseline.raw.pixels.iter().zip(&reference.raw.pixels).map(|(a, b)| (a - b).abs()).sum::<f32>() / 10_000.0;
+    let mean_abs: f32 = baseline
+        .raw
+        .pixels
+        .iter()
+        .zip(&reference.raw.pixels)
+        .map(|(a, b)| (a - b).abs())
+        .sum::<f32>()
+        / 10_000.0;
     assert!(mean_abs < 8.0, "mean grey-level difference {mean_abs}");
 }
 
 #[test]
 fn unsupported_syntaxes_and_missing_pixels_are_named() {
-    let jp2k = load_scan(&fixture("MR_small_jp2klossless.dcm"), &LoadOptions::default()).unwrap_err();
+    let jp2k = load_scan(
+        &fixture("MR_small_jp2klossless.dcm"),
+        &LoadOptions::default(),
+    )
+    .unwrap_err();
     assert!(jp2k.to_string().contains("JPEG 2000"), "{jp2k}");
-    let jpeg_ls = load_scan(&fixture("MR_small_jpeg_ls_lossless.dcm"), &LoadOptions::default()).unwrap_err();
+    let jpeg_ls = load_scan(
+        &fixture("MR_small_jpeg_ls_lossless.dcm"),
+        &LoadOptions::default(),
+    )
+    .unwrap_err();
     assert!(jpeg_ls.to_string().contains("JPEG-LS"), "{jpeg_ls}");
     let extended = load_scan(&fixture("JPEG-lossy.dcm"), &LoadOptions::default()).unwrap_err();
-    assert!(extended.to_string().contains("JPEG Extended (12-bit)"), "{extended}");
+    assert!(
+        extended.to_string().contains("JPEG Extended (12-bit)"),
+        "{extended}"
+    );
     let plan = load_scan(&fixture("rtplan.dcm"), &LoadOptions::default()).unwrap_err();
     assert!(matches!(plan, ImagingError::NoPixelData { .. }), "{plan}");
 }
@@ -203,8 +328,18 @@ fn bundled_samples_load() {
     assert!(cr.metadata.inverted, "the CR chest is MONOCHROME1");
     assert_eq!(cr.metadata.modality.as_deref(), Some("CR"));
     let ct = load_scan(&sample("ct_small.dcm"), &LoadOptions::default()).unwrap();
-    assert!(ct.raw.min_max().0 < -500.0, "CT air in Hounsfield units after rescale");
-    let mr = load_scan(&sample("mr_head_10frames.dcm"), &LoadOptions { frame: 9, window: None }).unwrap();
+    assert!(
+        ct.raw.min_max().0 < -500.0,
+        "CT air in Hounsfield units after rescale"
+    );
+    let mr = load_scan(
+        &sample("mr_head_10frames.dcm"),
+        &LoadOptions {
+            frame: 9,
+            window: None,
+        },
+    )
+    .unwrap();
     assert_eq!(mr.metadata.frame_count, 10);
     for name in ["chest_xray_normal_1.png", "chest_xray_pneumonia_1.png"] {
         let scan = load_scan(&sample(name), &LoadOptions::default()).unwrap();

@@ -31,12 +31,23 @@ pub enum AttackKind {
 
 impl AttackKind {
     /// Every attack, in menu order.
-    pub const ALL: [Self; 6] = [Self::Fgsm, Self::Bim, Self::Pgd, Self::PgdL2, Self::MiFgsm, Self::Noise];
+    pub const ALL: [Self; 6] = [
+        Self::Fgsm,
+        Self::Bim,
+        Self::Pgd,
+        Self::PgdL2,
+        Self::MiFgsm,
+        Self::Noise,
+    ];
 
     /// The norm its ε is measured in (the noise control's norm is configurable).
     #[must_use]
     pub fn default_norm(self) -> Norm {
-        if self == Self::PgdL2 { Norm::L2 } else { Norm::Linf }
+        if self == Self::PgdL2 {
+            Norm::L2
+        } else {
+            Norm::Linf
+        }
     }
 
     /// Whether it takes several gradient steps.
@@ -49,12 +60,22 @@ impl AttackKind {
     #[must_use]
     pub fn explanation(self) -> &'static str {
         match self {
-            Self::Fgsm => "Nudges every pixel by ε in the direction that most increases the model's error, in one step.",
+            Self::Fgsm => {
+                "Nudges every pixel by ε in the direction that most increases the model's error, in one step."
+            }
             Self::Bim => "Takes many small FGSM steps, staying within ε of the original image.",
-            Self::Pgd => "Like BIM but starts from a random point near the image and can restart; the standard strong attack.",
-            Self::PgdL2 => "PGD that limits the total energy of the change (L2 norm) instead of the largest pixel change.",
-            Self::MiFgsm => "Iterative steps that keep momentum from earlier steps, giving smoother, more transferable changes.",
-            Self::Noise => "Random noise of exactly the same size as the attack: shows that size alone does not fool the model.",
+            Self::Pgd => {
+                "Like BIM but starts from a random point near the image and can restart; the standard strong attack."
+            }
+            Self::PgdL2 => {
+                "PGD that limits the total energy of the change (L2 norm) instead of the largest pixel change."
+            }
+            Self::MiFgsm => {
+                "Iterative steps that keep momentum from earlier steps, giving smoother, more transferable changes."
+            }
+            Self::Noise => {
+                "Random noise of exactly the same size as the attack: shows that size alone does not fool the model."
+            }
         }
     }
 }
@@ -86,7 +107,11 @@ impl FromStr for AttackKind {
         Self::ALL
             .into_iter()
             .find(|kind| kind.to_string() == alias)
-            .ok_or_else(|| AttackError::InvalidParameter(format!("unknown attack '{text}': expected fgsm, bim, pgd, pgd-l2, mifgsm or noise")))
+            .ok_or_else(|| {
+                AttackError::InvalidParameter(format!(
+                    "unknown attack '{text}': expected fgsm, bim, pgd, pgd-l2, mifgsm or noise"
+                ))
+            })
     }
 }
 
@@ -174,7 +199,11 @@ impl AttackConfig {
     /// The default configuration of a family with a given ε.
     #[must_use]
     pub fn new(kind: AttackKind, epsilon: f64) -> Self {
-        Self { kind, epsilon, ..Self::default() }
+        Self {
+            kind,
+            epsilon,
+            ..Self::default()
+        }
     }
 
     /// With this number of steps.
@@ -222,7 +251,11 @@ impl AttackConfig {
     /// The norm ε is measured in for this run.
     #[must_use]
     pub fn norm(&self) -> Norm {
-        if self.kind == AttackKind::Noise { self.noise_norm } else { self.kind.default_norm() }
+        if self.kind == AttackKind::Noise {
+            self.noise_norm
+        } else {
+            self.kind.default_norm()
+        }
     }
 
     /// With this noise norm (for the noise control).
@@ -262,23 +295,37 @@ impl AttackConfig {
             return Err(AttackError::InvalidEpsilon(self.epsilon.to_string()));
         }
         if self.kind.is_iterative() && !(1..=10_000).contains(&self.steps) {
-            return Err(AttackError::InvalidParameter(format!("steps must be 1–10000, got {}", self.steps)));
+            return Err(AttackError::InvalidParameter(format!(
+                "steps must be 1–10000, got {}",
+                self.steps
+            )));
         }
         if !(1..=100).contains(&self.restarts) {
-            return Err(AttackError::InvalidParameter(format!("restarts must be 1–100, got {}", self.restarts)));
+            return Err(AttackError::InvalidParameter(format!(
+                "restarts must be 1–100, got {}",
+                self.restarts
+            )));
         }
-        if let Some(step) = self.step_size {
-            if !step.is_finite() || step < 0.0 {
-                return Err(AttackError::InvalidParameter(format!("step size must be ≥ 0, got {step}")));
-            }
+        if let Some(step) = self.step_size
+            && (!step.is_finite() || step < 0.0)
+        {
+            return Err(AttackError::InvalidParameter(format!(
+                "step size must be ≥ 0, got {step}"
+            )));
         }
         if !self.momentum.is_finite() || self.momentum < 0.0 {
-            return Err(AttackError::InvalidParameter(format!("momentum must be ≥ 0, got {}", self.momentum)));
+            return Err(AttackError::InvalidParameter(format!(
+                "momentum must be ≥ 0, got {}",
+                self.momentum
+            )));
         }
-        if let TargetSpec::Class(class) = self.target {
-            if class >= num_classes {
-                return Err(AttackError::InvalidTarget { class, classes: num_classes });
-            }
+        if let TargetSpec::Class(class) = self.target
+            && class >= num_classes
+        {
+            return Err(AttackError::InvalidTarget {
+                class,
+                classes: num_classes,
+            });
         }
         Ok(())
     }
@@ -298,15 +345,31 @@ mod tests {
 
     #[test]
     fn validation_catches_bad_values() {
-        assert!(AttackConfig::new(AttackKind::Pgd, 8.0 / 255.0).validate(2).is_ok());
+        assert!(
+            AttackConfig::new(AttackKind::Pgd, 8.0 / 255.0)
+                .validate(2)
+                .is_ok()
+        );
         assert!(AttackConfig::new(AttackKind::Pgd, 1.5).validate(2).is_err());
-        assert!(AttackConfig::new(AttackKind::Pgd, 0.1).with_steps(0).validate(2).is_err());
-        assert!(AttackConfig::new(AttackKind::Fgsm, 0.1).with_target(TargetSpec::Class(2)).validate(2).is_err());
+        assert!(
+            AttackConfig::new(AttackKind::Pgd, 0.1)
+                .with_steps(0)
+                .validate(2)
+                .is_err()
+        );
+        assert!(
+            AttackConfig::new(AttackKind::Fgsm, 0.1)
+                .with_target(TargetSpec::Class(2))
+                .validate(2)
+                .is_err()
+        );
     }
 
     #[test]
     fn config_survives_json() {
-        let config = AttackConfig::new(AttackKind::MiFgsm, 4.0 / 255.0).with_target(TargetSpec::Class(1)).with_seed(7);
+        let config = AttackConfig::new(AttackKind::MiFgsm, 4.0 / 255.0)
+            .with_target(TargetSpec::Class(1))
+            .with_seed(7);
         let text = serde_json::to_string(&config).unwrap();
         assert_eq!(serde_json::from_str::<AttackConfig>(&text).unwrap(), config);
     }

@@ -19,7 +19,11 @@ pub fn parse_epsilon(text: &str) -> Result<f64, AttackError> {
         }
         None => text.trim().parse().map_err(|_| invalid())?,
     };
-    if value.is_finite() && (0.0..=1.0).contains(&value) { Ok(value) } else { Err(invalid()) }
+    if value.is_finite() && (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(invalid())
+    }
 }
 
 /// Writes ε in /255 units when it is a whole number of them, else as a decimal.

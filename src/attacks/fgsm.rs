@@ -18,15 +18,26 @@ impl FgsmGradient {
     ///
     /// # Errors
     /// As [`loss_gradient`].
-    pub fn compute(model: &Classifier, clean: Tensor<4>, labels: &[usize], targeted: bool) -> Result<Self, AttackError> {
+    pub fn compute(
+        model: &Classifier,
+        clean: Tensor<4>,
+        labels: &[usize],
+        targeted: bool,
+    ) -> Result<Self, AttackError> {
         let gradient = loss_gradient(model, clean.clone(), labels, targeted)?;
-        Ok(Self { clean, direction: gradient.sign() })
+        Ok(Self {
+            clean,
+            direction: gradient.sign(),
+        })
     }
 
     /// The FGSM image for ε: `clamp(x + ε·sign(∇), 0, 1)`.
     #[must_use]
     pub fn apply(&self, epsilon: f64) -> Tensor<4> {
-        self.clean.clone().add(self.direction.clone().mul_scalar(epsilon)).clamp(0.0, 1.0)
+        self.clean
+            .clone()
+            .add(self.direction.clone().mul_scalar(epsilon))
+            .clamp(0.0, 1.0)
     }
 
     /// The gradient sign (−1, 0 or 1 per pixel).

@@ -37,7 +37,12 @@ pub(crate) fn cross_entropy_sum(logits: Tensor<2>, labels: &[usize]) -> Tensor<1
 ///
 /// # Errors
 /// [`AttackError::NoGradient`] if autodiff produced none.
-pub fn loss_gradient(model: &Classifier, input: Tensor<4>, labels: &[usize], targeted: bool) -> Result<Tensor<4>, AttackError> {
+pub fn loss_gradient(
+    model: &Classifier,
+    input: Tensor<4>,
+    labels: &[usize],
+    targeted: bool,
+) -> Result<Tensor<4>, AttackError> {
     let input = input.without_autodiff().autodiff().require_grad();
     let loss = cross_entropy_sum(model.forward(input.clone()), labels);
     let objective = if targeted { loss.neg() } else { loss };

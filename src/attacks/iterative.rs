@@ -21,22 +21,41 @@ pub(crate) fn iterative_attack(
     config: &AttackConfig,
     control: &AttackControl<'_>,
 ) -> Result<(Tensor<4>, usize), AttackError> {
-    let restarts = if config.kind == AttackKind::Pgd || config.kind == AttackKind::PgdL2 { config.restarts } else { 1 };
+    let restarts = if config.kind == AttackKind::Pgd || config.kind == AttackKind::PgdL2 {
+        config.restarts
+    } else {
+        1
+    };
     let total_steps = restarts * config.steps;
     let mut best: Option<(Tensor<4>, Tensor<4>)> = None; // (images, success mask [batch,1,1,1])
     for restart in 0..restarts {
-        let adversarial = single_run(models, clean, labels, targeted, config, restart, control, total_steps)?;
+        let adversarial = single_run(
+            models,
+            clean,
+            labels,
+            targeted,
+            config,
+            restart,
+            control,
+            total_steps,
+        )?;
         let success = success_mask(models, &adversarial, labels, targeted);
         best = Some(match best {
             None => (adversarial, success),
             Some((kept, kept_success)) => {
-                let take_new = success.clone().mul(kept_success.clone().neg().add_scalar(1.0)); // new success where old failed
+                let take_new = success
+                    .clone()
+                    .mul(kept_success.clone().neg().add_scalar(1.0)); // new success where old failed
                 let take_new_full = take_new.clone().expand(kept.dims()).greater_elem(0.5);
-                (kept.mask_where(take_new_full, adversarial), kept_success.add(take_new).clamp_max(1.0))
+                (
+                    kept.mask_where(take_new_full, adversarial),
+                    kept_success.add(take_new).clamp_max(1.0),
+                )
             }
         });
     }
-    let (images, _) = best.ok_or_else(|| AttackError::InvalidParameter("restarts must be ≥ 1".to_string()))?;
+    let (images, _) =
+        best.ok_or_else(|| AttackError::InvalidParameter("restarts must be ≥ 1".to_string()))?;
     Ok((images, total_steps))
 }
 
@@ -56,20 +75,37 @@ fn single_run(
     let mut adversarial = random_start(clean, config, restart);
     let mut momentum = clean.zeros_like();
     for step in 0..config.steps {
-        if control.cancel.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+        if control
+            .cancel
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+        {
             return Err(AttackError::Cancelled);
         }
-        let gradient = loss_gradient(&models.differentiable, adversarial.clone(), labels, targeted)?;
+        let gradient = loss_gradient(
+            &models.differentiable,
+            adversarial.clone(),
+            labels,
+            targeted,
+        )?;
         let direction = match config.kind {
-            AttackKind::PgdL2 => gradient.clone().div(l2_per_image(&gradient).add_scalar(1e-12)),
+            AttackKind::PgdL2 => gradient
+                .clone()
+                .div(l2_per_image(&gradient).add_scalar(1e-12)),
             AttackKind::MiFgsm => {
-                let normalised = gradient.clone().div(l1_per_image(&gradient).add_scalar(1e-12));
+                let normalised = gradient
+                    .clone()
+                    .div(l1_per_image(&gradient).add_scalar(1e-12));
                 momentum = momentum.mul_scalar(config.momentum).add(normalised);
                 momentum.clone().sign()
             }
             _ => gradient.sign(),
         };
-        adversarial = project(adversarial.add(direction.mul_scalar(step_size)), clean, config.epsilon, norm);
+        adversarial = project(
+            adversarial.add(direction.mul_scalar(step_size)),
+            clean,
+            config.epsilon,
+            norm,
+        );
         if let Some(report) = control.on_step {
             report(restart * config.steps + step + 1, total_steps);
         }
@@ -89,11 +125,28 @@ fn random_start(clean: &Tensor<4>, config: &AttackConfig, restart: usize) -> Ten
     let stream = 100 + restart as u64;
     let epsilon = config.epsilon as f32;
     let start = match config.norm() {
-        Norm::Linf => clean.clone().add(uniform(shape, -epsilon, epsilon.max(f32::MIN_POSITIVE), config.seed, stream, &device)),
+        Norm::Linf => clean.clone().add(uniform(
+            shape,
+            -epsilon,
+            epsilon.max(f32::MIN_POSITIVE),
+            config.seed,
+            stream,
+            &device,
+        )),
         Norm::L2 => {
             let direction = normal(shape, config.seed, stream, &device);
-            let radius = uniform([shape[0], 1, 1, 1], 0.0, 1.0, config.seed, stream + 1000, &device).mul_scalar(config.epsilon);
-            let unit = direction.clone().div(l2_per_image(&direction).add_scalar(1e-12));
+            let radius = uniform(
+                [shape[0], 1, 1, 1],
+                0.0,
+                1.0,
+                config.seed,
+                stream + 1000,
+                &device,
+            )
+            .mul_scalar(config.epsilon);
+            let unit = direction
+                .clone()
+                .div(l2_per_image(&direction).add_scalar(1e-12));
             clean.clone().add(unit.mul(radius))
         }
     };

@@ -20,13 +20,23 @@ pub(crate) fn l2_per_image(tensor: &Tensor<4>) -> Tensor<4> {
 /// Per-image L1 norm, shaped `[batch, 1, 1, 1]`.
 pub(crate) fn l1_per_image(tensor: &Tensor<4>) -> Tensor<4> {
     let [batch, channels, height, width] = tensor.dims();
-    tensor.clone().abs().reshape([batch, channels * height * width]).sum_dim(1).reshape([batch, 1, 1, 1])
+    tensor
+        .clone()
+        .abs()
+        .reshape([batch, channels * height * width])
+        .sum_dim(1)
+        .reshape([batch, 1, 1, 1])
 }
 
 /// Per-image largest absolute value, shaped `[batch, 1, 1, 1]`.
 pub(crate) fn linf_per_image(tensor: &Tensor<4>) -> Tensor<4> {
     let [batch, channels, height, width] = tensor.dims();
-    tensor.clone().abs().reshape([batch, channels * height * width]).max_dim(1).reshape([batch, 1, 1, 1])
+    tensor
+        .clone()
+        .abs()
+        .reshape([batch, channels * height * width])
+        .max_dim(1)
+        .reshape([batch, 1, 1, 1])
 }
 
 /// Projects `adversarial` onto the ε-ball around `clean` and clamps to [0, 1].
@@ -36,12 +46,17 @@ pub(crate) fn linf_per_image(tensor: &Tensor<4>) -> Tensor<4> {
 ///
 /// # Shapes
 /// - adversarial, clean: `[batch, channels, h, w]`
+#[must_use]
 pub fn project(adversarial: Tensor<4>, clean: &Tensor<4>, epsilon: f64, norm: Norm) -> Tensor<4> {
     let delta = adversarial.sub(clean.clone());
     let delta = match norm {
         Norm::Linf => delta.clamp(-epsilon, epsilon),
         Norm::L2 => {
-            let scale = l2_per_image(&delta).add_scalar(1e-12).recip().mul_scalar(epsilon).clamp_max(1.0);
+            let scale = l2_per_image(&delta)
+                .add_scalar(1e-12)
+                .recip()
+                .mul_scalar(epsilon)
+                .clamp_max(1.0);
             delta.mul(scale)
         }
     };
@@ -78,7 +93,10 @@ mod tests {
         let clean = tensor(vec![0.5, 0.5]);
         let far = tensor(vec![0.8, 0.9]); // delta (0.3, 0.4), length 0.5
         let projected = values(project(far, &clean, 0.25, Norm::L2));
-        assert!((projected[0] - 0.65).abs() < 1e-6 && (projected[1] - 0.7).abs() < 1e-6, "{projected:?}");
+        assert!(
+            (projected[0] - 0.65).abs() < 1e-6 && (projected[1] - 0.7).abs() < 1e-6,
+            "{projected:?}"
+        );
         let near = tensor(vec![0.55, 0.5]);
         let kept = values(project(near, &clean, 0.25, Norm::L2));
         assert!((kept[0] - 0.55).abs() < 1e-6);

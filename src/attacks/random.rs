@@ -1,4 +1,4 @@
-//! Seeded random tensors: numbers drawn on the CPU from ChaCha8 (identical on every machine
+//! Seeded random tensors: numbers drawn on the CPU from `ChaCha8` (identical on every machine
 //! and backend), then uploaded.
 
 use burn::tensor::{Device, Tensor, TensorData};
@@ -12,7 +12,14 @@ fn generator(seed: u64, stream: u64) -> ChaCha8Rng {
 }
 
 /// Uniform values in `[low, high)`.
-pub(crate) fn uniform(shape: [usize; 4], low: f32, high: f32, seed: u64, stream: u64, device: &Device) -> Tensor<4> {
+pub(crate) fn uniform(
+    shape: [usize; 4],
+    low: f32,
+    high: f32,
+    seed: u64,
+    stream: u64,
+    device: &Device,
+) -> Tensor<4> {
     let mut rng = generator(seed, stream);
     let count = shape.iter().product();
     let values: Vec<f32> = (0..count).map(|_| rng.random_range(low..high)).collect();

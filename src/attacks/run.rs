@@ -61,26 +61,52 @@ pub fn run_attack(
     config.validate(usize::MAX)?;
     match config.kind {
         AttackKind::Fgsm => {
-            let gradient = FgsmGradient::compute(&models.differentiable, clean.clone(), labels, targeted)?;
-            Ok(AttackOutcome { adversarial: gradient.apply(config.epsilon), gradient_evaluations: 1 })
+            let gradient =
+                FgsmGradient::compute(&models.differentiable, clean.clone(), labels, targeted)?;
+            Ok(AttackOutcome {
+                adversarial: gradient.apply(config.epsilon),
+                gradient_evaluations: 1,
+            })
         }
-        AttackKind::Noise => Ok(AttackOutcome { adversarial: noise_control(clean, config), gradient_evaluations: 0 }),
+        AttackKind::Noise => Ok(AttackOutcome {
+            adversarial: noise_control(clean, config),
+            gradient_evaluations: 0,
+        }),
         AttackKind::Bim | AttackKind::Pgd | AttackKind::PgdL2 | AttackKind::MiFgsm => {
-            let (adversarial, gradient_evaluations) = iterative_attack(models, clean, labels, targeted, config, control)?;
-            Ok(AttackOutcome { adversarial, gradient_evaluations })
+            let (adversarial, gradient_evaluations) =
+                iterative_attack(models, clean, labels, targeted, config, control)?;
+            Ok(AttackOutcome {
+                adversarial,
+                gradient_evaluations,
+            })
         }
     }
 }
 
 /// Per image, 1.0 where the attack has succeeded (left the label, or reached the target),
 /// else 0.0; shaped `[batch, 1, 1, 1]`.
-pub(crate) fn success_mask(models: &ModelPair, images: &Tensor<4>, labels: &[usize], targeted: bool) -> Tensor<4> {
-    let predictions = models.inference.forward(images.clone().without_autodiff()).argmax(1); // [batch, 1]
+pub(crate) fn success_mask(
+    models: &ModelPair,
+    images: &Tensor<4>,
+    labels: &[usize],
+    targeted: bool,
+) -> Tensor<4> {
+    let predictions = models
+        .inference
+        .forward(images.clone().without_autodiff())
+        .argmax(1); // [batch, 1]
     let device = predictions.device();
     let label_values: Vec<i64> = labels.iter().map(|&l| l as i64).collect();
-    let label_tensor = Tensor::<2, burn::tensor::Int>::from_data(TensorData::new(label_values, [labels.len(), 1]), &device);
+    let label_tensor = Tensor::<2, burn::tensor::Int>::from_data(
+        TensorData::new(label_values, [labels.len(), 1]),
+        &device,
+    );
     let same = predictions.equal(label_tensor).float(); // [batch, 1]
-    let success = if targeted { same } else { same.neg().add_scalar(1.0) };
+    let success = if targeted {
+        same
+    } else {
+        same.neg().add_scalar(1.0)
+    };
     success.reshape([labels.len(), 1, 1, 1])
 }
 

@@ -7,7 +7,10 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use advlens::attacks::{AttackConfig, AttackControl, AttackKind, NoiseDistribution, Norm, TargetSpec, format_epsilon, parse_epsilon, probabilities};
+use advlens::attacks::{
+    AttackConfig, AttackControl, AttackKind, NoiseDistribution, Norm, TargetSpec, format_epsilon,
+    parse_epsilon, probabilities,
+};
 use advlens::device::DevicePreference;
 use advlens::export::{AttackReport, write_atomic};
 use advlens::imaging::{LoadOptions, Window, load_scan, model_input_from_scan};
@@ -72,17 +75,32 @@ pub struct AttackArgs {
 
 fn parse_window(text: &str) -> Result<Window, String> {
     let (center, width) = text.split_once(',').ok_or("expected CENTER,WIDTH")?;
-    let center: f64 = center.trim().parse().map_err(|_| "window centre is not a number")?;
-    let width: f64 = width.trim().parse().map_err(|_| "window width is not a number")?;
+    let center: f64 = center
+        .trim()
+        .parse()
+        .map_err(|_| "window centre is not a number")?;
+    let width: f64 = width
+        .trim()
+        .parse()
+        .map_err(|_| "window width is not a number")?;
     Window::new(center, width).map_err(|err| err.to_string())
 }
 
 fn parse_class(text: &str, task: Task) -> anyhow::Result<usize> {
     if let Ok(index) = text.parse::<usize>() {
-        anyhow::ensure!(index < task.num_classes(), "class {index} does not exist; classes: {}", task.classes().join(", "));
+        anyhow::ensure!(
+            index < task.num_classes(),
+            "class {index} does not exist; classes: {}",
+            task.classes().join(", ")
+        );
         return Ok(index);
     }
-    task.class_index(text).with_context(|| format!("unknown class '{text}'; classes: {}", task.classes().join(", ")))
+    task.class_index(text).with_context(|| {
+        format!(
+            "unknown class '{text}'; classes: {}",
+            task.classes().join(", ")
+        )
+    })
 }
 
 fn attack_config(args: &AttackArgs, task: Task) -> anyhow::Result<AttackConfig> {
@@ -124,8 +142,14 @@ fn parse_epsilon_any(text: &str, kind: AttackKind, norm: &str) -> anyhow::Result
     match parse_epsilon(text) {
         Ok(value) => Ok(value),
         Err(_) if is_l2 => {
-            let value: f64 = text.trim().parse().with_context(|| format!("invalid L2 radius '{text}'"))?;
-            anyhow::ensure!(value.is_finite() && value >= 0.0, "invalid L2 radius '{text}'");
+            let value: f64 = text
+                .trim()
+                .parse()
+                .with_context(|| format!("invalid L2 radius '{text}'"))?;
+            anyhow::ensure!(
+                value.is_finite() && value >= 0.0,
+                "invalid L2 radius '{text}'"
+            );
             Ok(value)
         }
         Err(err) => Err(err.into()),
@@ -137,9 +161,23 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
     let model = load_shipped(&args.model, &device.device)?;
     let task = model.card.spec.task;
     let config = attack_config(args, task)?;
-    let scan = load_scan(&args.scan, &LoadOptions { frame: args.frame, window: args.window })?;
-    let true_label = args.label.as_deref().map(|label| parse_class(label, task)).transpose()?;
-    let request = AttackRequest { scan, attack: config, true_label };
+    let scan = load_scan(
+        &args.scan,
+        &LoadOptions {
+            frame: args.frame,
+            window: args.window,
+        },
+    )?;
+    let true_label = args
+        .label
+        .as_deref()
+        .map(|label| parse_class(label, task))
+        .transpose()?;
+    let request = AttackRequest {
+        scan,
+        attack: config,
+        true_label,
+    };
     let bar = progress_bar(&request.attack);
     let done = AtomicUsize::new(0);
     let report_step = |step: usize, total: usize| {
@@ -147,30 +185,59 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         bar.set_length(total as u64);
         bar.set_position(step as u64);
     };
-    let control = AttackControl { cancel: None, on_step: Some(&report_step) };
+    let control = AttackControl {
+        cancel: None,
+        on_step: Some(&report_step),
+    };
     let result = run_pipeline(&model, &request, &device, &control)?;
     bar.finish_and_clear();
     let mut report = AttackReport::new(&request.scan.metadata, &model.name, &result);
     report.files = super::outputs::write_result_images(&result, &args.out)?;
-    check_png8(&model, &device.device, &args.out.join("adversarial.png"), &result, &mut report)?;
+    check_png8(
+        &model,
+        &device.device,
+        &args.out.join("adversarial.png"),
+        &result,
+        &mut report,
+    )?;
     report.files.push("result.json".to_string());
-    write_atomic(&args.out.join("result.json"), serde_json::to_string_pretty(&report)?.as_bytes())?;
+    write_atomic(
+        &args.out.join("result.json"),
+        serde_json::to_string_pretty(&report)?.as_bytes(),
+    )?;
     print_summary(&report, &args.out);
     Ok(())
 }
 
 /// Reads the 8-bit PNG back and asks the model again: rounding to 1/255 can undo a small
 /// attack.
-fn check_png8(model: &LoadedModel, device: &burn::tensor::Device, path: &Path, result: &advlens::pipeline::AttackResult, report: &mut AttackReport) -> anyhow::Result<()> {
+fn check_png8(
+    model: &LoadedModel,
+    device: &burn::tensor::Device,
+    path: &Path,
+    result: &advlens::pipeline::AttackResult,
+    report: &mut AttackReport,
+) -> anyhow::Result<()> {
     let reread = load_scan(path, &LoadOptions::default())?;
     let input = model_input_from_scan(&reread, model.card.spec.input_size, device);
-    let probs = probabilities(&model.models, &input)?.into_iter().next().unwrap_or_default();
-    let label = probs.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i);
+    let probs = probabilities(&model.models, &input)?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let label = probs
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(0, |(i, _)| i);
     report.png8_success = Some(match result.target {
         Some(target) => label == target,
         None => label != result.label,
     });
-    report.png8 = Some(advlens::export::PredictionReport { label, class: model.card.classes.get(label).cloned().unwrap_or_default(), probs });
+    report.png8 = Some(advlens::export::PredictionReport {
+        label,
+        class: model.card.classes.get(label).cloned().unwrap_or_default(),
+        probs,
+    });
     Ok(())
 }
 
@@ -190,23 +257,66 @@ fn print_summary(report: &AttackReport, out: &Path) {
     let percent = |probs: &[f32], label: usize| 100.0 * probs.get(label).copied().unwrap_or(0.0);
     println!("scan:        {}", report.scan.name);
     println!("model:       {}", report.model);
-    println!("attack:      {} at ε = {}", report.attack.kind, format_epsilon(report.attack.epsilon));
-    println!("clean:       {} ({:.1}%)", report.clean.class, percent(&report.clean.probs, report.clean.label));
-    println!("adversarial: {} ({:.1}%)", report.adversarial.class, percent(&report.adversarial.probs, report.adversarial.label));
-    println!("success:     {}", if report.success { "yes — the prediction was changed" } else { "no" });
+    println!(
+        "attack:      {} at ε = {}",
+        report.attack.kind,
+        format_epsilon(report.attack.epsilon)
+    );
+    println!(
+        "clean:       {} ({:.1}%)",
+        report.clean.class,
+        percent(&report.clean.probs, report.clean.label)
+    );
+    println!(
+        "adversarial: {} ({:.1}%)",
+        report.adversarial.class,
+        percent(&report.adversarial.probs, report.adversarial.label)
+    );
+    println!(
+        "success:     {}",
+        if report.success {
+            "yes — the prediction was changed"
+        } else {
+            "no"
+        }
+    );
     if let (Some(png8), Some(success)) = (&report.png8, report.png8_success) {
-        println!("8-bit PNG:   {} ({:.1}%), {}", png8.class, percent(&png8.probs, png8.label), if success { "still fools the model" } else { "no longer fools the model" });
+        println!(
+            "8-bit PNG:   {} ({:.1}%), {}",
+            png8.class,
+            percent(&png8.probs, png8.label),
+            if success {
+                "still fools the model"
+            } else {
+                "no longer fools the model"
+            }
+        );
     }
-    let psnr = report.psnr.map_or_else(|| "∞".to_string(), |p| format!("{p:.1} dB"));
-    println!("size:        L∞ {:.4} ({:.2}/255), L2 {:.3}, L0 {}, PSNR {psnr}, SSIM {:.4}", report.linf, report.linf * 255.0, report.l2, report.l0, report.ssim);
-    println!("time:        {:.0} ms on {}", report.elapsed_ms, report.device);
+    let psnr = report
+        .psnr
+        .map_or_else(|| "∞".to_string(), |p| format!("{p:.1} dB"));
+    println!(
+        "size:        L∞ {:.4} ({:.2}/255), L2 {:.3}, L0 {}, PSNR {psnr}, SSIM {:.4}",
+        report.linf,
+        report.linf * 255.0,
+        report.l2,
+        report.l0,
+        report.ssim
+    );
+    println!(
+        "time:        {:.0} ms on {}",
+        report.elapsed_ms, report.device
+    );
     println!("written to:  {}", out.display());
 }
 
 /// `advlens` with no subcommand: FGSM on the bundled chest X-ray.
 pub fn run_demo() -> anyhow::Result<()> {
     let scan = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/chest_xray_normal_1.png");
-    eprintln!("advlens demo: FGSM at 2/255 on {} (see `advlens --help` for everything else)", scan.display());
+    eprintln!(
+        "advlens demo: FGSM at 2/255 on {} (see `advlens --help` for everything else)",
+        scan.display()
+    );
     let args = AttackArgs {
         scan,
         model: "chest-xray-cnn".to_string(),

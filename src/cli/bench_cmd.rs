@@ -38,31 +38,56 @@ fn median_ms(runs: usize, mut work: impl FnMut() -> anyhow::Result<()>) -> anyho
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let device = super::start_device(args.device)?;
-    let scan_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/chest_xray_normal_1.png");
+    let scan_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data/chest_xray_normal_1.png");
     let scan = load_scan(&scan_path, &LoadOptions::default())?;
-    println!("Device: {} — median of {} runs after one warm-up, one 128×128 image, ms", device.description, args.runs);
+    println!(
+        "Device: {} — median of {} runs after one warm-up, one 128×128 image, ms",
+        device.description, args.runs
+    );
     println!();
     println!("| model | forward | FGSM | PGD-20 | Grad-CAM |");
     println!("|---|---:|---:|---:|---:|");
     for shipped in list_shipped()? {
-        if args.model.as_ref().is_some_and(|name| *name != shipped.name) {
+        if args
+            .model
+            .as_ref()
+            .is_some_and(|name| *name != shipped.name)
+        {
             continue;
         }
         let model = load_shipped(&shipped.name, &device.device)?;
         let input = model_input_from_scan(&scan, model.card.spec.input_size, &device.device);
-        let sync = || device.device.sync().map_err(|err| anyhow::anyhow!("{err:?}"));
+        let sync = || {
+            device
+                .device
+                .sync()
+                .map_err(|err| anyhow::anyhow!("{err:?}"))
+        };
         let forward = median_ms(args.runs, || {
             let _ = model.models.inference.forward(input.clone()).into_data();
             Ok(())
         })?;
         let fgsm = median_ms(args.runs, || {
-            let gradient = FgsmGradient::compute(&model.models.differentiable, input.clone(), &[0], false)?;
-            let _ = model.models.inference.forward(gradient.apply(2.0 / 255.0)).into_data();
+            let gradient =
+                FgsmGradient::compute(&model.models.differentiable, input.clone(), &[0], false)?;
+            let _ = model
+                .models
+                .inference
+                .forward(gradient.apply(2.0 / 255.0))
+                .into_data();
             Ok(())
         })?;
         let pgd_config = AttackConfig::new(AttackKind::Pgd, 2.0 / 255.0).with_steps(20);
         let pgd = median_ms(args.runs.min(5), || {
-            let outcome = run_attack(&model.models, &input, &[0], false, &pgd_config, &AttackControl::default())?;
+            let outcome = run_attack(
+                &model.models,
+                &input,
+                &[0],
+                false,
+                &pgd_config,
+                &AttackControl::default(),
+            )?;
             let _ = outcome.adversarial.into_data();
             Ok(())
         })?;
@@ -70,7 +95,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             let _ = grad_cam(&model.models, &input, 0)?.into_data();
             sync()
         })?;
-        println!("| {} | {forward:.1} | {fgsm:.1} | {pgd:.1} | {gradcam:.1} |", shipped.name);
+        println!(
+            "| {} | {forward:.1} | {fgsm:.1} | {pgd:.1} | {gradcam:.1} |",
+            shipped.name
+        );
     }
     Ok(())
 }

@@ -43,9 +43,19 @@ pub fn run(args: &ModelsArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
     }
-    println!("{:<24} {:<11} {:<12} {:>9}  classes", "name", "task", "arch", "test acc");
+    println!(
+        "{:<24} {:<11} {:<12} {:>9}  classes",
+        "name", "task", "arch", "test acc"
+    );
     for row in rows {
-        println!("{:<24} {:<11} {:<12} {:>8.1}%  {}", row.name, row.task, row.arch, 100.0 * row.test_accuracy, row.classes.join(", "));
+        println!(
+            "{:<24} {:<11} {:<12} {:>8.1}%  {}",
+            row.name,
+            row.task,
+            row.arch,
+            100.0 * row.test_accuracy,
+            row.classes.join(", ")
+        );
     }
     Ok(())
 }

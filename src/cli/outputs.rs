@@ -23,12 +23,33 @@ pub fn write_result_images(result: &AttackResult, dir: &Path) -> anyhow::Result<
     write_grey16(&result.adversarial, &record("adversarial_16bit.png"))?;
     let (width, height) = (result.perturbation.width, result.perturbation.height);
     let scale = result.metrics.linf.max(1e-12) as f32;
-    let perturbation: Vec<[u8; 3]> = result.perturbation.pixels.iter().map(|&v| diverging(v, scale)).collect();
+    let perturbation: Vec<[u8; 3]> = result
+        .perturbation
+        .pixels
+        .iter()
+        .map(|&v| diverging(v, scale))
+        .collect();
     write_rgb8(width, height, &perturbation, &record("perturbation.png"))?;
     let overlay = |grey: &[f32], cam: &[f32]| -> Vec<[u8; 3]> {
-        grey.iter().zip(cam).map(|(&g, &c)| gradcam_overlay(g, c, OVERLAY_OPACITY)).collect()
+        grey.iter()
+            .zip(cam)
+            .map(|(&g, &c)| gradcam_overlay(g, c, OVERLAY_OPACITY))
+            .collect()
     };
-    write_rgb8(width, height, &overlay(&result.original.pixels, &result.gradcam_clean.pixels), &record("gradcam_clean.png"))?;
-    write_rgb8(width, height, &overlay(&result.adversarial.pixels, &result.gradcam_adversarial.pixels), &record("gradcam_adversarial.png"))?;
+    write_rgb8(
+        width,
+        height,
+        &overlay(&result.original.pixels, &result.gradcam_clean.pixels),
+        &record("gradcam_clean.png"),
+    )?;
+    write_rgb8(
+        width,
+        height,
+        &overlay(
+            &result.adversarial.pixels,
+            &result.gradcam_adversarial.pixels,
+        ),
+        &record("gradcam_adversarial.png"),
+    )?;
     Ok(files)
 }

@@ -60,14 +60,21 @@ pub struct TrainArgs {
 }
 
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
-    let root = args.datasets.clone().or_else(shared_datasets_dir).context("no data-set folder: pass --datasets or set ADVLENS_DATASETS")?;
+    let root = args
+        .datasets
+        .clone()
+        .or_else(shared_datasets_dir)
+        .context("no data-set folder: pass --datasets or set ADVLENS_DATASETS")?;
     let dataset = load_dataset(&root, args.task.dataset_file())?;
     let device = super::start_device(args.device)?;
     let short = match args.arch {
         Architecture::CompactCnn => "cnn",
         Architecture::Resnet18 => "resnet18",
     };
-    let name = args.name.clone().unwrap_or_else(|| format!("{}-{short}", args.task));
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{}-{short}", args.task));
     let config = TrainConfig {
         name: name.clone(),
         task: args.task,
@@ -77,16 +84,31 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         learning_rate: args.lr,
         weight_decay: 1e-4,
         seed: args.seed,
-        augmentation: Augmentation { max_shift: 8, intensity: 0.1, flip: args.task == Task::BrainMri },
+        augmentation: Augmentation {
+            max_shift: 8,
+            intensity: 0.1,
+            flip: args.task == Task::BrainMri,
+        },
         limit_train: args.limit_train,
-        checkpoint_dir: args.checkpoint_dir.clone().unwrap_or_else(|| args.out.join("checkpoints").join(&name)),
+        checkpoint_dir: args
+            .checkpoint_dir
+            .clone()
+            .unwrap_or_else(|| args.out.join("checkpoints").join(&name)),
     };
     let mut log = match &args.log {
-        Some(path) => Some(std::fs::OpenOptions::new().create(true).append(true).open(path).with_context(|| format!("opening {}", path.display()))?),
+        Some(path) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .with_context(|| format!("opening {}", path.display()))?,
+        ),
         None => None,
     };
     let bar = ProgressBar::new(0);
-    if let Ok(style) = ProgressStyle::with_template("epoch {msg} [{bar:30}] {pos}/{len} batches, {per_sec}, eta {eta}") {
+    if let Ok(style) = ProgressStyle::with_template(
+        "epoch {msg} [{bar:30}] {pos}/{len} batches, {per_sec}, eta {eta}",
+    ) {
         bar.set_style(style.progress_chars("=> "));
     }
     let mut on_event = |event: TrainEvent| {
@@ -99,7 +121,12 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
                 bar.set_message(epoch.to_string());
                 bar.set_position(*batch as u64);
             }
-            TrainEvent::Epoch { epoch, train_loss, val_accuracy, seconds } => {
+            TrainEvent::Epoch {
+                epoch,
+                train_loss,
+                val_accuracy,
+                seconds,
+            } => {
                 bar.println(format!("epoch {epoch}: train loss {train_loss:.4}, val accuracy {:.2}%, {seconds:.0} s", 100.0 * val_accuracy));
                 bar.set_position(0);
             }
@@ -108,13 +135,28 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
             let _ = writeln!(file, "{event:?}");
         }
     };
-    let outcome = train_model(&config, &dataset, &device.device, &device.description, &mut on_event)?;
+    let outcome = train_model(
+        &config,
+        &dataset,
+        &device.device,
+        &device.description,
+        &mut on_event,
+    )?;
     bar.finish_and_clear();
     std::fs::create_dir_all(&args.out)?;
     let weights = args.out.join(format!("{name}.safetensors"));
-    let metadata = [("advlens_model", name.clone()), ("arch", args.arch.to_string()), ("task", args.task.to_string())];
+    let metadata = [
+        ("advlens_model", name.clone()),
+        ("arch", args.arch.to_string()),
+        ("task", args.task.to_string()),
+    ];
     save_weights(&outcome.model, &weights, args.half, &metadata)?;
     outcome.card.save(&args.out.join(format!("{name}.json")))?;
-    println!("{name}: validation {:.2}%, test {:.2}% — written to {}", 100.0 * outcome.card.val_accuracy, 100.0 * outcome.card.test_accuracy, weights.display());
+    println!(
+        "{name}: validation {:.2}%, test {:.2}% — written to {}",
+        100.0 * outcome.card.val_accuracy,
+        100.0 * outcome.card.test_accuracy,
+        weights.display()
+    );
     Ok(())
 }

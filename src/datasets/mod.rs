@@ -5,5 +5,5 @@
 mod npz;
 mod split;
 
-pub use npz::{Dataset, DatasetError, load_dataset, shared_datasets_dir, sha256_file};
+pub use npz::{Dataset, DatasetError, load_dataset, sha256_file, shared_datasets_dir};
 pub use split::Split;

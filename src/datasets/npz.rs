@@ -59,9 +59,10 @@ impl Dataset {
 /// `$ADVLENS_DATASETS`, else `../shared/datasets` beside the source tree, if it exists.
 #[must_use]
 pub fn shared_datasets_dir() -> Option<PathBuf> {
-    let candidate = std::env::var_os("ADVLENS_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets"));
+    let candidate = std::env::var_os("ADVLENS_DATASETS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets"),
+        PathBuf::from,
+    );
     candidate.is_dir().then_some(candidate)
 }
 
@@ -70,7 +71,10 @@ pub fn shared_datasets_dir() -> Option<PathBuf> {
 /// # Errors
 /// [`DatasetError::Io`].
 pub fn sha256_file(path: &Path) -> Result<String, DatasetError> {
-    let io_error = |err: std::io::Error| DatasetError::Io { reason: err.to_string(), path: path.display().to_string() };
+    let io_error = |err: std::io::Error| DatasetError::Io {
+        reason: err.to_string(),
+        path: path.display().to_string(),
+    };
     let mut file = std::fs::File::open(path).map_err(io_error)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
@@ -91,17 +95,24 @@ pub fn sha256_file(path: &Path) -> Result<String, DatasetError> {
 pub fn load_dataset(root: &Path, relative: &str) -> Result<Dataset, DatasetError> {
     let path = root.join(relative);
     let display = path.display().to_string();
-    let mut archive = npyz::npz::NpzArchive::open(&path)
-        .map_err(|err| DatasetError::Io { reason: err.to_string(), path: display.clone() })?;
+    let mut archive = npyz::npz::NpzArchive::open(&path).map_err(|err| DatasetError::Io {
+        reason: err.to_string(),
+        path: display.clone(),
+    })?;
     let mut read_split = |name: &str| -> Result<Split, DatasetError> {
-        let layout = |reason: String| DatasetError::Layout { reason, path: display.clone() };
+        let layout = |reason: String| DatasetError::Layout {
+            reason,
+            path: display.clone(),
+        };
         let images = archive
             .by_name(&format!("{name}_images"))
             .map_err(|err| layout(err.to_string()))?
             .ok_or_else(|| layout(format!("no {name}_images array")))?;
         let shape = images.shape().to_vec();
         let [count, height, width] = shape[..] else {
-            return Err(layout(format!("{name}_images has shape {shape:?}, expected (N, H, W)")));
+            return Err(layout(format!(
+                "{name}_images has shape {shape:?}, expected (N, H, W)"
+            )));
         };
         let images: Vec<u8> = images.into_vec().map_err(|err| layout(err.to_string()))?;
         let labels: Vec<u8> = archive
@@ -111,12 +122,26 @@ pub fn load_dataset(root: &Path, relative: &str) -> Result<Dataset, DatasetError
             .into_vec()
             .map_err(|err| layout(err.to_string()))?;
         if labels.len() as u64 != count {
-            return Err(layout(format!("{name}: {count} images but {} labels", labels.len())));
+            return Err(layout(format!(
+                "{name}: {count} images but {} labels",
+                labels.len()
+            )));
         }
-        Ok(Split { images, labels, height: height as usize, width: width as usize })
+        Ok(Split {
+            images,
+            labels,
+            height: height as usize,
+            width: width as usize,
+        })
     };
     let train = read_split("train")?;
     let val = read_split("val")?;
     let test = read_split("test")?;
-    Ok(Dataset { train, val, test, file: relative.to_string(), sha256: sha256_file(&path)? })
+    Ok(Dataset {
+        train,
+        val,
+        test,
+        file: relative.to_string(),
+        sha256: sha256_file(&path)?,
+    })
 }

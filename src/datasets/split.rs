@@ -38,7 +38,10 @@ impl Split {
     /// Images as floats in [0, 1].
     #[must_use]
     pub fn image_f32(&self, index: usize) -> Vec<f32> {
-        self.image(index).iter().map(|&v| f32::from(v) / 255.0).collect()
+        self.image(index)
+            .iter()
+            .map(|&v| f32::from(v) / 255.0)
+            .collect()
     }
 
     /// A batch as `[n, 1, h, w]` in [0, 1] and its labels.
@@ -48,16 +51,35 @@ impl Split {
         for &index in indices {
             values.extend(self.image(index).iter().map(|&v| f32::from(v) / 255.0));
         }
-        let tensor = Tensor::from_data(TensorData::new(values, [indices.len(), 1, self.height, self.width]), device);
-        (tensor, indices.iter().map(|&i| usize::from(self.labels[i])).collect())
+        let tensor = Tensor::from_data(
+            TensorData::new(values, [indices.len(), 1, self.height, self.width]),
+            device,
+        );
+        (
+            tensor,
+            indices
+                .iter()
+                .map(|&i| usize::from(self.labels[i]))
+                .collect(),
+        )
     }
 
     /// Mean and standard deviation of all pixels in [0, 1].
     #[must_use]
     pub fn pixel_statistics(&self) -> (f32, f32) {
         let count = self.images.len().max(1) as f64;
-        let mean = self.images.iter().map(|&v| f64::from(v) / 255.0).sum::<f64>() / count;
-        let variance = self.images.iter().map(|&v| (f64::from(v) / 255.0 - mean).powi(2)).sum::<f64>() / count;
+        let mean = self
+            .images
+            .iter()
+            .map(|&v| f64::from(v) / 255.0)
+            .sum::<f64>()
+            / count;
+        let variance = self
+            .images
+            .iter()
+            .map(|&v| (f64::from(v) / 255.0 - mean).powi(2))
+            .sum::<f64>()
+            / count;
         (mean as f32, variance.sqrt() as f32)
     }
 }

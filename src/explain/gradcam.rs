@@ -1,5 +1,5 @@
 //! Grad-CAM: weight each channel of the last convolutional block by the spatial mean of the
-//! class score's gradient, sum, ReLU, upsample bilinearly to the input size and scale each
+//! class score's gradient, sum, `ReLU`, upsample bilinearly to the input size and scale each
 //! map to [0, 1] by its maximum.
 
 use burn::tensor::Tensor;
@@ -33,7 +33,11 @@ pub enum ExplainError {
 ///
 /// # Errors
 /// [`ExplainError`] for a class out of range or a missing gradient.
-pub fn grad_cam(models: &ModelPair, input: &Tensor<4>, class: usize) -> Result<Tensor<4>, ExplainError> {
+pub fn grad_cam(
+    models: &ModelPair,
+    input: &Tensor<4>,
+    class: usize,
+) -> Result<Tensor<4>, ExplainError> {
     let [batch, _, height, width] = input.dims();
     let activations = models.inference.features(input.clone().without_autodiff()); // [batch, c, fh, fw]
     let leaf = activations.clone().autodiff().require_grad();
@@ -43,13 +47,19 @@ pub fn grad_cam(models: &ModelPair, input: &Tensor<4>, class: usize) -> Result<T
         return Err(ExplainError::InvalidClass { class, classes });
     }
     let score = logits.slice([0..batch, class..class + 1]).sum();
-    let gradients = leaf.grad(&score.backward()).ok_or(ExplainError::NoGradient)?; // [batch, c, fh, fw]
+    let gradients = leaf
+        .grad(&score.backward())
+        .ok_or(ExplainError::NoGradient)?; // [batch, c, fh, fw]
     let weights = gradients.mean_dim(3).mean_dim(2); // [batch, c, 1, 1]
     let cam = relu(activations.mul(weights).sum_dim(1)); // [batch, 1, fh, fw]
     let options = InterpolateOptions::new(InterpolateMode::Bilinear)
         .with_align_corners(false)
         .with_output_size([height, width]);
     let upsampled = interpolate(cam, options).clamp_min(0.0); // [batch, 1, h, w]
-    let peak = upsampled.clone().reshape([batch, height * width]).max_dim(1).reshape([batch, 1, 1, 1]);
+    let peak = upsampled
+        .clone()
+        .reshape([batch, height * width])
+        .max_dim(1)
+        .reshape([batch, 1, 1, 1]);
     Ok(upsampled.div(peak.clamp_min(1e-12)))
 }

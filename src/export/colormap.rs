@@ -20,7 +20,11 @@ const ZERO: [f32; 3] = [247.0, 247.0, 247.0];
 const POSITIVE: [f32; 3] = [178.0, 24.0, 43.0];
 
 fn mix(a: [f32; 3], b: [f32; 3], t: f32) -> [f32; 3] {
-    [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t]
+    [
+        a[0] + (b[0] - a[0]) * t,
+        a[1] + (b[1] - a[1]) * t,
+        a[2] + (b[2] - a[2]) * t,
+    ]
 }
 
 fn to_u8(rgb: [f32; 3]) -> [u8; 3] {
@@ -32,14 +36,26 @@ fn to_u8(rgb: [f32; 3]) -> [u8; 3] {
 pub fn viridis(value: f32) -> [u8; 3] {
     let position = value.clamp(0.0, 1.0) * (VIRIDIS.len() - 1) as f32;
     let index = (position.floor() as usize).min(VIRIDIS.len() - 2);
-    to_u8(mix(VIRIDIS[index], VIRIDIS[index + 1], position - index as f32))
+    to_u8(mix(
+        VIRIDIS[index],
+        VIRIDIS[index + 1],
+        position - index as f32,
+    ))
 }
 
 /// Diverging colour of `value / scale` in [−1, 1]: blue below zero, white at zero, red above.
 #[must_use]
 pub fn diverging(value: f32, scale: f32) -> [u8; 3] {
-    let t = if scale > 0.0 { (value / scale).clamp(-1.0, 1.0) } else { 0.0 };
-    if t < 0.0 { to_u8(mix(ZERO, NEGATIVE, -t)) } else { to_u8(mix(ZERO, POSITIVE, t)) }
+    let t = if scale > 0.0 {
+        (value / scale).clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
+    if t < 0.0 {
+        to_u8(mix(ZERO, NEGATIVE, -t))
+    } else {
+        to_u8(mix(ZERO, POSITIVE, t))
+    }
 }
 
 /// Grad-CAM over a grey image: `(1 − α·cam)·grey + α·cam·viridis(cam)`, so cold regions
@@ -60,7 +76,9 @@ mod tests {
     fn viridis_ends_and_monotone_lightness() {
         assert_eq!(viridis(0.0), [68, 1, 84]);
         assert_eq!(viridis(1.0), [253, 231, 37]);
-        let lightness = |c: [u8; 3]| 0.299 * f32::from(c[0]) + 0.587 * f32::from(c[1]) + 0.114 * f32::from(c[2]);
+        let lightness = |c: [u8; 3]| {
+            0.299 * f32::from(c[0]) + 0.587 * f32::from(c[1]) + 0.114 * f32::from(c[2])
+        };
         let mut previous = -1.0;
         for step in 0..=20 {
             let l = lightness(viridis(step as f32 / 20.0));

@@ -20,8 +20,11 @@ pub enum ExportError {
     },
 }
 
-fn write_error(path: &Path, reason: impl ToString) -> ExportError {
-    ExportError::Write { reason: reason.to_string(), path: path.display().to_string() }
+fn write_error(path: &Path, reason: &impl ToString) -> ExportError {
+    ExportError::Write {
+        reason: reason.to_string(),
+        path: path.display().to_string(),
+    }
 }
 
 /// Writes bytes to `path` through a temporary file and a rename.
@@ -29,19 +32,26 @@ fn write_error(path: &Path, reason: impl ToString) -> ExportError {
 /// # Errors
 /// [`ExportError::Write`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    let file_name = path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let file_name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let temporary = path.with_file_name(format!(".{file_name}.partial"));
-    std::fs::write(&temporary, bytes).map_err(|err| write_error(path, err))?;
-    std::fs::rename(&temporary, path).map_err(|err| write_error(path, err))
+    std::fs::write(&temporary, bytes).map_err(|err| write_error(path, &err))?;
+    std::fs::rename(&temporary, path).map_err(|err| write_error(path, &err))
 }
 
-fn encode_png<P: image::PixelWithColorType>(buffer: &ImageBuffer<P, Vec<P::Subpixel>>, path: &Path) -> Result<Vec<u8>, ExportError>
+fn encode_png<P>(
+    buffer: &ImageBuffer<P, Vec<P::Subpixel>>,
+    path: &Path,
+) -> Result<Vec<u8>, ExportError>
 where
     [P::Subpixel]: image::EncodableLayout,
-    P: image::Pixel,
+    P: image::PixelWithColorType,
 {
     let mut bytes = std::io::Cursor::new(Vec::new());
-    buffer.write_to(&mut bytes, ImageFormat::Png).map_err(|err| write_error(path, err))?;
+    buffer
+        .write_to(&mut bytes, ImageFormat::Png)
+        .map_err(|err| write_error(path, &err))?;
     Ok(bytes.into_inner())
 }
 
@@ -50,9 +60,14 @@ where
 /// # Errors
 /// [`ExportError::Write`].
 pub fn write_grey8(image: &GreyImage, path: &Path) -> Result<(), ExportError> {
-    let pixels = image.pixels.iter().map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8).collect();
-    let buffer = ImageBuffer::<Luma<u8>, Vec<u8>>::from_raw(image.width as u32, image.height as u32, pixels)
-        .ok_or_else(|| write_error(path, "size mismatch"))?;
+    let pixels = image
+        .pixels
+        .iter()
+        .map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8)
+        .collect();
+    let buffer =
+        ImageBuffer::<Luma<u8>, Vec<u8>>::from_raw(image.width as u32, image.height as u32, pixels)
+            .ok_or_else(|| write_error(path, &"size mismatch"))?;
     write_atomic(path, &encode_png(&buffer, path)?)
 }
 
@@ -61,9 +76,17 @@ pub fn write_grey8(image: &GreyImage, path: &Path) -> Result<(), ExportError> {
 /// # Errors
 /// [`ExportError::Write`].
 pub fn write_grey16(image: &GreyImage, path: &Path) -> Result<(), ExportError> {
-    let pixels = image.pixels.iter().map(|v| (v.clamp(0.0, 1.0) * 65535.0).round() as u16).collect();
-    let buffer = ImageBuffer::<Luma<u16>, Vec<u16>>::from_raw(image.width as u32, image.height as u32, pixels)
-        .ok_or_else(|| write_error(path, "size mismatch"))?;
+    let pixels = image
+        .pixels
+        .iter()
+        .map(|v| (v.clamp(0.0, 1.0) * 65535.0).round() as u16)
+        .collect();
+    let buffer = ImageBuffer::<Luma<u16>, Vec<u16>>::from_raw(
+        image.width as u32,
+        image.height as u32,
+        pixels,
+    )
+    .ok_or_else(|| write_error(path, &"size mismatch"))?;
     write_atomic(path, &encode_png(&buffer, path)?)
 }
 
@@ -71,9 +94,14 @@ pub fn write_grey16(image: &GreyImage, path: &Path) -> Result<(), ExportError> {
 ///
 /// # Errors
 /// [`ExportError::Write`].
-pub fn write_rgb8(width: usize, height: usize, pixels: &[[u8; 3]], path: &Path) -> Result<(), ExportError> {
+pub fn write_rgb8(
+    width: usize,
+    height: usize,
+    pixels: &[[u8; 3]],
+    path: &Path,
+) -> Result<(), ExportError> {
     let flat: Vec<u8> = pixels.iter().flatten().copied().collect();
     let buffer = ImageBuffer::<Rgb<u8>, Vec<u8>>::from_raw(width as u32, height as u32, flat)
-        .ok_or_else(|| write_error(path, "size mismatch"))?;
+        .ok_or_else(|| write_error(path, &"size mismatch"))?;
     write_atomic(path, &encode_png(&buffer, path)?)
 }

@@ -51,7 +51,11 @@ pub struct PredictionReport {
 
 impl From<&Prediction> for PredictionReport {
     fn from(prediction: &Prediction) -> Self {
-        Self { label: prediction.label, class: prediction.class_name.clone(), probs: prediction.probs.clone() }
+        Self {
+            label: prediction.label,
+            class: prediction.class_name.clone(),
+            probs: prediction.probs.clone(),
+        }
     }
 }
 

@@ -7,7 +7,9 @@ use std::io::Cursor;
 
 use dicom_dictionary_std::tags;
 use dicom_object::{DefaultDicomObject, OpenFileOptions, Tag};
-use dicom_pixeldata::{ConvertOptions, DecodedPixelData, ModalityLutOption, PixelDecoder, VoiLutOption};
+use dicom_pixeldata::{
+    ConvertOptions, DecodedPixelData, ModalityLutOption, PixelDecoder, VoiLutOption,
+};
 
 use super::limits::check_size;
 use super::{GreyImage, ImagingError, LoadOptions, Scan, ScanFormat, ScanMetadata, Window};
@@ -17,7 +19,10 @@ const SUPPORTED_SYNTAXES: [(&str, &str); 8] = [
     ("1.2.840.10008.1.2", "Implicit VR Little Endian"),
     ("1.2.840.10008.1.2.1", "Explicit VR Little Endian"),
     ("1.2.840.10008.1.2.2", "Explicit VR Big Endian"),
-    ("1.2.840.10008.1.2.1.99", "Deflated Explicit VR Little Endian"),
+    (
+        "1.2.840.10008.1.2.1.99",
+        "Deflated Explicit VR Little Endian",
+    ),
     ("1.2.840.10008.1.2.5", "RLE Lossless"),
     ("1.2.840.10008.1.2.4.50", "JPEG Baseline"),
     ("1.2.840.10008.1.2.4.57", "JPEG Lossless"),
@@ -39,14 +44,30 @@ const KNOWN_UNSUPPORTED: [(&str, &str); 10] = [
 ];
 
 /// Decodes a DICOM file held in memory.
-pub(crate) fn decode_dicom(bytes: &[u8], name: &str, options: &LoadOptions) -> Result<Scan, ImagingError> {
-    let dicom_error = |reason: String| ImagingError::Dicom { reason, name: name.to_string() };
-    let body = if bytes.get(128..132) == Some(b"DICM".as_slice()) { &bytes[128..] } else { bytes };
+pub(crate) fn decode_dicom(
+    bytes: &[u8],
+    name: &str,
+    options: &LoadOptions,
+) -> Result<Scan, ImagingError> {
+    let dicom_error = |reason: String| ImagingError::Dicom {
+        reason,
+        name: name.to_string(),
+    };
+    let body = if bytes.get(128..132) == Some(b"DICM".as_slice()) {
+        &bytes[128..]
+    } else {
+        bytes
+    };
     let object = OpenFileOptions::new()
         .from_reader(Cursor::new(body))
         .map_err(|err| dicom_error(err.to_string()))?;
     check_transfer_syntax(&object, name)?;
-    if object.element_opt(tags::PIXEL_DATA).ok().flatten().is_none() {
+    if object
+        .element_opt(tags::PIXEL_DATA)
+        .ok()
+        .flatten()
+        .is_none()
+    {
         return Err(ImagingError::NoPixelData {
             sop_class: trim_uid(object.meta().media_storage_sop_class_uid()),
             name: name.to_string(),
@@ -54,7 +75,9 @@ pub(crate) fn decode_dicom(bytes: &[u8], name: &str, options: &LoadOptions) -> R
     }
     let rows = int_attribute(&object, tags::ROWS).unwrap_or(0);
     let columns = int_attribute(&object, tags::COLUMNS).unwrap_or(0);
-    let frames = int_attribute(&object, tags::NUMBER_OF_FRAMES).unwrap_or(1).max(1);
+    let frames = int_attribute(&object, tags::NUMBER_OF_FRAMES)
+        .unwrap_or(1)
+        .max(1);
     check_size(columns, rows, frames, name)?;
     if options.frame as u64 >= frames {
         return Err(ImagingError::FrameOutOfRange {
@@ -63,11 +86,16 @@ pub(crate) fn decode_dicom(bytes: &[u8], name: &str, options: &LoadOptions) -> R
             name: name.to_string(),
         });
     }
-    let decoded = object.decode_pixel_data().map_err(|err| dicom_error(err.to_string()))?;
+    let decoded = object
+        .decode_pixel_data()
+        .map_err(|err| dicom_error(err.to_string()))?;
     let raw = rescaled_frame(&decoded, options.frame, name)?;
     let non_finite = raw.count_non_finite();
     if non_finite > 0 {
-        return Err(ImagingError::NonFinite { count: non_finite, name: name.to_string() });
+        return Err(ImagingError::NonFinite {
+            count: non_finite,
+            name: name.to_string(),
+        });
     }
     let metadata = metadata_for(&object, &decoded, &raw, options.frame, name);
     let window = options.window.unwrap_or(metadata.default_window);
@@ -84,17 +112,28 @@ fn check_transfer_syntax(object: &DefaultDicomObject, name: &str) -> Result<(), 
         .find(|(known, _)| *known == uid)
         .map_or("unknown", |(_, syntax_name)| syntax_name)
         .to_string();
-    Err(ImagingError::UnsupportedTransferSyntax { syntax, uid, name: name.to_string() })
+    Err(ImagingError::UnsupportedTransferSyntax {
+        syntax,
+        uid,
+        name: name.to_string(),
+    })
 }
 
 /// Stored values of one frame with the modality rescale applied, converted to grey.
-fn rescaled_frame(decoded: &DecodedPixelData<'_>, frame: usize, name: &str) -> Result<GreyImage, ImagingError> {
+fn rescaled_frame(
+    decoded: &DecodedPixelData<'_>,
+    frame: usize,
+    name: &str,
+) -> Result<GreyImage, ImagingError> {
     let options = ConvertOptions::new()
         .with_modality_lut(ModalityLutOption::None)
         .with_voi_lut(VoiLutOption::Identity);
     let stored: Vec<f32> = decoded
         .to_vec_frame_with_options(frame as u32, &options)
-        .map_err(|err| ImagingError::Dicom { reason: err.to_string(), name: name.to_string() })?;
+        .map_err(|err| ImagingError::Dicom {
+            reason: err.to_string(),
+            name: name.to_string(),
+        })?;
     let samples = usize::from(decoded.samples_per_pixel().max(1));
     let photometric = decoded.photometric_interpretation().as_str().to_string();
     let grey: Vec<f32> = if samples == 1 {
@@ -109,9 +148,13 @@ fn rescaled_frame(decoded: &DecodedPixelData<'_>, frame: usize, name: &str) -> R
             .collect()
     };
     let (slope, intercept) = rescale_for(decoded, frame, samples);
-    let pixels = grey.into_iter().map(|v| (f64::from(v) * slope + intercept) as f32).collect();
-    GreyImage::new(decoded.columns() as usize, decoded.rows() as usize, pixels)
-        .ok_or_else(|| ImagingError::UnsupportedLayout(format!("{samples} samples per pixel, {photometric}")))
+    let pixels = grey
+        .into_iter()
+        .map(|v| (f64::from(v) * slope + intercept) as f32)
+        .collect();
+    GreyImage::new(decoded.columns() as usize, decoded.rows() as usize, pixels).ok_or_else(|| {
+        ImagingError::UnsupportedLayout(format!("{samples} samples per pixel, {photometric}"))
+    })
 }
 
 /// Rescale slope and intercept (identity for colour images, which have none).
@@ -144,7 +187,8 @@ fn metadata_for(
         _ => None,
     };
     let (min, max) = raw.min_max();
-    let default_window = file_window.unwrap_or_else(|| Window::spanning(f64::from(min), f64::from(max)));
+    let default_window =
+        file_window.unwrap_or_else(|| Window::spanning(f64::from(min), f64::from(max)));
     ScanMetadata {
         source_name: name.to_string(),
         format: ScanFormat::Dicom,
@@ -164,10 +208,12 @@ fn metadata_for(
 }
 
 fn spacing(object: &DefaultDicomObject) -> Option<[f64; 2]> {
-    [tags::PIXEL_SPACING, tags::IMAGER_PIXEL_SPACING].into_iter().find_map(|tag| {
-        let values = object.element_opt(tag).ok()??.to_multi_float64().ok()?;
-        (values.len() >= 2).then(|| [values[0], values[1]])
-    })
+    [tags::PIXEL_SPACING, tags::IMAGER_PIXEL_SPACING]
+        .into_iter()
+        .find_map(|tag| {
+            let values = object.element_opt(tag).ok()??.to_multi_float64().ok()?;
+            (values.len() >= 2).then(|| [values[0], values[1]])
+        })
 }
 
 fn int_attribute(object: &DefaultDicomObject, tag: Tag) -> Option<u64> {
@@ -181,5 +227,6 @@ fn string_attribute(object: &DefaultDicomObject, tag: Tag) -> Option<String> {
 }
 
 fn trim_uid(uid: &str) -> String {
-    uid.trim_matches(|c: char| c == '\0' || c.is_whitespace()).to_string()
+    uid.trim_matches(|c: char| c == '\0' || c.is_whitespace())
+        .to_string()
 }

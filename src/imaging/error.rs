@@ -35,7 +35,9 @@ pub enum ImagingError {
         name: String,
     },
     /// A DICOM transfer syntax we do not decode (JPEG 2000, JPEG-LS…).
-    #[error("unsupported DICOM transfer syntax {syntax} ({uid}); supported: uncompressed, deflate, RLE, JPEG baseline/lossless: {name}")]
+    #[error(
+        "unsupported DICOM transfer syntax {syntax} ({uid}); supported: uncompressed, deflate, RLE, JPEG baseline/lossless: {name}"
+    )]
     UnsupportedTransferSyntax {
         /// Its name.
         syntax: String,

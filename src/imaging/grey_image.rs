@@ -15,7 +15,11 @@ impl GreyImage {
     /// Wraps pixels; `None` when the length does not match the size.
     #[must_use]
     pub fn new(width: usize, height: usize, pixels: Vec<f32>) -> Option<Self> {
-        (pixels.len() == width * height).then_some(Self { width, height, pixels })
+        (pixels.len() == width * height).then_some(Self {
+            width,
+            height,
+            pixels,
+        })
     }
 
     /// The value at (x, y); `None` outside the image.
@@ -32,7 +36,11 @@ impl GreyImage {
             range.0 = range.0.min(value);
             range.1 = range.1.max(value);
         }
-        if self.pixels.is_empty() { (0.0, 0.0) } else { range }
+        if self.pixels.is_empty() {
+            (0.0, 0.0)
+        } else {
+            range
+        }
     }
 
     /// How many values are NaN or infinite.

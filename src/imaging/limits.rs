@@ -8,7 +8,12 @@ pub const MAX_PIXELS: u64 = 256 * 1024 * 1024;
 pub const MAX_DECODE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 /// Checks a size against the limits, naming the limit that was broken.
-pub(crate) fn check_size(width: u64, height: u64, frames: u64, name: &str) -> Result<(), super::ImagingError> {
+pub(crate) fn check_size(
+    width: u64,
+    height: u64,
+    frames: u64,
+    name: &str,
+) -> Result<(), super::ImagingError> {
     let too_large = |limit: String| super::ImagingError::TooLarge {
         width,
         height,

@@ -23,7 +23,10 @@ pub struct LoadOptions {
 pub fn load_scan(path: &Path, options: &LoadOptions) -> Result<Scan, ImagingError> {
     let display_path = path.display().to_string();
     let size = std::fs::metadata(path)
-        .map_err(|source| ImagingError::Io { path: display_path.clone(), source })?
+        .map_err(|source| ImagingError::Io {
+            path: display_path.clone(),
+            source,
+        })?
         .len();
     if size > super::limits::MAX_DECODE_BYTES {
         return Err(ImagingError::TooLarge {
@@ -33,8 +36,13 @@ pub fn load_scan(path: &Path, options: &LoadOptions) -> Result<Scan, ImagingErro
             name: display_path,
         });
     }
-    let bytes = std::fs::read(path).map_err(|source| ImagingError::Io { path: display_path, source })?;
-    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let bytes = std::fs::read(path).map_err(|source| ImagingError::Io {
+        path: display_path,
+        source,
+    })?;
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     load_scan_bytes(&bytes, &name, options)
 }
 
@@ -42,7 +50,11 @@ pub fn load_scan(path: &Path, options: &LoadOptions) -> Result<Scan, ImagingErro
 ///
 /// # Errors
 /// As [`load_scan`].
-pub fn load_scan_bytes(bytes: &[u8], name: &str, options: &LoadOptions) -> Result<Scan, ImagingError> {
+pub fn load_scan_bytes(
+    bytes: &[u8],
+    name: &str,
+    options: &LoadOptions,
+) -> Result<Scan, ImagingError> {
     if bytes.is_empty() {
         return Err(ImagingError::Empty(name.to_string()));
     }
@@ -61,8 +73,10 @@ pub fn load_scan_bytes(bytes: &[u8], name: &str, options: &LoadOptions) -> Resul
 /// recognised by their extension.
 fn looks_like_dicom(bytes: &[u8], name: &str) -> bool {
     let has_magic = bytes.get(128..132) == Some(b"DICM".as_slice());
-    let lower = name.to_ascii_lowercase();
-    has_magic || lower.ends_with(".dcm") || lower.ends_with(".dicom")
+    let extension = Path::new(name)
+        .extension()
+        .map(std::ffi::OsStr::to_ascii_lowercase);
+    has_magic || extension.is_some_and(|e| e == "dcm" || e == "dicom")
 }
 
 #[cfg(test)]
@@ -71,7 +85,12 @@ mod tests {
 
     #[test]
     fn garbage_is_an_unknown_format() {
-        let err = load_scan_bytes(b"hello, this is not an image", "notes.txt", &LoadOptions::default()).unwrap_err();
+        let err = load_scan_bytes(
+            b"hello, this is not an image",
+            "notes.txt",
+            &LoadOptions::default(),
+        )
+        .unwrap_err();
         assert!(matches!(err, ImagingError::UnknownFormat(_)), "{err}");
         let err = load_scan_bytes(b"", "empty.png", &LoadOptions::default()).unwrap_err();
         assert!(matches!(err, ImagingError::Empty(_)), "{err}");

@@ -25,7 +25,10 @@ pub(crate) fn decode_raster(
             limit: format!("{} MiB of decoded pixels", MAX_DECODE_BYTES >> 20),
             name: name.to_string(),
         },
-        other => ImagingError::Decode { reason: other.to_string(), name: name.to_string() },
+        other => ImagingError::Decode {
+            reason: other.to_string(),
+            name: name.to_string(),
+        },
     };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let (width, height) = reader.into_dimensions().map_err(decode_error)?;
@@ -49,7 +52,10 @@ fn scan_from_image(
     let (raw, bits, colour) = grey_levels(image)?;
     let non_finite = raw.count_non_finite();
     if non_finite > 0 {
-        return Err(ImagingError::NonFinite { count: non_finite, name: name.to_string() });
+        return Err(ImagingError::NonFinite {
+            count: non_finite,
+            name: name.to_string(),
+        });
     }
     let default_window = default_raster_window(&raw, bits);
     let metadata = ScanMetadata {
@@ -72,7 +78,11 @@ fn scan_from_image(
         file_window: None,
         default_window,
     };
-    Ok(Scan::from_raw(raw, metadata, window.unwrap_or(default_window)))
+    Ok(Scan::from_raw(
+        raw,
+        metadata,
+        window.unwrap_or(default_window),
+    ))
 }
 
 /// 8-bit images use the full 0–255 range; 16-bit and float images span their own minimum and
@@ -91,21 +101,54 @@ fn grey_levels(image: &DynamicImage) -> Result<(GreyImage, u16, String), Imaging
     let (width, height) = (image.width() as usize, image.height() as usize);
     let colour = format!("{:?}", image.color());
     let (pixels, bits): (Vec<f32>, u16) = match image {
-        DynamicImage::ImageLuma8(buffer) => (buffer.pixels().map(|p| f32::from(p.0[0])).collect(), 8),
-        DynamicImage::ImageLumaA8(buffer) => (buffer.pixels().map(|p| f32::from(p.0[0])).collect(), 8),
-        DynamicImage::ImageLuma16(buffer) => (buffer.pixels().map(|p| f32::from(p.0[0])).collect(), 16),
-        DynamicImage::ImageLumaA16(buffer) => (buffer.pixels().map(|p| f32::from(p.0[0])).collect(), 16),
-        DynamicImage::ImageRgb8(buffer) => (buffer.pixels().map(|p| luma(p.0.map(f32::from))).collect(), 8),
-        DynamicImage::ImageRgba8(buffer) => {
-            (buffer.pixels().map(|p| luma([p.0[0], p.0[1], p.0[2]].map(f32::from))).collect(), 8)
+        DynamicImage::ImageLuma8(buffer) => {
+            (buffer.pixels().map(|p| f32::from(p.0[0])).collect(), 8)
         }
-        DynamicImage::ImageRgb16(buffer) => (buffer.pixels().map(|p| luma(p.0.map(f32::from))).collect(), 16),
-        DynamicImage::ImageRgba16(buffer) => {
-            (buffer.pixels().map(|p| luma([p.0[0], p.0[1], p.0[2]].map(f32::from))).collect(), 16)
+        DynamicImage::ImageLumaA8(buffer) => {
+            (buffer.pixels().map(|p| f32::from(p.0[0])).collect(), 8)
         }
+        DynamicImage::ImageLuma16(buffer) => {
+            (buffer.pixels().map(|p| f32::from(p.0[0])).collect(), 16)
+        }
+        DynamicImage::ImageLumaA16(buffer) => {
+            (buffer.pixels().map(|p| f32::from(p.0[0])).collect(), 16)
+        }
+        DynamicImage::ImageRgb8(buffer) => (
+            buffer.pixels().map(|p| luma(p.0.map(f32::from))).collect(),
+            8,
+        ),
+        DynamicImage::ImageRgba8(buffer) => (
+            buffer
+                .pixels()
+                .map(|p| luma([p.0[0], p.0[1], p.0[2]].map(f32::from)))
+                .collect(),
+            8,
+        ),
+        DynamicImage::ImageRgb16(buffer) => (
+            buffer.pixels().map(|p| luma(p.0.map(f32::from))).collect(),
+            16,
+        ),
+        DynamicImage::ImageRgba16(buffer) => (
+            buffer
+                .pixels()
+                .map(|p| luma([p.0[0], p.0[1], p.0[2]].map(f32::from)))
+                .collect(),
+            16,
+        ),
         DynamicImage::ImageRgb32F(buffer) => (buffer.pixels().map(|p| luma(p.0)).collect(), 32),
-        DynamicImage::ImageRgba32F(buffer) => (buffer.pixels().map(|p| luma([p.0[0], p.0[1], p.0[2]])).collect(), 32),
-        other => return Err(ImagingError::UnsupportedLayout(format!("{:?}", other.color()))),
+        DynamicImage::ImageRgba32F(buffer) => (
+            buffer
+                .pixels()
+                .map(|p| luma([p.0[0], p.0[1], p.0[2]]))
+                .collect(),
+            32,
+        ),
+        other => {
+            return Err(ImagingError::UnsupportedLayout(format!(
+                "{:?}",
+                other.color()
+            )));
+        }
     };
     let raw = GreyImage::new(width, height, pixels)
         .ok_or_else(|| ImagingError::UnsupportedLayout(colour.clone()))?;
@@ -161,15 +204,21 @@ mod tests {
     fn truncated_file_is_a_clear_error() {
         let buffer = ImageBuffer::from_pixel(64, 64, Luma([7u8]));
         let bytes = encode(&DynamicImage::ImageLuma8(buffer), ImageFormat::Png);
-        let err = decode_raster(&bytes[..bytes.len() / 2], ImageFormat::Png, "cut.png", None).unwrap_err();
+        let err = decode_raster(&bytes[..bytes.len() / 2], ImageFormat::Png, "cut.png", None)
+            .unwrap_err();
         assert!(err.to_string().contains("cut.png"), "{err}");
     }
 
     #[test]
     fn float_tiff_with_nan_is_refused() {
-        let buffer = ImageBuffer::from_fn(2, 2, |x, _| image::Rgb([if x == 0 { f32::NAN } else { 0.5 }; 3]));
+        let buffer = ImageBuffer::from_fn(2, 2, |x, _| {
+            image::Rgb([if x == 0 { f32::NAN } else { 0.5 }; 3])
+        });
         let bytes = encode(&DynamicImage::ImageRgb32F(buffer), ImageFormat::Tiff);
         let err = decode_raster(&bytes, ImageFormat::Tiff, "nan.tif", None).unwrap_err();
-        assert!(matches!(err, ImagingError::NonFinite { count: 2, .. }), "{err}");
+        assert!(
+            matches!(err, ImagingError::NonFinite { count: 2, .. }),
+            "{err}"
+        );
     }
 }

@@ -70,7 +70,11 @@ impl Scan {
     pub fn from_raw(raw: GreyImage, mut metadata: ScanMetadata, window: Window) -> Self {
         let display = window.apply_image(&raw, metadata.inverted);
         metadata.window = window;
-        Self { raw, display, metadata }
+        Self {
+            raw,
+            display,
+            metadata,
+        }
     }
 
     /// The same scan shown through another window.

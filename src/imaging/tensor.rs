@@ -19,11 +19,28 @@ pub fn resize_grey(image: &GreyImage, width: usize, height: usize) -> GreyImage 
         image.pixels.clone(),
     ) else {
         // The buffer length always matches a GreyImage's size; an empty result is the safe fallback.
-        return GreyImage { width, height, pixels: vec![0.0; width * height] };
+        return GreyImage {
+            width,
+            height,
+            pixels: vec![0.0; width * height],
+        };
     };
-    let resized = imageops::resize(&buffer, width as u32, height as u32, imageops::FilterType::Lanczos3);
-    let pixels = resized.into_raw().into_iter().map(|v| v.clamp(0.0, 1.0)).collect();
-    GreyImage { width, height, pixels }
+    let resized = imageops::resize(
+        &buffer,
+        width as u32,
+        height as u32,
+        imageops::FilterType::Lanczos3,
+    );
+    let pixels = resized
+        .into_raw()
+        .into_iter()
+        .map(|v| v.clamp(0.0, 1.0))
+        .collect();
+    GreyImage {
+        width,
+        height,
+        pixels,
+    }
 }
 
 /// The model input for a scan: its display image at `size`×`size`, as `[1, 1, size, size]`.
@@ -46,12 +63,12 @@ pub fn tensor_from_image(image: &GreyImage, device: &Device) -> Tensor<4> {
 pub fn image_from_tensor(tensor: Tensor<4>) -> Result<GreyImage, ImagingError> {
     let [_, _, height, width] = tensor.dims();
     let first = tensor.slice([0..1, 0..1, 0..height, 0..width]);
-    let data = first
-        .try_into_data()
-        .map_err(|err| ImagingError::UnsupportedLayout(format!("tensor read-back failed: {err:?}")))?;
-    let pixels = data
-        .try_to_vec::<f32>()
-        .map_err(|err| ImagingError::UnsupportedLayout(format!("tensor read-back failed: {err:?}")))?;
+    let data = first.try_into_data().map_err(|err| {
+        ImagingError::UnsupportedLayout(format!("tensor read-back failed: {err:?}"))
+    })?;
+    let pixels = data.try_to_vec::<f32>().map_err(|err| {
+        ImagingError::UnsupportedLayout(format!("tensor read-back failed: {err:?}"))
+    })?;
     GreyImage::new(width, height, pixels)
         .ok_or_else(|| ImagingError::UnsupportedLayout("tensor size mismatch".to_string()))
 }

@@ -30,14 +30,20 @@ impl Window {
     /// The window that maps integer levels `0..=max` onto [0, 1] exactly (`v / max`).
     #[must_use]
     pub fn full_range(max_level: f64) -> Self {
-        Self { center: (max_level + 1.0) / 2.0, width: max_level + 1.0 }
+        Self {
+            center: f64::midpoint(max_level, 1.0),
+            width: max_level + 1.0,
+        }
     }
 
     /// The window that maps `min..=max` onto [0, 1] (`(v - min) / (max - min)`).
     #[must_use]
     pub fn spanning(min: f64, max: f64) -> Self {
         let width = (max - min).max(0.0) + 1.0;
-        Self { center: min + width / 2.0, width }
+        Self {
+            center: min + width / 2.0,
+            width,
+        }
     }
 
     /// The DICOM linear window function for one value.
@@ -68,7 +74,11 @@ impl Window {
                 if invert { 1.0 - shown } else { shown }
             })
             .collect();
-        GreyImage { width: raw.width, height: raw.height, pixels }
+        GreyImage {
+            width: raw.width,
+            height: raw.height,
+            pixels,
+        }
     }
 }
 
@@ -80,7 +90,10 @@ mod tests {
     fn full_range_is_division_by_max() {
         let window = Window::full_range(255.0);
         for level in [0.0, 1.0, 100.0, 254.0, 255.0] {
-            assert!((window.apply(level) - level / 255.0).abs() < 1e-12, "{level}");
+            assert!(
+                (window.apply(level) - level / 255.0).abs() < 1e-12,
+                "{level}"
+            );
         }
     }
 

@@ -42,9 +42,15 @@ pub struct PerturbationMetrics {
 ///
 /// # Errors
 /// [`MetricsError`] on a shape mismatch or a failed read-back.
-pub fn perturbation_metrics(clean: &Tensor<4>, adversarial: &Tensor<4>) -> Result<PerturbationMetrics, MetricsError> {
+pub fn perturbation_metrics(
+    clean: &Tensor<4>,
+    adversarial: &Tensor<4>,
+) -> Result<PerturbationMetrics, MetricsError> {
     if clean.dims() != adversarial.dims() {
-        return Err(MetricsError::ShapeMismatch(clean.dims(), adversarial.dims()));
+        return Err(MetricsError::ShapeMismatch(
+            clean.dims(),
+            adversarial.dims(),
+        ));
     }
     let [_, channels, height, width] = clean.dims();
     let first = |t: &Tensor<4>| t.clone().slice([0..1, 0..channels, 0..height, 0..width]);
@@ -69,5 +75,8 @@ pub(crate) fn scalar(tensor: Tensor<1>) -> Result<f64, MetricsError> {
         .map_err(|err| MetricsError::ReadBack(format!("{err:?}")))?
         .try_to_vec()
         .map_err(|err| MetricsError::ReadBack(format!("{err:?}")))?;
-    values.first().map(|&v| f64::from(v)).ok_or_else(|| MetricsError::ReadBack("empty tensor".to_string()))
+    values
+        .first()
+        .map(|&v| f64::from(v))
+        .ok_or_else(|| MetricsError::ReadBack("empty tensor".to_string()))
 }

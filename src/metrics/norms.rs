@@ -44,7 +44,10 @@ mod tests {
 
     #[test]
     fn norms_of_a_known_delta() {
-        let delta = Tensor::<4>::from_data(TensorData::new(vec![0.0f32, 0.3, -0.4, 0.0], [1, 1, 2, 2]), &Device::flex());
+        let delta = Tensor::<4>::from_data(
+            TensorData::new(vec![0.0f32, 0.3, -0.4, 0.0], [1, 1, 2, 2]),
+            &Device::flex(),
+        );
         assert_eq!(l0_count(&delta).unwrap(), 2);
         assert!((l2_norm(&delta).unwrap() - 0.5).abs() < 1e-6);
         assert!((linf_norm(&delta).unwrap() - 0.4).abs() < 1e-6);

@@ -40,7 +40,9 @@ impl FromStr for Architecture {
         Self::ALL
             .into_iter()
             .find(|arch| arch.to_string() == text)
-            .ok_or_else(|| format!("unknown architecture '{text}': expected compact-cnn or resnet18"))
+            .ok_or_else(|| {
+                format!("unknown architecture '{text}': expected compact-cnn or resnet18")
+            })
     }
 }
 

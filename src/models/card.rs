@@ -88,8 +88,10 @@ impl ModelCard {
             reason: err.to_string(),
             path: path.display().to_string(),
         })?;
-        serde_json::from_str(&text)
-            .map_err(|err| ModelError::InvalidCard { reason: err.to_string(), path: path.display().to_string() })
+        serde_json::from_str(&text).map_err(|err| ModelError::InvalidCard {
+            reason: err.to_string(),
+            path: path.display().to_string(),
+        })
     }
 
     /// Writes the JSON card and its Markdown twin (`.md` beside it).
@@ -116,22 +118,68 @@ impl ModelCard {
     #[must_use]
     pub fn to_markdown(&self) -> String {
         let mut text = format!("# Model card: {}\n\n", self.name);
-        let _ = writeln!(text, "- Task: {} (classes: {})", self.spec.task, self.classes.join(", "));
-        let _ = writeln!(text, "- Architecture: {} at {}×{}, one channel, input normalised inside the model (mean {}, std {})",
-            self.spec.arch, self.spec.input_size, self.spec.input_size, self.spec.input_mean, self.spec.input_std);
-        let _ = writeln!(text, "- Data: `{}` (sha256 `{}`), train/val/test = {}/{}/{}",
-            self.dataset.file, self.dataset.sha256, self.dataset.split_sizes[0], self.dataset.split_sizes[1], self.dataset.split_sizes[2]);
-        let _ = writeln!(text, "- Training: seed {}, {} epochs (best on validation: epoch {}), batch {}, learning rate {}, augmentation: {}",
-            self.seed, self.epochs, self.best_epoch, self.batch_size, self.learning_rate, self.augmentation);
+        let _ = writeln!(
+            text,
+            "- Task: {} (classes: {})",
+            self.spec.task,
+            self.classes.join(", ")
+        );
+        let _ = writeln!(
+            text,
+            "- Architecture: {} at {}×{}, one channel, input normalised inside the model (mean {}, std {})",
+            self.spec.arch,
+            self.spec.input_size,
+            self.spec.input_size,
+            self.spec.input_mean,
+            self.spec.input_std
+        );
+        let _ = writeln!(
+            text,
+            "- Data: `{}` (sha256 `{}`), train/val/test = {}/{}/{}",
+            self.dataset.file,
+            self.dataset.sha256,
+            self.dataset.split_sizes[0],
+            self.dataset.split_sizes[1],
+            self.dataset.split_sizes[2]
+        );
+        let _ = writeln!(
+            text,
+            "- Training: seed {}, {} epochs (best on validation: epoch {}), batch {}, learning rate {}, augmentation: {}",
+            self.seed,
+            self.epochs,
+            self.best_epoch,
+            self.batch_size,
+            self.learning_rate,
+            self.augmentation
+        );
         if let Some(adversarial) = &self.adversarial_training {
             let _ = writeln!(text, "- Adversarial training: {adversarial}");
         }
-        let _ = writeln!(text, "- Trained in {:.0} s on {} with advlens {}\n", self.train_seconds, self.train_device, self.trained_with);
-        let _ = writeln!(text, "| split | accuracy |\n|---|---|\n| validation | {:.1}% |\n| **test** | **{:.1}%** |\n",
-            100.0 * self.val_accuracy, 100.0 * self.test_accuracy);
-        let _ = writeln!(text, "Test recall per class: {}\n",
-            self.classes.iter().zip(&self.per_class_recall).map(|(c, r)| format!("{c} {:.1}%", 100.0 * r)).collect::<Vec<_>>().join(", "));
-        let _ = writeln!(text, "Test confusion matrix (rows: true class, columns: predicted):\n");
+        let _ = writeln!(
+            text,
+            "- Trained in {:.0} s on {} with advlens {}\n",
+            self.train_seconds, self.train_device, self.trained_with
+        );
+        let _ = writeln!(
+            text,
+            "| split | accuracy |\n|---|---|\n| validation | {:.1}% |\n| **test** | **{:.1}%** |\n",
+            100.0 * self.val_accuracy,
+            100.0 * self.test_accuracy
+        );
+        let _ = writeln!(
+            text,
+            "Test recall per class: {}\n",
+            self.classes
+                .iter()
+                .zip(&self.per_class_recall)
+                .map(|(c, r)| format!("{c} {:.1}%", 100.0 * r))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let _ = writeln!(
+            text,
+            "Test confusion matrix (rows: true class, columns: predicted):\n"
+        );
         let _ = writeln!(text, "| | {} |", self.classes.join(" | "));
         let _ = writeln!(text, "|---|{}", "---|".repeat(self.classes.len()));
         for (class, row) in self.classes.iter().zip(&self.confusion_matrix) {

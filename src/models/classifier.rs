@@ -16,6 +16,8 @@ pub struct ClassifierOutput {
 }
 
 /// A classifier of single-channel images in [0, 1].
+// Both variants are handles to parameters; boxing would not save memory that matters.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Classifier {
     /// The compact CNN.
@@ -30,6 +32,7 @@ impl Classifier {
     /// # Shapes
     /// - input: `[batch, 1, size, size]`
     /// - output: `[batch, channels, h, w]`
+    #[must_use]
     pub fn features(&self, input: Tensor<4>) -> Tensor<4> {
         match self {
             Self::Compact(model) => model.features(input),
@@ -42,6 +45,7 @@ impl Classifier {
     /// # Shapes
     /// - features: `[batch, channels, h, w]`
     /// - output: `[batch, classes]`
+    #[must_use]
     pub fn head(&self, features: Tensor<4>) -> Tensor<2> {
         match self {
             Self::Compact(model) => model.head(features),
@@ -54,13 +58,18 @@ impl Classifier {
     /// # Shapes
     /// - input: `[batch, 1, size, size]`
     /// - output: `[batch, classes]`
+    #[must_use]
     pub fn forward(&self, input: Tensor<4>) -> Tensor<2> {
         self.head(self.features(input))
     }
 
     /// Logits and last-block activations in one pass.
+    #[must_use]
     pub fn forward_with_features(&self, input: Tensor<4>) -> ClassifierOutput {
         let features = self.features(input);
-        ClassifierOutput { logits: self.head(features.clone()), features }
+        ClassifierOutput {
+            logits: self.head(features.clone()),
+            features,
+        }
     }
 }

@@ -27,7 +27,7 @@ pub struct CompactCnnConfig {
     pub input_std: f32,
 }
 
-/// One conv–BN pair (ReLU and pooling are applied by the caller).
+/// One conv–BN pair (`ReLU` and pooling are applied by the caller).
 #[derive(Module, Debug)]
 pub struct ConvBlock {
     /// 3×3 convolution, padding 1, no bias (BN follows).
@@ -36,7 +36,7 @@ pub struct ConvBlock {
     pub bn: BatchNorm,
 }
 
-/// The compact classifier. PyTorch equivalent in `docs/weights.md`.
+/// The compact classifier. `PyTorch` equivalent in `docs/weights.md`.
 #[derive(Module, Debug)]
 pub struct CompactCnn {
     /// The four blocks.
@@ -84,6 +84,7 @@ impl CompactCnn {
     /// # Shapes
     /// - input: `[batch, 1, 128, 128]` pixels in [0, 1]
     /// - output: `[batch, 64, 16, 16]`
+    #[must_use]
     pub fn features(&self, input: Tensor<4>) -> Tensor<4> {
         let mut x = input.sub_scalar(self.input_mean).div_scalar(self.input_std);
         let last = self.features.len().saturating_sub(1);
@@ -101,6 +102,7 @@ impl CompactCnn {
     /// # Shapes
     /// - features: `[batch, channels, h, w]`
     /// - output: `[batch, classes]`
+    #[must_use]
     pub fn head(&self, features: Tensor<4>) -> Tensor<2> {
         let pooled: Tensor<2> = adaptive_avg_pool2d(features, [1, 1]).flatten(1, 3); // [batch, channels]
         self.classifier.forward(pooled)

@@ -17,7 +17,10 @@ pub use card::{DatasetInfo, ModelCard, SampleCheck};
 pub use classifier::{Classifier, ClassifierOutput};
 pub use compact_cnn::{CompactCnn, CompactCnnConfig};
 pub use error::ModelError;
-pub use registry::{LoadedModel, ModelPair, ShippedModel, assets_dir, find_shipped, list_shipped, load_model_files, load_shipped};
+pub use registry::{
+    LoadedModel, ModelPair, ShippedModel, assets_dir, find_shipped, list_shipped, load_model_files,
+    load_shipped,
+};
 pub use resnet::{ResNet18, ResNet18Config};
 pub use task::Task;
 pub use weights::{load_weights, save_weights};

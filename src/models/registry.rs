@@ -46,7 +46,10 @@ impl ModelPair {
     /// Both forms of a network that lives on an autodiff device.
     #[must_use]
     pub fn new(model_on_autodiff_device: Classifier) -> Self {
-        Self { inference: model_on_autodiff_device.valid(), differentiable: model_on_autodiff_device.freeze() }
+        Self {
+            inference: model_on_autodiff_device.valid(),
+            differentiable: model_on_autodiff_device.freeze(),
+        }
     }
 }
 
@@ -82,7 +85,11 @@ pub fn list_shipped() -> Result<Vec<ShippedModel>, ModelError> {
             let weights_path = path.with_extension("safetensors");
             if weights_path.is_file() {
                 let card = ModelCard::load(&path)?;
-                models.push(ShippedModel { name: card.name.clone(), card, weights_path });
+                models.push(ShippedModel {
+                    name: card.name.clone(),
+                    card,
+                    weights_path,
+                });
             }
         }
     }
@@ -96,11 +103,18 @@ pub fn list_shipped() -> Result<Vec<ShippedModel>, ModelError> {
 /// [`ModelError::UnknownModel`] naming the models that exist.
 pub fn find_shipped(name: &str) -> Result<ShippedModel, ModelError> {
     let models = list_shipped()?;
-    let available = models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ");
+    let available = models
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     models
         .into_iter()
         .find(|model| model.name == name)
-        .ok_or(ModelError::UnknownModel { name: name.to_string(), available })
+        .ok_or(ModelError::UnknownModel {
+            name: name.to_string(),
+            available,
+        })
 }
 
 /// Loads a shipped model onto a device.
@@ -116,7 +130,11 @@ pub fn load_shipped(name: &str, device: &Device) -> Result<LoadedModel, ModelErr
 ///
 /// # Errors
 /// As [`load_weights`].
-pub fn load_model_files(weights_path: &Path, card: ModelCard, device: &Device) -> Result<LoadedModel, ModelError> {
+pub fn load_model_files(
+    weights_path: &Path,
+    card: ModelCard,
+    device: &Device,
+) -> Result<LoadedModel, ModelError> {
     let autodiff_device = device.clone().autodiff();
     let model = load_weights(&card.spec, weights_path, &autodiff_device)?;
     Ok(LoadedModel {

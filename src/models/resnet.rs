@@ -24,7 +24,7 @@ pub struct ResNet18Config {
     pub input_std: f32,
 }
 
-/// The 1×1 projection on a block's shortcut (PyTorch: `downsample.0` / `downsample.1`).
+/// The 1×1 projection on a block's shortcut (`PyTorch`: `downsample.0` / `downsample.1`).
 #[derive(Module, Debug)]
 pub struct Downsample {
     /// 1×1 strided convolution.
@@ -48,7 +48,7 @@ pub struct BasicBlock {
     pub downsample: Option<Downsample>,
 }
 
-/// ResNet-18 for single-channel input. PyTorch equivalent in `docs/weights.md`.
+/// ResNet-18 for single-channel input. `PyTorch` equivalent in `docs/weights.md`.
 #[derive(Module, Debug)]
 pub struct ResNet18 {
     /// 7×7/2 stem convolution.
@@ -93,7 +93,12 @@ fn block(in_channels: usize, out_channels: usize, stride: usize, device: &Device
     }
 }
 
-fn stage(in_channels: usize, out_channels: usize, stride: usize, device: &Device) -> Vec<BasicBlock> {
+fn stage(
+    in_channels: usize,
+    out_channels: usize,
+    stride: usize,
+    device: &Device,
+) -> Vec<BasicBlock> {
     vec![
         block(in_channels, out_channels, stride, device),
         block(out_channels, out_channels, 1, device),
@@ -140,6 +145,7 @@ impl ResNet18 {
     /// # Shapes
     /// - input: `[batch, 1, 128, 128]` pixels in [0, 1]
     /// - output: `[batch, 512, 4, 4]`
+    #[must_use]
     pub fn features(&self, input: Tensor<4>) -> Tensor<4> {
         let x = input.sub_scalar(self.input_mean).div_scalar(self.input_std);
         let x = relu(self.bn1.forward(self.conv1.forward(x))); // [batch, 64, 64, 64]
@@ -157,6 +163,7 @@ impl ResNet18 {
     /// # Shapes
     /// - features: `[batch, 512, h, w]`
     /// - output: `[batch, classes]`
+    #[must_use]
     pub fn head(&self, features: Tensor<4>) -> Tensor<2> {
         let pooled: Tensor<2> = adaptive_avg_pool2d(features, [1, 1]).flatten(1, 3); // [batch, 512]
         self.fc.forward(pooled)

@@ -46,7 +46,9 @@ impl Task {
     /// The index of a class name (case-insensitive), if it exists.
     #[must_use]
     pub fn class_index(self, name: &str) -> Option<usize> {
-        self.classes().iter().position(|class| class.eq_ignore_ascii_case(name))
+        self.classes()
+            .iter()
+            .position(|class| class.eq_ignore_ascii_case(name))
     }
 }
 

@@ -1,4 +1,4 @@
-//! Weights in and out as safetensors with PyTorch names and layouts: linear weights as
+//! Weights in and out as safetensors with `PyTorch` names and layouts: linear weights as
 //! `[out, in]`, batch-norm `weight`/`bias`/`running_mean`/`running_var`, shortcut projections
 //! as `downsample.0` / `downsample.1`. Convolution and linear weights may be stored in half
 //! precision; batch-norm statistics always stay in single precision.
@@ -6,8 +6,8 @@
 use std::path::Path;
 
 use burn::store::{
-    BurnToPyTorchAdapter, ChainAdapter, FloatCastAdapter, HalfPrecisionAdapter, ModuleSnapshot, PyTorchToBurnAdapter,
-    SafetensorsStore,
+    BurnToPyTorchAdapter, ChainAdapter, FloatCastAdapter, HalfPrecisionAdapter, ModuleSnapshot,
+    PyTorchToBurnAdapter, SafetensorsStore,
 };
 use burn::tensor::{DType, Device};
 
@@ -17,14 +17,22 @@ use super::{Classifier, ModelError, ModelSpec};
 ///
 /// # Errors
 /// [`ModelError::File`] when the file cannot be written.
-pub fn save_weights(model: &Classifier, path: &Path, half: bool, metadata: &[(&str, String)]) -> Result<(), ModelError> {
+pub fn save_weights(
+    model: &Classifier,
+    path: &Path,
+    half: bool,
+    metadata: &[(&str, String)],
+) -> Result<(), ModelError> {
     let mut store = SafetensorsStore::from_file(path)
         .skip_enum_variants(true)
         .with_key_remapping(r"downsample\.conv\.", "downsample.0.")
         .with_key_remapping(r"downsample\.bn\.", "downsample.1.")
         .overwrite(true);
     store = if half {
-        store.with_to_adapter(ChainAdapter::new(BurnToPyTorchAdapter, HalfPrecisionAdapter::new()))
+        store.with_to_adapter(ChainAdapter::new(
+            BurnToPyTorchAdapter,
+            HalfPrecisionAdapter::new(),
+        ))
     } else {
         store.with_to_adapter(BurnToPyTorchAdapter)
     };
@@ -40,19 +48,26 @@ pub fn save_weights(model: &Classifier, path: &Path, half: bool, metadata: &[(&s
 
 /// Loads PyTorch-layout safetensors (f32 or f16) into a new classifier of `spec`.
 ///
-/// PyTorch's `num_batches_tracked` counters are accepted and ignored; any other missing,
+/// `PyTorch`'s `num_batches_tracked` counters are accepted and ignored; any other missing,
 /// unexpected or mis-shaped tensor is an error that names it.
 ///
 /// # Errors
 /// [`ModelError::File`] for unreadable files, [`ModelError::WeightsMismatch`] for weights of
 /// another architecture.
-pub fn load_weights(spec: &ModelSpec, path: &Path, device: &Device) -> Result<Classifier, ModelError> {
+pub fn load_weights(
+    spec: &ModelSpec,
+    path: &Path,
+    device: &Device,
+) -> Result<Classifier, ModelError> {
     let mut model = spec.init(device);
     let mut store = SafetensorsStore::from_file(path)
         .skip_enum_variants(true)
         .with_key_remapping(r"downsample\.0\.", "downsample.conv.")
         .with_key_remapping(r"downsample\.1\.", "downsample.bn.")
-        .with_from_adapter(ChainAdapter::new(PyTorchToBurnAdapter, FloatCastAdapter::to(DType::F32)))
+        .with_from_adapter(ChainAdapter::new(
+            PyTorchToBurnAdapter,
+            FloatCastAdapter::to(DType::F32),
+        ))
         .allow_partial(true);
     let mismatch = |detail: String| ModelError::WeightsMismatch {
         arch: spec.arch.to_string(),
@@ -61,19 +76,51 @@ pub fn load_weights(spec: &ModelSpec, path: &Path, device: &Device) -> Result<Cl
     };
     let result = model.load_from(&mut store).map_err(|err| {
         let text = err.to_string();
-        if path.exists() { mismatch(text) } else { ModelError::File { action: "loading weights", reason: text, path: path.display().to_string() } }
+        if path.exists() {
+            mismatch(text)
+        } else {
+            ModelError::File {
+                action: "loading weights",
+                reason: text,
+                path: path.display().to_string(),
+            }
+        }
     })?;
     if !result.errors.is_empty() {
-        return Err(mismatch(format!("{:?}", result.errors.iter().take(3).collect::<Vec<_>>())));
+        return Err(mismatch(format!(
+            "{:?}",
+            result.errors.iter().take(3).collect::<Vec<_>>()
+        )));
     }
     if !result.missing.is_empty() {
-        let names: Vec<&str> = result.missing.iter().take(5).map(|(name, _)| name.as_str()).collect();
-        return Err(mismatch(format!("{} missing tensors, e.g. {}", result.missing.len(), names.join(", "))));
+        let names: Vec<&str> = result
+            .missing
+            .iter()
+            .take(5)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        return Err(mismatch(format!(
+            "{} missing tensors, e.g. {}",
+            result.missing.len(),
+            names.join(", ")
+        )));
     }
-    let unexpected: Vec<&String> = result.unused.iter().filter(|name| !name.ends_with("num_batches_tracked")).collect();
+    let unexpected: Vec<&String> = result
+        .unused
+        .iter()
+        .filter(|name| !name.ends_with("num_batches_tracked"))
+        .collect();
     if !unexpected.is_empty() {
-        let names: Vec<&str> = unexpected.iter().take(5).map(|name| name.as_str()).collect();
-        return Err(mismatch(format!("{} unexpected tensors, e.g. {}", unexpected.len(), names.join(", "))));
+        let names: Vec<&str> = unexpected
+            .iter()
+            .take(5)
+            .map(|name| name.as_str())
+            .collect();
+        return Err(mismatch(format!(
+            "{} unexpected tensors, e.g. {}",
+            unexpected.len(),
+            names.join(", ")
+        )));
     }
     Ok(model)
 }

@@ -28,12 +28,28 @@ impl Augmentation {
     }
 
     /// Augments one `height × width` image in [0, 1].
-    pub fn apply(&self, image: &[f32], height: usize, width: usize, rng: &mut impl Rng) -> Vec<f32> {
+    pub fn apply(
+        &self,
+        image: &[f32],
+        height: usize,
+        width: usize,
+        rng: &mut impl Rng,
+    ) -> Vec<f32> {
         let shift = self.max_shift as i64;
-        let (dy, dx) = if shift > 0 { (rng.random_range(-shift..=shift), rng.random_range(-shift..=shift)) } else { (0, 0) };
+        let (dy, dx) = if shift > 0 {
+            (
+                rng.random_range(-shift..=shift),
+                rng.random_range(-shift..=shift),
+            )
+        } else {
+            (0, 0)
+        };
         let flip = self.flip && rng.random_bool(0.5);
         let (gain, offset) = if self.intensity > 0.0 {
-            (1.0 + rng.random_range(-self.intensity..self.intensity), rng.random_range(-self.intensity..self.intensity) * 0.5)
+            (
+                1.0 + rng.random_range(-self.intensity..self.intensity),
+                rng.random_range(-self.intensity..self.intensity) * 0.5,
+            )
         } else {
             (1.0, 0.0)
         };
@@ -44,7 +60,11 @@ impl Augmentation {
                 let flipped_x = if flip { width as i64 - 1 - x } else { x };
                 let source_x = (flipped_x - dx).clamp(0, width as i64 - 1) as usize;
                 let value = image[source_y * width + source_x];
-                let adjusted = if self.intensity > 0.0 { (value - 0.5) * gain + 0.5 + offset } else { value };
+                let adjusted = if self.intensity > 0.0 {
+                    (value - 0.5) * gain + 0.5 + offset
+                } else {
+                    value
+                };
                 out.push(adjusted.clamp(0.0, 1.0));
             }
         }
@@ -61,11 +81,24 @@ mod tests {
     fn no_augmentation_is_the_identity_and_output_stays_in_range() {
         let image: Vec<f32> = (0..16).map(|v| v as f32 / 15.0).collect();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-        let none = Augmentation { max_shift: 0, intensity: 0.0, flip: false };
+        let none = Augmentation {
+            max_shift: 0,
+            intensity: 0.0,
+            flip: false,
+        };
         assert_eq!(none.apply(&image, 4, 4, &mut rng), image);
-        let strong = Augmentation { max_shift: 2, intensity: 0.3, flip: true };
+        let strong = Augmentation {
+            max_shift: 2,
+            intensity: 0.3,
+            flip: true,
+        };
         for _ in 0..20 {
-            assert!(strong.apply(&image, 4, 4, &mut rng).iter().all(|v| (0.0..=1.0).contains(v)));
+            assert!(
+                strong
+                    .apply(&image, 4, 4, &mut rng)
+                    .iter()
+                    .all(|v| (0.0..=1.0).contains(v))
+            );
         }
     }
 }

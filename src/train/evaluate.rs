@@ -22,7 +22,14 @@ pub struct Evaluation {
 ///
 /// # Errors
 /// A message if a batch cannot be read back.
-pub fn evaluate_split(model: &Classifier, split: &Split, classes: usize, limit: Option<usize>, batch_size: usize, device: &Device) -> Result<Evaluation, String> {
+pub fn evaluate_split(
+    model: &Classifier,
+    split: &Split,
+    classes: usize,
+    limit: Option<usize>,
+    batch_size: usize,
+    device: &Device,
+) -> Result<Evaluation, String> {
     let count = limit.map_or(split.len(), |l| l.min(split.len()));
     let mut predictions = Vec::with_capacity(count);
     let indices: Vec<usize> = (0..count).collect();
@@ -51,5 +58,10 @@ pub fn evaluate_split(model: &Classifier, split: &Split, classes: usize, limit: 
         .enumerate()
         .map(|(c, row)| row[c] as f32 / row.iter().sum::<usize>().max(1) as f32)
         .collect();
-    Ok(Evaluation { accuracy: correct as f32 / count.max(1) as f32, confusion, recall, predictions })
+    Ok(Evaluation {
+        accuracy: correct as f32 / count.max(1) as f32,
+        confusion,
+        recall,
+        predictions,
+    })
 }

@@ -1,5 +1,5 @@
 //! Training the shipped classifiers from `../shared/datasets`: seeded shuffling and
-//! augmentation, AdamW with a cosine schedule, class-balanced cross-entropy, the best epoch on
+//! augmentation, `AdamW` with a cosine schedule, class-balanced cross-entropy, the best epoch on
 //! validation kept, a checkpoint after every epoch (so a stopped run resumes), and a model card
 //! with validation and test figures at the end.
 

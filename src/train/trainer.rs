@@ -15,7 +15,10 @@ use super::checkpoint::{CheckpointFiles, CheckpointState};
 use super::evaluate::evaluate_split;
 use super::loss::{balanced_class_weights, weighted_cross_entropy};
 use crate::datasets::Dataset;
-use crate::models::{Architecture, Classifier, DatasetInfo, ModelCard, ModelError, ModelSpec, SampleCheck, Task, load_weights, save_weights};
+use crate::models::{
+    Architecture, Classifier, DatasetInfo, ModelCard, ModelError, ModelSpec, SampleCheck, Task,
+    load_weights, save_weights,
+};
 
 /// How many test images the card's reload check covers.
 pub const SAMPLE_CHECK_COUNT: usize = 64;
@@ -46,7 +49,7 @@ pub struct TrainConfig {
     pub batch_size: usize,
     /// Peak learning rate (cosine decay after one warm-up epoch).
     pub learning_rate: f64,
-    /// AdamW weight decay.
+    /// `AdamW` weight decay.
     pub weight_decay: f32,
     /// Seed of every random choice.
     pub seed: u64,
@@ -107,41 +110,85 @@ fn other<E: std::fmt::Display>(err: E) -> TrainError {
 ///
 /// # Errors
 /// [`TrainError`] on I/O failures.
-pub fn train_model(config: &TrainConfig, dataset: &Dataset, device: &Device, device_name: &str, on_event: &mut dyn FnMut(TrainEvent)) -> Result<TrainOutcome, TrainError> {
+pub fn train_model(
+    config: &TrainConfig,
+    dataset: &Dataset,
+    device: &Device,
+    device_name: &str,
+    on_event: &mut dyn FnMut(TrainEvent),
+) -> Result<TrainOutcome, TrainError> {
     std::fs::create_dir_all(&config.checkpoint_dir).map_err(other)?;
     let files = CheckpointFiles::in_dir(&config.checkpoint_dir);
     let (input_mean, input_std) = dataset.train.pixel_statistics();
-    let spec = ModelSpec { task: config.task, arch: config.arch, input_size: dataset.train.height, input_mean, input_std };
+    let spec = ModelSpec {
+        task: config.task,
+        arch: config.arch,
+        input_size: dataset.train.height,
+        input_mean,
+        input_std,
+    };
     let classes = config.task.num_classes();
     let autodiff = device.clone().autodiff();
-    let mut state = files.read_state().unwrap_or(CheckpointState { epochs_done: 0, best_val_accuracy: -1.0, best_epoch: 0, seconds: 0.0, history: Vec::new() });
-    let mut model = if state.epochs_done > 0 { load_weights(&spec, &files.current, &autodiff)? } else { spec.init(&autodiff) };
-    let mut optimizer = AdamWConfig::new().with_weight_decay(config.weight_decay).init();
+    let mut state = files.read_state().unwrap_or(CheckpointState {
+        epochs_done: 0,
+        best_val_accuracy: -1.0,
+        best_epoch: 0,
+        seconds: 0.0,
+        history: Vec::new(),
+    });
+    let mut model = if state.epochs_done > 0 {
+        load_weights(&spec, &files.current, &autodiff)?
+    } else {
+        spec.init(&autodiff)
+    };
+    let mut optimizer = AdamWConfig::new()
+        .with_weight_decay(config.weight_decay)
+        .init();
     if state.epochs_done > 0 && files.optimizer.exists() {
         optimizer = optimizer.load(&files.optimizer).map_err(other)?;
     }
-    let train_count = config.limit_train.map_or(dataset.train.len(), |l| l.min(dataset.train.len()));
+    let train_count = config
+        .limit_train
+        .map_or(dataset.train.len(), |l| l.min(dataset.train.len()));
     let class_weights = balanced_class_weights(&dataset.train.labels[..train_count], classes);
     let batches = train_count.div_ceil(config.batch_size);
-    on_event(TrainEvent::Started { epoch: state.epochs_done + 1, batches });
+    on_event(TrainEvent::Started {
+        epoch: state.epochs_done + 1,
+        batches,
+    });
     for epoch in state.epochs_done + 1..=config.epochs {
         let started = Instant::now();
-        let mut rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_mul(1000).wrapping_add(epoch as u64));
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(config.seed.wrapping_mul(1000).wrapping_add(epoch as u64));
         let mut order: Vec<usize> = (0..train_count).collect();
         order.shuffle(&mut rng);
         let mut loss_sum = 0.0f32;
         for (batch_index, chunk) in order.chunks(config.batch_size).enumerate() {
-            let progress = ((epoch - 1) * batches + batch_index) as f64 / (config.epochs * batches) as f64;
-            let learning_rate = learning_rate_at(config.learning_rate, progress, 1.0 / config.epochs as f64);
-            let (images, labels) = augmented_batch(dataset, chunk, &config.augmentation, &mut rng, &autodiff);
+            let progress =
+                ((epoch - 1) * batches + batch_index) as f64 / (config.epochs * batches) as f64;
+            let learning_rate =
+                learning_rate_at(config.learning_rate, progress, 1.0 / config.epochs as f64);
+            let (images, labels) =
+                augmented_batch(dataset, chunk, &config.augmentation, &mut rng, &autodiff);
             let loss = weighted_cross_entropy(model.forward(images), &labels, &class_weights);
-            let loss_value = loss.clone().try_into_data().ok().and_then(|d| d.try_to_vec::<f32>().ok()).and_then(|v| v.first().copied()).unwrap_or(f32::NAN);
+            let loss_value = loss
+                .clone()
+                .try_into_data()
+                .ok()
+                .and_then(|d| d.try_to_vec::<f32>().ok())
+                .and_then(|v| v.first().copied())
+                .unwrap_or(f32::NAN);
             let gradients = GradientsParams::from_grads(loss.backward(), &model);
             model = optimizer.step(learning_rate, model, gradients);
             loss_sum += loss_value;
-            on_event(TrainEvent::Batch { epoch, batch: batch_index + 1, loss: loss_value });
+            on_event(TrainEvent::Batch {
+                epoch,
+                batch: batch_index + 1,
+                loss: loss_value,
+            });
         }
-        let evaluation = evaluate_split(&model.valid(), &dataset.val, classes, None, 128, device).map_err(TrainError::Other)?;
+        let evaluation = evaluate_split(&model.valid(), &dataset.val, classes, None, 128, device)
+            .map_err(TrainError::Other)?;
         let seconds = started.elapsed().as_secs_f64();
         save_weights(&model, &files.current, false, &[])?;
         optimizer.save(&files.optimizer).map_err(other)?;
@@ -153,9 +200,17 @@ pub fn train_model(config: &TrainConfig, dataset: &Dataset, device: &Device, dev
         let train_loss = loss_sum / batches.max(1) as f32;
         state.epochs_done = epoch;
         state.seconds += seconds;
-        state.history.push(format!("epoch {epoch}: train loss {train_loss:.4}, val accuracy {:.4}, {seconds:.0} s", evaluation.accuracy));
+        state.history.push(format!(
+            "epoch {epoch}: train loss {train_loss:.4}, val accuracy {:.4}, {seconds:.0} s",
+            evaluation.accuracy
+        ));
         files.write_state(&state).map_err(TrainError::Other)?;
-        on_event(TrainEvent::Epoch { epoch, train_loss, val_accuracy: evaluation.accuracy, seconds });
+        on_event(TrainEvent::Epoch {
+            epoch,
+            train_loss,
+            val_accuracy: evaluation.accuracy,
+            seconds,
+        });
     }
     finish(config, dataset, &spec, &files, &state, device, device_name)
 }
@@ -165,35 +220,74 @@ fn learning_rate_at(peak: f64, progress: f64, warmup: f64) -> f64 {
     if progress < warmup {
         return peak * (0.1 + 0.9 * progress / warmup);
     }
-    let cosine = 0.5 * (1.0 + (std::f64::consts::PI * (progress - warmup) / (1.0 - warmup).max(1e-9)).cos());
+    let cosine =
+        0.5 * (1.0 + (std::f64::consts::PI * (progress - warmup) / (1.0 - warmup).max(1e-9)).cos());
     peak * (0.02 + 0.98 * cosine)
 }
 
-fn augmented_batch(dataset: &Dataset, indices: &[usize], augmentation: &Augmentation, rng: &mut ChaCha8Rng, device: &Device) -> (Tensor<4>, Vec<usize>) {
+fn augmented_batch(
+    dataset: &Dataset,
+    indices: &[usize],
+    augmentation: &Augmentation,
+    rng: &mut ChaCha8Rng,
+    device: &Device,
+) -> (Tensor<4>, Vec<usize>) {
     let split = &dataset.train;
     let (height, width) = (split.height, split.width);
     let mut values = Vec::with_capacity(indices.len() * height * width);
     for &index in indices {
         values.extend(augmentation.apply(&split.image_f32(index), height, width, rng));
     }
-    let images = Tensor::from_data(TensorData::new(values, [indices.len(), 1, height, width]), device);
-    (images, indices.iter().map(|&i| usize::from(split.labels[i])).collect())
+    let images = Tensor::from_data(
+        TensorData::new(values, [indices.len(), 1, height, width]),
+        device,
+    );
+    (
+        images,
+        indices
+            .iter()
+            .map(|&i| usize::from(split.labels[i]))
+            .collect(),
+    )
 }
 
 /// Loads the best weights, evaluates them on validation and test, and writes the card.
-fn finish(config: &TrainConfig, dataset: &Dataset, spec: &ModelSpec, files: &CheckpointFiles, state: &CheckpointState, device: &Device, device_name: &str) -> Result<TrainOutcome, TrainError> {
+fn finish(
+    config: &TrainConfig,
+    dataset: &Dataset,
+    spec: &ModelSpec,
+    files: &CheckpointFiles,
+    state: &CheckpointState,
+    device: &Device,
+    device_name: &str,
+) -> Result<TrainOutcome, TrainError> {
     let classes = config.task.num_classes();
     let model = load_weights(spec, &files.best, &device.clone().autodiff())?.valid();
-    let val = evaluate_split(&model, &dataset.val, classes, None, 128, device).map_err(TrainError::Other)?;
-    let test = evaluate_split(&model, &dataset.test, classes, None, 128, device).map_err(TrainError::Other)?;
+    let val = evaluate_split(&model, &dataset.val, classes, None, 128, device)
+        .map_err(TrainError::Other)?;
+    let test = evaluate_split(&model, &dataset.test, classes, None, 128, device)
+        .map_err(TrainError::Other)?;
     let sample_count = SAMPLE_CHECK_COUNT.min(dataset.test.len());
     let sample_predictions = test.predictions[..sample_count].to_vec();
-    let sample_correct = sample_predictions.iter().zip(&dataset.test.labels).filter(|(p, l)| **p == usize::from(**l)).count();
+    let sample_correct = sample_predictions
+        .iter()
+        .zip(&dataset.test.labels)
+        .filter(|(p, l)| **p == usize::from(**l))
+        .count();
     let card = ModelCard {
         name: config.name.clone(),
         spec: *spec,
-        classes: config.task.classes().iter().map(ToString::to_string).collect(),
-        dataset: DatasetInfo { file: dataset.file.clone(), sha256: dataset.sha256.clone(), split_sizes: [dataset.train.len(), dataset.val.len(), dataset.test.len()] },
+        classes: config
+            .task
+            .classes()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        dataset: DatasetInfo {
+            file: dataset.file.clone(),
+            sha256: dataset.sha256.clone(),
+            split_sizes: [dataset.train.len(), dataset.val.len(), dataset.test.len()],
+        },
         seed: config.seed,
         epochs: state.epochs_done,
         best_epoch: state.best_epoch,
@@ -205,7 +299,12 @@ fn finish(config: &TrainConfig, dataset: &Dataset, spec: &ModelSpec, files: &Che
         test_accuracy: test.accuracy,
         per_class_recall: test.recall,
         confusion_matrix: test.confusion,
-        sample_check: SampleCheck { split: "test".to_string(), count: sample_count, accuracy: sample_correct as f32 / sample_count.max(1) as f32, predictions: sample_predictions },
+        sample_check: SampleCheck {
+            split: "test".to_string(),
+            count: sample_count,
+            accuracy: sample_correct as f32 / sample_count.max(1) as f32,
+            predictions: sample_predictions,
+        },
         train_seconds: state.seconds,
         train_device: device_name.to_string(),
         trained_with: env!("CARGO_PKG_VERSION").to_string(),

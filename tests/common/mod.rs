@@ -9,7 +9,9 @@ use burn::tensor::{Device, Tensor, TensorData};
 pub fn tiny_models(classes: usize, seed: u64) -> ModelPair {
     let device = Device::flex();
     device.seed(seed);
-    let model = CompactCnnConfig::new(classes).with_widths([4, 6, 8, 8]).init(&device.clone().autodiff());
+    let model = CompactCnnConfig::new(classes)
+        .with_widths([4, 6, 8, 8])
+        .init(&device.clone().autodiff());
     ModelPair::new(Classifier::Compact(model))
 }
 
@@ -19,7 +21,13 @@ pub fn test_image(size: usize) -> Tensor<4> {
     for y in 0..size {
         for x in 0..size {
             let v = 0.5 + 0.4 * ((x as f32 * 0.4).sin() * (y as f32 * 0.3).cos());
-            values.push(if x == 0 { 0.0 } else if x == size - 1 { 1.0 } else { v });
+            values.push(if x == 0 {
+                0.0
+            } else if x == size - 1 {
+                1.0
+            } else {
+                v
+            });
         }
     }
     Tensor::from_data(TensorData::new(values, [1, 1, size, size]), &Device::flex())

@@ -1,0 +1,161 @@
+//! The real binary: `models --json`, `attack` writing its files and `result.json`, and clear
+//! errors for bad input.
+
+use std::path::Path;
+use std::process::Command;
+
+fn advlens() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_advlens"))
+}
+
+fn sample(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn models_json_lists_the_required_fields() {
+    let output = advlens().args(["models", "--json"]).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let models: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let list = models.as_array().unwrap();
+    assert!(!list.is_empty());
+    for model in list {
+        for key in ["name", "task", "classes", "arch", "test_accuracy"] {
+            assert!(model.get(key).is_some(), "missing {key} in {model}");
+        }
+    }
+}
+
+#[test]
+fn attack_writes_images_and_a_complete_result() {
+    let out = tempfile::tempdir().unwrap();
+    let output = advlens()
+        .args([
+            "attack",
+            "--scan",
+            &sample("chest_xray_pneumonia_1.png"),
+            "--model",
+            "chest-xray-cnn",
+            "--attack",
+            "pgd",
+            "--eps",
+            "2/255",
+            "--steps",
+            "10",
+            "--device",
+            "cpu",
+            "--out",
+        ])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for file in [
+        "original.png",
+        "adversarial.png",
+        "adversarial_16bit.png",
+        "perturbation.png",
+        "gradcam_clean.png",
+        "gradcam_adversarial.png",
+        "result.json",
+    ] {
+        assert!(out.path().join(file).is_file(), "{file} missing");
+    }
+    let result: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("result.json")).unwrap()).unwrap();
+    for key in [
+        "clean",
+        "adversarial",
+        "success",
+        "linf",
+        "l2",
+        "psnr",
+        "ssim",
+        "device",
+        "elapsed_ms",
+        "png8_success",
+    ] {
+        assert!(result.get(key).is_some(), "missing {key}");
+    }
+    for side in ["clean", "adversarial"] {
+        assert!(result[side]["label"].is_u64() && result[side]["probs"].is_array());
+    }
+    assert!(result["linf"].as_f64().unwrap() <= 2.0 / 255.0 + 1e-6);
+    assert_eq!(result["device"], "CPU (Burn Flex)");
+    let sixteen = image::open(out.path().join("adversarial_16bit.png")).unwrap();
+    assert!(matches!(sixteen, image::DynamicImage::ImageLuma16(_)));
+    assert!(
+        !String::from_utf8_lossy(&std::fs::read(out.path().join("result.json")).unwrap())
+            .contains("Patient")
+    );
+}
+
+#[test]
+fn bad_input_gives_a_clear_error_and_no_panic() {
+    let out = tempfile::tempdir().unwrap();
+    let garbage = out.path().join("broken.png");
+    std::fs::write(&garbage, b"\x89PNG\r\n\x1a\nthis is not really a png").unwrap();
+    for (args, expected) in [
+        (
+            vec![
+                "attack",
+                "--scan",
+                garbage.to_str().unwrap(),
+                "--device",
+                "cpu",
+            ],
+            "could not decode",
+        ),
+        (
+            vec!["attack", "--scan", "/no/such/file.dcm", "--device", "cpu"],
+            "/no/such/file.dcm",
+        ),
+        (
+            vec![
+                "attack",
+                "--scan",
+                &sample("mr_small.dcm"),
+                "--model",
+                "no-such-model",
+                "--device",
+                "cpu",
+            ],
+            "no model named",
+        ),
+        (
+            vec![
+                "attack",
+                "--scan",
+                &sample("mr_small.dcm"),
+                "--eps",
+                "300/255",
+                "--device",
+                "cpu",
+            ],
+            "epsilon",
+        ),
+    ] {
+        let output = advlens()
+            .args(&args)
+            .arg("--out")
+            .arg(out.path().join("x"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} should fail");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

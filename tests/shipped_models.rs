@@ -1,0 +1,193 @@
+//! The shipped models: every weight file loads into the current architecture, reproduces its
+//! card on a fixed test subset (when `../shared/datasets` is present), and is really fooled by
+//! PGD on the bundled sample scans; FGSM's reused gradient gives the same result as a fresh run.
+
+use std::path::Path;
+
+use advlens::attacks::{AttackConfig, AttackControl, AttackKind};
+use advlens::datasets::{load_dataset, shared_datasets_dir};
+use advlens::device::ComputeDevice;
+use advlens::imaging::{LoadOptions, Scan, load_scan};
+use advlens::models::{Task, list_shipped, load_shipped};
+use advlens::pipeline::{AttackRequest, FgsmSession, run_pipeline};
+use advlens::train::evaluate_split;
+
+/// The ε at which PGD-20 must flip every shipped model on every sample scan (documented in
+/// README and docs/performance.md).
+const PGD_FLIP_EPSILON: f64 = 2.0 / 255.0;
+
+fn sample(name: &str) -> Scan {
+    load_scan(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sample_data")
+            .join(name),
+        &LoadOptions::default(),
+    )
+    .unwrap()
+}
+
+fn samples_for(task: Task) -> Vec<Scan> {
+    match task {
+        Task::ChestXray => [
+            "normal_1",
+            "normal_2",
+            "normal_3",
+            "pneumonia_1",
+            "pneumonia_2",
+            "pneumonia_3",
+        ]
+        .iter()
+        .map(|n| sample(&format!("chest_xray_{n}.png")))
+        .collect(),
+        Task::BrainMri => {
+            let path =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/mr_head_10frames.dcm");
+            [2, 5, 8]
+                .iter()
+                .map(|&frame| {
+                    load_scan(
+                        &path,
+                        &LoadOptions {
+                            frame,
+                            window: None,
+                        },
+                    )
+                    .unwrap()
+                })
+                .collect()
+        }
+    }
+}
+
+#[test]
+fn every_task_has_a_shipped_model_and_every_file_loads() {
+    let shipped = list_shipped().unwrap();
+    for task in Task::ALL {
+        assert!(
+            shipped.iter().any(|m| m.card.spec.task == task),
+            "no shipped model for {task}"
+        );
+    }
+    let device = ComputeDevice::cpu();
+    for model in &shipped {
+        let loaded = load_shipped(&model.name, &device.device).unwrap();
+        assert_eq!(
+            loaded.card.classes.len(),
+            loaded.card.spec.task.num_classes()
+        );
+        assert!(
+            loaded.card.test_accuracy > 0.5,
+            "{}: implausible card",
+            model.name
+        );
+    }
+}
+
+#[test]
+fn shipped_weights_reproduce_their_cards_on_the_fixed_subset() {
+    let Some(root) = shared_datasets_dir() else {
+        eprintln!(
+            "skipped: ../shared/datasets is not here (set ADVLENS_DATASETS to run this check)"
+        );
+        return;
+    };
+    let device = ComputeDevice::cpu();
+    for shipped in list_shipped().unwrap() {
+        let model = load_shipped(&shipped.name, &device.device).unwrap();
+        let dataset = load_dataset(&root, model.card.spec.task.dataset_file()).unwrap();
+        assert_eq!(
+            dataset.sha256, model.card.dataset.sha256,
+            "{}: the data set changed",
+            shipped.name
+        );
+        let check = &model.card.sample_check;
+        let evaluation = evaluate_split(
+            &model.models.inference,
+            &dataset.test,
+            model.card.classes.len(),
+            Some(check.count),
+            32,
+            &device.device,
+        )
+        .unwrap();
+        let differing = evaluation
+            .predictions
+            .iter()
+            .zip(&check.predictions)
+            .filter(|(a, b)| a != b)
+            .count();
+        assert!(
+            differing <= 1,
+            "{}: {differing} of {} predictions differ from the card",
+            shipped.name,
+            check.count
+        );
+        assert!(
+            (evaluation.accuracy - check.accuracy).abs() <= 1.5 / check.count as f32,
+            "{}",
+            shipped.name
+        );
+    }
+}
+
+#[test]
+fn pgd_flips_every_shipped_model_on_the_sample_scans() {
+    let device = ComputeDevice::cpu();
+    for shipped in list_shipped().unwrap() {
+        let model = load_shipped(&shipped.name, &device.device).unwrap();
+        for scan in samples_for(model.card.spec.task) {
+            let request = AttackRequest {
+                scan,
+                attack: AttackConfig::new(AttackKind::Pgd, PGD_FLIP_EPSILON).with_steps(20),
+                true_label: None,
+            };
+            let result =
+                run_pipeline(&model, &request, &device, &AttackControl::default()).unwrap();
+            assert!(
+                result.success,
+                "{} on {}: {} stayed {}",
+                shipped.name,
+                request.scan.metadata.source_name,
+                result.clean.class_name,
+                result.adversarial_prediction.class_name
+            );
+            assert!(result.metrics.linf <= PGD_FLIP_EPSILON + 1e-6);
+            assert!(
+                result.metrics.ssim > 0.9,
+                "a 2/255 perturbation should look like the original"
+            );
+        }
+    }
+}
+
+#[test]
+fn fgsm_session_equals_a_fresh_fgsm_run_on_a_shipped_model() {
+    let device = ComputeDevice::cpu();
+    let model = load_shipped("chest-xray-cnn", &device.device).unwrap();
+    let request = AttackRequest {
+        scan: sample("chest_xray_normal_2.png"),
+        attack: AttackConfig::new(AttackKind::Fgsm, 0.0),
+        true_label: None,
+    };
+    let session = FgsmSession::new(&model, &request, &device).unwrap();
+    for epsilon_255 in [0.5, 1.0, 3.0, 6.0] {
+        let attack = AttackConfig::new(AttackKind::Fgsm, epsilon_255 / 255.0);
+        let reused = session.result_at(&model, &device, &attack).unwrap();
+        let fresh = run_pipeline(
+            &model,
+            &AttackRequest {
+                attack,
+                ..request.clone()
+            },
+            &device,
+            &AttackControl::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            reused.adversarial, fresh.adversarial,
+            "ε = {epsilon_255}/255"
+        );
+        assert_eq!(reused.adversarial_prediction, fresh.adversarial_prediction);
+        assert_eq!(reused.success, fresh.success);
+    }
+}
