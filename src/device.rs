@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use burn::cubecl::config::cache::CacheConfig;
 use burn::cubecl::config::{CubeClRuntimeConfig, RuntimeConfig};
-use burn::tensor::wgpu::wgpu;
+use burn::tensor::wgpu::{WgpuSetup, wgpu};
 use burn::tensor::{Device, DeviceKind};
 use serde::{Deserialize, Serialize};
 
@@ -185,28 +185,55 @@ pub fn select_device(preference: DevicePreference) -> Result<ComputeDevice, Devi
     }
 }
 
-fn start_wgpu(adapter: &AdapterSummary) -> Result<ComputeDevice, DeviceError> {
-    use_user_cache_directory();
-    let kind = match adapter.device_type {
+/// Like [`select_device`], but when the choice is a real GPU also returns the wgpu handles
+/// Burn uses, so that a window can render on the very same device (one device for the UI and
+/// the tensors). `None` for the CPU backend and for software Vulkan.
+///
+/// # Errors
+/// As [`select_device`].
+pub fn select_device_shared(preference: DevicePreference) -> Result<(ComputeDevice, Option<WgpuSetup>), DeviceError> {
+    if preference == DevicePreference::Cpu {
+        return Ok((ComputeDevice::cpu(), None));
+    }
+    let adapters = list_adapters();
+    match adapters.iter().find(|adapter| adapter.is_real_gpu()) {
+        Some(adapter) => {
+            use_user_cache_directory();
+            let (device, setup) = Device::wgpu_options()
+                .device_kind(device_kind_of(adapter))
+                .init_with_setup()
+                .map_err(|err| DeviceError::WgpuInit(err.to_string()))?;
+            Ok((wgpu_compute_device(device, adapter), Some(setup)))
+        }
+        None => select_device(preference).map(|device| (device, None)),
+    }
+}
+
+fn device_kind_of(adapter: &AdapterSummary) -> DeviceKind {
+    match adapter.device_type {
         wgpu::DeviceType::DiscreteGpu => DeviceKind::DiscreteGpu(0),
         wgpu::DeviceType::IntegratedGpu => DeviceKind::IntegratedGpu(0),
         wgpu::DeviceType::VirtualGpu => DeviceKind::VirtualGpu(0),
         _ => DeviceKind::Cpu,
-    };
-    let device = Device::wgpu_options()
-        .device_kind(kind)
-        .init()
-        .map_err(|err| DeviceError::WgpuInit(err.to_string()))?;
+    }
+}
+
+fn wgpu_compute_device(device: Device, adapter: &AdapterSummary) -> ComputeDevice {
     let description = if adapter.is_real_gpu() {
         format!("GPU: {} ({:?})", adapter.name, adapter.backend)
     } else {
         format!("software Vulkan: {}", adapter.name)
     };
-    Ok(ComputeDevice {
-        device,
-        backend: BackendKind::Wgpu,
-        description,
-    })
+    ComputeDevice { device, backend: BackendKind::Wgpu, description }
+}
+
+fn start_wgpu(adapter: &AdapterSummary) -> Result<ComputeDevice, DeviceError> {
+    use_user_cache_directory();
+    let device = Device::wgpu_options()
+        .device_kind(device_kind_of(adapter))
+        .init()
+        .map_err(|err| DeviceError::WgpuInit(err.to_string()))?;
+    Ok(wgpu_compute_device(device, adapter))
 }
 
 /// Points `CubeCL`'s autotune and kernel caches at a per-user cache directory instead of the

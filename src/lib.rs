@@ -1,9 +1,11 @@
 //! advlens engine: scans in, trained medical models, gradient attacks, Grad-CAM, metrics, and
-//! one pipeline that the GUI, the CLI and the tests all call. No UI code lives here.
+//! one pipeline that the GUI, the CLI and the tests all call. The engine modules never import
+//! egui; the window lives in [`app`] and only draws the engine's result values.
 //!
 //! Dependencies run one way: `pipeline`/`train` → `attacks`/`explain` → `models` →
 //! `imaging`/`metrics`/`device`.
 
+pub mod app;
 pub mod attacks;
 pub mod datasets;
 pub mod device;
@@ -13,4 +15,7 @@ pub mod imaging;
 pub mod metrics;
 pub mod models;
 pub mod pipeline;
+pub mod recipe;
+pub mod sweep;
 pub mod train;
+pub mod worker;

@@ -1,5 +1,6 @@
-//! The `advlens` command line: `models`, `attack`, `train` and `bench`, all on the engine in
-//! the library. Without a subcommand it attacks the bundled chest X-ray as a demonstration.
+//! The `advlens` program: the window (`gui`, the default) and `models`, `attack`, `train` and
+//! `bench`, all on the engine in
+//! the library. Without a subcommand it opens the workbench window.
 
 mod cli;
 

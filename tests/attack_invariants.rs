@@ -254,9 +254,9 @@ fn untargeted_attacks_lower_the_label_probability_and_noise_barely_does() {
 fn cancellation_stops_an_iterative_attack() {
     let models = tiny_models(2, 16);
     let clean = test_image(SIZE);
-    let cancel = std::sync::atomic::AtomicBool::new(true);
+    let stop = || true;
     let control = AttackControl {
-        cancel: Some(&cancel),
+        should_stop: Some(&stop),
         on_step: None,
     };
     let result = run_attack(

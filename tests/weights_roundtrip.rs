@@ -16,6 +16,7 @@ fn spec(arch: Architecture) -> ModelSpec {
         input_size: 128,
         input_mean: 0.2,
         input_std: 0.2,
+        input_norm: advlens::models::InputNorm::Dataset,
     }
 }
 

@@ -34,6 +34,7 @@ fn fgsm_agrees_between_wgpu_and_cpu() {
         input_size: 64,
         input_mean: 0.5,
         input_std: 0.25,
+        input_norm: advlens::models::InputNorm::Dataset,
     };
     let cpu = Device::flex();
     cpu.seed(9);

@@ -2,8 +2,6 @@
 //! starts and restarts. A restart replaces an image's result only where the earlier ones
 //! failed and it succeeds.
 
-use std::sync::atomic::Ordering;
-
 use burn::tensor::Tensor;
 
 use super::projection::{l1_per_image, l2_per_image};
@@ -75,10 +73,7 @@ fn single_run(
     let mut adversarial = random_start(clean, config, restart);
     let mut momentum = clean.zeros_like();
     for step in 0..config.steps {
-        if control
-            .cancel
-            .is_some_and(|flag| flag.load(Ordering::Relaxed))
-        {
+        if control.should_stop.is_some_and(|stop| stop()) {
             return Err(AttackError::Cancelled);
         }
         let gradient = loss_gradient(

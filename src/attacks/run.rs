@@ -1,7 +1,5 @@
 //! Running any attack: target resolution, dispatch to the family, cancellation and progress.
 
-use std::sync::atomic::AtomicBool;
-
 use burn::tensor::activation::softmax;
 use burn::tensor::{Tensor, TensorData};
 
@@ -14,8 +12,9 @@ use crate::models::ModelPair;
 /// Progress reporting and cancellation for long attacks.
 #[derive(Default, Clone, Copy)]
 pub struct AttackControl<'a> {
-    /// Set to `true` to stop between steps.
-    pub cancel: Option<&'a AtomicBool>,
+    /// Asked between steps; `true` stops the attack with [`AttackError::Cancelled`] (a newer
+    /// request superseded it, or the user pressed Cancel).
+    pub should_stop: Option<&'a (dyn Fn() -> bool + Sync)>,
     /// Called after each gradient step with (steps done, steps in all).
     pub on_step: Option<&'a (dyn Fn(usize, usize) + Sync)>,
 }

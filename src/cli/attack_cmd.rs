@@ -16,13 +16,19 @@ use advlens::export::{AttackReport, write_atomic};
 use advlens::imaging::{LoadOptions, Window, load_scan, model_input_from_scan};
 use advlens::models::{LoadedModel, Task, load_shipped};
 use advlens::pipeline::{AttackRequest, run_pipeline};
+use advlens::recipe::Recipe;
 
 /// Arguments of `attack`.
 #[derive(Args, Debug)]
 pub struct AttackArgs {
-    /// The scan: PNG, JPEG, TIFF or DICOM.
+    /// The scan: PNG, JPEG, TIFF or DICOM (with --recipe: where the recipe's scan is, if not
+    /// beside the recipe).
+    #[arg(long, required_unless_present = "recipe")]
+    scan: Option<PathBuf>,
+    /// Replay a recipe exported from the window; its scan, model and attack replace the
+    /// options above.
     #[arg(long)]
-    scan: PathBuf,
+    recipe: Option<PathBuf>,
     /// A shipped model (see `advlens models`).
     #[arg(long, default_value = "chest-xray-cnn")]
     model: String,
@@ -156,23 +162,34 @@ fn parse_epsilon_any(text: &str, kind: AttackKind, norm: &str) -> anyhow::Result
     }
 }
 
+/// What to run: from the options or from a recipe.
+struct Plan {
+    scan: PathBuf,
+    options: LoadOptions,
+    model: String,
+    recipe: Option<Recipe>,
+}
+
+fn plan(args: &AttackArgs) -> anyhow::Result<Plan> {
+    if let Some(recipe_path) = &args.recipe {
+        let recipe = Recipe::load(recipe_path)?;
+        let scan = recipe.locate_scan(recipe_path, args.scan.as_deref())?;
+        return Ok(Plan { scan, options: recipe.load_options(), model: recipe.model.clone(), recipe: Some(recipe) });
+    }
+    let scan = args.scan.clone().context("--scan is required")?;
+    Ok(Plan { scan, options: LoadOptions { frame: args.frame, window: args.window }, model: args.model.clone(), recipe: None })
+}
+
 pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
+    let plan = plan(args)?;
     let device = super::start_device(args.device)?;
-    let model = load_shipped(&args.model, &device.device)?;
+    let model = load_shipped(&plan.model, &device.device)?;
     let task = model.card.spec.task;
-    let config = attack_config(args, task)?;
-    let scan = load_scan(
-        &args.scan,
-        &LoadOptions {
-            frame: args.frame,
-            window: args.window,
-        },
-    )?;
-    let true_label = args
-        .label
-        .as_deref()
-        .map(|label| parse_class(label, task))
-        .transpose()?;
+    let (config, true_label) = match &plan.recipe {
+        Some(recipe) => (recipe.attack.clone(), recipe.true_label),
+        None => (attack_config(args, task)?, args.label.as_deref().map(|label| parse_class(label, task)).transpose()?),
+    };
+    let scan = load_scan(&plan.scan, &plan.options)?;
     let request = AttackRequest {
         scan,
         attack: config,
@@ -186,7 +203,7 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         bar.set_position(step as u64);
     };
     let control = AttackControl {
-        cancel: None,
+        should_stop: None,
         on_step: Some(&report_step),
     };
     let result = run_pipeline(&model, &request, &device, &control)?;
@@ -206,6 +223,24 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         serde_json::to_string_pretty(&report)?.as_bytes(),
     )?;
     print_summary(&report, &args.out);
+    if let Some(recipe) = &plan.recipe {
+        report_replay(recipe, &result, &device.description)?;
+    }
+    Ok(())
+}
+
+/// Compares a replay with the recipe's recorded answer.
+fn report_replay(recipe: &Recipe, result: &advlens::pipeline::AttackResult, device: &str) -> anyhow::Result<()> {
+    let expected = &recipe.expected;
+    let exact = expected.adversarial_probs == result.adversarial_prediction.probs && expected.adversarial_label == result.adversarial_prediction.label;
+    let largest: f32 = expected.adversarial_probs.iter().zip(&result.adversarial_prediction.probs).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    if exact {
+        println!("replay:      reproduced the recipe exactly");
+    } else if expected.adversarial_label == result.adversarial_prediction.label {
+        println!("replay:      same prediction; probabilities differ by up to {largest:.2e} (recorded on {}, replayed on {device})", expected.device);
+    } else {
+        anyhow::bail!("the replay gave {} where the recipe recorded class {} (recorded on {}, replayed on {device})", result.adversarial_prediction.class_name, expected.adversarial_label, expected.device);
+    }
     Ok(())
 }
 
@@ -308,33 +343,4 @@ fn print_summary(report: &AttackReport, out: &Path) {
         report.elapsed_ms, report.device
     );
     println!("written to:  {}", out.display());
-}
-
-/// `advlens` with no subcommand: FGSM on the bundled chest X-ray.
-pub fn run_demo() -> anyhow::Result<()> {
-    let scan = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/chest_xray_normal_1.png");
-    eprintln!(
-        "advlens demo: FGSM at 2/255 on {} (see `advlens --help` for everything else)",
-        scan.display()
-    );
-    let args = AttackArgs {
-        scan,
-        model: "chest-xray-cnn".to_string(),
-        attack: "fgsm".to_string(),
-        eps: "2/255".to_string(),
-        steps: 20,
-        step_size: None,
-        restarts: 1,
-        momentum: 1.0,
-        target: None,
-        norm: "linf".to_string(),
-        noise: "gaussian".to_string(),
-        seed: 0,
-        label: None,
-        frame: 0,
-        window: None,
-        device: DevicePreference::Auto,
-        out: PathBuf::from("advlens-output"),
-    };
-    run(&args)
 }

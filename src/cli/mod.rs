@@ -1,7 +1,9 @@
-//! Argument parsing and dispatch. Errors are `anyhow` here, at the edge.
+//! Argument parsing and dispatch. Errors are `anyhow` here, at the edge. Without a
+//! subcommand the window opens.
 
 mod attack_cmd;
 mod bench_cmd;
+mod gui_cmd;
 mod models_cmd;
 mod outputs;
 mod train_cmd;
@@ -20,6 +22,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Open the workbench window (the default).
+    Gui(gui_cmd::GuiArgs),
     /// List the shipped models.
     Models(models_cmd::ModelsArgs),
     /// Attack one scan and write images and result.json.
@@ -38,7 +42,8 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Attack(args)) => attack_cmd::run(&args),
         Some(Command::Train(args)) => train_cmd::run(&args),
         Some(Command::Bench(args)) => bench_cmd::run(&args),
-        None => attack_cmd::run_demo(),
+        Some(Command::Gui(args)) => gui_cmd::run(args),
+        None => gui_cmd::run(gui_cmd::GuiArgs::default()),
     }
 }
 

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use advlens::datasets::{load_dataset, shared_datasets_dir};
 use advlens::device::DevicePreference;
-use advlens::models::{Architecture, Task, save_weights};
+use advlens::models::{Architecture, InputNorm, Task, save_weights};
 use advlens::train::{Augmentation, TrainConfig, TrainEvent, train_model};
 
 /// Arguments of `train`.
@@ -51,12 +51,24 @@ pub struct TrainArgs {
     /// Append progress lines to this file as well.
     #[arg(long)]
     log: Option<PathBuf>,
+    /// Input normalisation inside the model: dataset (training-set mean and std) or
+    /// per-image (each image standardised; robust to brightness and contrast shifts).
+    #[arg(long, default_value = "dataset", value_parser = parse_input_norm)]
+    input_norm: InputNorm,
     /// Store convolution and linear weights in half precision.
     #[arg(long)]
     half: bool,
     /// auto, gpu or cpu.
     #[arg(long, default_value = "auto")]
     device: DevicePreference,
+}
+
+fn parse_input_norm(text: &str) -> Result<InputNorm, String> {
+    match text {
+        "dataset" => Ok(InputNorm::Dataset),
+        "per-image" => Ok(InputNorm::PerImage),
+        other => Err(format!("unknown input normalisation '{other}': expected dataset or per-image")),
+    }
 }
 
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
@@ -86,9 +98,13 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         seed: args.seed,
         augmentation: Augmentation {
             max_shift: 8,
-            intensity: 0.1,
+            intensity: 0.2,
             flip: args.task == Task::BrainMri,
+            max_rotation_deg: 8.0,
+            max_zoom: 0.12,
+            gamma: 0.3,
         },
+        input_norm: args.input_norm,
         limit_train: args.limit_train,
         checkpoint_dir: args
             .checkpoint_dir

@@ -1,6 +1,7 @@
-//! Colour maps for display and export (CPU reference implementations): a blue–white–red
-//! diverging map centred on zero for perturbations, and viridis (perceptually uniform) for
-//! Grad-CAM, blended over the grey scan.
+//! Colour maps for display and export: a blue–white–red diverging map centred on zero for
+//! perturbations, and viridis (perceptually uniform) for Grad-CAM blended over the grey scan.
+//! These are the CPU reference of `shaders/colormap.wgsl`; [`shade`] is what the shader
+//! computes per pixel.
 
 /// Viridis anchors at 0, 1/8, …, 1 (matplotlib's viridis sampled at nine points).
 const VIRIDIS: [[f32; 3]; 9] = [
@@ -66,6 +67,34 @@ pub fn gradcam_overlay(grey: f32, cam: f32, opacity: f32) -> [u8; 3] {
     let grey_rgb = [grey.clamp(0.0, 1.0) * 255.0; 3];
     let colour = viridis(cam).map(f32::from);
     to_u8(mix(grey_rgb, colour, weight))
+}
+
+/// How a view is colour-mapped (the shader's `mode`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ColorMode {
+    /// The grey image as it is.
+    Grey,
+    /// The `extra` channel in the diverging map, ±`scale` at the ends.
+    Diverging {
+        /// The value shown at full colour.
+        scale: f32,
+    },
+    /// The `extra` channel (Grad-CAM) in viridis over the grey image.
+    Overlay {
+        /// Blend strength at cam = 1.
+        opacity: f32,
+    },
+}
+
+/// One pixel as the shader colours it: `grey` is the scan value, `extra` the perturbation or
+/// Grad-CAM value.
+#[must_use]
+pub fn shade(mode: ColorMode, grey: f32, extra: f32) -> [u8; 3] {
+    match mode {
+        ColorMode::Grey => [(grey.clamp(0.0, 1.0) * 255.0).round() as u8; 3],
+        ColorMode::Diverging { scale } => diverging(extra, scale),
+        ColorMode::Overlay { opacity } => gradcam_overlay(grey, extra, opacity),
+    }
 }
 
 #[cfg(test)]

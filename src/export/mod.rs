@@ -2,9 +2,13 @@
 //! images, and the `result.json` of an attack. Nothing here touches the network.
 
 mod colormap;
+mod figure;
 mod png;
 mod report;
+mod views;
 
-pub use colormap::{diverging, gradcam_overlay, viridis};
+pub use colormap::{ColorMode, diverging, gradcam_overlay, shade, viridis};
+pub use figure::{FigureInput, comparison_figure};
 pub use png::{ExportError, write_atomic, write_grey8, write_grey16, write_rgb8};
 pub use report::{AttackReport, PredictionReport, ScanReport};
+pub use views::{ViewKind, perturbation_scale};

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use super::{Classifier, CompactCnnConfig, ResNet18Config, Task};
+use super::{Classifier, CompactCnnConfig, InputNorm, ResNet18Config, Task};
 
 /// A network architecture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -59,6 +59,9 @@ pub struct ModelSpec {
     pub input_mean: f32,
     /// Standard deviation divided out inside the model.
     pub input_std: f32,
+    /// Data-set statistics or per-image standardisation.
+    #[serde(default)]
+    pub input_norm: InputNorm,
 }
 
 impl ModelSpec {
@@ -71,12 +74,14 @@ impl ModelSpec {
                 CompactCnnConfig::new(classes)
                     .with_input_mean(self.input_mean)
                     .with_input_std(self.input_std)
+                    .with_input_norm(self.input_norm)
                     .init(device),
             ),
             Architecture::Resnet18 => Classifier::ResNet(
                 ResNet18Config::new(classes)
                     .with_input_mean(self.input_mean)
                     .with_input_std(self.input_std)
+                    .with_input_norm(self.input_norm)
                     .init(device),
             ),
         }

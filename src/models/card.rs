@@ -126,12 +126,14 @@ impl ModelCard {
         );
         let _ = writeln!(
             text,
-            "- Architecture: {} at {}×{}, one channel, input normalised inside the model (mean {}, std {})",
+            "- Architecture: {} at {}×{}, one channel, input normalised inside the model: {}",
             self.spec.arch,
             self.spec.input_size,
             self.spec.input_size,
-            self.spec.input_mean,
-            self.spec.input_std
+            match self.spec.input_norm {
+                super::InputNorm::Dataset => format!("data-set statistics (mean {}, std {})", self.spec.input_mean, self.spec.input_std),
+                super::InputNorm::PerImage => "per-image standardisation (zero mean, unit variance)".to_string(),
+            }
         );
         let _ = writeln!(
             text,

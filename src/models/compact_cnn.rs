@@ -11,6 +11,8 @@ use burn::tensor::activation::relu;
 use burn::tensor::module::adaptive_avg_pool2d;
 use burn::tensor::{Device, Tensor};
 
+use super::input_norm::{InputNorm, normalize_input};
+
 /// Hyper-parameters of [`CompactCnn`].
 #[derive(Config, Debug)]
 pub struct CompactCnnConfig {
@@ -25,6 +27,9 @@ pub struct CompactCnnConfig {
     /// Standard deviation the centred input is divided by.
     #[config(default = 0.25)]
     pub input_std: f32,
+    /// Data-set statistics or per-image standardisation.
+    #[config(default = "InputNorm::Dataset")]
+    pub input_norm: InputNorm,
 }
 
 /// One conv–BN pair (`ReLU` and pooling are applied by the caller).
@@ -46,6 +51,8 @@ pub struct CompactCnn {
     pool: MaxPool2d,
     input_mean: f32,
     input_std: f32,
+    #[module(skip)]
+    input_norm: InputNorm,
 }
 
 impl CompactCnnConfig {
@@ -74,6 +81,7 @@ impl CompactCnnConfig {
             pool: MaxPool2dConfig::new([2, 2]).init(),
             input_mean: self.input_mean,
             input_std: self.input_std,
+            input_norm: self.input_norm,
         }
     }
 }
@@ -86,7 +94,7 @@ impl CompactCnn {
     /// - output: `[batch, 64, 16, 16]`
     #[must_use]
     pub fn features(&self, input: Tensor<4>) -> Tensor<4> {
-        let mut x = input.sub_scalar(self.input_mean).div_scalar(self.input_std);
+        let mut x = normalize_input(input, self.input_norm, self.input_mean, self.input_std);
         let last = self.features.len().saturating_sub(1);
         for (index, block) in self.features.iter().enumerate() {
             x = relu(block.bn.forward(block.conv.forward(x)));

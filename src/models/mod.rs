@@ -7,6 +7,7 @@ mod card;
 mod classifier;
 mod compact_cnn;
 mod error;
+mod input_norm;
 mod registry;
 mod resnet;
 mod task;
@@ -17,6 +18,7 @@ pub use card::{DatasetInfo, ModelCard, SampleCheck};
 pub use classifier::{Classifier, ClassifierOutput};
 pub use compact_cnn::{CompactCnn, CompactCnnConfig};
 pub use error::ModelError;
+pub use input_norm::{InputNorm, normalize_input};
 pub use registry::{
     LoadedModel, ModelPair, ShippedModel, assets_dir, find_shipped, list_shipped, load_model_files,
     load_shipped,

@@ -11,6 +11,8 @@ use burn::tensor::activation::relu;
 use burn::tensor::module::adaptive_avg_pool2d;
 use burn::tensor::{Device, Tensor};
 
+use super::input_norm::{InputNorm, normalize_input};
+
 /// Hyper-parameters of [`ResNet18`].
 #[derive(Config, Debug)]
 pub struct ResNet18Config {
@@ -22,6 +24,9 @@ pub struct ResNet18Config {
     /// Standard deviation the centred input is divided by.
     #[config(default = 0.25)]
     pub input_std: f32,
+    /// Data-set statistics or per-image standardisation.
+    #[config(default = "InputNorm::Dataset")]
+    pub input_norm: InputNorm,
 }
 
 /// The 1×1 projection on a block's shortcut (`PyTorch`: `downsample.0` / `downsample.1`).
@@ -68,6 +73,8 @@ pub struct ResNet18 {
     maxpool: MaxPool2d,
     input_mean: f32,
     input_std: f32,
+    #[module(skip)]
+    input_norm: InputNorm,
 }
 
 fn conv(channels: [usize; 2], kernel: usize, stride: usize, device: &Device) -> Conv2d {
@@ -123,6 +130,7 @@ impl ResNet18Config {
                 .init(),
             input_mean: self.input_mean,
             input_std: self.input_std,
+            input_norm: self.input_norm,
         }
     }
 }
@@ -147,7 +155,7 @@ impl ResNet18 {
     /// - output: `[batch, 512, 4, 4]`
     #[must_use]
     pub fn features(&self, input: Tensor<4>) -> Tensor<4> {
-        let x = input.sub_scalar(self.input_mean).div_scalar(self.input_std);
+        let x = normalize_input(input, self.input_norm, self.input_mean, self.input_std);
         let x = relu(self.bn1.forward(self.conv1.forward(x))); // [batch, 64, 64, 64]
         let mut x = self.maxpool.forward(x); // [batch, 64, 32, 32]
         for layer in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {

@@ -1,6 +1,6 @@
 //! Data augmentation applied while batches are assembled (a data-loading step on the CPU):
-//! random shifts by up to a few pixels (edges replicated), small brightness and contrast
-//! changes, and left–right flips where anatomy allows it.
+//! random shifts, small rotations and zooms (bilinear, edges replicated), gamma, brightness and
+//! contrast changes, and left–right flips where anatomy allows it.
 
 use rand::Rng;
 
@@ -13,6 +13,12 @@ pub struct Augmentation {
     pub intensity: f32,
     /// Whether left–right flips are allowed (not for chest X-rays: the heart is on the left).
     pub flip: bool,
+    /// Largest rotation in degrees, either way.
+    pub max_rotation_deg: f32,
+    /// Largest relative zoom (0.1 = 90 %–110 %).
+    pub max_zoom: f32,
+    /// Largest gamma change (0.2 = γ in [1/1.2, 1.2]).
+    pub gamma: f32,
 }
 
 impl Augmentation {
@@ -20,48 +26,39 @@ impl Augmentation {
     #[must_use]
     pub fn describe(&self) -> String {
         format!(
-            "random shift ±{} px (edge replicate), brightness and contrast ±{:.0}%{}",
+            "random shift ±{} px, rotation ±{}°, zoom ±{:.0}% (bilinear, edge replicate), gamma ×/÷{}, brightness and contrast ±{:.0}%{}",
             self.max_shift,
+            self.max_rotation_deg,
+            100.0 * self.max_zoom,
+            1.0 + self.gamma,
             100.0 * self.intensity,
             if self.flip { ", left-right flip" } else { "" }
         )
     }
 
     /// Augments one `height × width` image in [0, 1].
-    pub fn apply(
-        &self,
-        image: &[f32],
-        height: usize,
-        width: usize,
-        rng: &mut impl Rng,
-    ) -> Vec<f32> {
-        let shift = self.max_shift as i64;
-        let (dy, dx) = if shift > 0 {
-            (
-                rng.random_range(-shift..=shift),
-                rng.random_range(-shift..=shift),
-            )
-        } else {
-            (0, 0)
-        };
+    pub fn apply(&self, image: &[f32], height: usize, width: usize, rng: &mut impl Rng) -> Vec<f32> {
+        let shift = self.max_shift as f32;
+        let mut draw = |limit: f32| if limit > 0.0 { rng.random_range(-limit..=limit) } else { 0.0 };
+        let (dy, dx) = (draw(shift).round(), draw(shift).round());
+        let angle = draw(self.max_rotation_deg).to_radians();
+        let zoom = 1.0 + draw(self.max_zoom);
+        let gamma = (1.0 + self.gamma).powf(draw(1.0));
+        let gain = 1.0 + draw(self.intensity);
+        let offset = draw(self.intensity) * 0.5;
         let flip = self.flip && rng.random_bool(0.5);
-        let (gain, offset) = if self.intensity > 0.0 {
-            (
-                1.0 + rng.random_range(-self.intensity..self.intensity),
-                rng.random_range(-self.intensity..self.intensity) * 0.5,
-            )
-        } else {
-            (1.0, 0.0)
-        };
+        let (sin, cos) = angle.sin_cos();
+        let (cx, cy) = ((width as f32 - 1.0) / 2.0, (height as f32 - 1.0) / 2.0);
         let mut out = Vec::with_capacity(height * width);
-        for y in 0..height as i64 {
-            let source_y = (y - dy).clamp(0, height as i64 - 1) as usize;
-            for x in 0..width as i64 {
-                let flipped_x = if flip { width as i64 - 1 - x } else { x };
-                let source_x = (flipped_x - dx).clamp(0, width as i64 - 1) as usize;
-                let value = image[source_y * width + source_x];
-                let adjusted = if self.intensity > 0.0 {
-                    (value - 0.5) * gain + 0.5 + offset
+        for y in 0..height {
+            for x in 0..width {
+                let xf = if flip { (width - 1 - x) as f32 } else { x as f32 };
+                let (px, py) = (xf - cx - dx, y as f32 - cy - dy);
+                let u = cx + (px * cos + py * sin) / zoom;
+                let v = cy + (-px * sin + py * cos) / zoom;
+                let value = bilinear(image, width, height, u, v);
+                let adjusted = if self.intensity > 0.0 || self.gamma > 0.0 {
+                    (value.clamp(0.0, 1.0).powf(gamma) - 0.5) * gain + 0.5 + offset
                 } else {
                     value
                 };
@@ -70,6 +67,27 @@ impl Augmentation {
         }
         out
     }
+
+    /// No augmentation at all.
+    #[must_use]
+    pub fn none() -> Self {
+        Self { max_shift: 0, intensity: 0.0, flip: false, max_rotation_deg: 0.0, max_zoom: 0.0, gamma: 0.0 }
+    }
+}
+
+/// Bilinear sample with edges replicated.
+fn bilinear(image: &[f32], width: usize, height: usize, u: f32, v: f32) -> f32 {
+    let u = u.clamp(0.0, width as f32 - 1.0);
+    let v = v.clamp(0.0, height as f32 - 1.0);
+    let (x0, y0) = (u.floor() as usize, v.floor() as usize);
+    let (x1, y1) = ((x0 + 1).min(width - 1), (y0 + 1).min(height - 1));
+    let (tx, ty) = (u - x0 as f32, v - y0 as f32);
+    if tx == 0.0 && ty == 0.0 {
+        return image[y0 * width + x0];
+    }
+    let top = image[y0 * width + x0] * (1.0 - tx) + image[y0 * width + x1] * tx;
+    let bottom = image[y1 * width + x0] * (1.0 - tx) + image[y1 * width + x1] * tx;
+    top * (1.0 - ty) + bottom * ty
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use super::evaluate::evaluate_split;
 use super::loss::{balanced_class_weights, weighted_cross_entropy};
 use crate::datasets::Dataset;
 use crate::models::{
+    InputNorm,
     Architecture, Classifier, DatasetInfo, ModelCard, ModelError, ModelSpec, SampleCheck, Task,
     load_weights, save_weights,
 };
@@ -55,6 +56,8 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Augmentation.
     pub augmentation: Augmentation,
+    /// Input normalisation inside the model.
+    pub input_norm: InputNorm,
     /// Train on the first N training images only (quick runs).
     pub limit_train: Option<usize>,
     /// Where checkpoints go; an existing checkpoint there is resumed.
@@ -126,6 +129,7 @@ pub fn train_model(
         input_size: dataset.train.height,
         input_mean,
         input_std,
+        input_norm: config.input_norm,
     };
     let classes = config.task.num_classes();
     let autodiff = device.clone().autodiff();

@@ -1,0 +1,43 @@
+//! What panels ask for. Panels push commands while drawing; the app applies them afterwards in
+//! one place.
+
+use std::path::PathBuf;
+
+use crate::imaging::Window;
+
+/// A user action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Open a scan file.
+    OpenScan(PathBuf),
+    /// Show a file dialog to pick a scan.
+    PickScan,
+    /// Re-read the current scan with another frame and/or window.
+    Reload {
+        /// Frame.
+        frame: usize,
+        /// Window (`None` = the file's default).
+        window: Option<Window>,
+    },
+    /// Switch to a shipped model.
+    SelectModel(String),
+    /// Show a file dialog to pick weights.
+    PickWeights,
+    /// The attack settings changed; `run` says whether to run now.
+    AttackChanged {
+        /// Run immediately (cheap attacks, slider released, Run pressed).
+        run: bool,
+        /// Recompute the ε-sweep curve too.
+        sweep: bool,
+    },
+    /// Stop the running attack.
+    Cancel,
+    /// Export the current comparison into a folder.
+    Export(Option<PathBuf>),
+    /// Toggle presentation mode.
+    TogglePresentation,
+    /// Toggle the help overlay.
+    ToggleHelp,
+    /// Dismiss the error banner.
+    DismissErrors,
+}

@@ -1,0 +1,103 @@
+//! *Export…*: the comparison figure, the adversarial image (8-bit and lossless 16-bit PNG),
+//! the perturbation, `result.json` and a recipe that `advlens attack --recipe` replays. Files
+//! are written atomically; nothing leaves the machine; no patient identifier is written.
+
+use std::path::Path;
+
+use crate::export::{AttackReport, FigureInput, comparison_figure, diverging, write_atomic, write_grey8, write_grey16, write_rgb8};
+use crate::imaging::{LoadOptions, Scan};
+use crate::models::ModelCard;
+use crate::pipeline::AttackResult;
+use crate::recipe::{Recipe, RecipeExpectation};
+use crate::sweep::SweepPoint;
+use crate::worker::ScanSource;
+
+/// Everything an export needs.
+pub struct ExportContext<'a> {
+    /// The result shown.
+    pub result: &'a AttackResult,
+    /// The model's card.
+    pub card: &'a ModelCard,
+    /// The scan.
+    pub scan: &'a Scan,
+    /// Where it came from.
+    pub scan_source: Option<&'a ScanSource>,
+    /// Frame and window it was read with.
+    pub load_options: LoadOptions,
+    /// The sweep, if computed.
+    pub sweep: Option<&'a [SweepPoint]>,
+    /// Overlay opacity.
+    pub opacity: f32,
+    /// The true label the user set.
+    pub true_label: Option<usize>,
+}
+
+/// The attack in words, for titles.
+#[must_use]
+pub fn describe_attack(result: &AttackResult) -> String {
+    let attack = &result.attack;
+    let name = super::panels_attack_name(attack.kind);
+    let epsilon = if attack.norm() == crate::attacks::Norm::L2 { format!("ε = {:.2} (L2)", attack.epsilon) } else { format!("ε = {:.2}/255", attack.epsilon * 255.0) };
+    if attack.kind.is_iterative() { format!("{name}, {epsilon}, {} steps", attack.steps) } else { format!("{name}, {epsilon}") }
+}
+
+/// Writes every export file into `folder`.
+///
+/// # Errors
+/// A message naming what failed.
+pub fn export_all(context: &ExportContext<'_>, folder: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(folder).map_err(|err| format!("{err}: {}", folder.display()))?;
+    let result = context.result;
+    let credit = context.scan.metadata.source_name.starts_with("chest_xray_").then(|| "Image: Kermany, Zhang & Goldbaum 2018, CC BY 4.0.".to_string());
+    let figure = FigureInput {
+        result,
+        model: &context.card.name,
+        classes: &context.card.classes,
+        opacity: context.opacity,
+        sweep: context.sweep,
+        attack: describe_attack(result),
+        credit,
+    };
+    let (width, height, rgb) = comparison_figure(&figure).map_err(|err| err.to_string())?;
+    let pixels: Vec<[u8; 3]> = rgb.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
+    write_rgb8(width as usize, height as usize, &pixels, &folder.join("figure.png")).map_err(|err| err.to_string())?;
+    write_grey8(&result.adversarial, &folder.join("adversarial.png")).map_err(|err| err.to_string())?;
+    write_grey16(&result.adversarial, &folder.join("adversarial_16bit.png")).map_err(|err| err.to_string())?;
+    let scale = crate::export::perturbation_scale(result);
+    let perturbation: Vec<[u8; 3]> = result.perturbation.pixels.iter().map(|&v| diverging(v, scale)).collect();
+    write_rgb8(result.perturbation.width, result.perturbation.height, &perturbation, &folder.join("perturbation.png")).map_err(|err| err.to_string())?;
+    let report = AttackReport::new(&context.scan.metadata, &context.card.name, result);
+    write_json(&folder.join("result.json"), &report)?;
+    if let Some(recipe) = recipe(context)? {
+        write_json(&folder.join("recipe.json"), &recipe)?;
+    }
+    Ok(())
+}
+
+fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(value).map_err(|err| err.to_string())?;
+    write_atomic(path, text.as_bytes()).map_err(|err| err.to_string())
+}
+
+/// The recipe of the current result (none for a scan that was dropped without a file path).
+fn recipe(context: &ExportContext<'_>) -> Result<Option<Recipe>, String> {
+    let Some(ScanSource::Path(path)) = context.scan_source else { return Ok(None) };
+    let sha256 = crate::datasets::sha256_file(path).map_err(|err| err.to_string())?;
+    let result = context.result;
+    Ok(Some(Recipe {
+        advlens_version: env!("CARGO_PKG_VERSION").to_string(),
+        scan_file: context.scan.metadata.source_name.clone(),
+        scan_sha256: sha256,
+        frame: context.load_options.frame,
+        window: context.load_options.window,
+        model: context.card.name.clone(),
+        attack: result.attack.clone(),
+        true_label: context.true_label,
+        expected: RecipeExpectation {
+            adversarial_probs: result.adversarial_prediction.probs.clone(),
+            adversarial_label: result.adversarial_prediction.label,
+            linf: result.metrics.linf,
+            device: result.device.clone(),
+        },
+    }))
+}

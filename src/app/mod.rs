@@ -1,0 +1,459 @@
+//! The workbench window (egui/eframe). The UI only draws result values and sends requests to
+//! the background worker; it never touches tensors. Panels push [`Command`]s while drawing and
+//! [`AdvlensApp::apply`] carries them out in one place.
+
+mod colormap_gpu;
+mod commands;
+mod dialogs;
+mod export_files;
+mod panels;
+mod settings;
+mod shortcuts;
+mod smoke;
+mod view_images;
+mod view_state;
+mod widgets;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use eframe::egui;
+
+pub use colormap_gpu::{COLORMAP_WGSL, ColormapPipeline, ShaderParams, upload_image};
+pub use commands::Command;
+pub use settings::Settings;
+pub use smoke::SmokeTest;
+pub use view_images::cpu_image;
+pub use view_state::{ViewKind, ViewState};
+
+use crate::attacks::{AttackConfig, AttackKind};
+use crate::device::DevicePreference;
+use crate::imaging::{LoadOptions, Scan};
+use crate::models::{ModelCard, ShippedModel, list_shipped};
+use crate::pipeline::AttackResult;
+use crate::sweep::SweepPoint;
+use crate::worker::{ScanSource, WorkerEvent, WorkerHandle, WorkerRequest};
+use dialogs::{DialogPurpose, PendingDialog};
+use view_images::{ViewImages, ViewRenderer};
+
+/// The attack's name as menus show it.
+#[must_use]
+pub fn panels_attack_name(kind: AttackKind) -> &'static str {
+    panels::attack_name(kind)
+}
+
+/// The scan shown at first start.
+#[must_use]
+pub fn bundled_scan() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data").join("chest_xray_normal_1.png")
+}
+
+/// Start-up choices that are not settings.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// Compute device preference.
+    pub device: DevicePreference,
+    /// A scan to open instead of the bundled one.
+    pub scan: Option<PathBuf>,
+    /// Ignore stored settings (tests, reproducible demos).
+    pub fresh_settings: bool,
+    /// Run the smoke test (screenshot after the first result, then quit).
+    pub smoke: Option<SmokeTest>,
+    /// A device already started (shared with the window's wgpu); else one is chosen from
+    /// `device` on the worker thread.
+    pub shared_device: Option<crate::device::ComputeDevice>,
+}
+
+/// What the status line shows.
+#[derive(Debug, Clone, Default)]
+pub struct StatusInfo {
+    /// The compute device, once ready.
+    pub device: Option<String>,
+    /// What the worker is doing.
+    pub busy: Option<String>,
+    /// Steps done and total of a running iterative attack.
+    pub progress: Option<(usize, usize)>,
+    /// Whether an iterative attack is running.
+    pub running: bool,
+    /// Whether the sweep is being computed.
+    pub sweeping: bool,
+}
+
+/// The application.
+pub struct AdvlensApp {
+    settings: Settings,
+    worker: WorkerHandle,
+    models: Vec<ShippedModel>,
+    scan: Option<Arc<Scan>>,
+    scan_source: Option<ScanSource>,
+    load_options: LoadOptions,
+    card: Option<ModelCard>,
+    result: Option<Arc<AttackResult>>,
+    result_id: u64,
+    sweep: Option<Vec<SweepPoint>>,
+    status: StatusInfo,
+    errors: Vec<String>,
+    view: ViewState,
+    renderer: ViewRenderer,
+    images: ViewImages,
+    show_help: bool,
+    commands: Vec<Command>,
+    path_field: String,
+    export_field: String,
+    dialog: Option<PendingDialog>,
+    smoke: Option<smoke::SmokeState>,
+    last_export: Option<String>,
+}
+
+impl AdvlensApp {
+    /// Creates the app: restores settings, starts the worker and asks it for the first result.
+    #[must_use]
+    pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
+        let stored: Option<Settings> = if options.fresh_settings { None } else { cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)) };
+        let ctx = cc.egui_ctx.clone();
+        let renderer = ViewRenderer::from_render_state(cc.wgpu_render_state.as_ref());
+        Self::with_parts(ctx, renderer, stored.unwrap_or_default(), options)
+    }
+
+    fn with_parts(ctx: egui::Context, renderer: ViewRenderer, settings: Settings, options: AppOptions) -> Self {
+        let notify_ctx = ctx.clone();
+        let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(move || notify_ctx.request_repaint());
+        let spawned = match options.shared_device.clone() {
+            Some(device) => WorkerHandle::spawn_with(move || Ok(device), notify),
+            None => WorkerHandle::spawn(options.device, notify),
+        };
+        let (worker, mut errors) = match spawned {
+            Ok(worker) => (worker, Vec::new()),
+            Err(err) => (
+                // Without a thread nothing can run; keep the window alive to say so.
+                WorkerHandle::spawn_with(|| Err("no worker thread".to_string()), Arc::new(|| {})).unwrap_or_else(|_| std::process::abort()),
+                vec![format!("could not start the background worker: {err}")],
+            ),
+        };
+        let models = list_shipped().unwrap_or_else(|err| {
+            errors.push(format!("could not list the shipped models: {err}"));
+            Vec::new()
+        });
+        let mut app = Self {
+            settings,
+            worker,
+            models,
+            scan: None,
+            scan_source: None,
+            load_options: LoadOptions::default(),
+            card: None,
+            result: None,
+            result_id: 0,
+            sweep: None,
+            status: StatusInfo { busy: Some("starting the compute device…".to_string()), ..StatusInfo::default() },
+            errors,
+            view: ViewState::default(),
+            renderer,
+            images: ViewImages::default(),
+            show_help: false,
+            commands: Vec::new(),
+            path_field: String::new(),
+            export_field: String::new(),
+            dialog: None,
+            smoke: options.smoke.map(smoke::SmokeState::new),
+            last_export: None,
+        };
+        app.ensure_known_model();
+        let first_scan = options.scan.unwrap_or_else(bundled_scan);
+        app.open_scan(ScanSource::Path(first_scan), LoadOptions::default());
+        let model = app.settings.model.clone();
+        app.worker.send(WorkerRequest::LoadShippedModel(model));
+        app.request_attack(true, true);
+        ctx.request_repaint();
+        app
+    }
+
+    /// The persisted settings.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Mutable settings (tests drive the app through these and [`Self::push`]).
+    pub fn settings_mut(&mut self) -> &mut Settings {
+        &mut self.settings
+    }
+
+    /// The current result, if one has arrived for the current request.
+    #[must_use]
+    pub fn result(&self) -> Option<&AttackResult> {
+        self.result.as_deref()
+    }
+
+    /// The current scan.
+    #[must_use]
+    pub fn scan(&self) -> Option<&Scan> {
+        self.scan.as_deref()
+    }
+
+    /// Errors shown in the banner.
+    #[must_use]
+    pub fn errors(&self) -> &[String] {
+        &self.errors
+    }
+
+    /// The sweep curve, once computed.
+    #[must_use]
+    pub fn sweep(&self) -> Option<&[SweepPoint]> {
+        self.sweep.as_deref()
+    }
+
+    /// Status-line information.
+    #[must_use]
+    pub fn status(&self) -> &StatusInfo {
+        &self.status
+    }
+
+    /// The folder of the last export, if any.
+    #[must_use]
+    pub fn last_export(&self) -> Option<&str> {
+        self.last_export.as_deref()
+    }
+
+    /// Queues a command, as a panel would.
+    pub fn push(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    /// Whether the worker is still busy with anything the UI waits for.
+    #[must_use]
+    pub fn is_busy(&self) -> bool {
+        self.status.busy.is_some() || self.status.running
+    }
+
+    fn ensure_known_model(&mut self) {
+        if !self.models.is_empty() && !self.models.iter().any(|m| m.name == self.settings.model) {
+            self.settings.model = self.models[0].name.clone();
+        }
+    }
+
+    fn open_scan(&mut self, source: ScanSource, options: LoadOptions) {
+        self.status.busy = Some("reading the scan…".to_string());
+        self.scan_source = Some(source.clone());
+        self.load_options = options;
+        self.worker.send(WorkerRequest::LoadScan { source, options });
+    }
+
+    /// Sends the current attack (and the sweep) to the worker.
+    fn request_attack(&mut self, run: bool, sweep: bool) {
+        let attack = self.settings.attack.clone();
+        let true_label = self.settings.true_label;
+        if run {
+            self.status.running = attack.kind.is_iterative();
+            self.status.progress = None;
+            self.worker.send(WorkerRequest::Attack { generation: 0, attack: attack.clone(), true_label });
+        }
+        if sweep {
+            self.status.sweeping = true;
+            let (max_epsilon, points) = sweep_range(&attack, self.settings.max_epsilon_255);
+            self.worker.send(WorkerRequest::Sweep { generation: 0, attack, max_epsilon, points, true_label });
+        }
+    }
+
+    fn handle_events(&mut self) {
+        for event in self.worker.poll() {
+            match event {
+                WorkerEvent::DeviceReady(description) => {
+                    self.status.device = Some(description);
+                    self.status.busy = Some("loading…".to_string());
+                }
+                WorkerEvent::ScanLoaded(scan) => {
+                    if let Some(ScanSource::Path(path)) = &self.scan_source {
+                        self.settings.remember(path.clone());
+                    }
+                    self.scan = Some(scan);
+                    self.result = None;
+                    self.sweep = None;
+                    self.status.busy = None;
+                }
+                WorkerEvent::ModelLoaded(card) => {
+                    self.settings.model = card.name.clone();
+                    if self.settings.true_label.is_some_and(|label| label >= card.classes.len()) {
+                        self.settings.true_label = None;
+                    }
+                    self.card = Some(*card);
+                    self.result = None;
+                    self.sweep = None;
+                    self.status.busy = None;
+                }
+                WorkerEvent::Progress { generation, done, total } if generation == self.worker.latest_attack() => {
+                    self.status.progress = Some((done, total));
+                }
+                WorkerEvent::Progress { .. } => {}
+                WorkerEvent::AttackDone { generation, result } => {
+                    if generation == self.worker.latest_attack() {
+                        self.result = Some(result);
+                        self.result_id += 1;
+                        self.status.running = false;
+                        self.status.progress = None;
+                        self.status.busy = None;
+                    }
+                }
+                WorkerEvent::SweepDone { generation, points } => {
+                    if generation == self.worker.latest_sweep() {
+                        self.sweep = Some(points);
+                        self.status.sweeping = false;
+                    }
+                }
+                WorkerEvent::Error { context, message } => {
+                    self.errors.push(format!("Error {context}: {message}"));
+                    self.status.busy = None;
+                    self.status.running = false;
+                    self.status.sweeping = false;
+                }
+            }
+        }
+    }
+
+    /// Carries out the queued commands.
+    fn apply(&mut self, ctx: &egui::Context) {
+        for command in std::mem::take(&mut self.commands) {
+            match command {
+                Command::OpenScan(path) => {
+                    self.open_scan(ScanSource::Path(path), LoadOptions::default());
+                    self.request_attack(true, true);
+                }
+                Command::Reload { frame, window } => {
+                    if let Some(source) = self.scan_source.clone() {
+                        self.open_scan(source, LoadOptions { frame, window });
+                        self.request_attack(true, true);
+                    }
+                }
+                Command::PickScan => self.dialog = Some(PendingDialog::open(DialogPurpose::OpenScan)),
+                Command::PickWeights => self.dialog = Some(PendingDialog::open(DialogPurpose::OpenWeights)),
+                Command::SelectModel(name) => {
+                    self.status.busy = Some(format!("loading {name}…"));
+                    self.worker.send(WorkerRequest::LoadShippedModel(name));
+                    self.request_attack(true, true);
+                }
+                Command::AttackChanged { run, sweep } => self.request_attack(run, sweep),
+                Command::Cancel => {
+                    self.worker.cancel_attack();
+                    self.status.running = false;
+                    self.status.progress = None;
+                }
+                Command::Export(None) => self.dialog = Some(PendingDialog::open(DialogPurpose::ExportFolder)),
+                Command::Export(Some(folder)) => self.export(&folder),
+                Command::TogglePresentation => self.settings.presentation = !self.settings.presentation,
+                Command::ToggleHelp => self.show_help = !self.show_help,
+                Command::DismissErrors => self.errors.clear(),
+            }
+        }
+        if let Some((purpose, answer)) = self.dialog.as_ref().and_then(PendingDialog::poll) {
+            self.dialog = None;
+            if let Some(path) = answer {
+                match purpose {
+                    DialogPurpose::OpenScan => self.commands.push(Command::OpenScan(path)),
+                    DialogPurpose::OpenWeights => self.load_weights(&path),
+                    DialogPurpose::ExportFolder => self.commands.push(Command::Export(Some(path))),
+                }
+                ctx.request_repaint();
+            }
+        } else if self.dialog.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn load_weights(&mut self, weights: &Path) {
+        let card_path = weights.with_extension("json");
+        let card = if card_path.is_file() {
+            match ModelCard::load(&card_path) {
+                Ok(card) => card,
+                Err(err) => return self.errors.push(format!("Error reading the model card: {err}")),
+            }
+        } else if let Some(current) = &self.card {
+            let mut card = current.clone();
+            card.name = weights.file_stem().map_or_else(|| "custom".to_string(), |s| s.to_string_lossy().into_owned());
+            card
+        } else {
+            return self.errors.push("Load a model first, or put a model card (.json) beside the weights".to_string());
+        };
+        self.status.busy = Some("loading weights…".to_string());
+        self.worker.send(WorkerRequest::LoadWeights { weights: weights.to_path_buf(), card: Box::new(card) });
+        self.request_attack(true, true);
+    }
+
+    fn export(&mut self, folder: &Path) {
+        let (Some(result), Some(card), Some(scan)) = (&self.result, &self.card, &self.scan) else {
+            return self.errors.push("Nothing to export yet: wait for a result".to_string());
+        };
+        let context = export_files::ExportContext {
+            result,
+            card,
+            scan,
+            scan_source: self.scan_source.as_ref(),
+            load_options: self.load_options,
+            sweep: self.sweep.as_deref(),
+            opacity: self.settings.overlay_opacity,
+            true_label: self.settings.true_label,
+        };
+        match export_files::export_all(&context, folder) {
+            Ok(()) => self.last_export = Some(folder.display().to_string()),
+            Err(err) => self.errors.push(format!("Error exporting: {err}")),
+        }
+    }
+
+    fn apply_style(&self, ctx: &egui::Context) {
+        let presentation = self.settings.presentation;
+        let zoom = if presentation { 1.6 } else { 1.0 };
+        if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
+            ctx.set_zoom_factor(zoom);
+        }
+        let mut visuals = egui::Visuals::dark();
+        if presentation {
+            visuals.override_text_color = Some(egui::Color32::WHITE);
+            visuals.panel_fill = egui::Color32::BLACK;
+            visuals.window_fill = egui::Color32::BLACK;
+            visuals.extreme_bg_color = egui::Color32::BLACK;
+        }
+        ctx.set_visuals(visuals);
+    }
+
+    /// Draws one frame (also used by the tests through egui_kittest).
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.handle_events();
+        shortcuts::handle(&ctx, self);
+        self.apply_style(&ctx);
+        panels::status_bar_ui(ui, self);
+        panels::controls_ui(ui, self);
+        panels::numbers_ui(ui, self);
+        panels::views_ui(ui, self);
+        if self.show_help {
+            panels::help_ui(&ctx, &mut self.show_help);
+        }
+        self.apply(&ctx);
+        if let Some(smoke) = &mut self.smoke {
+            smoke.step(&ctx, self.result.is_some());
+        }
+        if self.is_busy() || self.status.sweeping {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+/// ε range and number of points of the sweep for an attack.
+fn sweep_range(attack: &AttackConfig, max_epsilon_255: f32) -> (f64, usize) {
+    let max = if attack.norm() == crate::attacks::Norm::L2 { f64::from(max_epsilon_255) / 4.0 } else { f64::from(max_epsilon_255) / 255.0 };
+    let points = match attack.kind {
+        AttackKind::Fgsm => 33,
+        AttackKind::Noise => 17,
+        _ => 9,
+    };
+    (max, points)
+}
+
+impl eframe::App for AdvlensApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+}

@@ -1,0 +1,178 @@
+//! Attack controls: family with a plain-language explanation, ε slider with a k/255 read-out,
+//! the parameters that apply, target and seed, and Run / Cancel for iterative attacks. Cheap
+//! attacks (FGSM, noise) update while the slider moves; iterative ones when it is released or
+//! on Run.
+
+use eframe::egui::{self, RichText};
+
+use crate::app::{AdvlensApp, Command};
+use crate::attacks::{AttackConfig, AttackKind, NoiseDistribution, Norm, TargetSpec};
+
+/// The name shown in menus.
+#[must_use]
+pub fn attack_name(kind: AttackKind) -> &'static str {
+    match kind {
+        AttackKind::Fgsm => "FGSM",
+        AttackKind::Bim => "BIM (I-FGSM)",
+        AttackKind::Pgd => "PGD (L∞)",
+        AttackKind::PgdL2 => "PGD (L2)",
+        AttackKind::MiFgsm => "MI-FGSM",
+        AttackKind::Noise => "Random noise (control)",
+    }
+}
+
+/// What changed this frame.
+#[derive(Default)]
+struct Changes {
+    /// Run now.
+    run: bool,
+    /// Recompute the sweep.
+    sweep: bool,
+}
+
+/// Draws the attack section.
+pub fn attack_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
+    let classes: Vec<String> = app.card.as_ref().map(|c| c.classes.clone()).unwrap_or_default();
+    let before = app.settings.attack.clone();
+    let label_before = app.settings.true_label;
+    let mut changes = Changes::default();
+    let attack = &mut app.settings.attack;
+    family_ui(ui, attack);
+    let epsilon_response = epsilon_ui(ui, attack, app.settings.max_epsilon_255);
+    parameters_ui(ui, attack);
+    target_ui(ui, attack, &classes);
+    label_ui(ui, &mut app.settings.true_label, &classes);
+    let cheap = !attack.kind.is_iterative();
+    let epsilon_only = AttackConfig { epsilon: before.epsilon, ..attack.clone() } == before;
+    if *attack != before {
+        if epsilon_only {
+            let released = epsilon_response.drag_stopped() || (!epsilon_response.dragged() && epsilon_response.changed());
+            changes.run = cheap || released;
+        } else {
+            changes.run = cheap;
+            changes.sweep = true;
+        }
+    }
+    if app.settings.true_label != label_before {
+        changes.run = true;
+        changes.sweep = true;
+    }
+    run_ui(ui, app, cheap, &mut changes);
+    if changes.run || changes.sweep {
+        app.push(Command::AttackChanged { run: changes.run, sweep: changes.sweep });
+    }
+}
+
+fn family_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
+    egui::ComboBox::from_label("family").selected_text(attack_name(attack.kind)).show_ui(ui, |ui| {
+        for kind in AttackKind::ALL {
+            ui.selectable_value(&mut attack.kind, kind, attack_name(kind)).on_hover_text(kind.explanation());
+        }
+    });
+    ui.label(RichText::new(attack.kind.explanation()).weak());
+}
+
+fn epsilon_ui(ui: &mut egui::Ui, attack: &mut AttackConfig, max_epsilon_255: f32) -> egui::Response {
+    if attack.norm() == Norm::L2 {
+        let max = f64::from(max_epsilon_255) / 4.0;
+        attack.epsilon = attack.epsilon.min(max);
+        ui.add(egui::Slider::new(&mut attack.epsilon, 0.0..=max).step_by(0.01).text("ε (L2)"))
+            .on_hover_text("Euclidean length of the change over the whole image, on the [0, 1] pixel scale")
+    } else {
+        let mut epsilon_255 = (attack.epsilon * 255.0) as f32;
+        epsilon_255 = epsilon_255.min(max_epsilon_255);
+        let response = ui
+            .add(
+                egui::Slider::new(&mut epsilon_255, 0.0..=max_epsilon_255)
+                    .step_by(0.25)
+                    .custom_formatter(|value, _| format!("{value}/255"))
+                    .text("ε"),
+            )
+            .on_hover_text("Largest change of any pixel, in grey levels of 255. Arrow keys or [ and ] move it by 0.25.");
+        attack.epsilon = f64::from(epsilon_255) / 255.0;
+        response
+    }
+}
+
+fn parameters_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
+    let kind = attack.kind;
+    if kind.is_iterative() {
+        ui.add(egui::Slider::new(&mut attack.steps, 1..=200).text("steps"));
+        let mut automatic = attack.step_size.is_none();
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut automatic, "automatic step size");
+            if automatic {
+                attack.step_size = None;
+            } else {
+                let mut step_255 = attack.step_size.unwrap_or_else(|| attack.effective_step_size()) * 255.0;
+                ui.add(egui::DragValue::new(&mut step_255).speed(0.05).range(0.0..=64.0).suffix("/255"));
+                attack.step_size = Some(step_255 / 255.0);
+            }
+        });
+    }
+    if matches!(kind, AttackKind::Pgd | AttackKind::PgdL2) {
+        ui.add(egui::Slider::new(&mut attack.restarts, 1..=10).text("restarts"));
+        ui.checkbox(&mut attack.random_start, "random start");
+    }
+    if kind == AttackKind::MiFgsm {
+        ui.add(egui::Slider::new(&mut attack.momentum, 0.0..=2.0).text("momentum"));
+    }
+    if kind == AttackKind::Noise {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut attack.noise, NoiseDistribution::Gaussian, "Gaussian");
+            ui.selectable_value(&mut attack.noise, NoiseDistribution::Uniform, "Uniform");
+            ui.separator();
+            ui.selectable_value(&mut attack.noise_norm, Norm::Linf, "L∞");
+            ui.selectable_value(&mut attack.noise_norm, Norm::L2, "L2");
+        });
+    }
+    if matches!(kind, AttackKind::Pgd | AttackKind::PgdL2 | AttackKind::Noise) {
+        ui.add(egui::DragValue::new(&mut attack.seed).prefix("seed "));
+    }
+}
+
+fn target_ui(ui: &mut egui::Ui, attack: &mut AttackConfig, classes: &[String]) {
+    if attack.kind == AttackKind::Noise {
+        return;
+    }
+    let text = match attack.target {
+        TargetSpec::Untargeted => "untargeted".to_string(),
+        TargetSpec::LeastLikely => "least likely class".to_string(),
+        TargetSpec::Class(class) => format!("towards {}", classes.get(class).map_or("?", String::as_str)),
+    };
+    egui::ComboBox::from_label("target").selected_text(text).show_ui(ui, |ui| {
+        ui.selectable_value(&mut attack.target, TargetSpec::Untargeted, "untargeted").on_hover_text("Any wrong answer will do");
+        ui.selectable_value(&mut attack.target, TargetSpec::LeastLikely, "least likely class");
+        for (index, class) in classes.iter().enumerate() {
+            ui.selectable_value(&mut attack.target, TargetSpec::Class(index), format!("towards {class}"));
+        }
+    });
+}
+
+fn label_ui(ui: &mut egui::Ui, label: &mut Option<usize>, classes: &[String]) {
+    let text = label.and_then(|l| classes.get(l)).map_or_else(|| "unknown (use the prediction)".to_string(), Clone::clone);
+    egui::ComboBox::from_label("true class").selected_text(text).show_ui(ui, |ui| {
+        ui.selectable_value(label, None, "unknown (use the prediction)");
+        for (index, class) in classes.iter().enumerate() {
+            ui.selectable_value(label, Some(index), class);
+        }
+    });
+}
+
+fn run_ui(ui: &mut egui::Ui, app: &mut AdvlensApp, cheap: bool, changes: &mut Changes) {
+    if cheap {
+        return;
+    }
+    ui.horizontal(|ui| {
+        if ui.button("Run").on_hover_text("Run the attack (R)").clicked() {
+            changes.run = true;
+            changes.sweep = true;
+        }
+        if app.status.running && ui.button("Cancel").clicked() {
+            app.push(Command::Cancel);
+        }
+        if let Some((done, total)) = app.status.progress {
+            ui.add(egui::ProgressBar::new(done as f32 / total.max(1) as f32).text(format!("{done}/{total}")));
+        }
+    });
+}

@@ -1,0 +1,18 @@
+//! The window's panels: controls (left), numbers (right), views (centre), status line
+//! (bottom) and the help overlay.
+
+mod attack_controls;
+mod controls;
+mod help;
+mod numbers;
+mod scan_controls;
+mod status_bar;
+mod sweep_plot;
+mod views;
+
+pub use attack_controls::attack_name;
+pub use controls::controls_ui;
+pub use help::help_ui;
+pub use numbers::numbers_ui;
+pub use status_bar::status_bar_ui;
+pub use views::views_ui;

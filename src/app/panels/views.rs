@@ -1,0 +1,84 @@
+//! The centre: the five views side by side at the same size with shared zoom and pan, and the
+//! pixel probe read-out under them.
+
+use eframe::egui::{self, RichText};
+
+use crate::app::view_state::ViewKind;
+use crate::app::widgets::scan_view_ui;
+use crate::app::{AdvlensApp, Command};
+use crate::pipeline::AttackResult;
+
+/// Draws the central views.
+pub fn views_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
+    egui::CentralPanel::default_margins().show(ui, |ui| {
+        errors_ui(ui, app);
+        let Some(result) = app.result.clone() else {
+            ui.centered_and_justified(|ui| {
+                ui.label(RichText::new(app.status.busy.clone().unwrap_or_else(|| "Computing…".to_string())).size(20.0));
+            });
+            return;
+        };
+        app.images.update(ui.ctx(), &app.renderer, &result, app.result_id, app.settings.overlay_opacity);
+        let columns = 3.0;
+        let spacing = ui.spacing().item_spacing.x;
+        let side = ((ui.available_width() - spacing * (columns - 1.0)) / columns).min((ui.available_height() - 120.0) / 2.0).max(64.0);
+        app.view.probe = None;
+        let rows: [&[ViewKind]; 2] = [
+            &[ViewKind::Original, ViewKind::Perturbation, ViewKind::Adversarial],
+            &[ViewKind::CamClean, ViewKind::CamAdversarial],
+        ];
+        for row in rows {
+            ui.horizontal(|ui| {
+                for &kind in row {
+                    ui.vertical(|ui| {
+                        ui.label(RichText::new(view_title(kind, &result)).strong());
+                        scan_view_ui(ui, kind, side, &mut app.view, &app.renderer, &app.images, &result, app.settings.overlay_opacity);
+                    });
+                }
+            });
+        }
+        probe_ui(ui, app, &result);
+    });
+}
+
+fn view_title(kind: ViewKind, result: &AttackResult) -> String {
+    match kind {
+        ViewKind::Perturbation => {
+            let scale = crate::app::view_state::perturbation_scale(result) * 255.0;
+            format!("Perturbation (±{scale:.2}/255 = full colour)")
+        }
+        ViewKind::Original => format!("Original — {}", result.clean.class_name),
+        ViewKind::Adversarial => format!("Adversarial — {}", result.adversarial_prediction.class_name),
+        other => other.title().to_string(),
+    }
+}
+
+fn probe_ui(ui: &mut egui::Ui, app: &AdvlensApp, result: &AttackResult) {
+    let Some([x, y]) = app.view.probe else {
+        ui.label(RichText::new("Hover a view to probe a pixel in every view").weak());
+        return;
+    };
+    let at = |image: &crate::imaging::GreyImage| image.get(x, y).unwrap_or(0.0);
+    ui.label(format!(
+        "pixel ({x}, {y}):  original {:.4}  ·  perturbation {:+.2}/255  ·  adversarial {:.4}  ·  Grad-CAM clean {:.2}  ·  adversarial {:.2}",
+        at(&result.original),
+        at(&result.perturbation) * 255.0,
+        at(&result.adversarial),
+        at(&result.gradcam_clean),
+        at(&result.gradcam_adversarial),
+    ));
+}
+
+fn errors_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
+    if app.errors.is_empty() {
+        return;
+    }
+    egui::Frame::new().fill(egui::Color32::from_rgb(90, 20, 20)).inner_margin(6.0).show(ui, |ui| {
+        for error in &app.errors {
+            ui.label(RichText::new(error).color(egui::Color32::WHITE));
+        }
+        if ui.button("Dismiss").clicked() {
+            app.push(Command::DismissErrors);
+        }
+    });
+}

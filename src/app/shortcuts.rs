@@ -1,0 +1,56 @@
+//! Keyboard shortcuts and files dropped on the window, turned into commands.
+
+use eframe::egui::{self, Key, Modifiers};
+
+use super::{AdvlensApp, Command};
+use crate::attacks::Norm;
+
+/// ε step of the `[` and `]` keys, in 1/255 units.
+const EPSILON_STEP_255: f64 = 0.25;
+
+/// Reads this frame's keys and drops.
+pub fn handle(ctx: &egui::Context, app: &mut AdvlensApp) {
+    for file in ctx.input(|i| i.raw.dropped_files.clone()) {
+        app.push(Command::OpenScan(file.path().to_path_buf()));
+    }
+    if ctx.egui_wants_keyboard_input() {
+        return;
+    }
+    let pressed = |key: Key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key));
+    let pressed_command = |key: Key| ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, key));
+    if pressed(Key::F1) || pressed(Key::Questionmark) {
+        app.push(Command::ToggleHelp);
+    }
+    if pressed(Key::P) {
+        app.push(Command::TogglePresentation);
+    }
+    if pressed_command(Key::O) {
+        app.push(Command::PickScan);
+    }
+    if pressed_command(Key::E) {
+        app.push(Command::Export(None));
+    }
+    if pressed(Key::R) {
+        app.push(Command::AttackChanged { run: true, sweep: true });
+    }
+    if pressed(Key::Escape) && app.status.running {
+        app.push(Command::Cancel);
+    }
+    let step = if pressed(Key::CloseBracket) {
+        1.0
+    } else if pressed(Key::OpenBracket) {
+        -1.0
+    } else {
+        0.0
+    };
+    if step != 0.0 {
+        let attack = &mut app.settings.attack;
+        let (unit, max) = if attack.norm() == Norm::L2 {
+            (0.01, f64::from(app.settings.max_epsilon_255) / 4.0)
+        } else {
+            (EPSILON_STEP_255 / 255.0, f64::from(app.settings.max_epsilon_255) / 255.0)
+        };
+        attack.epsilon = (attack.epsilon + step * unit).clamp(0.0, max);
+        app.push(Command::AttackChanged { run: true, sweep: false });
+    }
+}

@@ -1,0 +1,116 @@
+//! The images of the current result, ready to draw: uploaded once per result to the GPU for
+//! the WGSL colour map, or, where no wgpu renderer exists, colour-mapped on the CPU (the
+//! shader's reference) into egui textures.
+
+use std::collections::HashMap;
+
+use eframe::egui::{self, ColorImage, TextureHandle, TextureOptions};
+use eframe::egui_wgpu;
+
+use super::colormap_gpu;
+use super::view_state::ViewKind;
+use crate::export::shade;
+use crate::pipeline::AttackResult;
+
+/// How views are drawn.
+#[derive(Clone)]
+pub enum ViewRenderer {
+    /// WGSL shader through paint callbacks.
+    Gpu(egui_wgpu::RenderState),
+    /// CPU colour map into textures.
+    Cpu,
+}
+
+impl ViewRenderer {
+    /// The renderer for an eframe creation context; installs the shader pipeline when wgpu is
+    /// in use.
+    #[must_use]
+    pub fn from_render_state(render_state: Option<&egui_wgpu::RenderState>) -> Self {
+        match render_state {
+            Some(state) => {
+                colormap_gpu::install(state);
+                Self::Gpu(state.clone())
+            }
+            None => Self::Cpu,
+        }
+    }
+
+    /// A short name for the status line.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Gpu(_) => "WGSL shader",
+            Self::Cpu => "CPU colour map",
+        }
+    }
+}
+
+/// Drawable images of one result.
+#[derive(Default)]
+pub struct ViewImages {
+    result_id: u64,
+    opacity: f32,
+    textures: HashMap<ViewKind, TextureHandle>,
+}
+
+impl ViewImages {
+    /// The key of a view's GPU objects.
+    #[must_use]
+    pub fn gpu_key(&self, kind: ViewKind) -> u64 {
+        self.result_id * 8 + kind.index()
+    }
+
+    /// The CPU texture of a view, if drawn on the CPU.
+    #[must_use]
+    pub fn texture(&self, kind: ViewKind) -> Option<&TextureHandle> {
+        self.textures.get(&kind)
+    }
+
+    /// Makes sure the images of `result` (numbered `result_id`) are ready.
+    pub fn update(&mut self, ctx: &egui::Context, renderer: &ViewRenderer, result: &AttackResult, result_id: u64, opacity: f32) {
+        let new_result = result_id != self.result_id;
+        let new_opacity = (opacity - self.opacity).abs() > f32::EPSILON;
+        if !new_result && !new_opacity {
+            return;
+        }
+        self.result_id = result_id;
+        self.opacity = opacity;
+        match renderer {
+            ViewRenderer::Gpu(state) => {
+                if new_result {
+                    let keys: Vec<u64> = ViewKind::ALL.iter().map(|k| self.gpu_key(*k)).collect();
+                    colormap_gpu::retain_views(state, &keys);
+                    for kind in ViewKind::ALL {
+                        let (base, extra) = kind.images(result);
+                        colormap_gpu::prepare_view(state, self.gpu_key(kind), base, extra);
+                    }
+                }
+            }
+            ViewRenderer::Cpu => {
+                for kind in ViewKind::ALL {
+                    if new_result || matches!(kind, ViewKind::CamClean | ViewKind::CamAdversarial) {
+                        let image = cpu_image(result, kind, opacity);
+                        self.textures.insert(kind, ctx.load_texture(format!("view-{kind:?}"), image, TextureOptions::NEAREST));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The CPU colour map of one view.
+#[must_use]
+pub fn cpu_image(result: &AttackResult, kind: ViewKind, opacity: f32) -> ColorImage {
+    let (base, extra) = kind.images(result);
+    let mode = kind.mode(result, opacity);
+    let pixels: Vec<egui::Color32> = base
+        .pixels
+        .iter()
+        .zip(&extra.pixels)
+        .map(|(&grey, &value)| {
+            let [r, g, b] = shade(mode, grey, value);
+            egui::Color32::from_rgb(r, g, b)
+        })
+        .collect();
+    ColorImage::new([base.width, base.height], pixels)
+}

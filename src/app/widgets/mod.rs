@@ -1,0 +1,7 @@
+//! Reusable widgets: the scan view and the probability bars.
+
+mod probability_bars;
+mod scan_view;
+
+pub use probability_bars::probability_bars_ui;
+pub use scan_view::scan_view_ui;

@@ -1,0 +1,58 @@
+//! One scan view: draws its image (shader or texture), zooms with the scroll wheel or a
+//! pinch, pans by dragging, resets on double-click, and reports the pixel under the cursor.
+//! Every view shares one [`ViewState`], so they move together.
+
+use eframe::egui::{self, Color32, Rect, Sense, Stroke, StrokeKind, Vec2};
+use eframe::egui_wgpu;
+
+use crate::app::colormap_gpu::{ShaderParams, ViewCallback};
+use crate::app::view_images::{ViewImages, ViewRenderer};
+use crate::app::view_state::{ViewKind, ViewState};
+use crate::pipeline::AttackResult;
+
+/// Draws one view of `side` points; updates the shared view state from the user's input.
+pub fn scan_view_ui(
+    ui: &mut egui::Ui,
+    kind: ViewKind,
+    side: f32,
+    state: &mut ViewState,
+    renderer: &ViewRenderer,
+    images: &ViewImages,
+    result: &AttackResult,
+    opacity: f32,
+) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), Sense::click_and_drag());
+    let uv = state.uv_rect();
+    match renderer {
+        ViewRenderer::Gpu(_) => {
+            let params = ShaderParams::new(kind.mode(result, opacity), [uv.min.x, uv.min.y], [uv.max.x, uv.max.y]);
+            let callback = ViewCallback { key: images.gpu_key(kind), params };
+            ui.painter().add(egui_wgpu::Callback::new_paint_callback(rect, callback));
+        }
+        ViewRenderer::Cpu => {
+            if let Some(texture) = images.texture(kind) {
+                ui.painter().image(texture.id(), rect, uv, Color32::WHITE);
+            }
+        }
+    }
+    ui.painter().rect_stroke(rect, 2.0, Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color), StrokeKind::Outside);
+    handle_input(ui, &response, rect, state, result);
+    response.on_hover_text(format!("{}: scroll to zoom, drag to pan, double-click to reset", kind.title()))
+}
+
+fn handle_input(ui: &egui::Ui, response: &egui::Response, rect: Rect, state: &mut ViewState, result: &AttackResult) {
+    if response.dragged() {
+        state.pan(rect, response.drag_delta());
+    }
+    if response.double_clicked() {
+        *state = ViewState { probe: state.probe, ..ViewState::default() };
+    }
+    if let Some(pointer) = response.hover_pos() {
+        let (scroll, zoom) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
+        let factor = zoom * (scroll / 200.0).exp();
+        if (factor - 1.0).abs() > 1e-4 {
+            state.zoom_about(rect, pointer, factor);
+        }
+        state.probe = ViewState::pixel_at(state.uv_at(rect, pointer), result.original.width, result.original.height);
+    }
+}

@@ -1,0 +1,64 @@
+//! `advlens` / `advlens gui`: the workbench window.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use eframe::egui;
+use eframe::egui_wgpu::{self, WgpuSetupExisting};
+
+use advlens::app::{AdvlensApp, AppOptions, SmokeTest};
+use advlens::device::{DevicePreference, select_device_shared};
+
+/// Arguments of `gui`.
+#[derive(Args, Debug, Default)]
+pub struct GuiArgs {
+    /// A scan to open instead of the bundled chest X-ray.
+    #[arg(long)]
+    scan: Option<PathBuf>,
+    /// auto, gpu or cpu.
+    #[arg(long, default_value = "auto")]
+    device: DevicePreference,
+    /// Start with default settings instead of the saved ones.
+    #[arg(long)]
+    fresh: bool,
+    /// Smoke test: after the first result, save a screenshot here and quit.
+    #[arg(long)]
+    smoke_test: Option<PathBuf>,
+}
+
+pub fn run(args: GuiArgs) -> anyhow::Result<()> {
+    let (device, setup) = select_device_shared(args.device)?;
+    let mut wgpu_options = egui_wgpu::WgpuConfiguration::default();
+    if let Some(setup) = setup {
+        // One wgpu device for the window and for Burn's tensors.
+        wgpu_options.wgpu_setup = egui_wgpu::WgpuSetup::Existing(WgpuSetupExisting {
+            instance: setup.instance,
+            adapter: setup.adapter,
+            device: setup.device,
+            queue: setup.queue,
+        });
+    }
+    let options = AppOptions {
+        device: args.device,
+        scan: args.scan,
+        fresh_settings: args.fresh || args.smoke_test.is_some(),
+        smoke: args.smoke_test.map(|screenshot| SmokeTest { screenshot }),
+        shared_device: Some(device),
+    };
+    let native_options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default().with_title("advlens").with_inner_size([1440.0, 920.0]).with_min_inner_size([900.0, 600.0]).with_drag_and_drop(true),
+        renderer: eframe::Renderer::Wgpu,
+        wgpu_options,
+        ..eframe::NativeOptions::default()
+    };
+    let options = Arc::new(options);
+    eframe::run_native(
+        "advlens",
+        native_options,
+        Box::new(move |cc| Ok(Box::new(AdvlensApp::new(cc, (*options).clone())))),
+    )
+    .map_err(|err| anyhow::anyhow!("{err}"))
+    .context("could not open the window (is there a display? the command line works without one: advlens --help)")
+}

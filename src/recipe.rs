@@ -1,0 +1,112 @@
+//! Recipes: everything needed to replay an attack from the command line and get the same
+//! result — the scan (by file name and SHA-256, never its folder or any patient data), frame
+//! and window, model, attack and label — with the answer it gave, to check the replay.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::attacks::AttackConfig;
+use crate::imaging::{LoadOptions, Window};
+
+/// Errors from reading or using a recipe.
+#[derive(Debug, thiserror::Error)]
+pub enum RecipeError {
+    /// The recipe file is unreadable or not a recipe.
+    #[error("invalid recipe ({reason}): {path}")]
+    Invalid {
+        /// Why.
+        reason: String,
+        /// The file.
+        path: String,
+    },
+    /// The scan cannot be found.
+    #[error("the recipe's scan '{name}' was not found beside the recipe; pass --scan PATH")]
+    ScanNotFound {
+        /// Its file name.
+        name: String,
+    },
+    /// The scan found is not the one the recipe was made with.
+    #[error("the scan differs from the recipe's (SHA-256 {found} instead of {expected}): {path}")]
+    ScanChanged {
+        /// Expected hash.
+        expected: String,
+        /// Found hash.
+        found: String,
+        /// The file.
+        path: String,
+    },
+}
+
+/// The answer recorded with the recipe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecipeExpectation {
+    /// Adversarial class probabilities.
+    pub adversarial_probs: Vec<f32>,
+    /// Adversarial class.
+    pub adversarial_label: usize,
+    /// L∞ of the perturbation.
+    pub linf: f64,
+    /// The device it ran on (bit-exact replay needs the same backend).
+    pub device: String,
+}
+
+/// A replayable attack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recipe {
+    /// advlens version that wrote it.
+    pub advlens_version: String,
+    /// The scan's file name (no folder).
+    pub scan_file: String,
+    /// SHA-256 of the scan file.
+    pub scan_sha256: String,
+    /// Frame.
+    pub frame: usize,
+    /// Window (`None` = the file's default).
+    pub window: Option<Window>,
+    /// Model name.
+    pub model: String,
+    /// The attack.
+    pub attack: AttackConfig,
+    /// The true label, if the user set one.
+    pub true_label: Option<usize>,
+    /// What it produced.
+    pub expected: RecipeExpectation,
+}
+
+impl Recipe {
+    /// Reads a recipe.
+    ///
+    /// # Errors
+    /// [`RecipeError::Invalid`].
+    pub fn load(path: &Path) -> Result<Self, RecipeError> {
+        let invalid = |reason: String| RecipeError::Invalid { reason, path: path.display().to_string() };
+        let text = std::fs::read_to_string(path).map_err(|err| invalid(err.to_string()))?;
+        serde_json::from_str(&text).map_err(|err| invalid(err.to_string()))
+    }
+
+    /// The load options it was made with.
+    #[must_use]
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions { frame: self.frame, window: self.window }
+    }
+
+    /// Finds the scan (an explicit path, else beside the recipe) and checks its hash.
+    ///
+    /// # Errors
+    /// [`RecipeError::ScanNotFound`] or [`RecipeError::ScanChanged`].
+    pub fn locate_scan(&self, recipe_path: &Path, explicit: Option<&Path>) -> Result<PathBuf, RecipeError> {
+        let candidate = match explicit {
+            Some(path) => path.to_path_buf(),
+            None => recipe_path.parent().unwrap_or(Path::new(".")).join(&self.scan_file),
+        };
+        if !candidate.is_file() {
+            return Err(RecipeError::ScanNotFound { name: self.scan_file.clone() });
+        }
+        let found = crate::datasets::sha256_file(&candidate).map_err(|err| RecipeError::Invalid { reason: err.to_string(), path: candidate.display().to_string() })?;
+        if found != self.scan_sha256 {
+            return Err(RecipeError::ScanChanged { expected: self.scan_sha256.clone(), found, path: candidate.display().to_string() });
+        }
+        Ok(candidate)
+    }
+}
