@@ -191,7 +191,9 @@ pub fn select_device(preference: DevicePreference) -> Result<ComputeDevice, Devi
 ///
 /// # Errors
 /// As [`select_device`].
-pub fn select_device_shared(preference: DevicePreference) -> Result<(ComputeDevice, Option<WgpuSetup>), DeviceError> {
+pub fn select_device_shared(
+    preference: DevicePreference,
+) -> Result<(ComputeDevice, Option<WgpuSetup>), DeviceError> {
     if preference == DevicePreference::Cpu {
         return Ok((ComputeDevice::cpu(), None));
     }
@@ -224,7 +226,11 @@ fn wgpu_compute_device(device: Device, adapter: &AdapterSummary) -> ComputeDevic
     } else {
         format!("software Vulkan: {}", adapter.name)
     };
-    ComputeDevice { device, backend: BackendKind::Wgpu, description }
+    ComputeDevice {
+        device,
+        backend: BackendKind::Wgpu,
+        description,
+    }
 }
 
 fn start_wgpu(adapter: &AdapterSummary) -> Result<ComputeDevice, DeviceError> {

@@ -201,7 +201,7 @@ impl FgsmSession {
             adversarial,
             self.label,
             self.target,
-            0,
+            1,
             started,
         )
     }

@@ -80,7 +80,10 @@ impl Recipe {
     /// # Errors
     /// [`RecipeError::Invalid`].
     pub fn load(path: &Path) -> Result<Self, RecipeError> {
-        let invalid = |reason: String| RecipeError::Invalid { reason, path: path.display().to_string() };
+        let invalid = |reason: String| RecipeError::Invalid {
+            reason,
+            path: path.display().to_string(),
+        };
         let text = std::fs::read_to_string(path).map_err(|err| invalid(err.to_string()))?;
         serde_json::from_str(&text).map_err(|err| invalid(err.to_string()))
     }
@@ -88,24 +91,44 @@ impl Recipe {
     /// The load options it was made with.
     #[must_use]
     pub fn load_options(&self) -> LoadOptions {
-        LoadOptions { frame: self.frame, window: self.window }
+        LoadOptions {
+            frame: self.frame,
+            window: self.window,
+        }
     }
 
     /// Finds the scan (an explicit path, else beside the recipe) and checks its hash.
     ///
     /// # Errors
     /// [`RecipeError::ScanNotFound`] or [`RecipeError::ScanChanged`].
-    pub fn locate_scan(&self, recipe_path: &Path, explicit: Option<&Path>) -> Result<PathBuf, RecipeError> {
+    pub fn locate_scan(
+        &self,
+        recipe_path: &Path,
+        explicit: Option<&Path>,
+    ) -> Result<PathBuf, RecipeError> {
         let candidate = match explicit {
             Some(path) => path.to_path_buf(),
-            None => recipe_path.parent().unwrap_or(Path::new(".")).join(&self.scan_file),
+            None => recipe_path
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(&self.scan_file),
         };
         if !candidate.is_file() {
-            return Err(RecipeError::ScanNotFound { name: self.scan_file.clone() });
+            return Err(RecipeError::ScanNotFound {
+                name: self.scan_file.clone(),
+            });
         }
-        let found = crate::datasets::sha256_file(&candidate).map_err(|err| RecipeError::Invalid { reason: err.to_string(), path: candidate.display().to_string() })?;
+        let found =
+            crate::datasets::sha256_file(&candidate).map_err(|err| RecipeError::Invalid {
+                reason: err.to_string(),
+                path: candidate.display().to_string(),
+            })?;
         if found != self.scan_sha256 {
-            return Err(RecipeError::ScanChanged { expected: self.scan_sha256.clone(), found, path: candidate.display().to_string() });
+            return Err(RecipeError::ScanChanged {
+                expected: self.scan_sha256.clone(),
+                found,
+                path: candidate.display().to_string(),
+            });
         }
         Ok(candidate)
     }

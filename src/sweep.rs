@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::attacks::{AttackConfig, AttackControl, AttackError, AttackKind, FgsmGradient, probabilities, resolve_target, run_attack};
+use crate::attacks::{
+    AttackConfig, AttackControl, AttackError, AttackKind, FgsmGradient, probabilities,
+    resolve_target, run_attack,
+};
 use crate::device::ComputeDevice;
 use crate::imaging::{Scan, model_input_from_scan};
 use crate::models::LoadedModel;
@@ -23,7 +26,10 @@ pub struct SweepPoint {
 /// The first ε at which the prediction leaves the label, if any.
 #[must_use]
 pub fn flip_point(points: &[SweepPoint], label: usize) -> Option<f64> {
-    points.iter().find(|p| p.predicted != label).map(|p| p.epsilon)
+    points
+        .iter()
+        .find(|p| p.predicted != label)
+        .map(|p| p.epsilon)
 }
 
 /// Evaluates `points` evenly spaced ε from 0 to `max_epsilon` (inclusive).
@@ -42,12 +48,20 @@ pub fn epsilon_sweep(
     control: &AttackControl<'_>,
 ) -> Result<Vec<SweepPoint>, PipelineError> {
     let clean = model_input_from_scan(scan, model.card.spec.input_size, &device.device);
-    let clean_probs = probabilities(&model.models, &clean)?.into_iter().next().unwrap_or_default();
+    let clean_probs = probabilities(&model.models, &clean)?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     let label = true_label.unwrap_or_else(|| argmax(&clean_probs));
     let target = resolve_target(attack.target, &clean_probs);
     let aim = target.unwrap_or(label);
     let fgsm = if attack.kind == AttackKind::Fgsm {
-        Some(FgsmGradient::compute(&model.models.differentiable, clean.clone(), &[aim], target.is_some())?)
+        Some(FgsmGradient::compute(
+            &model.models.differentiable,
+            clean.clone(),
+            &[aim],
+            target.is_some(),
+        )?)
     } else {
         None
     };
@@ -61,18 +75,40 @@ pub fn epsilon_sweep(
         let adversarial = match &fgsm {
             Some(gradient) => gradient.apply(epsilon),
             None => {
-                let config = AttackConfig { epsilon, ..attack.clone() };
-                run_attack(&model.models, &clean, &[aim], target.is_some(), &config, control)?.adversarial
+                let config = AttackConfig {
+                    epsilon,
+                    ..attack.clone()
+                };
+                run_attack(
+                    &model.models,
+                    &clean,
+                    &[aim],
+                    target.is_some(),
+                    &config,
+                    control,
+                )?
+                .adversarial
             }
         };
-        let probs = probabilities(&model.models, &adversarial)?.into_iter().next().unwrap_or_default();
-        curve.push(SweepPoint { epsilon, true_class_probability: probs.get(label).copied().unwrap_or(0.0), predicted: argmax(&probs) });
+        let probs = probabilities(&model.models, &adversarial)?
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        curve.push(SweepPoint {
+            epsilon,
+            true_class_probability: probs.get(label).copied().unwrap_or(0.0),
+            predicted: argmax(&probs),
+        });
     }
     Ok(curve)
 }
 
 fn argmax(values: &[f32]) -> usize {
-    values.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(index, _)| index)
+    values
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(0, |(index, _)| index)
 }
 
 #[cfg(test)]
@@ -81,7 +117,11 @@ mod tests {
 
     #[test]
     fn flip_point_is_the_first_changed_prediction() {
-        let points = [0.0, 0.01, 0.02, 0.03].map(|epsilon| SweepPoint { epsilon, true_class_probability: 0.5, predicted: usize::from(epsilon > 0.015) });
+        let points = [0.0, 0.01, 0.02, 0.03].map(|epsilon| SweepPoint {
+            epsilon,
+            true_class_probability: 0.5,
+            predicted: usize::from(epsilon > 0.015),
+        });
         assert_eq!(flip_point(&points, 0), Some(0.02));
         assert_eq!(flip_point(&points[..2], 0), None);
     }

@@ -131,8 +131,14 @@ impl WorkerHandle {
     ///
     /// # Errors
     /// The OS error if the thread cannot be spawned.
-    pub fn spawn(preference: DevicePreference, notify: Arc<dyn Fn() + Send + Sync>) -> std::io::Result<Self> {
-        Self::spawn_with(move || select_device(preference).map_err(|err| err.to_string()), notify)
+    pub fn spawn(
+        preference: DevicePreference,
+        notify: Arc<dyn Fn() + Send + Sync>,
+    ) -> std::io::Result<Self> {
+        Self::spawn_with(
+            move || select_device(preference).map_err(|err| err.to_string()),
+            notify,
+        )
     }
 
     /// Starts the worker on a device made by `make_device` (on the worker thread).
@@ -161,7 +167,14 @@ impl WorkerHandle {
         let thread = std::thread::Builder::new()
             .name("advlens-worker".to_string())
             .spawn(move || state.run(make_device))?;
-        Ok(Self { requests: request_tx, events: event_rx, latest_attack, latest_sweep, next_generation: 1, thread: Some(thread) })
+        Ok(Self {
+            requests: request_tx,
+            events: event_rx,
+            latest_attack,
+            latest_sweep,
+            next_generation: 1,
+            thread: Some(thread),
+        })
     }
 
     /// Sends a request; attack and sweep requests get a fresh generation, which is returned.
@@ -186,7 +199,8 @@ impl WorkerHandle {
 
     /// Stops the running attack (if any) without starting another.
     pub fn cancel_attack(&mut self) {
-        self.latest_attack.store(self.next_generation, Ordering::SeqCst);
+        self.latest_attack
+            .store(self.next_generation, Ordering::SeqCst);
         self.next_generation += 1;
     }
 
@@ -260,7 +274,10 @@ impl WorkerState {
     }
 
     fn error(&self, context: &str, message: impl ToString) {
-        self.emit(WorkerEvent::Error { context: context.to_string(), message: message.to_string() });
+        self.emit(WorkerEvent::Error {
+            context: context.to_string(),
+            message: message.to_string(),
+        });
     }
 
     fn run(mut self, make_device: impl FnOnce() -> Result<ComputeDevice, String>) {
@@ -270,12 +287,18 @@ impl WorkerState {
                 self.device = Some(device);
             }
             Ok(Err(message)) => {
-                self.error("starting the device", format!("{message}; using the CPU instead"));
+                self.error(
+                    "starting the device",
+                    format!("{message}; using the CPU instead"),
+                );
                 self.device = Some(ComputeDevice::cpu());
                 self.emit(WorkerEvent::DeviceReady(ComputeDevice::cpu().description));
             }
             Err(_) => {
-                self.error("starting the device", "the GPU driver crashed; using the CPU instead");
+                self.error(
+                    "starting the device",
+                    "the GPU driver crashed; using the CPU instead",
+                );
                 self.device = Some(ComputeDevice::cpu());
                 self.emit(WorkerEvent::DeviceReady(ComputeDevice::cpu().description));
             }
@@ -285,17 +308,26 @@ impl WorkerState {
             while let Ok(more) = self.requests.try_recv() {
                 batch.push(more);
             }
-            for request in collapse(batch, self.latest_attack.load(Ordering::SeqCst), self.latest_sweep.load(Ordering::SeqCst)) {
+            for request in collapse(
+                batch,
+                self.latest_attack.load(Ordering::SeqCst),
+                self.latest_sweep.load(Ordering::SeqCst),
+            ) {
                 let outcome = catch_unwind(AssertUnwindSafe(|| self.handle(request)));
                 if outcome.is_err() {
-                    self.error("running the request", "an internal error occurred (the worker recovered; please report this)");
+                    self.error(
+                        "running the request",
+                        "an internal error occurred (the worker recovered; please report this)",
+                    );
                 }
             }
         }
     }
 
     fn handle(&mut self, request: WorkerRequest) {
-        let Some(device) = self.device.clone() else { return };
+        let Some(device) = self.device.clone() else {
+            return;
+        };
         match request {
             WorkerRequest::LoadScan { source, options } => {
                 let loaded = match &source {
@@ -316,19 +348,47 @@ impl WorkerState {
                 Ok(model) => self.set_model(model),
                 Err(err) => self.error("loading the model", err),
             },
-            WorkerRequest::LoadWeights { weights, card } => match load_model_files(&weights, *card, &device.device) {
-                Ok(model) => self.set_model(model),
-                Err(err) => self.error("loading the weights", err),
-            },
-            WorkerRequest::Attack { generation, attack, true_label } => self.attack(&device, generation, &attack, true_label),
-            WorkerRequest::Sweep { generation, attack, max_epsilon, points, true_label } => {
-                let (Some(model), Some(scan)) = (&self.model, &self.scan) else { return };
+            WorkerRequest::LoadWeights { weights, card } => {
+                match load_model_files(&weights, *card, &device.device) {
+                    Ok(model) => self.set_model(model),
+                    Err(err) => self.error("loading the weights", err),
+                }
+            }
+            WorkerRequest::Attack {
+                generation,
+                attack,
+                true_label,
+            } => self.attack(&device, generation, &attack, true_label),
+            WorkerRequest::Sweep {
+                generation,
+                attack,
+                max_epsilon,
+                points,
+                true_label,
+            } => {
+                let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
+                    return;
+                };
                 let latest = self.latest_sweep.clone();
                 let stop = move || latest.load(Ordering::SeqCst) != generation;
-                let control = AttackControl { should_stop: Some(&stop), on_step: None };
-                match epsilon_sweep(model, scan, &attack, max_epsilon, points, true_label, &device, &control) {
+                let control = AttackControl {
+                    should_stop: Some(&stop),
+                    on_step: None,
+                };
+                match epsilon_sweep(
+                    model,
+                    scan,
+                    &attack,
+                    max_epsilon,
+                    points,
+                    true_label,
+                    &device,
+                    &control,
+                ) {
                     Ok(points) => self.emit(WorkerEvent::SweepDone { generation, points }),
-                    Err(crate::pipeline::PipelineError::Attack(crate::attacks::AttackError::Cancelled)) => {}
+                    Err(crate::pipeline::PipelineError::Attack(
+                        crate::attacks::AttackError::Cancelled,
+                    )) => {}
                     Err(err) => self.error("computing the ε sweep", err),
                 }
             }
@@ -342,11 +402,28 @@ impl WorkerState {
         self.emit(WorkerEvent::ModelLoaded(card));
     }
 
-    fn attack(&mut self, device: &ComputeDevice, generation: u64, attack: &AttackConfig, true_label: Option<usize>) {
-        let (Some(model), Some(scan)) = (&self.model, &self.scan) else { return };
-        let request = AttackRequest { scan: (**scan).clone(), attack: attack.clone(), true_label };
+    fn attack(
+        &mut self,
+        device: &ComputeDevice,
+        generation: u64,
+        attack: &AttackConfig,
+        true_label: Option<usize>,
+    ) {
+        let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
+            return;
+        };
+        let request = AttackRequest {
+            scan: (**scan).clone(),
+            attack: attack.clone(),
+            true_label,
+        };
         let result = if attack.kind == AttackKind::Fgsm {
-            let key = FgsmKey { scan: Arc::as_ptr(scan) as usize, model: model.name.clone(), target: attack.target, label: true_label };
+            let key = FgsmKey {
+                scan: Arc::as_ptr(scan) as usize,
+                model: model.name.clone(),
+                target: attack.target,
+                label: true_label,
+            };
             if self.fgsm.as_ref().is_none_or(|(cached, _)| *cached != key) {
                 match FgsmSession::new(model, &request, device) {
                     Ok(session) => self.fgsm = Some((key, session)),
@@ -363,24 +440,40 @@ impl WorkerState {
             let events = self.events.clone();
             let notify = self.notify.clone();
             let progress = move |done: usize, total: usize| {
-                let _ = events.send(WorkerEvent::Progress { generation, done, total });
+                let _ = events.send(WorkerEvent::Progress {
+                    generation,
+                    done,
+                    total,
+                });
                 notify();
             };
-            let control = AttackControl { should_stop: Some(&stop), on_step: Some(&progress) };
+            let control = AttackControl {
+                should_stop: Some(&stop),
+                on_step: Some(&progress),
+            };
             run_pipeline(model, &request, device, &control)
         };
         match result {
             Ok(result) if self.latest_attack.load(Ordering::SeqCst) == generation => {
-                self.emit(WorkerEvent::AttackDone { generation, result: Arc::new(result) });
+                self.emit(WorkerEvent::AttackDone {
+                    generation,
+                    result: Arc::new(result),
+                });
             }
-            Ok(_) | Err(crate::pipeline::PipelineError::Attack(crate::attacks::AttackError::Cancelled)) => {}
+            Ok(_)
+            | Err(crate::pipeline::PipelineError::Attack(crate::attacks::AttackError::Cancelled)) =>
+                {}
             Err(err) => self.error("running the attack", err),
         }
     }
 }
 
 /// Keeps every load request in order and only the newest attack and sweep.
-fn collapse(batch: Vec<WorkerRequest>, latest_attack: u64, latest_sweep: u64) -> Vec<WorkerRequest> {
+fn collapse(
+    batch: Vec<WorkerRequest>,
+    latest_attack: u64,
+    latest_sweep: u64,
+) -> Vec<WorkerRequest> {
     batch
         .into_iter()
         .filter(|request| match request {

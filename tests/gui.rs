@@ -8,15 +8,22 @@ use std::time::{Duration, Instant};
 
 use advlens::app::{AdvlensApp, AppOptions};
 use advlens::device::DevicePreference;
+use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 fn options() -> AppOptions {
-    AppOptions { device: DevicePreference::Cpu, fresh_settings: true, ..AppOptions::default() }
+    AppOptions {
+        device: DevicePreference::Cpu,
+        fresh_settings: true,
+        ..AppOptions::default()
+    }
 }
 
 fn harness() -> Harness<'static, AdvlensApp> {
-    Harness::builder().with_size([1400.0, 900.0]).build_eframe(|cc| AdvlensApp::new(cc, options()))
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(|cc| AdvlensApp::new(cc, options()))
 }
 
 /// Steps frames in real time until the app is idle with a result (the worker runs on its own
@@ -30,7 +37,11 @@ fn settle(harness: &mut Harness<'_, AdvlensApp>) {
             harness.step();
             return;
         }
-        assert!(started.elapsed() < Duration::from_secs(120), "no result after two minutes; errors: {:?}", app.errors());
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no result after two minutes; errors: {:?}",
+            app.errors()
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -40,7 +51,10 @@ fn the_window_starts_with_a_result_on_the_bundled_scan() {
     let mut harness = harness();
     settle(&mut harness);
     let app = harness.state();
-    assert_eq!(app.scan().unwrap().metadata.source_name, "chest_xray_normal_1.png");
+    assert_eq!(
+        app.scan().unwrap().metadata.source_name,
+        "chest_xray_normal_1.png"
+    );
     let result = app.result().unwrap();
     assert_eq!(result.original.width, 128);
     assert!(app.errors().is_empty(), "{:?}", app.errors());
@@ -55,22 +69,35 @@ fn moving_the_epsilon_slider_changes_the_adversarial_prediction() {
     let mut harness = harness();
     settle(&mut harness);
     let before = harness.state().result().unwrap().clone();
-    harness.get_by_label("ε").set_value_accesskit(12.0);
+    harness
+        .get_by_role_and_label(Role::Slider, "ε")
+        .set_value_accesskit(12.0);
     harness.step();
     settle(&mut harness);
     let after = harness.state().result().unwrap().clone();
-    assert!((after.attack.epsilon - 12.0 / 255.0).abs() < 1e-9, "the slider set ε");
+    assert!(
+        (after.attack.epsilon - 12.0 / 255.0).abs() < 1e-9,
+        "the slider set ε"
+    );
     assert!(after.metrics.linf > before.metrics.linf);
-    assert_ne!(after.adversarial_prediction.probs, before.adversarial_prediction.probs);
-    assert!(after.success, "FGSM at 12/255 flips the shipped chest X-ray model");
+    assert_ne!(
+        after.adversarial_prediction.probs,
+        before.adversarial_prediction.probs
+    );
+    assert!(
+        after.success,
+        "FGSM at 12/255 flips the shipped chest X-ray model"
+    );
 }
 
 #[test]
 fn choosing_another_attack_family_runs_it() {
     let mut harness = harness();
     settle(&mut harness);
-    harness.get_by_label("family").click();
-    harness.step();
+    harness
+        .get_by_role_and_label(Role::ComboBox, "family")
+        .click();
+    harness.run_steps(3);
     harness.get_by_label("Random noise (control)").click();
     harness.step();
     settle(&mut harness);
@@ -87,7 +114,7 @@ fn a_bad_file_shows_an_error_and_keeps_the_previous_scan() {
     std::fs::write(&broken, b"not a dicom file at all").unwrap();
     let mut harness = harness();
     settle(&mut harness);
-    let field = harness.get_by_label("or type a path");
+    let field = harness.get_by_role_and_label(Role::TextInput, "Path");
     field.focus();
     field.type_text(broken.to_str().unwrap());
     harness.step();
@@ -96,12 +123,18 @@ fn a_bad_file_shows_an_error_and_keeps_the_previous_scan() {
     while harness.state().errors().is_empty() {
         harness.step();
         std::thread::sleep(Duration::from_millis(20));
-        assert!(started.elapsed() < Duration::from_secs(30), "no error shown");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no error shown"
+        );
     }
     settle(&mut harness);
     let app = harness.state();
     assert!(app.errors()[0].contains("broken.dcm"), "{:?}", app.errors());
-    assert_eq!(app.scan().unwrap().metadata.source_name, "chest_xray_normal_1.png");
+    assert_eq!(
+        app.scan().unwrap().metadata.source_name,
+        "chest_xray_normal_1.png"
+    );
     assert!(app.result().is_some(), "the previous result stays");
     harness.get_by_label("Dismiss").click();
     harness.step();
@@ -115,21 +148,31 @@ fn export_writes_the_figure_images_result_and_recipe() {
     let out = dir.path().join("export");
     let mut harness = harness();
     settle(&mut harness);
-    let field = harness.get_by_label("or a folder path");
+    let field = harness.get_by_role_and_label(Role::TextInput, "Folder");
     field.focus();
     field.type_text(out.to_str().unwrap());
     harness.step();
     harness.get_by_label("Export here").click();
     harness.step();
     harness.step();
-    for file in ["figure.png", "adversarial.png", "adversarial_16bit.png", "perturbation.png", "result.json", "recipe.json"] {
+    for file in [
+        "figure.png",
+        "adversarial.png",
+        "adversarial_16bit.png",
+        "perturbation.png",
+        "result.json",
+        "recipe.json",
+    ] {
         assert!(out.join(file).is_file(), "{file} was not written");
     }
     let figure = image::open(out.join("figure.png")).unwrap();
     assert!(figure.width() > 1000 && figure.height() > 400);
     let recipe = std::fs::read_to_string(out.join("recipe.json")).unwrap();
     assert!(recipe.contains("\"scan_file\": \"chest_xray_normal_1.png\""));
-    assert!(!recipe.contains(env!("CARGO_MANIFEST_DIR")), "no folders in the recipe");
+    assert!(
+        !recipe.contains(env!("CARGO_MANIFEST_DIR")),
+        "no folders in the recipe"
+    );
     assert_eq!(harness.state().last_export(), Some(out.to_str().unwrap()));
 }
 
@@ -150,7 +193,9 @@ fn presentation_mode_toggles_with_one_key_and_help_lists_shortcuts() {
 
 #[test]
 fn main_window_snapshot() {
-    if std::env::var_os("ADVLENS_SKIP_WGPU").is_some() || advlens::device::list_adapters().is_empty() {
+    if std::env::var_os("ADVLENS_SKIP_WGPU").is_some()
+        || advlens::device::list_adapters().is_empty()
+    {
         eprintln!("skipped: no wgpu adapter to render the snapshot");
         return;
     }

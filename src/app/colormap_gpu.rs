@@ -40,7 +40,14 @@ impl ShaderParams {
             ColorMode::Diverging { scale } => (1, scale, 0.0),
             ColorMode::Overlay { opacity } => (2, 0.0, opacity),
         };
-        Self { uv_min, uv_max, mode, pad: 0, scale, opacity }
+        Self {
+            uv_min,
+            uv_max,
+            mode,
+            pad: 0,
+            scale,
+            opacity,
+        }
     }
 }
 
@@ -79,7 +86,9 @@ impl ColormapPipeline {
                     ty: wgpu::BindingType::Buffer {
                         ty: wgpu::BufferBindingType::Uniform,
                         has_dynamic_offset: false,
-                        min_binding_size: NonZeroU64::new(std::mem::size_of::<ShaderParams>() as u64),
+                        min_binding_size: NonZeroU64::new(
+                            std::mem::size_of::<ShaderParams>() as u64
+                        ),
                     },
                     count: None,
                 },
@@ -101,14 +110,21 @@ impl ColormapPipeline {
                 compilation_options: wgpu::PipelineCompilationOptions::default(),
                 buffers: &[],
             },
-            primitive: wgpu::PrimitiveState { topology: wgpu::PrimitiveTopology::TriangleStrip, ..Default::default() },
+            primitive: wgpu::PrimitiveState {
+                topology: wgpu::PrimitiveTopology::TriangleStrip,
+                ..Default::default()
+            },
             depth_stencil: None,
             multisample: wgpu::MultisampleState::default(),
             fragment: Some(wgpu::FragmentState {
                 module: &module,
                 entry_point: Some("fs_main"),
                 compilation_options: wgpu::PipelineCompilationOptions::default(),
-                targets: &[Some(wgpu::ColorTargetState { format, blend: None, write_mask: wgpu::ColorWrites::ALL })],
+                targets: &[Some(wgpu::ColorTargetState {
+                    format,
+                    blend: None,
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
             }),
             multiview_mask: None,
             cache: None,
@@ -118,14 +134,29 @@ impl ColormapPipeline {
 
     /// A bind group for one view: its uniform buffer and two images.
     #[must_use]
-    pub fn bind_group(&self, device: &wgpu::Device, params: &wgpu::Buffer, base: &wgpu::TextureView, extra: &wgpu::TextureView) -> wgpu::BindGroup {
+    pub fn bind_group(
+        &self,
+        device: &wgpu::Device,
+        params: &wgpu::Buffer,
+        base: &wgpu::TextureView,
+        extra: &wgpu::TextureView,
+    ) -> wgpu::BindGroup {
         device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("advlens view"),
             layout: &self.layout,
             entries: &[
-                wgpu::BindGroupEntry { binding: 0, resource: params.as_entire_binding() },
-                wgpu::BindGroupEntry { binding: 1, resource: wgpu::BindingResource::TextureView(base) },
-                wgpu::BindGroupEntry { binding: 2, resource: wgpu::BindingResource::TextureView(extra) },
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: params.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::TextureView(base),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::TextureView(extra),
+                },
             ],
         })
     }
@@ -133,8 +164,16 @@ impl ColormapPipeline {
 
 /// Uploads a grey image as an `R32Float` texture.
 #[must_use]
-pub fn upload_image(device: &wgpu::Device, queue: &wgpu::Queue, image: &GreyImage) -> wgpu::TextureView {
-    let size = wgpu::Extent3d { width: image.width.max(1) as u32, height: image.height.max(1) as u32, depth_or_array_layers: 1 };
+pub fn upload_image(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    image: &GreyImage,
+) -> wgpu::TextureView {
+    let size = wgpu::Extent3d {
+        width: image.width.max(1) as u32,
+        height: image.height.max(1) as u32,
+        depth_or_array_layers: 1,
+    };
     let texture = device.create_texture(&wgpu::TextureDescriptor {
         label: Some("advlens image"),
         size,
@@ -148,9 +187,18 @@ pub fn upload_image(device: &wgpu::Device, queue: &wgpu::Queue, image: &GreyImag
     let mut pixels = image.pixels.clone();
     pixels.resize((size.width * size.height) as usize, 0.0);
     queue.write_texture(
-        wgpu::TexelCopyTextureInfo { texture: &texture, mip_level: 0, origin: wgpu::Origin3d::ZERO, aspect: wgpu::TextureAspect::All },
+        wgpu::TexelCopyTextureInfo {
+            texture: &texture,
+            mip_level: 0,
+            origin: wgpu::Origin3d::ZERO,
+            aspect: wgpu::TextureAspect::All,
+        },
         bytemuck::cast_slice(&pixels),
-        wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(4 * size.width), rows_per_image: Some(size.height) },
+        wgpu::TexelCopyBufferLayout {
+            offset: 0,
+            bytes_per_row: Some(4 * size.width),
+            rows_per_image: Some(size.height),
+        },
         size,
     );
     texture.create_view(&wgpu::TextureViewDescriptor::default())
@@ -171,13 +219,27 @@ pub struct ViewResources {
 /// Registers the pipeline with egui's renderer (once, at start-up).
 pub fn install(render_state: &egui_wgpu::RenderState) {
     let pipeline = ColormapPipeline::new(&render_state.device, render_state.target_format);
-    render_state.renderer.write().callback_resources.insert(ViewResources { pipeline, slots: HashMap::new() });
+    render_state
+        .renderer
+        .write()
+        .callback_resources
+        .insert(ViewResources {
+            pipeline,
+            slots: HashMap::new(),
+        });
 }
 
 /// Uploads the images of one view (`key` identifies view and result) if not there yet.
-pub fn prepare_view(render_state: &egui_wgpu::RenderState, key: u64, base: &GreyImage, extra: &GreyImage) {
+pub fn prepare_view(
+    render_state: &egui_wgpu::RenderState,
+    key: u64,
+    base: &GreyImage,
+    extra: &GreyImage,
+) {
     let mut renderer = render_state.renderer.write();
-    let Some(resources) = renderer.callback_resources.get_mut::<ViewResources>() else { return };
+    let Some(resources) = renderer.callback_resources.get_mut::<ViewResources>() else {
+        return;
+    };
     if resources.slots.contains_key(&key) {
         return;
     }
@@ -190,7 +252,9 @@ pub fn prepare_view(render_state: &egui_wgpu::RenderState, key: u64, base: &Grey
         usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
         mapped_at_creation: false,
     });
-    let bind_group = resources.pipeline.bind_group(device, &params, &base_view, &extra_view);
+    let bind_group = resources
+        .pipeline
+        .bind_group(device, &params, &base_view, &extra_view);
     resources.slots.insert(key, ViewSlot { params, bind_group });
 }
 
@@ -219,15 +283,27 @@ impl CallbackTrait for ViewCallback {
         _egui_encoder: &mut wgpu::CommandEncoder,
         resources: &mut CallbackResources,
     ) -> Vec<wgpu::CommandBuffer> {
-        if let Some(slot) = resources.get::<ViewResources>().and_then(|r| r.slots.get(&self.key)) {
+        if let Some(slot) = resources
+            .get::<ViewResources>()
+            .and_then(|r| r.slots.get(&self.key))
+        {
             queue.write_buffer(&slot.params, 0, bytemuck::bytes_of(&self.params));
         }
         Vec::new()
     }
 
-    fn paint(&self, _info: eframe::egui::PaintCallbackInfo, render_pass: &mut wgpu::RenderPass<'static>, resources: &CallbackResources) {
-        let Some(view_resources) = resources.get::<ViewResources>() else { return };
-        let Some(slot) = view_resources.slots.get(&self.key) else { return };
+    fn paint(
+        &self,
+        _info: eframe::egui::PaintCallbackInfo,
+        render_pass: &mut wgpu::RenderPass<'static>,
+        resources: &CallbackResources,
+    ) {
+        let Some(view_resources) = resources.get::<ViewResources>() else {
+            return;
+        };
+        let Some(slot) = view_resources.slots.get(&self.key) else {
+            return;
+        };
         render_pass.set_pipeline(&view_resources.pipeline.pipeline);
         render_pass.set_bind_group(0, &slot.bind_group, &[]);
         render_pass.draw(0..4, 0..1);

@@ -26,19 +26,29 @@ impl PendingDialog {
     #[must_use]
     pub fn open(purpose: DialogPurpose) -> Self {
         let (sender, answer) = channel();
-        let spawned = std::thread::Builder::new().name("advlens-dialog".to_string()).spawn(move || {
-            let dialog = rfd::FileDialog::new();
-            let picked = match purpose {
-                DialogPurpose::OpenScan => dialog
-                    .set_title("Open scan")
-                    .add_filter("Scans", &["png", "jpg", "jpeg", "tif", "tiff", "dcm", "dicom"])
-                    .add_filter("All files", &["*"])
-                    .pick_file(),
-                DialogPurpose::OpenWeights => dialog.set_title("Load weights").add_filter("safetensors", &["safetensors"]).pick_file(),
-                DialogPurpose::ExportFolder => dialog.set_title("Export into folder").pick_folder(),
-            };
-            let _ = sender.send(picked);
-        });
+        let spawned = std::thread::Builder::new()
+            .name("advlens-dialog".to_string())
+            .spawn(move || {
+                let dialog = rfd::FileDialog::new();
+                let picked = match purpose {
+                    DialogPurpose::OpenScan => dialog
+                        .set_title("Open scan")
+                        .add_filter(
+                            "Scans",
+                            &["png", "jpg", "jpeg", "tif", "tiff", "dcm", "dicom"],
+                        )
+                        .add_filter("All files", &["*"])
+                        .pick_file(),
+                    DialogPurpose::OpenWeights => dialog
+                        .set_title("Load weights")
+                        .add_filter("safetensors", &["safetensors"])
+                        .pick_file(),
+                    DialogPurpose::ExportFolder => {
+                        dialog.set_title("Export into folder").pick_folder()
+                    }
+                };
+                let _ = sender.send(picked);
+            });
         if spawned.is_err() {
             let (sender, answer) = channel();
             let _ = sender.send(None);

@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
-use crate::export::{AttackReport, FigureInput, comparison_figure, diverging, write_atomic, write_grey8, write_grey16, write_rgb8};
+use crate::export::{
+    AttackReport, FigureInput, comparison_figure, diverging, write_atomic, write_grey8,
+    write_grey16, write_rgb8,
+};
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::ModelCard;
 use crate::pipeline::AttackResult;
@@ -37,8 +40,16 @@ pub struct ExportContext<'a> {
 pub fn describe_attack(result: &AttackResult) -> String {
     let attack = &result.attack;
     let name = super::panels_attack_name(attack.kind);
-    let epsilon = if attack.norm() == crate::attacks::Norm::L2 { format!("ε = {:.2} (L2)", attack.epsilon) } else { format!("ε = {:.2}/255", attack.epsilon * 255.0) };
-    if attack.kind.is_iterative() { format!("{name}, {epsilon}, {} steps", attack.steps) } else { format!("{name}, {epsilon}") }
+    let epsilon = if attack.norm() == crate::attacks::Norm::L2 {
+        format!("ε = {:.2} (L2)", attack.epsilon)
+    } else {
+        format!("ε = {:.2}/255", attack.epsilon * 255.0)
+    };
+    if attack.kind.is_iterative() {
+        format!("{name}, {epsilon}, {} steps", attack.steps)
+    } else {
+        format!("{name}, {epsilon}")
+    }
 }
 
 /// Writes every export file into `folder`.
@@ -48,7 +59,12 @@ pub fn describe_attack(result: &AttackResult) -> String {
 pub fn export_all(context: &ExportContext<'_>, folder: &Path) -> Result<(), String> {
     std::fs::create_dir_all(folder).map_err(|err| format!("{err}: {}", folder.display()))?;
     let result = context.result;
-    let credit = context.scan.metadata.source_name.starts_with("chest_xray_").then(|| "Image: Kermany, Zhang & Goldbaum 2018, CC BY 4.0.".to_string());
+    let credit = context
+        .scan
+        .metadata
+        .source_name
+        .starts_with("chest_xray_")
+        .then(|| "Image: Kermany, Zhang & Goldbaum 2018, CC BY 4.0.".to_string());
     let figure = FigureInput {
         result,
         model: &context.card.name,
@@ -60,12 +76,31 @@ pub fn export_all(context: &ExportContext<'_>, folder: &Path) -> Result<(), Stri
     };
     let (width, height, rgb) = comparison_figure(&figure).map_err(|err| err.to_string())?;
     let pixels: Vec<[u8; 3]> = rgb.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
-    write_rgb8(width as usize, height as usize, &pixels, &folder.join("figure.png")).map_err(|err| err.to_string())?;
-    write_grey8(&result.adversarial, &folder.join("adversarial.png")).map_err(|err| err.to_string())?;
-    write_grey16(&result.adversarial, &folder.join("adversarial_16bit.png")).map_err(|err| err.to_string())?;
+    write_rgb8(
+        width as usize,
+        height as usize,
+        &pixels,
+        &folder.join("figure.png"),
+    )
+    .map_err(|err| err.to_string())?;
+    write_grey8(&result.adversarial, &folder.join("adversarial.png"))
+        .map_err(|err| err.to_string())?;
+    write_grey16(&result.adversarial, &folder.join("adversarial_16bit.png"))
+        .map_err(|err| err.to_string())?;
     let scale = crate::export::perturbation_scale(result);
-    let perturbation: Vec<[u8; 3]> = result.perturbation.pixels.iter().map(|&v| diverging(v, scale)).collect();
-    write_rgb8(result.perturbation.width, result.perturbation.height, &perturbation, &folder.join("perturbation.png")).map_err(|err| err.to_string())?;
+    let perturbation: Vec<[u8; 3]> = result
+        .perturbation
+        .pixels
+        .iter()
+        .map(|&v| diverging(v, scale))
+        .collect();
+    write_rgb8(
+        result.perturbation.width,
+        result.perturbation.height,
+        &perturbation,
+        &folder.join("perturbation.png"),
+    )
+    .map_err(|err| err.to_string())?;
     let report = AttackReport::new(&context.scan.metadata, &context.card.name, result);
     write_json(&folder.join("result.json"), &report)?;
     if let Some(recipe) = recipe(context)? {
@@ -81,7 +116,9 @@ fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), String> 
 
 /// The recipe of the current result (none for a scan that was dropped without a file path).
 fn recipe(context: &ExportContext<'_>) -> Result<Option<Recipe>, String> {
-    let Some(ScanSource::Path(path)) = context.scan_source else { return Ok(None) };
+    let Some(ScanSource::Path(path)) = context.scan_source else {
+        return Ok(None);
+    };
     let sha256 = crate::datasets::sha256_file(path).map_err(|err| err.to_string())?;
     let result = context.result;
     Ok(Some(Recipe {

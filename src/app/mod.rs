@@ -45,7 +45,9 @@ pub fn panels_attack_name(kind: AttackKind) -> &'static str {
 /// The scan shown at first start.
 #[must_use]
 pub fn bundled_scan() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data").join("chest_xray_normal_1.png")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data")
+        .join("chest_xray_normal_1.png")
 }
 
 /// Start-up choices that are not settings.
@@ -77,6 +79,8 @@ pub struct StatusInfo {
     pub running: bool,
     /// Whether the sweep is being computed.
     pub sweeping: bool,
+    /// Whether an attack request has not been answered yet.
+    pub awaiting_result: bool,
 }
 
 /// The application.
@@ -109,13 +113,24 @@ impl AdvlensApp {
     /// Creates the app: restores settings, starts the worker and asks it for the first result.
     #[must_use]
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
-        let stored: Option<Settings> = if options.fresh_settings { None } else { cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)) };
+        let stored: Option<Settings> = if options.fresh_settings {
+            None
+        } else {
+            cc.storage
+                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+        };
         let ctx = cc.egui_ctx.clone();
         let renderer = ViewRenderer::from_render_state(cc.wgpu_render_state.as_ref());
         Self::with_parts(ctx, renderer, stored.unwrap_or_default(), options)
     }
 
-    fn with_parts(ctx: egui::Context, renderer: ViewRenderer, settings: Settings, options: AppOptions) -> Self {
+    fn with_parts(
+        ctx: egui::Context,
+        renderer: ViewRenderer,
+        settings: Settings,
+        options: AppOptions,
+    ) -> Self {
+        install_fonts(&ctx);
         let notify_ctx = ctx.clone();
         let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(move || notify_ctx.request_repaint());
         let spawned = match options.shared_device.clone() {
@@ -126,7 +141,8 @@ impl AdvlensApp {
             Ok(worker) => (worker, Vec::new()),
             Err(err) => (
                 // Without a thread nothing can run; keep the window alive to say so.
-                WorkerHandle::spawn_with(|| Err("no worker thread".to_string()), Arc::new(|| {})).unwrap_or_else(|_| std::process::abort()),
+                WorkerHandle::spawn_with(|| Err("no worker thread".to_string()), Arc::new(|| {}))
+                    .unwrap_or_else(|_| std::process::abort()),
                 vec![format!("could not start the background worker: {err}")],
             ),
         };
@@ -145,7 +161,10 @@ impl AdvlensApp {
             result: None,
             result_id: 0,
             sweep: None,
-            status: StatusInfo { busy: Some("starting the compute device…".to_string()), ..StatusInfo::default() },
+            status: StatusInfo {
+                busy: Some("starting the compute device…".to_string()),
+                ..StatusInfo::default()
+            },
             errors,
             view: ViewState::default(),
             renderer,
@@ -223,7 +242,7 @@ impl AdvlensApp {
     /// Whether the worker is still busy with anything the UI waits for.
     #[must_use]
     pub fn is_busy(&self) -> bool {
-        self.status.busy.is_some() || self.status.running
+        self.status.busy.is_some() || self.status.running || self.status.awaiting_result
     }
 
     fn ensure_known_model(&mut self) {
@@ -236,7 +255,8 @@ impl AdvlensApp {
         self.status.busy = Some("reading the scan…".to_string());
         self.scan_source = Some(source.clone());
         self.load_options = options;
-        self.worker.send(WorkerRequest::LoadScan { source, options });
+        self.worker
+            .send(WorkerRequest::LoadScan { source, options });
     }
 
     /// Sends the current attack (and the sweep) to the worker.
@@ -244,14 +264,25 @@ impl AdvlensApp {
         let attack = self.settings.attack.clone();
         let true_label = self.settings.true_label;
         if run {
+            self.status.awaiting_result = true;
             self.status.running = attack.kind.is_iterative();
             self.status.progress = None;
-            self.worker.send(WorkerRequest::Attack { generation: 0, attack: attack.clone(), true_label });
+            self.worker.send(WorkerRequest::Attack {
+                generation: 0,
+                attack: attack.clone(),
+                true_label,
+            });
         }
         if sweep {
             self.status.sweeping = true;
             let (max_epsilon, points) = sweep_range(&attack, self.settings.max_epsilon_255);
-            self.worker.send(WorkerRequest::Sweep { generation: 0, attack, max_epsilon, points, true_label });
+            self.worker.send(WorkerRequest::Sweep {
+                generation: 0,
+                attack,
+                max_epsilon,
+                points,
+                true_label,
+            });
         }
     }
 
@@ -273,7 +304,11 @@ impl AdvlensApp {
                 }
                 WorkerEvent::ModelLoaded(card) => {
                     self.settings.model = card.name.clone();
-                    if self.settings.true_label.is_some_and(|label| label >= card.classes.len()) {
+                    if self
+                        .settings
+                        .true_label
+                        .is_some_and(|label| label >= card.classes.len())
+                    {
                         self.settings.true_label = None;
                     }
                     self.card = Some(*card);
@@ -281,7 +316,11 @@ impl AdvlensApp {
                     self.sweep = None;
                     self.status.busy = None;
                 }
-                WorkerEvent::Progress { generation, done, total } if generation == self.worker.latest_attack() => {
+                WorkerEvent::Progress {
+                    generation,
+                    done,
+                    total,
+                } if generation == self.worker.latest_attack() => {
                     self.status.progress = Some((done, total));
                 }
                 WorkerEvent::Progress { .. } => {}
@@ -289,6 +328,7 @@ impl AdvlensApp {
                     if generation == self.worker.latest_attack() {
                         self.result = Some(result);
                         self.result_id += 1;
+                        self.status.awaiting_result = false;
                         self.status.running = false;
                         self.status.progress = None;
                         self.status.busy = None;
@@ -305,6 +345,7 @@ impl AdvlensApp {
                     self.status.busy = None;
                     self.status.running = false;
                     self.status.sweeping = false;
+                    self.status.awaiting_result = false;
                 }
             }
         }
@@ -324,8 +365,12 @@ impl AdvlensApp {
                         self.request_attack(true, true);
                     }
                 }
-                Command::PickScan => self.dialog = Some(PendingDialog::open(DialogPurpose::OpenScan)),
-                Command::PickWeights => self.dialog = Some(PendingDialog::open(DialogPurpose::OpenWeights)),
+                Command::PickScan => {
+                    self.dialog = Some(PendingDialog::open(DialogPurpose::OpenScan))
+                }
+                Command::PickWeights => {
+                    self.dialog = Some(PendingDialog::open(DialogPurpose::OpenWeights))
+                }
                 Command::SelectModel(name) => {
                     self.status.busy = Some(format!("loading {name}…"));
                     self.worker.send(WorkerRequest::LoadShippedModel(name));
@@ -334,12 +379,17 @@ impl AdvlensApp {
                 Command::AttackChanged { run, sweep } => self.request_attack(run, sweep),
                 Command::Cancel => {
                     self.worker.cancel_attack();
+                    self.status.awaiting_result = false;
                     self.status.running = false;
                     self.status.progress = None;
                 }
-                Command::Export(None) => self.dialog = Some(PendingDialog::open(DialogPurpose::ExportFolder)),
+                Command::Export(None) => {
+                    self.dialog = Some(PendingDialog::open(DialogPurpose::ExportFolder))
+                }
                 Command::Export(Some(folder)) => self.export(&folder),
-                Command::TogglePresentation => self.settings.presentation = !self.settings.presentation,
+                Command::TogglePresentation => {
+                    self.settings.presentation = !self.settings.presentation
+                }
                 Command::ToggleHelp => self.show_help = !self.show_help,
                 Command::DismissErrors => self.errors.clear(),
             }
@@ -364,23 +414,37 @@ impl AdvlensApp {
         let card = if card_path.is_file() {
             match ModelCard::load(&card_path) {
                 Ok(card) => card,
-                Err(err) => return self.errors.push(format!("Error reading the model card: {err}")),
+                Err(err) => {
+                    return self
+                        .errors
+                        .push(format!("Error reading the model card: {err}"));
+                }
             }
         } else if let Some(current) = &self.card {
             let mut card = current.clone();
-            card.name = weights.file_stem().map_or_else(|| "custom".to_string(), |s| s.to_string_lossy().into_owned());
+            card.name = weights.file_stem().map_or_else(
+                || "custom".to_string(),
+                |s| s.to_string_lossy().into_owned(),
+            );
             card
         } else {
-            return self.errors.push("Load a model first, or put a model card (.json) beside the weights".to_string());
+            return self.errors.push(
+                "Load a model first, or put a model card (.json) beside the weights".to_string(),
+            );
         };
         self.status.busy = Some("loading weights…".to_string());
-        self.worker.send(WorkerRequest::LoadWeights { weights: weights.to_path_buf(), card: Box::new(card) });
+        self.worker.send(WorkerRequest::LoadWeights {
+            weights: weights.to_path_buf(),
+            card: Box::new(card),
+        });
         self.request_attack(true, true);
     }
 
     fn export(&mut self, folder: &Path) {
         let (Some(result), Some(card), Some(scan)) = (&self.result, &self.card, &self.scan) else {
-            return self.errors.push("Nothing to export yet: wait for a result".to_string());
+            return self
+                .errors
+                .push("Nothing to export yet: wait for a result".to_string());
         };
         let context = export_files::ExportContext {
             result,
@@ -428,8 +492,9 @@ impl AdvlensApp {
             panels::help_ui(&ctx, &mut self.show_help);
         }
         self.apply(&ctx);
-        if let Some(smoke) = &mut self.smoke {
-            smoke.step(&ctx, self.result.is_some());
+        if let Some(mut smoke) = self.smoke.take() {
+            smoke::step(self, &mut smoke, &ctx);
+            self.smoke = Some(smoke);
         }
         if self.is_busy() || self.status.sweeping {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
@@ -437,9 +502,26 @@ impl AdvlensApp {
     }
 }
 
+/// egui's fonts with the monospace face (which has arrows, ∞ and Greek) as a fallback for
+/// proportional text, so that no symbol we print shows as a box.
+fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    if fonts.font_data.contains_key("Hack")
+        && let Some(list) = fonts.families.get_mut(&egui::FontFamily::Proportional)
+        && !list.iter().any(|name| name == "Hack")
+    {
+        list.push("Hack".to_string());
+    }
+    ctx.set_fonts(fonts);
+}
+
 /// ε range and number of points of the sweep for an attack.
 fn sweep_range(attack: &AttackConfig, max_epsilon_255: f32) -> (f64, usize) {
-    let max = if attack.norm() == crate::attacks::Norm::L2 { f64::from(max_epsilon_255) / 4.0 } else { f64::from(max_epsilon_255) / 255.0 };
+    let max = if attack.norm() == crate::attacks::Norm::L2 {
+        f64::from(max_epsilon_255) / 4.0
+    } else {
+        f64::from(max_epsilon_255) / 255.0
+    };
     let points = match attack.kind {
         AttackKind::Fgsm => 33,
         AttackKind::Noise => 17,

@@ -65,7 +65,14 @@ mod tests {
         settings.remember(PathBuf::from("/scan5.png"));
         assert_eq!(settings.recent.len(), MAX_RECENT);
         assert_eq!(settings.recent[0], PathBuf::from("/scan5.png"));
-        assert_eq!(settings.recent.iter().filter(|p| **p == PathBuf::from("/scan5.png")).count(), 1);
+        assert_eq!(
+            settings
+                .recent
+                .iter()
+                .filter(|p| **p == PathBuf::from("/scan5.png"))
+                .count(),
+            1
+        );
     }
 
     #[test]

@@ -31,7 +31,10 @@ pub fn handle(ctx: &egui::Context, app: &mut AdvlensApp) {
         app.push(Command::Export(None));
     }
     if pressed(Key::R) {
-        app.push(Command::AttackChanged { run: true, sweep: true });
+        app.push(Command::AttackChanged {
+            run: true,
+            sweep: true,
+        });
     }
     if pressed(Key::Escape) && app.status.running {
         app.push(Command::Cancel);
@@ -48,9 +51,15 @@ pub fn handle(ctx: &egui::Context, app: &mut AdvlensApp) {
         let (unit, max) = if attack.norm() == Norm::L2 {
             (0.01, f64::from(app.settings.max_epsilon_255) / 4.0)
         } else {
-            (EPSILON_STEP_255 / 255.0, f64::from(app.settings.max_epsilon_255) / 255.0)
+            (
+                EPSILON_STEP_255 / 255.0,
+                f64::from(app.settings.max_epsilon_255) / 255.0,
+            )
         };
         attack.epsilon = (attack.epsilon + step * unit).clamp(0.0, max);
-        app.push(Command::AttackChanged { run: true, sweep: false });
+        app.push(Command::AttackChanged {
+            run: true,
+            sweep: false,
+        });
     }
 }

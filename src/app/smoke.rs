@@ -1,10 +1,16 @@
-//! The smoke test of the real binary (run under Xvfb in CI): once the first result is on
-//! screen, take a screenshot of the window, check it is not blank, save it, and quit.
+//! The smoke test of the real binary (run under Xvfb in CI), which also measures the window's
+//! latencies: time to the first frame and to the first result, the latency of a live FGSM ε
+//! change (request to pixels), and frame times while an iterative attack runs in the
+//! background. Then it takes a screenshot, checks it is not blank, saves it and quits.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use eframe::egui::{self, ViewportCommand};
+
+use super::{AdvlensApp, Command};
+use crate::attacks::{AttackConfig, AttackKind};
 
 /// What the smoke test does.
 #[derive(Debug, Clone)]
@@ -13,73 +19,189 @@ pub struct SmokeTest {
     pub screenshot: PathBuf,
 }
 
-/// Progress of the smoke test.
+/// Give up after this long.
+const TIMEOUT: Duration = Duration::from_secs(600);
+/// ε changes timed.
+const SLIDER_MOVES: usize = 9;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    WaitingForResult,
+    Slider { moves: usize, sent: Option<Instant> },
+    Background { frames_seen: usize },
+    Screenshot { requested: bool },
+}
+
+/// Progress and measurements of the smoke test.
 pub struct SmokeState {
     test: SmokeTest,
-    frames_with_result: u32,
-    requested: bool,
-    started: std::time::Instant,
+    started: Instant,
+    phase: Phase,
+    first_frame: Option<Duration>,
+    first_result: Option<Duration>,
+    slider_ms: Vec<f64>,
+    frame_ms: Vec<f64>,
+    last_frame: Option<Instant>,
+    result_id_seen: u64,
     screenshot: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
 }
 
-/// Give up after this long without a result.
-const TIMEOUT_SECONDS: u64 = 600;
-
 impl SmokeState {
-    /// Starts the test.
+    /// Starts the test (the clock starts when the app is created).
     #[must_use]
     pub fn new(test: SmokeTest) -> Self {
-        Self { test, frames_with_result: 0, requested: false, started: std::time::Instant::now(), screenshot: Arc::default() }
+        Self {
+            test,
+            started: Instant::now(),
+            phase: Phase::WaitingForResult,
+            first_frame: None,
+            first_result: None,
+            slider_ms: Vec::new(),
+            frame_ms: Vec::new(),
+            last_frame: None,
+            result_id_seen: 0,
+            screenshot: Arc::default(),
+        }
     }
+}
 
-    /// Called every frame.
-    pub fn step(&mut self, ctx: &egui::Context, has_result: bool) {
-        if self.started.elapsed().as_secs() > TIMEOUT_SECONDS {
-            eprintln!("smoke test: no result after {TIMEOUT_SECONDS} s");
-            std::process::exit(2);
-        }
-        if has_result {
-            self.frames_with_result += 1;
-        }
-        if self.frames_with_result >= 3 && !self.requested {
-            let slot = self.screenshot.clone();
-            let repaint = ctx.clone();
-            ctx.send_viewport_cmd(ViewportCommand::Screenshot(egui::ScreenshotCallback::new(move |image| {
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = Some(image);
-                }
-                repaint.request_repaint();
-            })));
-            self.requested = true;
-        }
-        let screenshot = self.screenshot.lock().ok().and_then(|mut slot| slot.take());
-        if let Some(image) = screenshot {
-            let code = match self.save(&image) {
-                Ok(distinct) => {
-                    println!("smoke test: first result on screen; screenshot {}×{} with {distinct} distinct colours saved to {}", image.width(), image.height(), self.test.screenshot.display());
-                    i32::from(distinct < 16)
-                }
-                Err(err) => {
-                    eprintln!("smoke test: {err}");
-                    1
-                }
-            };
-            if code == 0 {
-                ctx.send_viewport_cmd(ViewportCommand::Close);
-            } else {
-                eprintln!("smoke test: the window looks blank");
-                std::process::exit(code);
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// Advances the smoke test by one frame.
+pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
+    let now = Instant::now();
+    if state.started.elapsed() > TIMEOUT {
+        eprintln!("smoke test: timed out in phase {:?}", state.phase);
+        std::process::exit(2);
+    }
+    state
+        .first_frame
+        .get_or_insert_with(|| state.started.elapsed());
+    let new_result = app.result_id != state.result_id_seen && app.result.is_some();
+    state.result_id_seen = app.result_id;
+    state.phase = match state.phase {
+        Phase::WaitingForResult if new_result && !app.is_busy() => {
+            state.first_result = Some(state.started.elapsed());
+            Phase::Slider {
+                moves: 0,
+                sent: None,
             }
         }
-        ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        Phase::Slider { moves, sent: None } if moves < SLIDER_MOVES => {
+            app.settings.attack = AttackConfig::new(AttackKind::Fgsm, (moves as f64 + 1.0) / 255.0);
+            app.push(Command::AttackChanged {
+                run: true,
+                sweep: false,
+            });
+            Phase::Slider {
+                moves,
+                sent: Some(now),
+            }
+        }
+        Phase::Slider {
+            moves,
+            sent: Some(sent),
+        } if new_result => {
+            // The result is drawn in this frame: request → pixels.
+            state.slider_ms.push(sent.elapsed().as_secs_f64() * 1000.0);
+            Phase::Slider {
+                moves: moves + 1,
+                sent: None,
+            }
+        }
+        Phase::Slider { moves, sent: None } if moves >= SLIDER_MOVES => {
+            app.settings.attack = AttackConfig::new(AttackKind::Pgd, 4.0 / 255.0).with_steps(200);
+            app.push(Command::AttackChanged {
+                run: true,
+                sweep: false,
+            });
+            state.last_frame = None;
+            Phase::Background { frames_seen: 0 }
+        }
+        Phase::Background { frames_seen } if app.status.running || frames_seen == 0 => {
+            if let Some(last) = state.last_frame {
+                state.frame_ms.push(last.elapsed().as_secs_f64() * 1000.0);
+            }
+            state.last_frame = Some(now);
+            Phase::Background {
+                frames_seen: frames_seen + 1,
+            }
+        }
+        Phase::Background { .. } if !app.is_busy() => Phase::Screenshot { requested: false },
+        Phase::Screenshot { requested: false } => {
+            let slot = state.screenshot.clone();
+            let repaint = ctx.clone();
+            ctx.send_viewport_cmd(ViewportCommand::Screenshot(egui::ScreenshotCallback::new(
+                move |image| {
+                    if let Ok(mut slot) = slot.lock() {
+                        *slot = Some(image);
+                    }
+                    repaint.request_repaint();
+                },
+            )));
+            Phase::Screenshot { requested: true }
+        }
+        other => other,
+    };
+    if let Some(image) = state
+        .screenshot
+        .lock()
+        .ok()
+        .and_then(|mut slot| slot.take())
+    {
+        finish(state, &image, ctx);
     }
+    ctx.request_repaint();
+}
 
-    fn save(&self, image: &egui::ColorImage) -> Result<usize, String> {
-        let rgb: Vec<[u8; 3]> = image.pixels.iter().map(|c| [c.r(), c.g(), c.b()]).collect();
-        let mut distinct: Vec<[u8; 3]> = rgb.iter().step_by(7).copied().collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        crate::export::write_rgb8(image.width(), image.height(), &rgb, &self.test.screenshot).map_err(|err| err.to_string())?;
-        Ok(distinct.len())
+fn finish(state: &mut SmokeState, image: &egui::ColorImage, ctx: &egui::Context) {
+    let ms = |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
+    let slider = median(&mut state.slider_ms);
+    let frames = state.frame_ms.len();
+    let frame_median = median(&mut state.frame_ms);
+    let frame_max = state.frame_ms.iter().copied().fold(0.0, f64::max);
+    println!(
+        "smoke test: first frame {:.0} ms, first result {:.0} ms after start",
+        ms(state.first_frame),
+        ms(state.first_result)
+    );
+    println!(
+        "smoke test: live FGSM ε change, request to pixels: median {slider:.1} ms over {} moves",
+        state.slider_ms.len()
+    );
+    println!(
+        "smoke test: frame time while PGD-200 runs in the background: median {frame_median:.1} ms, max {frame_max:.1} ms over {frames} frames"
+    );
+    match save(&state.test.screenshot, image) {
+        Ok(distinct) if distinct >= 16 => {
+            println!(
+                "smoke test: screenshot {}×{} with {distinct} distinct colours saved to {}",
+                image.width(),
+                image.height(),
+                state.test.screenshot.display()
+            );
+            ctx.send_viewport_cmd(ViewportCommand::Close);
+        }
+        Ok(distinct) => {
+            eprintln!("smoke test: the window looks blank ({distinct} colours)");
+            std::process::exit(1);
+        }
+        Err(err) => {
+            eprintln!("smoke test: {err}");
+            std::process::exit(1);
+        }
     }
+}
+
+fn save(path: &std::path::Path, image: &egui::ColorImage) -> Result<usize, String> {
+    let rgb: Vec<[u8; 3]> = image.pixels.iter().map(|c| [c.r(), c.g(), c.b()]).collect();
+    let mut distinct: Vec<[u8; 3]> = rgb.iter().step_by(7).copied().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    crate::export::write_rgb8(image.width(), image.height(), &rgb, path)
+        .map_err(|err| err.to_string())?;
+    Ok(distinct.len())
 }

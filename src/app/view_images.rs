@@ -67,7 +67,14 @@ impl ViewImages {
     }
 
     /// Makes sure the images of `result` (numbered `result_id`) are ready.
-    pub fn update(&mut self, ctx: &egui::Context, renderer: &ViewRenderer, result: &AttackResult, result_id: u64, opacity: f32) {
+    pub fn update(
+        &mut self,
+        ctx: &egui::Context,
+        renderer: &ViewRenderer,
+        result: &AttackResult,
+        result_id: u64,
+        opacity: f32,
+    ) {
         let new_result = result_id != self.result_id;
         let new_opacity = (opacity - self.opacity).abs() > f32::EPSILON;
         if !new_result && !new_opacity {
@@ -90,7 +97,14 @@ impl ViewImages {
                 for kind in ViewKind::ALL {
                     if new_result || matches!(kind, ViewKind::CamClean | ViewKind::CamAdversarial) {
                         let image = cpu_image(result, kind, opacity);
-                        self.textures.insert(kind, ctx.load_texture(format!("view-{kind:?}"), image, TextureOptions::NEAREST));
+                        self.textures.insert(
+                            kind,
+                            ctx.load_texture(
+                                format!("view-{kind:?}"),
+                                image,
+                                TextureOptions::NEAREST,
+                            ),
+                        );
                     }
                 }
             }

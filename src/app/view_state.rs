@@ -17,7 +17,11 @@ pub struct ViewState {
 
 impl Default for ViewState {
     fn default() -> Self {
-        Self { zoom: 1.0, center: vec2(0.5, 0.5), probe: None }
+        Self {
+            zoom: 1.0,
+            center: vec2(0.5, 0.5),
+            probe: None,
+        }
     }
 }
 
@@ -29,7 +33,10 @@ impl ViewState {
     #[must_use]
     pub fn uv_rect(&self) -> Rect {
         let half = 0.5 / self.zoom;
-        Rect::from_min_max(pos2(self.center.x - half, self.center.y - half), pos2(self.center.x + half, self.center.y + half))
+        Rect::from_min_max(
+            pos2(self.center.x - half, self.center.y - half),
+            pos2(self.center.x + half, self.center.y + half),
+        )
     }
 
     /// Texture coordinates of a screen point inside `rect`.
@@ -45,7 +52,10 @@ impl ViewState {
         let anchor = self.uv_at(rect, point);
         let new_zoom = (self.zoom * factor).clamp(1.0, MAX_ZOOM);
         let ratio = self.zoom / new_zoom;
-        self.center = vec2(anchor.x + (self.center.x - anchor.x) * ratio, anchor.y + (self.center.y - anchor.y) * ratio);
+        self.center = vec2(
+            anchor.x + (self.center.x - anchor.x) * ratio,
+            anchor.y + (self.center.y - anchor.y) * ratio,
+        );
         self.zoom = new_zoom;
         self.clamp_center();
     }
@@ -58,14 +68,22 @@ impl ViewState {
 
     fn clamp_center(&mut self) {
         let half = 0.5 / self.zoom;
-        self.center = vec2(self.center.x.clamp(half, 1.0 - half), self.center.y.clamp(half, 1.0 - half));
+        self.center = vec2(
+            self.center.x.clamp(half, 1.0 - half),
+            self.center.y.clamp(half, 1.0 - half),
+        );
     }
 
     /// The pixel of an image of `width × height` at texture point `uv`, if inside.
     #[must_use]
     pub fn pixel_at(uv: Pos2, width: usize, height: usize) -> Option<[usize; 2]> {
         let inside = (0.0..1.0).contains(&uv.x) && (0.0..1.0).contains(&uv.y);
-        inside.then(|| [(uv.x * width as f32) as usize, (uv.y * height as f32) as usize])
+        inside.then(|| {
+            [
+                (uv.x * width as f32) as usize,
+                (uv.y * height as f32) as usize,
+            ]
+        })
     }
 }
 
@@ -98,7 +116,10 @@ mod tests {
 
     #[test]
     fn pixel_lookup() {
-        assert_eq!(ViewState::pixel_at(pos2(0.5, 0.25), 128, 128), Some([64, 32]));
+        assert_eq!(
+            ViewState::pixel_at(pos2(0.5, 0.25), 128, 128),
+            Some([64, 32])
+        );
         assert_eq!(ViewState::pixel_at(pos2(1.2, 0.25), 128, 128), None);
     }
 }

@@ -174,10 +174,23 @@ fn plan(args: &AttackArgs) -> anyhow::Result<Plan> {
     if let Some(recipe_path) = &args.recipe {
         let recipe = Recipe::load(recipe_path)?;
         let scan = recipe.locate_scan(recipe_path, args.scan.as_deref())?;
-        return Ok(Plan { scan, options: recipe.load_options(), model: recipe.model.clone(), recipe: Some(recipe) });
+        return Ok(Plan {
+            scan,
+            options: recipe.load_options(),
+            model: recipe.model.clone(),
+            recipe: Some(recipe),
+        });
     }
     let scan = args.scan.clone().context("--scan is required")?;
-    Ok(Plan { scan, options: LoadOptions { frame: args.frame, window: args.window }, model: args.model.clone(), recipe: None })
+    Ok(Plan {
+        scan,
+        options: LoadOptions {
+            frame: args.frame,
+            window: args.window,
+        },
+        model: args.model.clone(),
+        recipe: None,
+    })
 }
 
 pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
@@ -187,7 +200,13 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
     let task = model.card.spec.task;
     let (config, true_label) = match &plan.recipe {
         Some(recipe) => (recipe.attack.clone(), recipe.true_label),
-        None => (attack_config(args, task)?, args.label.as_deref().map(|label| parse_class(label, task)).transpose()?),
+        None => (
+            attack_config(args, task)?,
+            args.label
+                .as_deref()
+                .map(|label| parse_class(label, task))
+                .transpose()?,
+        ),
     };
     let scan = load_scan(&plan.scan, &plan.options)?;
     let request = AttackRequest {
@@ -230,16 +249,34 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
 }
 
 /// Compares a replay with the recipe's recorded answer.
-fn report_replay(recipe: &Recipe, result: &advlens::pipeline::AttackResult, device: &str) -> anyhow::Result<()> {
+fn report_replay(
+    recipe: &Recipe,
+    result: &advlens::pipeline::AttackResult,
+    device: &str,
+) -> anyhow::Result<()> {
     let expected = &recipe.expected;
-    let exact = expected.adversarial_probs == result.adversarial_prediction.probs && expected.adversarial_label == result.adversarial_prediction.label;
-    let largest: f32 = expected.adversarial_probs.iter().zip(&result.adversarial_prediction.probs).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    let exact = expected.adversarial_probs == result.adversarial_prediction.probs
+        && expected.adversarial_label == result.adversarial_prediction.label;
+    let largest: f32 = expected
+        .adversarial_probs
+        .iter()
+        .zip(&result.adversarial_prediction.probs)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
     if exact {
         println!("replay:      reproduced the recipe exactly");
     } else if expected.adversarial_label == result.adversarial_prediction.label {
-        println!("replay:      same prediction; probabilities differ by up to {largest:.2e} (recorded on {}, replayed on {device})", expected.device);
+        println!(
+            "replay:      same prediction; probabilities differ by up to {largest:.2e} (recorded on {}, replayed on {device})",
+            expected.device
+        );
     } else {
-        anyhow::bail!("the replay gave {} where the recipe recorded class {} (recorded on {}, replayed on {device})", result.adversarial_prediction.class_name, expected.adversarial_label, expected.device);
+        anyhow::bail!(
+            "the replay gave {} where the recipe recorded class {} (recorded on {}, replayed on {device})",
+            result.adversarial_prediction.class_name,
+            expected.adversarial_label,
+            expected.device
+        );
     }
     Ok(())
 }

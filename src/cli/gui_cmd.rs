@@ -48,7 +48,11 @@ pub fn run(args: GuiArgs) -> anyhow::Result<()> {
         shared_device: Some(device),
     };
     let native_options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_title("advlens").with_inner_size([1440.0, 920.0]).with_min_inner_size([900.0, 600.0]).with_drag_and_drop(true),
+        viewport: egui::ViewportBuilder::default()
+            .with_title("advlens")
+            .with_inner_size([1440.0, 920.0])
+            .with_min_inner_size([900.0, 600.0])
+            .with_drag_and_drop(true),
         renderer: eframe::Renderer::Wgpu,
         wgpu_options,
         ..eframe::NativeOptions::default()

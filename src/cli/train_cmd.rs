@@ -67,7 +67,9 @@ fn parse_input_norm(text: &str) -> Result<InputNorm, String> {
     match text {
         "dataset" => Ok(InputNorm::Dataset),
         "per-image" => Ok(InputNorm::PerImage),
-        other => Err(format!("unknown input normalisation '{other}': expected dataset or per-image")),
+        other => Err(format!(
+            "unknown input normalisation '{other}': expected dataset or per-image"
+        )),
     }
 }
 

@@ -40,7 +40,11 @@ pub struct FigureInput<'a> {
 
 fn register_font() {
     // Registering twice is harmless; the bundled egui font always parses.
-    let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, epaint_default_fonts::UBUNTU_LIGHT);
+    let _ = plotters::style::register_font(
+        "sans-serif",
+        FontStyle::Normal,
+        epaint_default_fonts::UBUNTU_LIGHT,
+    );
 }
 
 /// Renders the figure; returns width, height and RGB bytes.
@@ -51,7 +55,11 @@ pub fn comparison_figure(input: &FigureInput<'_>) -> Result<(u32, u32, Vec<u8>),
     register_font();
     let columns = ViewKind::ALL.len() as u32;
     let width = columns * TILE + (columns + 1) * MARGIN;
-    let chart_height = if input.sweep.is_some() { CHART + MARGIN } else { 0 };
+    let chart_height = if input.sweep.is_some() {
+        CHART + MARGIN
+    } else {
+        0
+    };
     let height = HEADER + TILE + CAPTION + chart_height + MARGIN;
     let mut buffer = vec![255u8; (width * height * 3) as usize];
     paint_tiles(&mut buffer, width, input);
@@ -60,7 +68,9 @@ pub fn comparison_figure(input: &FigureInput<'_>) -> Result<(u32, u32, Vec<u8>),
         draw_text(&root, input, width).map_err(draw_error)?;
         if let Some(points) = input.sweep {
             let top = (HEADER + TILE + CAPTION) as i32;
-            let area = root.clone().shrink((MARGIN, top as u32), (width - 2 * MARGIN, CHART));
+            let area = root
+                .clone()
+                .shrink((MARGIN, top as u32), (width - 2 * MARGIN, CHART));
             draw_sweep(&area, points, input).map_err(draw_error)?;
         }
         root.present().map_err(draw_error)?;
@@ -69,7 +79,10 @@ pub fn comparison_figure(input: &FigureInput<'_>) -> Result<(u32, u32, Vec<u8>),
 }
 
 fn draw_error(err: impl std::fmt::Display) -> ExportError {
-    ExportError::Write { reason: err.to_string(), path: "figure".to_string() }
+    ExportError::Write {
+        reason: err.to_string(),
+        path: "figure".to_string(),
+    }
 }
 
 fn paint_tiles(buffer: &mut [u8], width: u32, input: &FigureInput<'_>) {
@@ -95,29 +108,53 @@ fn percent(probs: &[f32], label: usize) -> f32 {
     100.0 * probs.get(label).copied().unwrap_or(0.0)
 }
 
-fn draw_text<DB: DrawingBackend>(root: &DrawingArea<DB, plotters::coord::Shift>, input: &FigureInput<'_>, width: u32) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+fn draw_text<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    input: &FigureInput<'_>,
+    width: u32,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let result = input.result;
     let title = TextStyle::from(("sans-serif", 26).into_font()).color(&BLACK);
     let label = TextStyle::from(("sans-serif", 18).into_font()).color(&BLACK);
     let small = TextStyle::from(("sans-serif", 15).into_font()).color(&RGBColor(70, 70, 70));
-    let verdict = if result.success { "the prediction flips" } else { "the prediction holds" };
-    root.draw_text(&format!("{} on {}: {verdict}", input.attack, input.model), &title, (MARGIN as i32, 14))?;
+    let verdict = if result.success {
+        "the prediction flips"
+    } else {
+        "the prediction holds"
+    };
+    root.draw_text(
+        &format!("{} on {}: {verdict}", input.attack, input.model),
+        &title,
+        (MARGIN as i32, 14),
+    )?;
     for (column, kind) in ViewKind::ALL.iter().enumerate() {
         let left = (MARGIN + column as u32 * (TILE + MARGIN)) as i32;
         let text = match kind {
-            ViewKind::Original => format!("Original: {} {:.1}%", result.clean.class_name, percent(&result.clean.probs, result.clean.label)),
+            ViewKind::Original => format!(
+                "Original: {} {:.1}%",
+                result.clean.class_name,
+                percent(&result.clean.probs, result.clean.label)
+            ),
             ViewKind::Adversarial => format!(
                 "Adversarial: {} {:.1}%",
                 result.adversarial_prediction.class_name,
-                percent(&result.adversarial_prediction.probs, result.adversarial_prediction.label)
+                percent(
+                    &result.adversarial_prediction.probs,
+                    result.adversarial_prediction.label
+                )
             ),
-            ViewKind::Perturbation => format!("Perturbation (±{:.2}/255)", super::perturbation_scale(result) * 255.0),
+            ViewKind::Perturbation => format!(
+                "Perturbation (±{:.2}/255)",
+                super::perturbation_scale(result) * 255.0
+            ),
             other => other.title().to_string(),
         };
         root.draw_text(&text, &label, (left, (HEADER + TILE + 8) as i32))?;
     }
     let m = &result.metrics;
-    let psnr = m.psnr_db.map_or_else(|| "∞".to_string(), |p| format!("{p:.1} dB"));
+    let psnr = m
+        .psnr_db
+        .map_or_else(|| "∞".to_string(), |p| format!("{p:.1} dB"));
     let numbers = format!(
         "L∞ {:.2}/255 · L2 {:.3} · L0 {:.1}% of pixels · PSNR {psnr} · SSIM {:.4} · {} · {:.0} ms",
         m.linf * 255.0,
@@ -127,16 +164,31 @@ fn draw_text<DB: DrawingBackend>(root: &DrawingArea<DB, plotters::coord::Shift>,
         result.device,
         result.elapsed_ms
     );
-    root.draw_text(&numbers, &small, (MARGIN as i32, (HEADER + TILE + 38) as i32))?;
+    root.draw_text(
+        &numbers,
+        &small,
+        (MARGIN as i32, (HEADER + TILE + 38) as i32),
+    )?;
     let classes = input.classes.join(", ");
     let credit = input.credit.clone().unwrap_or_default();
-    let footer = format!("Classes: {classes}. {credit} Made with advlens {}.", env!("CARGO_PKG_VERSION"));
-    root.draw_text(&footer, &small, (MARGIN as i32, (HEADER + TILE + 60) as i32))?;
+    let footer = format!(
+        "Classes: {classes}. {credit} Made with advlens {}.",
+        env!("CARGO_PKG_VERSION")
+    );
+    root.draw_text(
+        &footer,
+        &small,
+        (MARGIN as i32, (HEADER + TILE + 60) as i32),
+    )?;
     let _ = width;
     Ok(())
 }
 
-fn draw_sweep<DB: DrawingBackend>(area: &DrawingArea<DB, plotters::coord::Shift>, points: &[SweepPoint], input: &FigureInput<'_>) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+fn draw_sweep<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    points: &[SweepPoint],
+    input: &FigureInput<'_>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let result = input.result;
     let l2 = result.attack.norm() == crate::attacks::Norm::L2;
     let unit = if l2 { 1.0 } else { 255.0 };
@@ -153,12 +205,27 @@ fn draw_sweep<DB: DrawingBackend>(area: &DrawingArea<DB, plotters::coord::Shift>
         .y_desc(format!("p({class})"))
         .label_style(("sans-serif", 15))
         .draw()?;
-    chart.draw_series(LineSeries::new(points.iter().map(|p| (p.epsilon * unit, f64::from(p.true_class_probability))), RGBColor(40, 90, 180).stroke_width(3)))?;
+    chart.draw_series(LineSeries::new(
+        points
+            .iter()
+            .map(|p| (p.epsilon * unit, f64::from(p.true_class_probability))),
+        RGBColor(40, 90, 180).stroke_width(3),
+    ))?;
     let current = result.attack.epsilon * unit;
-    chart.draw_series(LineSeries::new([(current, 0.0), (current, 1.0)], RGBColor(220, 160, 0).stroke_width(2)))?;
+    chart.draw_series(LineSeries::new(
+        [(current, 0.0), (current, 1.0)],
+        RGBColor(220, 160, 0).stroke_width(2),
+    ))?;
     if let Some(flip) = flip_point(points, result.label) {
-        let p = points.iter().find(|p| p.epsilon == flip).map_or(0.0, |p| f64::from(p.true_class_probability));
-        chart.draw_series(std::iter::once(Circle::new((flip * unit, p), 7, RGBColor(200, 30, 30).filled())))?;
+        let p = points
+            .iter()
+            .find(|p| p.epsilon == flip)
+            .map_or(0.0, |p| f64::from(p.true_class_probability));
+        chart.draw_series(std::iter::once(Circle::new(
+            (flip * unit, p),
+            7,
+            RGBColor(200, 30, 30).filled(),
+        )))?;
     }
     Ok(())
 }

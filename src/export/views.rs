@@ -23,7 +23,13 @@ pub enum ViewKind {
 
 impl ViewKind {
     /// All views in display order.
-    pub const ALL: [Self; 5] = [Self::Original, Self::Perturbation, Self::Adversarial, Self::CamClean, Self::CamAdversarial];
+    pub const ALL: [Self; 5] = [
+        Self::Original,
+        Self::Perturbation,
+        Self::Adversarial,
+        Self::CamClean,
+        Self::CamAdversarial,
+    ];
 
     /// The view's title.
     #[must_use]
@@ -55,7 +61,9 @@ impl ViewKind {
     pub fn mode(self, result: &AttackResult, opacity: f32) -> ColorMode {
         match self {
             Self::Original | Self::Adversarial => ColorMode::Grey,
-            Self::Perturbation => ColorMode::Diverging { scale: perturbation_scale(result) },
+            Self::Perturbation => ColorMode::Diverging {
+                scale: perturbation_scale(result),
+            },
             Self::CamClean | Self::CamAdversarial => ColorMode::Overlay { opacity },
         }
     }
@@ -72,4 +80,3 @@ impl ViewKind {
 pub fn perturbation_scale(result: &AttackResult) -> f32 {
     (result.metrics.linf as f32).max(1.0 / 255.0)
 }
-

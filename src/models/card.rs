@@ -131,8 +131,12 @@ impl ModelCard {
             self.spec.input_size,
             self.spec.input_size,
             match self.spec.input_norm {
-                super::InputNorm::Dataset => format!("data-set statistics (mean {}, std {})", self.spec.input_mean, self.spec.input_std),
-                super::InputNorm::PerImage => "per-image standardisation (zero mean, unit variance)".to_string(),
+                super::InputNorm::Dataset => format!(
+                    "data-set statistics (mean {}, std {})",
+                    self.spec.input_mean, self.spec.input_std
+                ),
+                super::InputNorm::PerImage =>
+                    "per-image standardisation (zero mean, unit variance)".to_string(),
             }
         );
         let _ = writeln!(

@@ -29,8 +29,15 @@ pub fn normalize_input(input: Tensor<4>, norm: InputNorm, mean: f32, std: f32) -
             let [batch, channels, height, width] = input.dims();
             let flat = input.reshape([batch, channels * height * width]);
             let centred = flat.clone().sub(flat.mean_dim(1)); // [batch, pixels]
-            let deviation = centred.clone().powi_scalar(2).mean_dim(1).sqrt().add_scalar(1e-3); // [batch, 1]
-            centred.div(deviation).reshape([batch, channels, height, width])
+            let deviation = centred
+                .clone()
+                .powi_scalar(2)
+                .mean_dim(1)
+                .sqrt()
+                .add_scalar(1e-3); // [batch, 1]
+            centred
+                .div(deviation)
+                .reshape([batch, channels, height, width])
         }
     }
 }
@@ -47,8 +54,14 @@ mod tests {
         let brighter: Vec<f32> = values.iter().map(|v| 0.2 + 0.5 * v).collect();
         let a = Tensor::<4>::from_data(TensorData::new(values, [1, 1, 4, 4]), &device);
         let b = Tensor::<4>::from_data(TensorData::new(brighter, [1, 1, 4, 4]), &device);
-        let na: Vec<f32> = normalize_input(a, InputNorm::PerImage, 0.0, 1.0).into_data().try_to_vec().unwrap();
-        let nb: Vec<f32> = normalize_input(b, InputNorm::PerImage, 0.0, 1.0).into_data().try_to_vec().unwrap();
+        let na: Vec<f32> = normalize_input(a, InputNorm::PerImage, 0.0, 1.0)
+            .into_data()
+            .try_to_vec()
+            .unwrap();
+        let nb: Vec<f32> = normalize_input(b, InputNorm::PerImage, 0.0, 1.0)
+            .into_data()
+            .try_to_vec()
+            .unwrap();
         for (x, y) in na.iter().zip(&nb) {
             assert!((x - y).abs() < 0.01, "{x} vs {y}");
         }

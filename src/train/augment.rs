@@ -37,9 +37,21 @@ impl Augmentation {
     }
 
     /// Augments one `height × width` image in [0, 1].
-    pub fn apply(&self, image: &[f32], height: usize, width: usize, rng: &mut impl Rng) -> Vec<f32> {
+    pub fn apply(
+        &self,
+        image: &[f32],
+        height: usize,
+        width: usize,
+        rng: &mut impl Rng,
+    ) -> Vec<f32> {
         let shift = self.max_shift as f32;
-        let mut draw = |limit: f32| if limit > 0.0 { rng.random_range(-limit..=limit) } else { 0.0 };
+        let mut draw = |limit: f32| {
+            if limit > 0.0 {
+                rng.random_range(-limit..=limit)
+            } else {
+                0.0
+            }
+        };
         let (dy, dx) = (draw(shift).round(), draw(shift).round());
         let angle = draw(self.max_rotation_deg).to_radians();
         let zoom = 1.0 + draw(self.max_zoom);
@@ -52,7 +64,11 @@ impl Augmentation {
         let mut out = Vec::with_capacity(height * width);
         for y in 0..height {
             for x in 0..width {
-                let xf = if flip { (width - 1 - x) as f32 } else { x as f32 };
+                let xf = if flip {
+                    (width - 1 - x) as f32
+                } else {
+                    x as f32
+                };
                 let (px, py) = (xf - cx - dx, y as f32 - cy - dy);
                 let u = cx + (px * cos + py * sin) / zoom;
                 let v = cy + (-px * sin + py * cos) / zoom;
@@ -71,7 +87,14 @@ impl Augmentation {
     /// No augmentation at all.
     #[must_use]
     pub fn none() -> Self {
-        Self { max_shift: 0, intensity: 0.0, flip: false, max_rotation_deg: 0.0, max_zoom: 0.0, gamma: 0.0 }
+        Self {
+            max_shift: 0,
+            intensity: 0.0,
+            flip: false,
+            max_rotation_deg: 0.0,
+            max_zoom: 0.0,
+            gamma: 0.0,
+        }
     }
 }
 
@@ -99,16 +122,14 @@ mod tests {
     fn no_augmentation_is_the_identity_and_output_stays_in_range() {
         let image: Vec<f32> = (0..16).map(|v| v as f32 / 15.0).collect();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-        let none = Augmentation {
-            max_shift: 0,
-            intensity: 0.0,
-            flip: false,
-        };
-        assert_eq!(none.apply(&image, 4, 4, &mut rng), image);
+        assert_eq!(Augmentation::none().apply(&image, 4, 4, &mut rng), image);
         let strong = Augmentation {
             max_shift: 2,
             intensity: 0.3,
             flip: true,
+            max_rotation_deg: 10.0,
+            max_zoom: 0.1,
+            gamma: 0.3,
         };
         for _ in 0..20 {
             assert!(

@@ -16,9 +16,8 @@ use super::evaluate::evaluate_split;
 use super::loss::{balanced_class_weights, weighted_cross_entropy};
 use crate::datasets::Dataset;
 use crate::models::{
-    InputNorm,
-    Architecture, Classifier, DatasetInfo, ModelCard, ModelError, ModelSpec, SampleCheck, Task,
-    load_weights, save_weights,
+    Architecture, Classifier, DatasetInfo, InputNorm, ModelCard, ModelError, ModelSpec,
+    SampleCheck, Task, load_weights, save_weights,
 };
 
 /// How many test images the card's reload check covers.

@@ -32,7 +32,11 @@ struct Changes {
 
 /// Draws the attack section.
 pub fn attack_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
-    let classes: Vec<String> = app.card.as_ref().map(|c| c.classes.clone()).unwrap_or_default();
+    let classes: Vec<String> = app
+        .card
+        .as_ref()
+        .map(|c| c.classes.clone())
+        .unwrap_or_default();
     let before = app.settings.attack.clone();
     let label_before = app.settings.true_label;
     let mut changes = Changes::default();
@@ -43,10 +47,14 @@ pub fn attack_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     target_ui(ui, attack, &classes);
     label_ui(ui, &mut app.settings.true_label, &classes);
     let cheap = !attack.kind.is_iterative();
-    let epsilon_only = AttackConfig { epsilon: before.epsilon, ..attack.clone() } == before;
+    let epsilon_only = AttackConfig {
+        epsilon: before.epsilon,
+        ..attack.clone()
+    } == before;
     if *attack != before {
         if epsilon_only {
-            let released = epsilon_response.drag_stopped() || (!epsilon_response.dragged() && epsilon_response.changed());
+            let released = epsilon_response.drag_stopped()
+                || (!epsilon_response.dragged() && epsilon_response.changed());
             changes.run = cheap || released;
         } else {
             changes.run = cheap;
@@ -59,25 +67,41 @@ pub fn attack_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     }
     run_ui(ui, app, cheap, &mut changes);
     if changes.run || changes.sweep {
-        app.push(Command::AttackChanged { run: changes.run, sweep: changes.sweep });
+        app.push(Command::AttackChanged {
+            run: changes.run,
+            sweep: changes.sweep,
+        });
     }
 }
 
 fn family_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
-    egui::ComboBox::from_label("family").selected_text(attack_name(attack.kind)).show_ui(ui, |ui| {
-        for kind in AttackKind::ALL {
-            ui.selectable_value(&mut attack.kind, kind, attack_name(kind)).on_hover_text(kind.explanation());
-        }
-    });
+    egui::ComboBox::from_label("family")
+        .selected_text(attack_name(attack.kind))
+        .show_ui(ui, |ui| {
+            for kind in AttackKind::ALL {
+                ui.selectable_value(&mut attack.kind, kind, attack_name(kind))
+                    .on_hover_text(kind.explanation());
+            }
+        });
     ui.label(RichText::new(attack.kind.explanation()).weak());
 }
 
-fn epsilon_ui(ui: &mut egui::Ui, attack: &mut AttackConfig, max_epsilon_255: f32) -> egui::Response {
+fn epsilon_ui(
+    ui: &mut egui::Ui,
+    attack: &mut AttackConfig,
+    max_epsilon_255: f32,
+) -> egui::Response {
     if attack.norm() == Norm::L2 {
         let max = f64::from(max_epsilon_255) / 4.0;
         attack.epsilon = attack.epsilon.min(max);
-        ui.add(egui::Slider::new(&mut attack.epsilon, 0.0..=max).step_by(0.01).text("ε (L2)"))
-            .on_hover_text("Euclidean length of the change over the whole image, on the [0, 1] pixel scale")
+        ui.add(
+            egui::Slider::new(&mut attack.epsilon, 0.0..=max)
+                .step_by(0.01)
+                .text("ε (L2)"),
+        )
+        .on_hover_text(
+            "Euclidean length of the change over the whole image, on the [0, 1] pixel scale",
+        )
     } else {
         let mut epsilon_255 = (attack.epsilon * 255.0) as f32;
         epsilon_255 = epsilon_255.min(max_epsilon_255);
@@ -104,8 +128,16 @@ fn parameters_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
             if automatic {
                 attack.step_size = None;
             } else {
-                let mut step_255 = attack.step_size.unwrap_or_else(|| attack.effective_step_size()) * 255.0;
-                ui.add(egui::DragValue::new(&mut step_255).speed(0.05).range(0.0..=64.0).suffix("/255"));
+                let mut step_255 = attack
+                    .step_size
+                    .unwrap_or_else(|| attack.effective_step_size())
+                    * 255.0;
+                ui.add(
+                    egui::DragValue::new(&mut step_255)
+                        .speed(0.05)
+                        .range(0.0..=64.0)
+                        .suffix("/255"),
+                );
                 attack.step_size = Some(step_255 / 255.0);
             }
         });
@@ -126,7 +158,10 @@ fn parameters_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
             ui.selectable_value(&mut attack.noise_norm, Norm::L2, "L2");
         });
     }
-    if matches!(kind, AttackKind::Pgd | AttackKind::PgdL2 | AttackKind::Noise) {
+    if matches!(
+        kind,
+        AttackKind::Pgd | AttackKind::PgdL2 | AttackKind::Noise
+    ) {
         ui.add(egui::DragValue::new(&mut attack.seed).prefix("seed "));
     }
 }
@@ -138,25 +173,42 @@ fn target_ui(ui: &mut egui::Ui, attack: &mut AttackConfig, classes: &[String]) {
     let text = match attack.target {
         TargetSpec::Untargeted => "untargeted".to_string(),
         TargetSpec::LeastLikely => "least likely class".to_string(),
-        TargetSpec::Class(class) => format!("towards {}", classes.get(class).map_or("?", String::as_str)),
-    };
-    egui::ComboBox::from_label("target").selected_text(text).show_ui(ui, |ui| {
-        ui.selectable_value(&mut attack.target, TargetSpec::Untargeted, "untargeted").on_hover_text("Any wrong answer will do");
-        ui.selectable_value(&mut attack.target, TargetSpec::LeastLikely, "least likely class");
-        for (index, class) in classes.iter().enumerate() {
-            ui.selectable_value(&mut attack.target, TargetSpec::Class(index), format!("towards {class}"));
+        TargetSpec::Class(class) => {
+            format!("towards {}", classes.get(class).map_or("?", String::as_str))
         }
-    });
+    };
+    egui::ComboBox::from_label("target")
+        .selected_text(text)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut attack.target, TargetSpec::Untargeted, "untargeted")
+                .on_hover_text("Any wrong answer will do");
+            ui.selectable_value(
+                &mut attack.target,
+                TargetSpec::LeastLikely,
+                "least likely class",
+            );
+            for (index, class) in classes.iter().enumerate() {
+                ui.selectable_value(
+                    &mut attack.target,
+                    TargetSpec::Class(index),
+                    format!("towards {class}"),
+                );
+            }
+        });
 }
 
 fn label_ui(ui: &mut egui::Ui, label: &mut Option<usize>, classes: &[String]) {
-    let text = label.and_then(|l| classes.get(l)).map_or_else(|| "unknown (use the prediction)".to_string(), Clone::clone);
-    egui::ComboBox::from_label("true class").selected_text(text).show_ui(ui, |ui| {
-        ui.selectable_value(label, None, "unknown (use the prediction)");
-        for (index, class) in classes.iter().enumerate() {
-            ui.selectable_value(label, Some(index), class);
-        }
-    });
+    let text = label
+        .and_then(|l| classes.get(l))
+        .map_or_else(|| "unknown (use the prediction)".to_string(), Clone::clone);
+    egui::ComboBox::from_label("true class")
+        .selected_text(text)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(label, None, "unknown (use the prediction)");
+            for (index, class) in classes.iter().enumerate() {
+                ui.selectable_value(label, Some(index), class);
+            }
+        });
 }
 
 fn run_ui(ui: &mut egui::Ui, app: &mut AdvlensApp, cheap: bool, changes: &mut Changes) {
@@ -164,7 +216,11 @@ fn run_ui(ui: &mut egui::Ui, app: &mut AdvlensApp, cheap: bool, changes: &mut Ch
         return;
     }
     ui.horizontal(|ui| {
-        if ui.button("Run").on_hover_text("Run the attack (R)").clicked() {
+        if ui
+            .button("Run")
+            .on_hover_text("Run the attack (R)")
+            .clicked()
+        {
             changes.run = true;
             changes.sweep = true;
         }
@@ -172,7 +228,10 @@ fn run_ui(ui: &mut egui::Ui, app: &mut AdvlensApp, cheap: bool, changes: &mut Ch
             app.push(Command::Cancel);
         }
         if let Some((done, total)) = app.status.progress {
-            ui.add(egui::ProgressBar::new(done as f32 / total.max(1) as f32).text(format!("{done}/{total}")));
+            ui.add(
+                egui::ProgressBar::new(done as f32 / total.max(1) as f32)
+                    .text(format!("{done}/{total}")),
+            );
         }
     });
 }

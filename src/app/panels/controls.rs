@@ -7,46 +7,59 @@ use crate::app::{AdvlensApp, Command};
 
 /// Draws the left panel.
 pub fn controls_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
-    egui::Panel::left("controls").default_size(300.0).resizable(true).show(ui, |ui| {
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.heading("advlens");
-            ui.add_space(4.0);
-            section(ui, "Scan", |ui| scan_controls::scan_ui(ui, app));
-            section(ui, "Model", |ui| model_ui(ui, app));
-            section(ui, "Attack", |ui| attack_controls::attack_ui(ui, app));
-            section(ui, "Display", |ui| display_ui(ui, app));
+    egui::Panel::left("controls")
+        .default_size(300.0)
+        .resizable(true)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.heading("advlens");
+                ui.add_space(4.0);
+                section(ui, "Scan", |ui| scan_controls::scan_ui(ui, app));
+                section(ui, "Model", |ui| model_ui(ui, app));
+                section(ui, "Attack", |ui| attack_controls::attack_ui(ui, app));
+                section(ui, "Display", |ui| display_ui(ui, app));
+            });
         });
-    });
 }
 
 fn section(ui: &mut egui::Ui, title: &str, add: impl FnOnce(&mut egui::Ui)) {
-    egui::CollapsingHeader::new(RichText::new(title).strong()).default_open(true).show(ui, add);
+    egui::CollapsingHeader::new(RichText::new(title).strong())
+        .default_open(true)
+        .show(ui, add);
 }
 
 fn model_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     let current = app.settings.model.clone();
-    let label = |name: &str, accuracy: f32| format!("{name} — test accuracy {:.1}%", 100.0 * accuracy);
+    let label = |name: &str, accuracy: f32| format!("{name} · {:.1}%", 100.0 * accuracy);
     let selected_text = app
         .models
         .iter()
         .find(|m| m.name == current)
         .map_or_else(|| current.clone(), |m| label(&m.name, m.card.test_accuracy));
     let mut choice = None;
-    egui::ComboBox::from_id_salt("model").width(ui.available_width()).selected_text(selected_text).show_ui(ui, |ui| {
-        for model in &app.models {
-            let text = label(&model.name, model.card.test_accuracy);
-            if ui.selectable_label(model.name == current, text).clicked() {
-                choice = Some(model.name.clone());
+    egui::ComboBox::from_label("model")
+        .width(190.0)
+        .selected_text(selected_text)
+        .show_ui(ui, |ui| {
+            for model in &app.models {
+                let text = label(&model.name, model.card.test_accuracy);
+                if ui.selectable_label(model.name == current, text).clicked() {
+                    choice = Some(model.name.clone());
+                }
             }
-        }
-    });
+        });
     if let Some(name) = choice.filter(|name| *name != current) {
         app.settings.model = name.clone();
         app.push(Command::SelectModel(name));
     }
+    ui.label(egui::RichText::new("% = accuracy on the held-out test split").weak());
     if let Some(card) = &app.card {
         ui.label(
-            egui::RichText::new(format!("{} · {} · {}×{}", card.spec.task, card.spec.arch, card.spec.input_size, card.spec.input_size)).weak(),
+            egui::RichText::new(format!(
+                "{} · {} · {}×{}",
+                card.spec.task, card.spec.arch, card.spec.input_size, card.spec.input_size
+            ))
+            .weak(),
         );
     }
     if ui.button("Load weights…").on_hover_text("Your own weights (PyTorch-compatible safetensors); a model card (.json) beside them describes the architecture").clicked() {
@@ -55,15 +68,30 @@ fn model_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
 }
 
 fn display_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
-    ui.add(egui::Slider::new(&mut app.settings.overlay_opacity, 0.0..=1.0).text("Grad-CAM opacity"));
-    if ui.checkbox(&mut app.settings.presentation, "Presentation mode (P)").changed() {
+    ui.add(
+        egui::Slider::new(&mut app.settings.overlay_opacity, 0.0..=1.0).text("Grad-CAM opacity"),
+    );
+    if ui
+        .checkbox(&mut app.settings.presentation, "Presentation mode (P)")
+        .changed()
+    {
         ui.ctx().request_repaint();
     }
-    if ui.button("Export…").on_hover_text("Figure, 16-bit adversarial image, perturbation and a replayable recipe").clicked() {
+    if ui
+        .button("Export…")
+        .on_hover_text("Figure, 16-bit adversarial image, perturbation and a replayable recipe")
+        .clicked()
+    {
         app.push(Command::Export(None));
     }
     ui.horizontal(|ui| {
-        ui.add(egui::TextEdit::singleline(&mut app.export_field).hint_text("or a folder path").desired_width(150.0));
+        let label = ui.label("Folder");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.export_field)
+                .hint_text("or a folder path")
+                .desired_width(120.0),
+        )
+        .labelled_by(label.id);
         if ui.button("Export here").clicked() && !app.export_field.trim().is_empty() {
             let folder = std::path::PathBuf::from(app.export_field.trim());
             app.push(Command::Export(Some(folder)));

@@ -17,13 +17,21 @@ pub const SHORTCUTS: [(&str, &str); 9] = [
 
 /// Draws the help window while `open`.
 pub fn help_ui(ctx: &egui::Context, open: &mut bool) {
-    egui::Window::new("Keyboard shortcuts").open(open).collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0]).show(ctx, |ui| {
-        egui::Grid::new("shortcuts").num_columns(2).striped(true).show(ui, |ui| {
-            for (keys, action) in SHORTCUTS {
-                ui.strong(keys);
-                ui.label(action);
-                ui.end_row();
-            }
+    egui::Window::new("Keyboard shortcuts")
+        .open(open)
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .show(ctx, |ui| {
+            egui::Grid::new("shortcuts")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (keys, action) in SHORTCUTS {
+                        ui.strong(keys);
+                        ui.label(action);
+                        ui.end_row();
+                    }
+                });
         });
-    });
 }

@@ -9,45 +9,104 @@ use crate::app::widgets::probability_bars_ui;
 
 /// Draws the right panel.
 pub fn numbers_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
-    egui::Panel::right("numbers").default_size(320.0).resizable(true).show(ui, |ui| {
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            let Some(result) = app.result.clone() else {
-                ui.label("Waiting for the first result…");
-                return;
-            };
-            let classes = app.card.as_ref().map(|c| c.classes.clone()).unwrap_or_default();
-            let verdict = if result.success {
-                RichText::new(format!("Fooled: {} → {}", result.clean.class_name, result.adversarial_prediction.class_name)).color(Color32::from_rgb(255, 120, 100))
-            } else {
-                RichText::new(format!("Not fooled: still {}", result.adversarial_prediction.class_name)).color(Color32::from_rgb(140, 220, 140))
-            };
-            ui.label(verdict.size(18.0).strong());
-            ui.add_space(6.0);
-            probability_bars_ui(ui, "Clean", &classes, &result.clean.probs, Color32::from_rgb(70, 130, 200));
-            probability_bars_ui(ui, "Adversarial", &classes, &result.adversarial_prediction.probs, Color32::from_rgb(200, 80, 70));
-            ui.add_space(6.0);
-            metrics_ui(ui, &result);
-            ui.separator();
-            sweep_ui(ui, app);
+    egui::Panel::right("numbers")
+        .default_size(320.0)
+        .resizable(true)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                let Some(result) = app.result.clone() else {
+                    ui.label("Waiting for the first result…");
+                    return;
+                };
+                let classes = app
+                    .card
+                    .as_ref()
+                    .map(|c| c.classes.clone())
+                    .unwrap_or_default();
+                let verdict = if result.success {
+                    RichText::new(format!(
+                        "Fooled: {} → {}",
+                        result.clean.class_name, result.adversarial_prediction.class_name
+                    ))
+                    .color(Color32::from_rgb(255, 120, 100))
+                } else {
+                    RichText::new(format!(
+                        "Not fooled: still {}",
+                        result.adversarial_prediction.class_name
+                    ))
+                    .color(Color32::from_rgb(140, 220, 140))
+                };
+                ui.label(verdict.size(18.0).strong());
+                ui.add_space(6.0);
+                probability_bars_ui(
+                    ui,
+                    "Clean",
+                    &classes,
+                    &result.clean.probs,
+                    Color32::from_rgb(70, 130, 200),
+                );
+                probability_bars_ui(
+                    ui,
+                    "Adversarial",
+                    &classes,
+                    &result.adversarial_prediction.probs,
+                    Color32::from_rgb(200, 80, 70),
+                );
+                ui.add_space(6.0);
+                metrics_ui(ui, &result);
+                ui.separator();
+                sweep_ui(ui, app);
+            });
         });
-    });
 }
 
 fn metrics_ui(ui: &mut egui::Ui, result: &crate::pipeline::AttackResult) {
     let m = &result.metrics;
-    egui::Grid::new("metrics").num_columns(2).striped(true).show(ui, |ui| {
-        let mut row = |name: &str, value: String, tip: &str| {
-            ui.label(name).on_hover_text(tip);
-            ui.label(value);
-            ui.end_row();
-        };
-        row("L∞", format!("{:.4} ({:.2}/255)", m.linf, m.linf * 255.0), "Largest change of any pixel");
-        row("L2", format!("{:.4}", m.l2), "Euclidean length of the change");
-        row("L0", format!("{} px ({:.1}%)", m.l0, 100.0 * m.l0_fraction), "Pixels changed");
-        row("PSNR", m.psnr_db.map_or_else(|| "∞ (identical)".to_string(), |p| format!("{p:.1} dB")), "Peak signal-to-noise ratio: higher = less visible");
-        row("SSIM", format!("{:.4}", m.ssim), "Structural similarity: 1 = looks identical");
-        row("Time", format!("{:.0} ms", result.elapsed_ms), "Attack, Grad-CAM and metrics");
-        row("Gradients", result.gradient_evaluations.to_string(), "Forward + backward passes used by the attack");
-        row("Device", result.device.clone(), "Where the tensor work ran");
-    });
+    egui::Grid::new("metrics")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            let mut row = |name: &str, value: String, tip: &str| {
+                ui.label(name).on_hover_text(tip);
+                ui.label(value);
+                ui.end_row();
+            };
+            row(
+                "L∞",
+                format!("{:.4} ({:.2}/255)", m.linf, m.linf * 255.0),
+                "Largest change of any pixel",
+            );
+            row(
+                "L2",
+                format!("{:.4}", m.l2),
+                "Euclidean length of the change",
+            );
+            row(
+                "L0",
+                format!("{} px ({:.1}%)", m.l0, 100.0 * m.l0_fraction),
+                "Pixels changed",
+            );
+            row(
+                "PSNR",
+                m.psnr_db
+                    .map_or_else(|| "∞ (identical)".to_string(), |p| format!("{p:.1} dB")),
+                "Peak signal-to-noise ratio: higher = less visible",
+            );
+            row(
+                "SSIM",
+                format!("{:.4}", m.ssim),
+                "Structural similarity: 1 = looks identical",
+            );
+            row(
+                "Time",
+                format!("{:.0} ms", result.elapsed_ms),
+                "Attack, Grad-CAM and metrics",
+            );
+            row(
+                "Gradients",
+                result.gradient_evaluations.to_string(),
+                "Forward + backward passes used by the attack",
+            );
+            row("Device", result.device.clone(), "Where the tensor work ran");
+        });
 }

@@ -9,55 +9,96 @@ use crate::app::{AdvlensApp, Command};
 use crate::imaging::{ScanFormat, Window};
 
 /// Window presets per modality: (name, centre, width).
-const CT_PRESETS: [(&str, f64, f64); 4] = [("Lung", -600.0, 1500.0), ("Soft tissue", 40.0, 400.0), ("Bone", 400.0, 1800.0), ("Brain", 40.0, 80.0)];
+const CT_PRESETS: [(&str, f64, f64); 4] = [
+    ("Lung", -600.0, 1500.0),
+    ("Soft tissue", 40.0, 400.0),
+    ("Bone", 400.0, 1800.0),
+    ("Brain", 40.0, 80.0),
+];
 
 fn sample_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e != "md")).collect())
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e != "md"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
     files
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Draws the scan section.
 pub fn scan_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     if let Some(scan) = &app.scan {
         let meta = &scan.metadata;
-        let modality = meta.modality.clone().unwrap_or_else(|| format!("{:?}", meta.format).to_uppercase());
-        ui.label(format!("{} · {} · {}×{}", meta.source_name, modality, meta.width, meta.height));
+        let modality = meta
+            .modality
+            .clone()
+            .unwrap_or_else(|| format!("{:?}", meta.format).to_uppercase());
+        ui.label(format!(
+            "{} · {} · {}×{}",
+            meta.source_name, modality, meta.width, meta.height
+        ));
     }
     ui.horizontal(|ui| {
-        if ui.button("Open scan…").on_hover_text("PNG, JPEG, TIFF or DICOM (Ctrl+O); you can also drop a file on the window").clicked() {
+        if ui
+            .button("Open scan…")
+            .on_hover_text(
+                "PNG, JPEG, TIFF or DICOM (Ctrl+O); you can also drop a file on the window",
+            )
+            .clicked()
+        {
             app.push(Command::PickScan);
         }
-        egui::ComboBox::from_id_salt("samples").selected_text("Samples").show_ui(ui, |ui| {
-            for path in sample_files() {
-                if ui.selectable_label(false, file_name(&path)).clicked() {
-                    app.push(Command::OpenScan(path));
+        egui::ComboBox::from_label("samples")
+            .selected_text("Bundled")
+            .show_ui(ui, |ui| {
+                for path in sample_files() {
+                    if ui.selectable_label(false, file_name(&path)).clicked() {
+                        app.push(Command::OpenScan(path));
+                    }
                 }
-            }
-        });
+            });
     });
     ui.horizontal(|ui| {
-        let field = ui.add(egui::TextEdit::singleline(&mut app.path_field).hint_text("or type a path").desired_width(170.0));
+        let label = ui.label("Path");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut app.path_field)
+                    .hint_text("or type a path")
+                    .desired_width(150.0),
+            )
+            .labelled_by(label.id);
         let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (ui.button("Open").clicked() || entered) && !app.path_field.trim().is_empty() {
             app.push(Command::OpenScan(PathBuf::from(app.path_field.trim())));
         }
     });
     if !app.settings.recent.is_empty() {
-        egui::ComboBox::from_id_salt("recent").selected_text("Recent files").show_ui(ui, |ui| {
-            for path in app.settings.recent.clone() {
-                if ui.selectable_label(false, file_name(&path)).on_hover_text(path.display().to_string()).clicked() {
-                    app.push(Command::OpenScan(path));
+        egui::ComboBox::from_label("recent files")
+            .selected_text("Choose…")
+            .show_ui(ui, |ui| {
+                for path in app.settings.recent.clone() {
+                    if ui
+                        .selectable_label(false, file_name(&path))
+                        .on_hover_text(path.display().to_string())
+                        .clicked()
+                    {
+                        app.push(Command::OpenScan(path));
+                    }
                 }
-            }
-        });
+            });
     }
     window_ui(ui, app);
 }
@@ -69,12 +110,19 @@ fn window_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     let mut reload: Option<(usize, Option<Window>)> = None;
     ui.label("Window / level");
     ui.horizontal_wrapped(|ui| {
-        if ui.button("Default").on_hover_text("The file's window, or the data's range").clicked() {
+        if ui
+            .button("Default")
+            .on_hover_text("The file's window, or the data's range")
+            .clicked()
+        {
             reload = Some((frame, None));
         }
         let (min, max) = scan.raw.min_max();
         if ui.button("Full range").clicked() {
-            reload = Some((frame, Some(Window::spanning(f64::from(min), f64::from(max)))));
+            reload = Some((
+                frame,
+                Some(Window::spanning(f64::from(min), f64::from(max))),
+            ));
         }
         if meta.format == ScanFormat::Dicom && meta.modality.as_deref() == Some("CT") {
             for (name, center, width) in CT_PRESETS {
@@ -88,9 +136,23 @@ fn window_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     let (min, max) = scan.raw.min_max();
     let span = f64::from((max - min).max(1.0));
     ui.horizontal(|ui| {
-        let center = ui.add(egui::DragValue::new(&mut window.center).speed(span / 200.0).prefix("level "));
-        let width = ui.add(egui::DragValue::new(&mut window.width).speed(span / 200.0).range(1.0..=f64::MAX).prefix("width "));
-        if (center.drag_stopped() || center.lost_focus() || width.drag_stopped() || width.lost_focus()) && window != meta.window {
+        let center = ui.add(
+            egui::DragValue::new(&mut window.center)
+                .speed(span / 200.0)
+                .prefix("level "),
+        );
+        let width = ui.add(
+            egui::DragValue::new(&mut window.width)
+                .speed(span / 200.0)
+                .range(1.0..=f64::MAX)
+                .prefix("width "),
+        );
+        if (center.drag_stopped()
+            || center.lost_focus()
+            || width.drag_stopped()
+            || width.lost_focus())
+            && window != meta.window
+        {
             reload = Some((frame, Some(window)));
         }
     });

@@ -8,10 +8,17 @@ use crate::app::AdvlensApp;
 pub fn status_bar_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     egui::Panel::bottom("status").show(ui, |ui| {
         ui.horizontal(|ui| {
-            let device = app.status.device.clone().unwrap_or_else(|| "starting…".to_string());
+            let device = app
+                .status
+                .device
+                .clone()
+                .unwrap_or_else(|| "starting…".to_string());
             ui.label(format!("Device: {device}"));
             ui.separator();
-            ui.label(format!("Model: {}", app.card.as_ref().map_or("loading…", |c| c.name.as_str())));
+            ui.label(format!(
+                "Model: {}",
+                app.card.as_ref().map_or("loading…", |c| c.name.as_str())
+            ));
             ui.separator();
             ui.label(format!("Views: {}", app.renderer.name()));
             if let Some(result) = &app.result {

@@ -12,16 +12,31 @@ use crate::sweep::flip_point;
 pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     ui.label(RichText::new("ε sweep").strong());
     let Some(points) = app.sweep.clone() else {
-        ui.label(RichText::new(if app.status.sweeping { "computing the curve…" } else { "no curve yet" }).weak());
+        ui.label(
+            RichText::new(if app.status.sweeping {
+                "computing the curve…"
+            } else {
+                "no curve yet"
+            })
+            .weak(),
+        );
         return;
     };
     let l2 = app.settings.attack.norm() == Norm::L2;
     let unit = if l2 { 1.0 } else { 255.0 };
     let label = app.result.as_ref().map_or(0, |r| r.label);
-    let curve: Vec<[f64; 2]> = points.iter().map(|p| [p.epsilon * unit, f64::from(p.true_class_probability)]).collect();
+    let curve: Vec<[f64; 2]> = points
+        .iter()
+        .map(|p| [p.epsilon * unit, f64::from(p.true_class_probability)])
+        .collect();
     let current = app.settings.attack.epsilon * unit;
     let flip = flip_point(&points, label);
-    let class_name = app.card.as_ref().and_then(|c| c.classes.get(label)).cloned().unwrap_or_default();
+    let class_name = app
+        .card
+        .as_ref()
+        .and_then(|c| c.classes.get(label))
+        .cloned()
+        .unwrap_or_default();
     let response = Plot::new("sweep")
         .height(180.0)
         .include_y(0.0)
@@ -33,11 +48,22 @@ pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         .x_axis_label(if l2 { "ε (L2)" } else { "ε (/255)" })
         .y_axis_label(format!("p({class_name})"))
         .show(ui, |plot| {
-            plot.line(Line::new("true class", PlotPoints::from(curve.clone())).color(Color32::LIGHT_BLUE).width(2.0));
+            plot.line(
+                Line::new("true class", PlotPoints::from(curve.clone()))
+                    .color(Color32::LIGHT_BLUE)
+                    .width(2.0),
+            );
             plot.vline(VLine::new("current ε", current).color(Color32::YELLOW));
             if let Some(flip) = flip {
-                let p = points.iter().find(|p| p.epsilon == flip).map_or(0.0, |p| f64::from(p.true_class_probability));
-                plot.points(Points::new("prediction flips", vec![[flip * unit, p]]).radius(6.0).color(Color32::RED));
+                let p = points
+                    .iter()
+                    .find(|p| p.epsilon == flip)
+                    .map_or(0.0, |p| f64::from(p.true_class_probability));
+                plot.points(
+                    Points::new("prediction flips", vec![[flip * unit, p]])
+                        .radius(6.0)
+                        .color(Color32::RED),
+                );
             }
             (plot.response().clicked(), plot.pointer_coordinate())
         });
@@ -45,11 +71,20 @@ pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     if clicked && let Some(pointer) = pointer {
         let max = f64::from(app.settings.max_epsilon_255) / if l2 { 4.0 } else { 255.0 };
         app.settings.attack.epsilon = (pointer.x / unit).clamp(0.0, max);
-        app.push(Command::AttackChanged { run: true, sweep: false });
+        app.push(Command::AttackChanged {
+            run: true,
+            sweep: false,
+        });
     }
     let flip_text = flip.map_or_else(
         || "the prediction does not flip in this range".to_string(),
-        |f| if l2 { format!("flips at ε = {f:.2}") } else { format!("flips at ε = {:.2}/255", f * 255.0) },
+        |f| {
+            if l2 {
+                format!("flips at ε = {f:.2}")
+            } else {
+                format!("flips at ε = {:.2}/255", f * 255.0)
+            }
+        },
     );
     ui.label(RichText::new(format!("{flip_text} · click the curve to set ε")).weak());
 }

@@ -14,17 +14,37 @@ pub fn views_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         errors_ui(ui, app);
         let Some(result) = app.result.clone() else {
             ui.centered_and_justified(|ui| {
-                ui.label(RichText::new(app.status.busy.clone().unwrap_or_else(|| "Computing…".to_string())).size(20.0));
+                ui.label(
+                    RichText::new(
+                        app.status
+                            .busy
+                            .clone()
+                            .unwrap_or_else(|| "Computing…".to_string()),
+                    )
+                    .size(20.0),
+                );
             });
             return;
         };
-        app.images.update(ui.ctx(), &app.renderer, &result, app.result_id, app.settings.overlay_opacity);
+        app.images.update(
+            ui.ctx(),
+            &app.renderer,
+            &result,
+            app.result_id,
+            app.settings.overlay_opacity,
+        );
         let columns = 3.0;
         let spacing = ui.spacing().item_spacing.x;
-        let side = ((ui.available_width() - spacing * (columns - 1.0)) / columns).min((ui.available_height() - 120.0) / 2.0).max(64.0);
+        let side = ((ui.available_width() - spacing * (columns - 1.0)) / columns)
+            .min((ui.available_height() - 120.0) / 2.0)
+            .max(64.0);
         app.view.probe = None;
         let rows: [&[ViewKind]; 2] = [
-            &[ViewKind::Original, ViewKind::Perturbation, ViewKind::Adversarial],
+            &[
+                ViewKind::Original,
+                ViewKind::Perturbation,
+                ViewKind::Adversarial,
+            ],
             &[ViewKind::CamClean, ViewKind::CamAdversarial],
         ];
         for row in rows {
@@ -32,7 +52,16 @@ pub fn views_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                 for &kind in row {
                     ui.vertical(|ui| {
                         ui.label(RichText::new(view_title(kind, &result)).strong());
-                        scan_view_ui(ui, kind, side, &mut app.view, &app.renderer, &app.images, &result, app.settings.overlay_opacity);
+                        scan_view_ui(
+                            ui,
+                            kind,
+                            side,
+                            &mut app.view,
+                            &app.renderer,
+                            &app.images,
+                            &result,
+                            app.settings.overlay_opacity,
+                        );
                     });
                 }
             });
@@ -48,7 +77,9 @@ fn view_title(kind: ViewKind, result: &AttackResult) -> String {
             format!("Perturbation (±{scale:.2}/255 = full colour)")
         }
         ViewKind::Original => format!("Original — {}", result.clean.class_name),
-        ViewKind::Adversarial => format!("Adversarial — {}", result.adversarial_prediction.class_name),
+        ViewKind::Adversarial => {
+            format!("Adversarial — {}", result.adversarial_prediction.class_name)
+        }
         other => other.title().to_string(),
     }
 }
@@ -73,12 +104,15 @@ fn errors_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     if app.errors.is_empty() {
         return;
     }
-    egui::Frame::new().fill(egui::Color32::from_rgb(90, 20, 20)).inner_margin(6.0).show(ui, |ui| {
-        for error in &app.errors {
-            ui.label(RichText::new(error).color(egui::Color32::WHITE));
-        }
-        if ui.button("Dismiss").clicked() {
-            app.push(Command::DismissErrors);
-        }
-    });
+    egui::Frame::new()
+        .fill(egui::Color32::from_rgb(90, 20, 20))
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            for error in &app.errors {
+                ui.label(RichText::new(error).color(egui::Color32::WHITE));
+            }
+            if ui.button("Dismiss").clicked() {
+                app.push(Command::DismissErrors);
+            }
+        });
 }

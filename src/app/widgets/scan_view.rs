@@ -25,9 +25,17 @@ pub fn scan_view_ui(
     let uv = state.uv_rect();
     match renderer {
         ViewRenderer::Gpu(_) => {
-            let params = ShaderParams::new(kind.mode(result, opacity), [uv.min.x, uv.min.y], [uv.max.x, uv.max.y]);
-            let callback = ViewCallback { key: images.gpu_key(kind), params };
-            ui.painter().add(egui_wgpu::Callback::new_paint_callback(rect, callback));
+            let params = ShaderParams::new(
+                kind.mode(result, opacity),
+                [uv.min.x, uv.min.y],
+                [uv.max.x, uv.max.y],
+            );
+            let callback = ViewCallback {
+                key: images.gpu_key(kind),
+                params,
+            };
+            ui.painter()
+                .add(egui_wgpu::Callback::new_paint_callback(rect, callback));
         }
         ViewRenderer::Cpu => {
             if let Some(texture) = images.texture(kind) {
@@ -35,17 +43,34 @@ pub fn scan_view_ui(
             }
         }
     }
-    ui.painter().rect_stroke(rect, 2.0, Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color), StrokeKind::Outside);
+    ui.painter().rect_stroke(
+        rect,
+        2.0,
+        Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color),
+        StrokeKind::Outside,
+    );
     handle_input(ui, &response, rect, state, result);
-    response.on_hover_text(format!("{}: scroll to zoom, drag to pan, double-click to reset", kind.title()))
+    response.on_hover_text(format!(
+        "{}: scroll to zoom, drag to pan, double-click to reset",
+        kind.title()
+    ))
 }
 
-fn handle_input(ui: &egui::Ui, response: &egui::Response, rect: Rect, state: &mut ViewState, result: &AttackResult) {
+fn handle_input(
+    ui: &egui::Ui,
+    response: &egui::Response,
+    rect: Rect,
+    state: &mut ViewState,
+    result: &AttackResult,
+) {
     if response.dragged() {
         state.pan(rect, response.drag_delta());
     }
     if response.double_clicked() {
-        *state = ViewState { probe: state.probe, ..ViewState::default() };
+        *state = ViewState {
+            probe: state.probe,
+            ..ViewState::default()
+        };
     }
     if let Some(pointer) = response.hover_pos() {
         let (scroll, zoom) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
@@ -53,6 +78,10 @@ fn handle_input(ui: &egui::Ui, response: &egui::Response, rect: Rect, state: &mu
         if (factor - 1.0).abs() > 1e-4 {
             state.zoom_about(rect, pointer, factor);
         }
-        state.probe = ViewState::pixel_at(state.uv_at(rect, pointer), result.original.width, result.original.height);
+        state.probe = ViewState::pixel_at(
+            state.uv_at(rect, pointer),
+            result.original.width,
+            result.original.height,
+        );
     }
 }
