@@ -72,23 +72,22 @@ pub fn epsilon_sweep(
             return Err(AttackError::Cancelled.into());
         }
         let epsilon = max_epsilon * index as f64 / (count - 1) as f64;
-        let adversarial = match &fgsm {
-            Some(gradient) => gradient.apply(epsilon),
-            None => {
-                let config = AttackConfig {
-                    epsilon,
-                    ..attack.clone()
-                };
-                run_attack(
-                    &model.models,
-                    &clean,
-                    &[aim],
-                    target.is_some(),
-                    &config,
-                    control,
-                )?
-                .adversarial
-            }
+        let adversarial = if let Some(gradient) = &fgsm {
+            gradient.apply(epsilon)
+        } else {
+            let config = AttackConfig {
+                epsilon,
+                ..attack.clone()
+            };
+            run_attack(
+                &model.models,
+                &clean,
+                &[aim],
+                target.is_some(),
+                &config,
+                control,
+            )?
+            .adversarial
         };
         let probs = probabilities(&model.models, &adversarial)?
             .into_iter()

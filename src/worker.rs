@@ -217,6 +217,7 @@ impl WorkerHandle {
     }
 
     /// Events that have arrived, without blocking.
+    #[must_use]
     pub fn poll(&self) -> Vec<WorkerEvent> {
         let mut events = Vec::new();
         loop {
@@ -273,7 +274,7 @@ impl WorkerState {
         (self.notify)();
     }
 
-    fn error(&self, context: &str, message: impl ToString) {
+    fn error(&self, context: &str, message: &impl ToString) {
         self.emit(WorkerEvent::Error {
             context: context.to_string(),
             message: message.to_string(),
@@ -289,7 +290,7 @@ impl WorkerState {
             Ok(Err(message)) => {
                 self.error(
                     "starting the device",
-                    format!("{message}; using the CPU instead"),
+                    &format!("{message}; using the CPU instead"),
                 );
                 self.device = Some(ComputeDevice::cpu());
                 self.emit(WorkerEvent::DeviceReady(ComputeDevice::cpu().description));
@@ -297,7 +298,7 @@ impl WorkerState {
             Err(_) => {
                 self.error(
                     "starting the device",
-                    "the GPU driver crashed; using the CPU instead",
+                    &"the GPU driver crashed; using the CPU instead",
                 );
                 self.device = Some(ComputeDevice::cpu());
                 self.emit(WorkerEvent::DeviceReady(ComputeDevice::cpu().description));
@@ -317,7 +318,7 @@ impl WorkerState {
                 if outcome.is_err() {
                     self.error(
                         "running the request",
-                        "an internal error occurred (the worker recovered; please report this)",
+                        &"an internal error occurred (the worker recovered; please report this)",
                     );
                 }
             }
@@ -341,17 +342,17 @@ impl WorkerState {
                         self.fgsm = None;
                         self.emit(WorkerEvent::ScanLoaded(scan));
                     }
-                    Err(err) => self.error("opening the scan", err),
+                    Err(err) => self.error("opening the scan", &err),
                 }
             }
             WorkerRequest::LoadShippedModel(name) => match load_shipped(&name, &device.device) {
                 Ok(model) => self.set_model(model),
-                Err(err) => self.error("loading the model", err),
+                Err(err) => self.error("loading the model", &err),
             },
             WorkerRequest::LoadWeights { weights, card } => {
                 match load_model_files(&weights, *card, &device.device) {
                     Ok(model) => self.set_model(model),
-                    Err(err) => self.error("loading the weights", err),
+                    Err(err) => self.error("loading the weights", &err),
                 }
             }
             WorkerRequest::Attack {
@@ -389,7 +390,7 @@ impl WorkerState {
                     Err(crate::pipeline::PipelineError::Attack(
                         crate::attacks::AttackError::Cancelled,
                     )) => {}
-                    Err(err) => self.error("computing the ε sweep", err),
+                    Err(err) => self.error("computing the ε sweep", &err),
                 }
             }
         }
@@ -427,7 +428,7 @@ impl WorkerState {
             if self.fgsm.as_ref().is_none_or(|(cached, _)| *cached != key) {
                 match FgsmSession::new(model, &request, device) {
                     Ok(session) => self.fgsm = Some((key, session)),
-                    Err(err) => return self.error("running FGSM", err),
+                    Err(err) => return self.error("running FGSM", &err),
                 }
             }
             match &self.fgsm {
@@ -463,7 +464,7 @@ impl WorkerState {
             Ok(_)
             | Err(crate::pipeline::PipelineError::Attack(crate::attacks::AttackError::Cancelled)) =>
                 {}
-            Err(err) => self.error("running the attack", err),
+            Err(err) => self.error("running the attack", &err),
         }
     }
 }

@@ -121,16 +121,16 @@ impl AdvlensApp {
         };
         let ctx = cc.egui_ctx.clone();
         let renderer = ViewRenderer::from_render_state(cc.wgpu_render_state.as_ref());
-        Self::with_parts(ctx, renderer, stored.unwrap_or_default(), options)
+        Self::with_parts(&ctx, renderer, stored.unwrap_or_default(), options)
     }
 
     fn with_parts(
-        ctx: egui::Context,
+        ctx: &egui::Context,
         renderer: ViewRenderer,
         settings: Settings,
         options: AppOptions,
     ) -> Self {
-        install_fonts(&ctx);
+        install_fonts(ctx);
         let notify_ctx = ctx.clone();
         let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(move || notify_ctx.request_repaint());
         let spawned = match options.shared_device.clone() {
@@ -303,7 +303,7 @@ impl AdvlensApp {
                     self.status.busy = None;
                 }
                 WorkerEvent::ModelLoaded(card) => {
-                    self.settings.model = card.name.clone();
+                    self.settings.model.clone_from(&card.name);
                     if self
                         .settings
                         .true_label
@@ -366,10 +366,10 @@ impl AdvlensApp {
                     }
                 }
                 Command::PickScan => {
-                    self.dialog = Some(PendingDialog::open(DialogPurpose::OpenScan))
+                    self.dialog = Some(PendingDialog::open(DialogPurpose::OpenScan));
                 }
                 Command::PickWeights => {
-                    self.dialog = Some(PendingDialog::open(DialogPurpose::OpenWeights))
+                    self.dialog = Some(PendingDialog::open(DialogPurpose::OpenWeights));
                 }
                 Command::SelectModel(name) => {
                     self.status.busy = Some(format!("loading {name}…"));
@@ -384,11 +384,11 @@ impl AdvlensApp {
                     self.status.progress = None;
                 }
                 Command::Export(None) => {
-                    self.dialog = Some(PendingDialog::open(DialogPurpose::ExportFolder))
+                    self.dialog = Some(PendingDialog::open(DialogPurpose::ExportFolder));
                 }
                 Command::Export(Some(folder)) => self.export(&folder),
                 Command::TogglePresentation => {
-                    self.settings.presentation = !self.settings.presentation
+                    self.settings.presentation = !self.settings.presentation;
                 }
                 Command::ToggleHelp => self.show_help = !self.show_help,
                 Command::DismissErrors => self.errors.clear(),
@@ -478,7 +478,7 @@ impl AdvlensApp {
         ctx.set_visuals(visuals);
     }
 
-    /// Draws one frame (also used by the tests through egui_kittest).
+    /// Draws one frame (also used by the tests through `egui_kittest`).
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.handle_events();

@@ -69,7 +69,7 @@ mod tests {
             settings
                 .recent
                 .iter()
-                .filter(|p| **p == PathBuf::from("/scan5.png"))
+                .filter(|p| p.as_path() == std::path::Path::new("/scan5.png"))
                 .count(),
             1
         );

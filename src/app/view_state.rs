@@ -78,12 +78,10 @@ impl ViewState {
     #[must_use]
     pub fn pixel_at(uv: Pos2, width: usize, height: usize) -> Option<[usize; 2]> {
         let inside = (0.0..1.0).contains(&uv.x) && (0.0..1.0).contains(&uv.y);
-        inside.then(|| {
-            [
-                (uv.x * width as f32) as usize,
-                (uv.y * height as f32) as usize,
-            ]
-        })
+        inside.then_some([
+            (uv.x * width as f32) as usize,
+            (uv.y * height as f32) as usize,
+        ])
     }
 }
 

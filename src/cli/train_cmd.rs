@@ -73,24 +73,19 @@ fn parse_input_norm(text: &str) -> Result<InputNorm, String> {
     }
 }
 
-pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
-    let root = args
-        .datasets
-        .clone()
-        .or_else(shared_datasets_dir)
-        .context("no data-set folder: pass --datasets or set ADVLENS_DATASETS")?;
-    let dataset = load_dataset(&root, args.task.dataset_file())?;
-    let device = super::start_device(args.device)?;
+fn model_name(args: &TrainArgs) -> String {
     let short = match args.arch {
         Architecture::CompactCnn => "cnn",
         Architecture::Resnet18 => "resnet18",
     };
-    let name = args
-        .name
+    args.name
         .clone()
-        .unwrap_or_else(|| format!("{}-{short}", args.task));
-    let config = TrainConfig {
-        name: name.clone(),
+        .unwrap_or_else(|| format!("{}-{short}", args.task))
+}
+
+fn train_config(args: &TrainArgs, name: &str) -> TrainConfig {
+    TrainConfig {
+        name: name.to_string(),
         task: args.task,
         arch: args.arch,
         epochs: args.epochs,
@@ -111,9 +106,58 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         checkpoint_dir: args
             .checkpoint_dir
             .clone()
-            .unwrap_or_else(|| args.out.join("checkpoints").join(&name)),
+            .unwrap_or_else(|| args.out.join("checkpoints").join(name)),
+    }
+}
+
+/// A progress bar on the terminal and, optionally, lines in a log file.
+fn progress_reporter(log: Option<std::fs::File>) -> (ProgressBar, impl FnMut(TrainEvent)) {
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template(
+        "epoch {msg} [{bar:30}] {pos}/{len} batches, {per_sec}, eta {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let handle = bar.clone();
+    let mut log = log;
+    let on_event = move |event: TrainEvent| {
+        match &event {
+            TrainEvent::Started { epoch, batches } => {
+                handle.set_length(*batches as u64);
+                handle.set_message(epoch.to_string());
+            }
+            TrainEvent::Batch { epoch, batch, .. } => {
+                handle.set_message(epoch.to_string());
+                handle.set_position(*batch as u64);
+            }
+            TrainEvent::Epoch {
+                epoch,
+                train_loss,
+                val_accuracy,
+                seconds,
+            } => {
+                handle.println(format!("epoch {epoch}: train loss {train_loss:.4}, val accuracy {:.2}%, {seconds:.0} s", 100.0 * val_accuracy));
+                handle.set_position(0);
+            }
+        }
+        if let Some(file) = log.as_mut() {
+            let _ = writeln!(file, "{event:?}");
+        }
     };
-    let mut log = match &args.log {
+    (bar, on_event)
+}
+
+pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    let root = args
+        .datasets
+        .clone()
+        .or_else(shared_datasets_dir)
+        .context("no data-set folder: pass --datasets or set ADVLENS_DATASETS")?;
+    let dataset = load_dataset(&root, args.task.dataset_file())?;
+    let device = super::start_device(args.device)?;
+    let name = model_name(args);
+    let config = train_config(args, &name);
+    let log = match &args.log {
         Some(path) => Some(
             std::fs::OpenOptions::new()
                 .create(true)
@@ -123,36 +167,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let bar = ProgressBar::new(0);
-    if let Ok(style) = ProgressStyle::with_template(
-        "epoch {msg} [{bar:30}] {pos}/{len} batches, {per_sec}, eta {eta}",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    let mut on_event = |event: TrainEvent| {
-        match &event {
-            TrainEvent::Started { epoch, batches } => {
-                bar.set_length(*batches as u64);
-                bar.set_message(epoch.to_string());
-            }
-            TrainEvent::Batch { epoch, batch, .. } => {
-                bar.set_message(epoch.to_string());
-                bar.set_position(*batch as u64);
-            }
-            TrainEvent::Epoch {
-                epoch,
-                train_loss,
-                val_accuracy,
-                seconds,
-            } => {
-                bar.println(format!("epoch {epoch}: train loss {train_loss:.4}, val accuracy {:.2}%, {seconds:.0} s", 100.0 * val_accuracy));
-                bar.set_position(0);
-            }
-        }
-        if let Some(file) = log.as_mut() {
-            let _ = writeln!(file, "{event:?}");
-        }
-    };
+    let (bar, mut on_event) = progress_reporter(log);
     let outcome = train_model(
         &config,
         &dataset,

@@ -212,7 +212,8 @@ fn spacing(object: &DefaultDicomObject) -> Option<[f64; 2]> {
         .into_iter()
         .find_map(|tag| {
             let values = object.element_opt(tag).ok()??.to_multi_float64().ok()?;
-            (values.len() >= 2).then(|| [values[0], values[1]])
+            (values.len() >= 2 && values[0] > 0.0 && values[1] > 0.0)
+                .then(|| [values[0], values[1]])
         })
 }
 

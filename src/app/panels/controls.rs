@@ -49,7 +49,7 @@ fn model_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
             }
         });
     if let Some(name) = choice.filter(|name| *name != current) {
-        app.settings.model = name.clone();
+        app.settings.model.clone_from(&name);
         app.push(Command::SelectModel(name));
     }
     ui.label(egui::RichText::new("% = accuracy on the held-out test split").weak());

@@ -4,7 +4,7 @@
 use eframe::egui::{self, RichText};
 
 use crate::app::view_state::ViewKind;
-use crate::app::widgets::scan_view_ui;
+use crate::app::widgets::{ViewSources, scan_view_ui};
 use crate::app::{AdvlensApp, Command};
 use crate::pipeline::AttackResult;
 
@@ -52,16 +52,13 @@ pub fn views_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                 for &kind in row {
                     ui.vertical(|ui| {
                         ui.label(RichText::new(view_title(kind, &result)).strong());
-                        scan_view_ui(
-                            ui,
-                            kind,
-                            side,
-                            &mut app.view,
-                            &app.renderer,
-                            &app.images,
-                            &result,
-                            app.settings.overlay_opacity,
-                        );
+                        let sources = ViewSources {
+                            renderer: &app.renderer,
+                            images: &app.images,
+                            result: &result,
+                            opacity: app.settings.overlay_opacity,
+                        };
+                        scan_view_ui(ui, kind, side, &mut app.view, &sources);
                     });
                 }
             });

@@ -4,4 +4,4 @@ mod probability_bars;
 mod scan_view;
 
 pub use probability_bars::probability_bars_ui;
-pub use scan_view::scan_view_ui;
+pub use scan_view::{ViewSources, scan_view_ui};

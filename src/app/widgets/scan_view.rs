@@ -10,35 +10,44 @@ use crate::app::view_images::{ViewImages, ViewRenderer};
 use crate::app::view_state::{ViewKind, ViewState};
 use crate::pipeline::AttackResult;
 
+/// What every view of one frame draws from.
+pub struct ViewSources<'a> {
+    /// Shader or CPU colour map.
+    pub renderer: &'a ViewRenderer,
+    /// The uploaded images.
+    pub images: &'a ViewImages,
+    /// The result shown.
+    pub result: &'a AttackResult,
+    /// Grad-CAM opacity.
+    pub opacity: f32,
+}
+
 /// Draws one view of `side` points; updates the shared view state from the user's input.
 pub fn scan_view_ui(
     ui: &mut egui::Ui,
     kind: ViewKind,
     side: f32,
     state: &mut ViewState,
-    renderer: &ViewRenderer,
-    images: &ViewImages,
-    result: &AttackResult,
-    opacity: f32,
+    sources: &ViewSources<'_>,
 ) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), Sense::click_and_drag());
     let uv = state.uv_rect();
-    match renderer {
+    match sources.renderer {
         ViewRenderer::Gpu(_) => {
             let params = ShaderParams::new(
-                kind.mode(result, opacity),
+                kind.mode(sources.result, sources.opacity),
                 [uv.min.x, uv.min.y],
                 [uv.max.x, uv.max.y],
             );
             let callback = ViewCallback {
-                key: images.gpu_key(kind),
+                key: sources.images.gpu_key(kind),
                 params,
             };
             ui.painter()
                 .add(egui_wgpu::Callback::new_paint_callback(rect, callback));
         }
         ViewRenderer::Cpu => {
-            if let Some(texture) = images.texture(kind) {
+            if let Some(texture) = sources.images.texture(kind) {
                 ui.painter().image(texture.id(), rect, uv, Color32::WHITE);
             }
         }
@@ -49,7 +58,7 @@ pub fn scan_view_ui(
         Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color),
         StrokeKind::Outside,
     );
-    handle_input(ui, &response, rect, state, result);
+    handle_input(ui, &response, rect, state, sources.result);
     response.on_hover_text(format!(
         "{}: scroll to zoom, drag to pan, double-click to reset",
         kind.title()
