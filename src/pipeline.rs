@@ -8,8 +8,8 @@ use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
 use crate::attacks::{
-    AttackConfig, AttackControl, AttackError, FgsmGradient, probabilities, resolve_target,
-    run_attack,
+    AttackConfig, AttackControl, AttackError, FgsmGradient, predicted_class, probabilities,
+    resolve_target, run_attack,
 };
 use crate::device::ComputeDevice;
 use crate::explain::{ExplainError, grad_cam};
@@ -218,7 +218,9 @@ fn attack_labels(
 ) -> Result<(usize, Option<usize>), PipelineError> {
     let classes = clean_probs.len();
     request.attack.validate(classes)?;
-    let label = request.true_label.unwrap_or_else(|| argmax(clean_probs));
+    let label = request
+        .true_label
+        .unwrap_or_else(|| predicted_class(clean_probs));
     if label >= classes {
         return Err(AttackError::InvalidTarget {
             class: label,
@@ -229,16 +231,8 @@ fn attack_labels(
     Ok((label, resolve_target(request.attack.target, clean_probs)))
 }
 
-fn argmax(values: &[f32]) -> usize {
-    values
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map_or(0, |(index, _)| index)
-}
-
 fn prediction(model: &LoadedModel, probs: Vec<f32>) -> Prediction {
-    let label = argmax(&probs);
+    let label = predicted_class(&probs);
     Prediction {
         label,
         class_name: model.card.classes.get(label).cloned().unwrap_or_default(),

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::attacks::{
-    AttackConfig, AttackControl, AttackError, AttackKind, FgsmGradient, probabilities,
-    resolve_target, run_attack,
+    AttackConfig, AttackControl, AttackError, AttackKind, FgsmGradient, predicted_class,
+    probabilities, resolve_target, run_attack,
 };
 use crate::device::ComputeDevice;
 use crate::imaging::{Scan, model_input_from_scan};
@@ -52,7 +52,7 @@ pub fn epsilon_sweep(
         .into_iter()
         .next()
         .unwrap_or_default();
-    let label = true_label.unwrap_or_else(|| argmax(&clean_probs));
+    let label = true_label.unwrap_or_else(|| predicted_class(&clean_probs));
     let target = resolve_target(attack.target, &clean_probs);
     let aim = target.unwrap_or(label);
     let fgsm = if attack.kind == AttackKind::Fgsm {
@@ -96,18 +96,10 @@ pub fn epsilon_sweep(
         curve.push(SweepPoint {
             epsilon,
             true_class_probability: probs.get(label).copied().unwrap_or(0.0),
-            predicted: argmax(&probs),
+            predicted: predicted_class(&probs),
         });
     }
     Ok(curve)
-}
-
-fn argmax(values: &[f32]) -> usize {
-    values
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map_or(0, |(index, _)| index)
 }
 
 #[cfg(test)]

@@ -5,8 +5,7 @@
 use std::path::Path;
 
 use crate::export::{
-    AttackReport, FigureInput, comparison_figure, diverging, write_atomic, write_grey8,
-    write_grey16, write_rgb8,
+    AttackReport, FigureInput, comparison_figure, write_atomic, write_result_images, write_rgb8,
 };
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::ModelCard;
@@ -83,24 +82,7 @@ pub fn export_all(context: &ExportContext<'_>, folder: &Path) -> Result<(), Stri
         &folder.join("figure.png"),
     )
     .map_err(|err| err.to_string())?;
-    write_grey8(&result.adversarial, &folder.join("adversarial.png"))
-        .map_err(|err| err.to_string())?;
-    write_grey16(&result.adversarial, &folder.join("adversarial_16bit.png"))
-        .map_err(|err| err.to_string())?;
-    let scale = crate::export::perturbation_scale(result);
-    let perturbation: Vec<[u8; 3]> = result
-        .perturbation
-        .pixels
-        .iter()
-        .map(|&v| diverging(v, scale))
-        .collect();
-    write_rgb8(
-        result.perturbation.width,
-        result.perturbation.height,
-        &perturbation,
-        &folder.join("perturbation.png"),
-    )
-    .map_err(|err| err.to_string())?;
+    write_result_images(result, folder, context.opacity).map_err(|err| err.to_string())?;
     let report = AttackReport::new(&context.scan.metadata, &context.card.name, result);
     write_json(&folder.join("result.json"), &report)?;
     if let Some(recipe) = recipe(context)? {

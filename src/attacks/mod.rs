@@ -20,4 +20,6 @@ pub use error::AttackError;
 pub use fgsm::FgsmGradient;
 pub use gradient::{labels_tensor, loss_gradient};
 pub use projection::project;
-pub use run::{AttackControl, AttackOutcome, probabilities, resolve_target, run_attack};
+pub use run::{
+    AttackControl, AttackOutcome, predicted_class, probabilities, resolve_target, run_attack,
+};

@@ -28,6 +28,16 @@ pub struct AttackOutcome {
     pub gradient_evaluations: usize,
 }
 
+/// The most probable class of one image's probabilities (0 for an empty list).
+#[must_use]
+pub fn predicted_class(probabilities: &[f32]) -> usize {
+    probabilities
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(0, |(index, _)| index)
+}
+
 /// The class an attack aims for, given the clean probabilities of one image: `None` when
 /// untargeted.
 #[must_use]

@@ -9,10 +9,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use advlens::attacks::{
     AttackConfig, AttackControl, AttackKind, NoiseDistribution, Norm, TargetSpec, format_epsilon,
-    parse_epsilon, probabilities,
+    parse_epsilon, predicted_class, probabilities,
 };
 use advlens::device::DevicePreference;
-use advlens::export::{AttackReport, write_atomic};
+use advlens::export::{AttackReport, write_atomic, write_result_images};
+
+/// Opacity of the Grad-CAM overlay in the written images.
+const OVERLAY_OPACITY: f32 = 0.6;
 use advlens::imaging::{LoadOptions, Window, load_scan, model_input_from_scan};
 use advlens::models::{LoadedModel, Task, load_shipped};
 use advlens::pipeline::{AttackRequest, run_pipeline};
@@ -228,7 +231,7 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
     let result = run_pipeline(&model, &request, &device, &control)?;
     bar.finish_and_clear();
     let mut report = AttackReport::new(&request.scan.metadata, &model.name, &result);
-    report.files = super::outputs::write_result_images(&result, &args.out)?;
+    report.files = write_result_images(&result, &args.out, OVERLAY_OPACITY)?;
     check_png8(
         &model,
         &device.device,
@@ -296,11 +299,7 @@ fn check_png8(
         .into_iter()
         .next()
         .unwrap_or_default();
-    let label = probs
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map_or(0, |(i, _)| i);
+    let label = predicted_class(&probs);
     report.png8_success = Some(match result.target {
         Some(target) => label == target,
         None => label != result.label,

@@ -5,7 +5,6 @@ mod attack_cmd;
 mod bench_cmd;
 mod gui_cmd;
 mod models_cmd;
-mod outputs;
 mod train_cmd;
 
 use clap::{Parser, Subcommand};

@@ -11,11 +11,7 @@ pub fn probability_bars_ui(
     accent: Color32,
 ) {
     ui.label(RichText::new(title).strong());
-    let best = probs
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map(|(i, _)| i);
+    let best = (!probs.is_empty()).then(|| crate::attacks::predicted_class(probs));
     for (index, (class, &p)) in classes.iter().zip(probs).enumerate() {
         let fill = if Some(index) == best {
             accent
