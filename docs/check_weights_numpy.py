@@ -2,7 +2,7 @@
 (conv weight [out, in, kh, kw], Linear weight [out, in], BatchNorm2d eval with eps 1e-5) and
 compares its logits with advlens' on a sample scan. Usage:
 
-    advlens attack --scan sample_data/chest_xray_normal_1.png --attack noise --eps 0 --out /tmp/x
+    advlens attack --scan sample_data/chest_xray_normal_2.png --attack noise --eps 0 --out /tmp/x
     python3 docs/check_weights_numpy.py assets/models/chest-xray-cnn /tmp/x/original.png /tmp/x/result.json
 
 (the 8-bit original.png is the model input rounded to 1/255, so the check uses

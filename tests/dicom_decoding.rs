@@ -341,7 +341,7 @@ fn bundled_samples_load() {
     )
     .unwrap();
     assert_eq!(mr.metadata.frame_count, 10);
-    for name in ["chest_xray_normal_1.png", "chest_xray_pneumonia_1.png"] {
+    for name in ["chest_xray_normal_2.png", "chest_xray_pneumonia_1.png"] {
         let scan = load_scan(&sample(name), &LoadOptions::default()).unwrap();
         assert!(scan.display.pixels.iter().all(|v| (0.0..=1.0).contains(v)));
     }

@@ -53,7 +53,7 @@ fn the_window_starts_with_a_result_on_the_bundled_scan() {
     let app = harness.state();
     assert_eq!(
         app.scan().unwrap().metadata.source_name,
-        "chest_xray_normal_1.png"
+        "chest_xray_normal_2.png"
     );
     let result = app.result().unwrap();
     assert_eq!(result.original.width, 128);
@@ -133,7 +133,7 @@ fn a_bad_file_shows_an_error_and_keeps_the_previous_scan() {
     assert!(app.errors()[0].contains("broken.dcm"), "{:?}", app.errors());
     assert_eq!(
         app.scan().unwrap().metadata.source_name,
-        "chest_xray_normal_1.png"
+        "chest_xray_normal_2.png"
     );
     assert!(app.result().is_some(), "the previous result stays");
     harness.get_by_label("Dismiss").click();
@@ -168,7 +168,7 @@ fn export_writes_the_figure_images_result_and_recipe() {
     let figure = image::open(out.join("figure.png")).unwrap();
     assert!(figure.width() > 1000 && figure.height() > 400);
     let recipe = std::fs::read_to_string(out.join("recipe.json")).unwrap();
-    assert!(recipe.contains("\"scan_file\": \"chest_xray_normal_1.png\""));
+    assert!(recipe.contains("\"scan_file\": \"chest_xray_normal_2.png\""));
     assert!(
         !recipe.contains(env!("CARGO_MANIFEST_DIR")),
         "no folders in the recipe"
@@ -176,7 +176,7 @@ fn export_writes_the_figure_images_result_and_recipe() {
     assert_eq!(harness.state().last_export(), Some(out.to_str().unwrap()));
     // The recipe replays from the command line to the same answer.
     let scan = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sample_data/chest_xray_normal_1.png");
+        .join("sample_data/chest_xray_normal_2.png");
     let replay = std::process::Command::new(env!("CARGO_BIN_EXE_advlens"))
         .args(["attack", "--recipe"])
         .arg(out.join("recipe.json"))
@@ -224,7 +224,10 @@ fn main_window_snapshot() {
         .build_eframe(|cc| AdvlensApp::new(cc, options()));
     settle(&mut harness);
     // Wall-clock timings differ from run to run: mask them (everything else is deterministic).
-    let timing_rects: Vec<eframe::egui::Rect> = harness.get_all_by_label_contains(" ms").map(|node| node.rect()).collect();
+    let timing_rects: Vec<eframe::egui::Rect> = harness
+        .get_all_by_label_contains(" ms")
+        .map(|node| node.rect())
+        .collect();
     assert!(!timing_rects.is_empty());
     for rect in timing_rects {
         harness.mask(rect);

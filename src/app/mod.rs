@@ -47,7 +47,7 @@ pub fn panels_attack_name(kind: AttackKind) -> &'static str {
 pub fn bundled_scan() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("sample_data")
-        .join("chest_xray_normal_1.png")
+        .join("chest_xray_normal_2.png")
 }
 
 /// Start-up choices that are not settings.

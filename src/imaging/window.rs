@@ -46,6 +46,31 @@ impl Window {
         }
     }
 
+    /// The window spanning the `low`–`high` percentiles of an image's values (e.g. 1 and 99):
+    /// a robust automatic contrast that ignores a few extreme pixels. Large images are
+    /// sampled (at most about a million values).
+    #[must_use]
+    pub fn percentiles(raw: &GreyImage, low: f64, high: f64) -> Self {
+        let stride = (raw.pixels.len() / 1_000_000).max(1);
+        let mut values: Vec<f32> = raw
+            .pixels
+            .iter()
+            .step_by(stride)
+            .copied()
+            .filter(|v| v.is_finite())
+            .collect();
+        if values.is_empty() {
+            return Self::full_range(1.0);
+        }
+        values.sort_by(f32::total_cmp);
+        let at = |percent: f64| {
+            let index =
+                ((percent.clamp(0.0, 100.0) / 100.0) * (values.len() - 1) as f64).round() as usize;
+            f64::from(values[index])
+        };
+        Self::spanning(at(low), at(high))
+    }
+
     /// The DICOM linear window function for one value.
     #[must_use]
     pub fn apply(&self, value: f64) -> f64 {
@@ -112,6 +137,21 @@ mod tests {
         assert_eq!(window.apply(3000.0), 1.0);
         assert!(Window::new(0.0, 0.0).is_err());
         assert!(Window::new(0.0, f64::NAN).is_err());
+    }
+
+    #[test]
+    fn percentile_window_ignores_outliers() {
+        let mut pixels: Vec<f32> = (0..1000).map(|v| v as f32).collect();
+        pixels[0] = -1e6;
+        pixels[999] = 1e6;
+        let raw = GreyImage::new(1000, 1, pixels).unwrap();
+        let window = Window::percentiles(&raw, 1.0, 99.0);
+        let low = window.center - window.width / 2.0;
+        let high = window.center + window.width / 2.0;
+        assert!(
+            (low - 10.0).abs() < 2.0 && (high - 990.0).abs() < 3.0,
+            "{low}..{high}"
+        );
     }
 
     #[test]

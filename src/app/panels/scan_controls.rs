@@ -124,6 +124,13 @@ fn window_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                 Some(Window::spanning(f64::from(min), f64::from(max))),
             ));
         }
+        if ui
+            .button("Auto contrast")
+            .on_hover_text("Window from the 1st to the 99th percentile of the values")
+            .clicked()
+        {
+            reload = Some((frame, Some(Window::percentiles(&scan.raw, 1.0, 99.0))));
+        }
         if meta.format == ScanFormat::Dicom && meta.modality.as_deref() == Some("CT") {
             for (name, center, width) in CT_PRESETS {
                 if ui.button(name).clicked() {
