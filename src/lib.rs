@@ -8,6 +8,7 @@
 pub mod app;
 pub mod attacks;
 pub mod datasets;
+pub mod defenses;
 pub mod device;
 pub mod explain;
 pub mod export;

@@ -11,6 +11,7 @@ use crate::attacks::{
     AttackConfig, AttackControl, AttackError, FgsmGradient, predicted_class, probabilities,
     resolve_target, run_attack,
 };
+use crate::defenses::{DefenseConfig, DefenseError, apply_defense};
 use crate::device::ComputeDevice;
 use crate::explain::{ExplainError, grad_cam};
 use crate::imaging::{GreyImage, ImagingError, Scan, image_from_tensor, model_input_from_scan};
@@ -32,6 +33,9 @@ pub enum PipelineError {
     /// Metrics.
     #[error(transparent)]
     Metrics(#[from] MetricsError),
+    /// A defence.
+    #[error(transparent)]
+    Defense(#[from] DefenseError),
 }
 
 /// What to attack and how.
@@ -43,6 +47,8 @@ pub struct AttackRequest {
     pub attack: AttackConfig,
     /// The true class, when known; otherwise the clean prediction is taken as the label.
     pub true_label: Option<usize>,
+    /// A test-time defence to apply to the clean and the adversarial image.
+    pub defense: Option<DefenseConfig>,
 }
 
 /// A prediction in words and numbers.
@@ -56,13 +62,20 @@ pub struct Prediction {
     pub probs: Vec<f32>,
 }
 
-/// The defended view (filled in by the defences; `None` until a defence is chosen).
+/// What a defence does to the clean and the adversarial image, and what the model then says.
+/// A defence that hurts clean accuracy shows it here.
 #[derive(Debug, Clone)]
 pub struct DefendedOutput {
-    /// The defence applied to the adversarial image.
-    pub image: GreyImage,
-    /// The model's answer on it.
-    pub prediction: Prediction,
+    /// The defence.
+    pub defense: DefenseConfig,
+    /// The defended clean image.
+    pub clean_image: GreyImage,
+    /// The defended adversarial image.
+    pub adversarial_image: GreyImage,
+    /// The model on the defended clean image.
+    pub clean: Prediction,
+    /// The model on the defended adversarial image.
+    pub adversarial: Prediction,
 }
 
 /// Everything one attack run produced.
@@ -98,7 +111,7 @@ pub struct AttackResult {
     pub device: String,
     /// The attack that produced it.
     pub attack: AttackConfig,
-    /// The defended output (a later feature; always `None` for now).
+    /// The defended output, when a defence was chosen.
     pub defended: Option<DefendedOutput>,
 }
 
@@ -130,6 +143,7 @@ pub fn run_pipeline(
         model,
         device,
         &request.attack,
+        request.defense.as_ref(),
         clean,
         clean_probs,
         adversarial.adversarial,
@@ -189,6 +203,7 @@ impl FgsmSession {
         model: &LoadedModel,
         device: &ComputeDevice,
         attack: &AttackConfig,
+        defense: Option<&DefenseConfig>,
     ) -> Result<AttackResult, PipelineError> {
         let started = Instant::now();
         let adversarial = self.gradient.apply(attack.epsilon);
@@ -196,6 +211,7 @@ impl FgsmSession {
             model,
             device,
             attack,
+            defense,
             self.clean.clone(),
             self.clean_probs.clone(),
             adversarial,
@@ -245,6 +261,7 @@ fn assemble(
     model: &LoadedModel,
     device: &ComputeDevice,
     attack: &AttackConfig,
+    defense: Option<&DefenseConfig>,
     clean: Tensor<4>,
     clean_probs: Vec<f32>,
     adversarial: Tensor<4>,
@@ -269,6 +286,9 @@ fn assemble(
         adversarial_prediction.label,
     )?)?;
     let perturbation = image_from_tensor(adversarial.clone().sub(clean.clone()))?;
+    let defended = defense
+        .map(|config| defend(model, config, &clean, &adversarial))
+        .transpose()?;
     Ok(AttackResult {
         original: image_from_tensor(clean)?,
         adversarial: image_from_tensor(adversarial)?,
@@ -285,6 +305,26 @@ fn assemble(
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
         device: device.description.clone(),
         attack: attack.clone(),
-        defended: None,
+        defended,
+    })
+}
+
+/// Applies a defence to both images and asks the model again.
+fn defend(
+    model: &LoadedModel,
+    config: &DefenseConfig,
+    clean: &Tensor<4>,
+    adversarial: &Tensor<4>,
+) -> Result<DefendedOutput, PipelineError> {
+    let clean_defended = apply_defense(clean, config)?;
+    let adversarial_defended = apply_defense(adversarial, config)?;
+    let clean_probs = first_row(probabilities(&model.models, &clean_defended)?);
+    let adversarial_probs = first_row(probabilities(&model.models, &adversarial_defended)?);
+    Ok(DefendedOutput {
+        defense: config.clone(),
+        clean_image: image_from_tensor(clean_defended)?,
+        adversarial_image: image_from_tensor(adversarial_defended)?,
+        clean: prediction(model, clean_probs),
+        adversarial: prediction(model, adversarial_probs),
     })
 }

@@ -59,6 +59,8 @@ pub enum WorkerRequest {
         attack: AttackConfig,
         /// The true label, if known.
         true_label: Option<usize>,
+        /// A test-time defence, if any.
+        defense: Option<crate::defenses::DefenseConfig>,
     },
     /// Compute the ε-sweep curve for an attack.
     Sweep {
@@ -359,7 +361,8 @@ impl WorkerState {
                 generation,
                 attack,
                 true_label,
-            } => self.attack(&device, generation, &attack, true_label),
+                defense,
+            } => self.attack(&device, generation, &attack, true_label, defense),
             WorkerRequest::Sweep {
                 generation,
                 attack,
@@ -409,6 +412,7 @@ impl WorkerState {
         generation: u64,
         attack: &AttackConfig,
         true_label: Option<usize>,
+        defense: Option<crate::defenses::DefenseConfig>,
     ) {
         let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
             return;
@@ -417,6 +421,7 @@ impl WorkerState {
             scan: (**scan).clone(),
             attack: attack.clone(),
             true_label,
+            defense,
         };
         let result = if attack.kind == AttackKind::Fgsm {
             let key = FgsmKey {
@@ -432,7 +437,9 @@ impl WorkerState {
                 }
             }
             match &self.fgsm {
-                Some((_, session)) => session.result_at(model, device, attack),
+                Some((_, session)) => {
+                    session.result_at(model, device, attack, request.defense.as_ref())
+                }
                 None => return,
             }
         } else {

@@ -50,6 +50,8 @@ fn attack_writes_images_and_a_complete_result() {
             "2/255",
             "--steps",
             "10",
+            "--defense",
+            "median:3",
             "--device",
             "cpu",
             "--out",
@@ -89,6 +91,8 @@ fn attack_writes_images_and_a_complete_result() {
     ] {
         assert!(result.get(key).is_some(), "missing {key}");
     }
+    assert_eq!(result["defended"]["defense"], "median 3×3");
+    assert!(result["defended"]["adversarial"]["probs"].is_array());
     for side in ["clean", "adversarial"] {
         assert!(result[side]["label"].is_u64() && result[side]["probs"].is_array());
     }

@@ -22,7 +22,7 @@ fn options() -> AppOptions {
 
 fn harness() -> Harness<'static, AdvlensApp> {
     Harness::builder()
-        .with_size([1400.0, 900.0])
+        .with_size([1400.0, 1300.0])
         .build_eframe(|cc| AdvlensApp::new(cc, options()))
 }
 
@@ -105,6 +105,35 @@ fn choosing_another_attack_family_runs_it() {
     assert_eq!(result.attack.kind, advlens::attacks::AttackKind::Noise);
     assert_eq!(result.gradient_evaluations, 0);
     harness.get_by_label_contains("Random noise of exactly the same size");
+}
+
+#[test]
+fn choosing_a_defence_shows_the_defended_view_and_predictions() {
+    let mut harness = harness();
+    settle(&mut harness);
+    assert!(harness.state().result().unwrap().defended.is_none());
+    harness
+        .get_by_role_and_label(Role::ComboBox, "defence")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("Median filter").click();
+    harness.step();
+    settle(&mut harness);
+    let defended = harness
+        .state()
+        .result()
+        .unwrap()
+        .defended
+        .clone()
+        .expect("a defended output");
+    assert_eq!(
+        defended.defense.kind,
+        advlens::defenses::DefenseKind::Median
+    );
+    assert_eq!(defended.adversarial_image.width, 128);
+    harness.get_by_label_contains("Defended (median 3×3)");
+    harness.get_by_label("Defended adversarial");
+    harness.get_by_label_contains("Classical baseline");
 }
 
 #[test]

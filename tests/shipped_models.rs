@@ -6,6 +6,7 @@ use std::path::Path;
 
 use advlens::attacks::{AttackConfig, AttackControl, AttackKind};
 use advlens::datasets::{load_dataset, shared_datasets_dir};
+use advlens::defenses::{DefenseConfig, DefenseKind};
 use advlens::device::ComputeDevice;
 use advlens::imaging::{LoadOptions, Scan, load_scan};
 use advlens::models::{Task, list_shipped, load_shipped};
@@ -140,6 +141,7 @@ fn pgd_flips_every_shipped_model_on_the_sample_scans() {
                 scan,
                 attack: AttackConfig::new(AttackKind::Pgd, PGD_FLIP_EPSILON).with_steps(20),
                 true_label: None,
+                defense: None,
             };
             let result =
                 run_pipeline(&model, &request, &device, &AttackControl::default()).unwrap();
@@ -168,11 +170,14 @@ fn fgsm_session_equals_a_fresh_fgsm_run_on_a_shipped_model() {
         scan: sample("chest_xray_normal_2.png"),
         attack: AttackConfig::new(AttackKind::Fgsm, 0.0),
         true_label: None,
+        defense: Some(DefenseConfig::new(DefenseKind::BitDepth)),
     };
     let session = FgsmSession::new(&model, &request, &device).unwrap();
     for epsilon_255 in [0.5, 1.0, 3.0, 6.0] {
         let attack = AttackConfig::new(AttackKind::Fgsm, epsilon_255 / 255.0);
-        let reused = session.result_at(&model, &device, &attack).unwrap();
+        let reused = session
+            .result_at(&model, &device, &attack, request.defense.as_ref())
+            .unwrap();
         let fresh = run_pipeline(
             &model,
             &AttackRequest {
@@ -188,6 +193,24 @@ fn fgsm_session_equals_a_fresh_fgsm_run_on_a_shipped_model() {
             "ε = {epsilon_255}/255"
         );
         assert_eq!(reused.adversarial_prediction, fresh.adversarial_prediction);
+        let (reused_defended, fresh_defended) = (
+            reused.defended.as_ref().unwrap(),
+            fresh.defended.as_ref().unwrap(),
+        );
+        assert_eq!(reused_defended.adversarial, fresh_defended.adversarial);
+        assert_eq!(
+            reused_defended.adversarial_image,
+            fresh_defended.adversarial_image
+        );
+        let mut levels: Vec<u32> = reused_defended
+            .clean_image
+            .pixels
+            .iter()
+            .map(|v| (v * 15.0).round() as u32)
+            .collect();
+        levels.sort_unstable();
+        levels.dedup();
+        assert!(levels.len() <= 16, "4-bit defence leaves at most 16 levels");
         assert_eq!(reused.success, fresh.success);
     }
 }

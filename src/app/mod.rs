@@ -271,6 +271,7 @@ impl AdvlensApp {
                 generation: 0,
                 attack: attack.clone(),
                 true_label,
+                defense: self.settings.defense.clone(),
             });
         }
         if sweep {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::attacks::AttackConfig;
+use crate::defenses::DefenseConfig;
 
 /// The most recent files kept.
 pub const MAX_RECENT: usize = 8;
@@ -27,6 +28,8 @@ pub struct Settings {
     pub presentation: bool,
     /// Recently opened scans, newest first.
     pub recent: Vec<PathBuf>,
+    /// The test-time defence shown in the sixth view, if any.
+    pub defense: Option<DefenseConfig>,
 }
 
 impl Default for Settings {
@@ -39,6 +42,7 @@ impl Default for Settings {
             overlay_opacity: 0.6,
             presentation: false,
             recent: Vec::new(),
+            defense: None,
         }
     }
 }

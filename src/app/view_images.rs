@@ -85,16 +85,17 @@ impl ViewImages {
         match renderer {
             ViewRenderer::Gpu(state) => {
                 if new_result {
-                    let keys: Vec<u64> = ViewKind::ALL.iter().map(|k| self.gpu_key(*k)).collect();
+                    let shown = ViewKind::shown(result);
+                    let keys: Vec<u64> = shown.iter().map(|k| self.gpu_key(*k)).collect();
                     colormap_gpu::retain_views(state, &keys);
-                    for kind in ViewKind::ALL {
+                    for kind in shown {
                         let (base, extra) = kind.images(result);
                         colormap_gpu::prepare_view(state, self.gpu_key(kind), base, extra);
                     }
                 }
             }
             ViewRenderer::Cpu => {
-                for kind in ViewKind::ALL {
+                for kind in ViewKind::shown(result) {
                     if new_result || matches!(kind, ViewKind::CamClean | ViewKind::CamAdversarial) {
                         let image = cpu_image(result, kind, opacity);
                         self.textures.insert(

@@ -11,6 +11,7 @@ use advlens::attacks::{
     AttackConfig, AttackControl, AttackKind, NoiseDistribution, Norm, TargetSpec, format_epsilon,
     parse_epsilon, predicted_class, probabilities,
 };
+use advlens::defenses::DefenseConfig;
 use advlens::device::DevicePreference;
 use advlens::export::{AttackReport, write_atomic, write_result_images};
 
@@ -68,6 +69,10 @@ pub struct AttackArgs {
     /// The true class (name or index); the clean prediction is used when absent.
     #[arg(long)]
     label: Option<String>,
+    /// A test-time defence for the defended output: jpeg[:quality], median[:size],
+    /// blur[:sigma] or bits[:bits] (classical baselines).
+    #[arg(long)]
+    defense: Option<String>,
     /// DICOM frame (0-based).
     #[arg(long, default_value_t = 0)]
     frame: usize,
@@ -212,10 +217,16 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         ),
     };
     let scan = load_scan(&plan.scan, &plan.options)?;
+    let defense = args
+        .defense
+        .as_deref()
+        .map(DefenseConfig::parse)
+        .transpose()?;
     let request = AttackRequest {
         scan,
         attack: config,
         true_label,
+        defense,
     };
     let bar = progress_bar(&request.attack);
     let done = AtomicUsize::new(0);
@@ -374,6 +385,16 @@ fn print_summary(report: &AttackReport, out: &Path) {
         report.l0,
         report.ssim
     );
+    if let Some(defended) = &report.defended {
+        println!(
+            "defended:    {} — clean {} ({:.1}%), adversarial {} ({:.1}%)",
+            defended.defense,
+            defended.clean.class,
+            percent(&defended.clean.probs, defended.clean.label),
+            defended.adversarial.class,
+            percent(&defended.adversarial.probs, defended.adversarial.label)
+        );
+    }
     println!(
         "time:        {:.0} ms on {}",
         report.elapsed_ms, report.device

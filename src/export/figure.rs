@@ -53,7 +53,7 @@ fn register_font() {
 /// [`ExportError::Write`] if drawing fails.
 pub fn comparison_figure(input: &FigureInput<'_>) -> Result<(u32, u32, Vec<u8>), ExportError> {
     register_font();
-    let columns = ViewKind::ALL.len() as u32;
+    let columns = ViewKind::shown(input.result).len() as u32;
     let width = columns * TILE + (columns + 1) * MARGIN;
     let chart_height = if input.sweep.is_some() {
         CHART + MARGIN
@@ -87,7 +87,7 @@ fn draw_error(err: impl std::fmt::Display) -> ExportError {
 
 fn paint_tiles(buffer: &mut [u8], width: u32, input: &FigureInput<'_>) {
     let result = input.result;
-    for (column, kind) in ViewKind::ALL.iter().enumerate() {
+    for (column, kind) in ViewKind::shown(result).iter().enumerate() {
         let (base, extra) = kind.images(result);
         let mode = kind.mode(result, input.opacity);
         let left = MARGIN + column as u32 * (TILE + MARGIN);
@@ -127,7 +127,7 @@ fn draw_text<DB: DrawingBackend>(
         &title,
         (MARGIN as i32, 14),
     )?;
-    for (column, kind) in ViewKind::ALL.iter().enumerate() {
+    for (column, kind) in ViewKind::shown(result).iter().enumerate() {
         let left = (MARGIN + column as u32 * (TILE + MARGIN)) as i32;
         let text = match kind {
             ViewKind::Original => format!(
@@ -147,6 +147,14 @@ fn draw_text<DB: DrawingBackend>(
                 "Perturbation (±{:.2}/255)",
                 super::perturbation_scale(result) * 255.0
             ),
+            ViewKind::Defended => result.defended.as_ref().map_or_else(String::new, |d| {
+                format!(
+                    "{}: {} {:.1}%",
+                    d.defense.describe(),
+                    d.adversarial.class_name,
+                    percent(&d.adversarial.probs, d.adversarial.label)
+                )
+            }),
             other => other.title().to_string(),
         };
         root.draw_text(&text, &label, (left, (HEADER + TILE + 8) as i32))?;

@@ -11,6 +11,6 @@ mod views;
 pub use colormap::{ColorMode, diverging, gradcam_overlay, shade, viridis};
 pub use figure::{FigureInput, comparison_figure};
 pub use png::{ExportError, write_atomic, write_grey8, write_grey16, write_rgb8};
-pub use report::{AttackReport, PredictionReport, ScanReport};
+pub use report::{AttackReport, DefendedReport, PredictionReport, ScanReport};
 pub use result_images::write_result_images;
 pub use views::{ViewKind, perturbation_scale};

@@ -59,6 +59,17 @@ impl From<&Prediction> for PredictionReport {
     }
 }
 
+/// The defended predictions for JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct DefendedReport {
+    /// The defence in words.
+    pub defense: String,
+    /// The model on the defended clean image.
+    pub clean: PredictionReport,
+    /// The model on the defended adversarial image.
+    pub adversarial: PredictionReport,
+}
+
 /// Everything `result.json` holds.
 #[derive(Debug, Clone, Serialize)]
 pub struct AttackReport {
@@ -102,6 +113,8 @@ pub struct AttackReport {
     pub png8: Option<PredictionReport>,
     /// Whether the 8-bit PNG still fools the model.
     pub png8_success: Option<bool>,
+    /// The defended output, when a defence was chosen.
+    pub defended: Option<DefendedReport>,
     /// Files written.
     pub files: Vec<String>,
 }
@@ -131,6 +144,11 @@ impl AttackReport {
             elapsed_ms: result.elapsed_ms,
             png8: None,
             png8_success: None,
+            defended: result.defended.as_ref().map(|d| DefendedReport {
+                defense: d.defense.describe(),
+                clean: (&d.clean).into(),
+                adversarial: (&d.adversarial).into(),
+            }),
             files: Vec::new(),
         }
     }

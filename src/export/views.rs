@@ -19,6 +19,8 @@ pub enum ViewKind {
     CamClean,
     /// Grad-CAM of the adversarial image.
     CamAdversarial,
+    /// The adversarial image after the test-time defence (shown only with a defence).
+    Defended,
 }
 
 impl ViewKind {
@@ -31,6 +33,17 @@ impl ViewKind {
         Self::CamAdversarial,
     ];
 
+    /// The views a result has: the five of [`Self::ALL`], and the defended one when a defence
+    /// was applied.
+    #[must_use]
+    pub fn shown(result: &AttackResult) -> Vec<Self> {
+        let mut views = Self::ALL.to_vec();
+        if result.defended.is_some() {
+            views.push(Self::Defended);
+        }
+        views
+    }
+
     /// The view's title.
     #[must_use]
     pub fn title(self) -> &'static str {
@@ -40,6 +53,7 @@ impl ViewKind {
             Self::Adversarial => "Adversarial",
             Self::CamClean => "Grad-CAM, clean",
             Self::CamAdversarial => "Grad-CAM, adversarial",
+            Self::Defended => "Defended adversarial",
         }
     }
 
@@ -52,6 +66,12 @@ impl ViewKind {
             Self::Adversarial => (&result.adversarial, &result.adversarial),
             Self::CamClean => (&result.original, &result.gradcam_clean),
             Self::CamAdversarial => (&result.adversarial, &result.gradcam_adversarial),
+            Self::Defended => result
+                .defended
+                .as_ref()
+                .map_or((&result.adversarial, &result.adversarial), |d| {
+                    (&d.adversarial_image, &d.adversarial_image)
+                }),
         }
     }
 
@@ -60,7 +80,7 @@ impl ViewKind {
     #[must_use]
     pub fn mode(self, result: &AttackResult, opacity: f32) -> ColorMode {
         match self {
-            Self::Original | Self::Adversarial => ColorMode::Grey,
+            Self::Original | Self::Adversarial | Self::Defended => ColorMode::Grey,
             Self::Perturbation => ColorMode::Diverging {
                 scale: perturbation_scale(result),
             },
@@ -71,7 +91,14 @@ impl ViewKind {
     /// A stable small index.
     #[must_use]
     pub fn index(self) -> u64 {
-        Self::ALL.iter().position(|k| *k == self).unwrap_or(0) as u64
+        match self {
+            Self::Original => 0,
+            Self::Perturbation => 1,
+            Self::Adversarial => 2,
+            Self::CamClean => 3,
+            Self::CamAdversarial => 4,
+            Self::Defended => 5,
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::{attack_controls, scan_controls};
+use super::{attack_controls, defense_controls, scan_controls};
 use crate::app::{AdvlensApp, Command};
 
 /// Draws the left panel.
@@ -17,6 +17,7 @@ pub fn controls_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                 section(ui, "Scan", |ui| scan_controls::scan_ui(ui, app));
                 section(ui, "Model", |ui| model_ui(ui, app));
                 section(ui, "Attack", |ui| attack_controls::attack_ui(ui, app));
+                section(ui, "Defence", |ui| defense_controls::defense_ui(ui, app));
                 section(ui, "Display", |ui| display_ui(ui, app));
             });
         });

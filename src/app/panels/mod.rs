@@ -3,6 +3,7 @@
 
 mod attack_controls;
 mod controls;
+mod defense_controls;
 mod help;
 mod numbers;
 mod scan_controls;

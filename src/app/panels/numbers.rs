@@ -52,6 +52,9 @@ pub fn numbers_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                     &result.adversarial_prediction.probs,
                     Color32::from_rgb(200, 80, 70),
                 );
+                if let Some(defended) = &result.defended {
+                    defended_ui(ui, defended, &classes, result.clean.label);
+                }
                 ui.add_space(6.0);
                 metrics_ui(ui, &result);
                 ui.separator();
@@ -109,4 +112,34 @@ fn metrics_ui(ui: &mut egui::Ui, result: &crate::pipeline::AttackResult) {
             );
             row("Device", result.device.clone(), "Where the tensor work ran");
         });
+}
+
+fn defended_ui(
+    ui: &mut egui::Ui,
+    defended: &crate::pipeline::DefendedOutput,
+    classes: &[String],
+    clean_label: usize,
+) {
+    ui.add_space(4.0);
+    ui.label(RichText::new(format!("With {}", defended.defense.describe())).strong());
+    probability_bars_ui(
+        ui,
+        "Defended clean",
+        classes,
+        &defended.clean.probs,
+        Color32::from_rgb(70, 160, 150),
+    );
+    probability_bars_ui(
+        ui,
+        "Defended adversarial",
+        classes,
+        &defended.adversarial.probs,
+        Color32::from_rgb(200, 140, 60),
+    );
+    if defended.clean.label != clean_label {
+        ui.label(
+            RichText::new("The defence changes the clean prediction too")
+                .color(Color32::from_rgb(255, 180, 80)),
+        );
+    }
 }

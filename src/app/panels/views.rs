@@ -39,13 +39,22 @@ pub fn views_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
             .min((ui.available_height() - 120.0) / 2.0)
             .max(64.0);
         app.view.probe = None;
+        let second_row: &[ViewKind] = if result.defended.is_some() {
+            &[
+                ViewKind::CamClean,
+                ViewKind::CamAdversarial,
+                ViewKind::Defended,
+            ]
+        } else {
+            &[ViewKind::CamClean, ViewKind::CamAdversarial]
+        };
         let rows: [&[ViewKind]; 2] = [
             &[
                 ViewKind::Original,
                 ViewKind::Perturbation,
                 ViewKind::Adversarial,
             ],
-            &[ViewKind::CamClean, ViewKind::CamAdversarial],
+            second_row,
         ];
         for row in rows {
             ui.horizontal(|ui| {
@@ -77,6 +86,13 @@ fn view_title(kind: ViewKind, result: &AttackResult) -> String {
         ViewKind::Adversarial => {
             format!("Adversarial — {}", result.adversarial_prediction.class_name)
         }
+        ViewKind::Defended => result.defended.as_ref().map_or_else(String::new, |d| {
+            format!(
+                "Defended ({}) — {}",
+                d.defense.describe(),
+                d.adversarial.class_name
+            )
+        }),
         other => other.title().to_string(),
     }
 }
@@ -88,12 +104,13 @@ fn probe_ui(ui: &mut egui::Ui, app: &AdvlensApp, result: &AttackResult) {
     };
     let at = |image: &crate::imaging::GreyImage| image.get(x, y).unwrap_or(0.0);
     ui.label(format!(
-        "pixel ({x}, {y}):  original {:.4}  ·  perturbation {:+.2}/255  ·  adversarial {:.4}  ·  Grad-CAM clean {:.2}  ·  adversarial {:.2}",
+        "pixel ({x}, {y}):  original {:.4}  ·  perturbation {:+.2}/255  ·  adversarial {:.4}  ·  Grad-CAM clean {:.2}  ·  adversarial {:.2}{}",
         at(&result.original),
         at(&result.perturbation) * 255.0,
         at(&result.adversarial),
         at(&result.gradcam_clean),
         at(&result.gradcam_adversarial),
+        result.defended.as_ref().map_or_else(String::new, |d| format!("  ·  defended {:.4}", at(&d.adversarial_image))),
     ));
 }
 
