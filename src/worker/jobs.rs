@@ -1,255 +1,19 @@
-//! The background worker behind the GUI: one named thread that owns the compute device, the
-//! loaded model and scan, and runs every request off the UI thread. Requests carry a
-//! generation number; a newer attack or sweep supersedes older ones (they are dropped from the
-//! queue, or stopped between steps), so stale results never reach the UI. A panic in a job
-//! becomes an error event. Nothing here knows about egui: the UI passes a `notify` callback.
+//! The worker thread's side: the state it owns and how each request is carried out.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
-use std::thread::JoinHandle;
+use std::sync::mpsc::{Receiver, Sender};
 
+use super::{ScanSource, WorkerEvent, WorkerRequest};
 use crate::attacks::{AttackConfig, AttackControl, AttackKind};
-use crate::device::{ComputeDevice, DevicePreference, select_device};
-use crate::imaging::{LoadOptions, Scan, load_scan, load_scan_bytes};
-use crate::models::{LoadedModel, ModelCard, load_model_files, load_shipped};
-use crate::pipeline::{AttackRequest, AttackResult, FgsmSession, run_pipeline};
-use crate::sweep::{SweepPoint, epsilon_sweep};
+use crate::device::ComputeDevice;
+use crate::imaging::{Scan, load_scan, load_scan_bytes};
+use crate::models::{LoadedModel, load_model_files, load_shipped};
+use crate::pipeline::{AttackRequest, FgsmSession, run_pipeline};
+use crate::sweep::epsilon_sweep;
 
-/// Where a scan comes from.
-#[derive(Debug, Clone)]
-pub enum ScanSource {
-    /// A file on disk.
-    Path(PathBuf),
-    /// Bytes (drag-and-drop without a path), with a name for messages.
-    Bytes {
-        /// File name.
-        name: String,
-        /// Contents.
-        bytes: Arc<Vec<u8>>,
-    },
-}
-
-/// What the UI asks for.
-#[derive(Debug, Clone)]
-pub enum WorkerRequest {
-    /// Read a scan (frame and window in the options).
-    LoadScan {
-        /// Source.
-        source: ScanSource,
-        /// Frame and window.
-        options: LoadOptions,
-    },
-    /// Load a shipped model by name.
-    LoadShippedModel(String),
-    /// Load the user's own weights described by a card.
-    LoadWeights {
-        /// The safetensors file.
-        weights: PathBuf,
-        /// The card that describes them.
-        card: Box<ModelCard>,
-    },
-    /// Run an attack on the current scan and model.
-    Attack {
-        /// Generation (newer supersedes older).
-        generation: u64,
-        /// The attack.
-        attack: AttackConfig,
-        /// The true label, if known.
-        true_label: Option<usize>,
-        /// A test-time defence, if any.
-        defense: Option<crate::defenses::DefenseConfig>,
-    },
-    /// Compute the ε-sweep curve for an attack.
-    Sweep {
-        /// Generation.
-        generation: u64,
-        /// The attack (its ε is ignored).
-        attack: AttackConfig,
-        /// The largest ε of the curve.
-        max_epsilon: f64,
-        /// Points on the curve.
-        points: usize,
-        /// The true label, if known.
-        true_label: Option<usize>,
-    },
-}
-
-/// What the worker reports.
-#[derive(Debug, Clone)]
-pub enum WorkerEvent {
-    /// The device is up.
-    DeviceReady(String),
-    /// A scan was read.
-    ScanLoaded(Arc<Scan>),
-    /// A model was loaded.
-    ModelLoaded(Box<ModelCard>),
-    /// Steps done of an iterative attack.
-    Progress {
-        /// Generation of the attack.
-        generation: u64,
-        /// Steps done.
-        done: usize,
-        /// Steps in all.
-        total: usize,
-    },
-    /// An attack finished.
-    AttackDone {
-        /// Its generation.
-        generation: u64,
-        /// The result.
-        result: Arc<AttackResult>,
-    },
-    /// A sweep finished.
-    SweepDone {
-        /// Its generation.
-        generation: u64,
-        /// The curve.
-        points: Vec<SweepPoint>,
-    },
-    /// Something failed; the previous state stays in place.
-    Error {
-        /// What was being done.
-        context: String,
-        /// The message for the user.
-        message: String,
-    },
-}
-
-/// The UI's end of the worker.
-pub struct WorkerHandle {
-    requests: Sender<WorkerRequest>,
-    events: Receiver<WorkerEvent>,
-    latest_attack: Arc<AtomicU64>,
-    latest_sweep: Arc<AtomicU64>,
-    next_generation: u64,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl WorkerHandle {
-    /// Starts the worker thread; `notify` is called whenever an event is ready (for a repaint).
-    ///
-    /// # Errors
-    /// The OS error if the thread cannot be spawned.
-    pub fn spawn(
-        preference: DevicePreference,
-        notify: Arc<dyn Fn() + Send + Sync>,
-    ) -> std::io::Result<Self> {
-        Self::spawn_with(
-            move || select_device(preference).map_err(|err| err.to_string()),
-            notify,
-        )
-    }
-
-    /// Starts the worker on a device made by `make_device` (on the worker thread).
-    ///
-    /// # Errors
-    /// The OS error if the thread cannot be spawned.
-    pub fn spawn_with(
-        make_device: impl FnOnce() -> Result<ComputeDevice, String> + Send + 'static,
-        notify: Arc<dyn Fn() + Send + Sync>,
-    ) -> std::io::Result<Self> {
-        let (request_tx, request_rx) = channel();
-        let (event_tx, event_rx) = channel();
-        let latest_attack = Arc::new(AtomicU64::new(0));
-        let latest_sweep = Arc::new(AtomicU64::new(0));
-        let state = WorkerState {
-            requests: request_rx,
-            events: event_tx,
-            notify,
-            latest_attack: latest_attack.clone(),
-            latest_sweep: latest_sweep.clone(),
-            device: None,
-            model: None,
-            scan: None,
-            fgsm: None,
-        };
-        let thread = std::thread::Builder::new()
-            .name("advlens-worker".to_string())
-            .spawn(move || state.run(make_device))?;
-        Ok(Self {
-            requests: request_tx,
-            events: event_rx,
-            latest_attack,
-            latest_sweep,
-            next_generation: 1,
-            thread: Some(thread),
-        })
-    }
-
-    /// Sends a request; attack and sweep requests get a fresh generation, which is returned.
-    pub fn send(&mut self, mut request: WorkerRequest) -> u64 {
-        let generation = self.next_generation;
-        match &mut request {
-            WorkerRequest::Attack { generation: g, .. } => {
-                *g = generation;
-                self.latest_attack.store(generation, Ordering::SeqCst);
-            }
-            WorkerRequest::Sweep { generation: g, .. } => {
-                *g = generation;
-                self.latest_sweep.store(generation, Ordering::SeqCst);
-            }
-            _ => {}
-        }
-        self.next_generation += 1;
-        // A closed channel means the worker is gone; the UI shows that through events.
-        let _ = self.requests.send(request);
-        generation
-    }
-
-    /// Stops the running attack (if any) without starting another.
-    pub fn cancel_attack(&mut self) {
-        self.latest_attack
-            .store(self.next_generation, Ordering::SeqCst);
-        self.next_generation += 1;
-    }
-
-    /// The generation of the newest attack request.
-    #[must_use]
-    pub fn latest_attack(&self) -> u64 {
-        self.latest_attack.load(Ordering::SeqCst)
-    }
-
-    /// The generation of the newest sweep request.
-    #[must_use]
-    pub fn latest_sweep(&self) -> u64 {
-        self.latest_sweep.load(Ordering::SeqCst)
-    }
-
-    /// Events that have arrived, without blocking.
-    #[must_use]
-    pub fn poll(&self) -> Vec<WorkerEvent> {
-        let mut events = Vec::new();
-        loop {
-            match self.events.try_recv() {
-                Ok(event) => events.push(event),
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => return events,
-            }
-        }
-    }
-
-    /// Waits up to `timeout` for the next event (for tests and the command line).
-    #[must_use]
-    pub fn wait(&self, timeout: std::time::Duration) -> Option<WorkerEvent> {
-        self.events.recv_timeout(timeout).ok()
-    }
-}
-
-impl Drop for WorkerHandle {
-    fn drop(&mut self) {
-        self.cancel_attack();
-        self.latest_sweep.store(u64::MAX, Ordering::SeqCst);
-        let (closed, _) = channel();
-        self.requests = closed; // drop the sender so the worker loop ends
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-struct WorkerState {
+pub(super) struct WorkerState {
     requests: Receiver<WorkerRequest>,
     events: Sender<WorkerEvent>,
     notify: Arc<dyn Fn() + Send + Sync>,
@@ -271,6 +35,27 @@ struct FgsmKey {
 }
 
 impl WorkerState {
+    /// The state of a new worker thread.
+    pub(super) fn new(
+        requests: Receiver<WorkerRequest>,
+        events: Sender<WorkerEvent>,
+        notify: Arc<dyn Fn() + Send + Sync>,
+        latest_attack: Arc<AtomicU64>,
+        latest_sweep: Arc<AtomicU64>,
+    ) -> Self {
+        Self {
+            requests,
+            events,
+            notify,
+            latest_attack,
+            latest_sweep,
+            device: None,
+            model: None,
+            scan: None,
+            fgsm: None,
+        }
+    }
+
     fn emit(&self, event: WorkerEvent) {
         let _ = self.events.send(event);
         (self.notify)();
@@ -283,7 +68,7 @@ impl WorkerState {
         });
     }
 
-    fn run(mut self, make_device: impl FnOnce() -> Result<ComputeDevice, String>) {
+    pub(super) fn run(mut self, make_device: impl FnOnce() -> Result<ComputeDevice, String>) {
         match catch_unwind(AssertUnwindSafe(make_device)) {
             Ok(Ok(device)) => {
                 self.emit(WorkerEvent::DeviceReady(device.description.clone()));
