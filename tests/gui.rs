@@ -239,8 +239,9 @@ fn presentation_mode_toggles_with_one_key_and_help_lists_shortcuts() {
     harness.get_by_label("Keyboard shortcuts");
 }
 
-#[test]
-fn main_window_snapshot() {
+/// Renders the window with wgpu (software Vulkan where there is no GPU) and compares it with
+/// the stored snapshot; wall-clock timings are masked.
+fn snapshot_test(name: &str, defense: Option<advlens::defenses::DefenseConfig>) {
     if std::env::var_os("ADVLENS_SKIP_WGPU").is_some()
         || advlens::device::list_adapters().is_empty()
     {
@@ -252,7 +253,18 @@ fn main_window_snapshot() {
         .wgpu()
         .build_eframe(|cc| AdvlensApp::new(cc, options()));
     settle(&mut harness);
-    // Wall-clock timings differ from run to run: mask them (everything else is deterministic).
+    if defense.is_some() {
+        harness.state_mut().settings_mut().defense = defense;
+        harness
+            .state_mut()
+            .push(advlens::app::Command::AttackChanged {
+                run: true,
+                sweep: false,
+            });
+        harness.step();
+        settle(&mut harness);
+        assert!(harness.state().result().unwrap().defended.is_some());
+    }
     let timing_rects: Vec<eframe::egui::Rect> = harness
         .get_all_by_label_contains(" ms")
         .map(|node| node.rect())
@@ -261,5 +273,20 @@ fn main_window_snapshot() {
     for rect in timing_rects {
         harness.mask(rect);
     }
-    harness.snapshot("main_window");
+    harness.snapshot(name);
+}
+
+#[test]
+fn main_window_snapshot() {
+    snapshot_test("main_window", None);
+}
+
+#[test]
+fn main_window_with_a_defence_snapshot() {
+    snapshot_test(
+        "main_window_defended",
+        Some(advlens::defenses::DefenseConfig::new(
+            advlens::defenses::DefenseKind::Median,
+        )),
+    );
 }
