@@ -1,15 +1,15 @@
 //! `advlens attack …`: one scan in, images and `result.json` out.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::attack_summary;
 use advlens::attacks::{
-    AttackConfig, AttackControl, AttackKind, NoiseDistribution, Norm, TargetSpec, format_epsilon,
-    parse_epsilon, predicted_class, probabilities,
+    AttackConfig, AttackControl, AttackKind, NoiseDistribution, Norm, TargetSpec, parse_epsilon,
 };
 use advlens::defenses::DefenseConfig;
 use advlens::device::DevicePreference;
@@ -17,8 +17,9 @@ use advlens::export::{AttackReport, write_atomic, write_result_images};
 
 /// Opacity of the Grad-CAM overlay in the written images.
 const OVERLAY_OPACITY: f32 = 0.6;
-use advlens::imaging::{LoadOptions, Window, load_scan, model_input_from_scan};
-use advlens::models::{LoadedModel, Task, load_shipped};
+
+use advlens::imaging::{LoadOptions, Window, load_scan};
+use advlens::models::{Task, load_shipped};
 use advlens::pipeline::{AttackRequest, run_pipeline};
 use advlens::recipe::Recipe;
 
@@ -243,7 +244,7 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let mut report = AttackReport::new(&request.scan.metadata, &model.name, &result);
     report.files = write_result_images(&result, &args.out, OVERLAY_OPACITY)?;
-    check_png8(
+    attack_summary::check_png8(
         &model,
         &device.device,
         &args.out.join("adversarial.png"),
@@ -255,71 +256,10 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         &args.out.join("result.json"),
         serde_json::to_string_pretty(&report)?.as_bytes(),
     )?;
-    print_summary(&report, &args.out);
+    attack_summary::print_summary(&report, &args.out);
     if let Some(recipe) = &plan.recipe {
-        report_replay(recipe, &result, &device.description)?;
+        attack_summary::report_replay(recipe, &result, &device.description)?;
     }
-    Ok(())
-}
-
-/// Compares a replay with the recipe's recorded answer.
-fn report_replay(
-    recipe: &Recipe,
-    result: &advlens::pipeline::AttackResult,
-    device: &str,
-) -> anyhow::Result<()> {
-    let expected = &recipe.expected;
-    let exact = expected.adversarial_probs == result.adversarial_prediction.probs
-        && expected.adversarial_label == result.adversarial_prediction.label;
-    let largest: f32 = expected
-        .adversarial_probs
-        .iter()
-        .zip(&result.adversarial_prediction.probs)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f32::max);
-    if exact {
-        println!("replay:      reproduced the recipe exactly");
-    } else if expected.adversarial_label == result.adversarial_prediction.label {
-        println!(
-            "replay:      same prediction; probabilities differ by up to {largest:.2e} (recorded on {}, replayed on {device})",
-            expected.device
-        );
-    } else {
-        anyhow::bail!(
-            "the replay gave {} where the recipe recorded class {} (recorded on {}, replayed on {device})",
-            result.adversarial_prediction.class_name,
-            expected.adversarial_label,
-            expected.device
-        );
-    }
-    Ok(())
-}
-
-/// Reads the 8-bit PNG back and asks the model again: rounding to 1/255 can undo a small
-/// attack.
-fn check_png8(
-    model: &LoadedModel,
-    device: &burn::tensor::Device,
-    path: &Path,
-    result: &advlens::pipeline::AttackResult,
-    report: &mut AttackReport,
-) -> anyhow::Result<()> {
-    let reread = load_scan(path, &LoadOptions::default())?;
-    let input = model_input_from_scan(&reread, model.card.spec.input_size, device);
-    let probs = probabilities(&model.models, &input)?
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    let label = predicted_class(&probs);
-    report.png8_success = Some(match result.target {
-        Some(target) => label == target,
-        None => label != result.label,
-    });
-    report.png8 = Some(advlens::export::PredictionReport {
-        label,
-        class: model.card.classes.get(label).cloned().unwrap_or_default(),
-        probs,
-    });
     Ok(())
 }
 
@@ -333,71 +273,4 @@ fn progress_bar(config: &AttackConfig) -> ProgressBar {
     }
     bar.set_message(config.kind.to_string());
     bar
-}
-
-fn print_summary(report: &AttackReport, out: &Path) {
-    let percent = |probs: &[f32], label: usize| 100.0 * probs.get(label).copied().unwrap_or(0.0);
-    println!("scan:        {}", report.scan.name);
-    println!("model:       {}", report.model);
-    println!(
-        "attack:      {} at ε = {}",
-        report.attack.kind,
-        format_epsilon(report.attack.epsilon)
-    );
-    println!(
-        "clean:       {} ({:.1}%)",
-        report.clean.class,
-        percent(&report.clean.probs, report.clean.label)
-    );
-    println!(
-        "adversarial: {} ({:.1}%)",
-        report.adversarial.class,
-        percent(&report.adversarial.probs, report.adversarial.label)
-    );
-    println!(
-        "success:     {}",
-        if report.success {
-            "yes — the prediction was changed"
-        } else {
-            "no"
-        }
-    );
-    if let (Some(png8), Some(success)) = (&report.png8, report.png8_success) {
-        println!(
-            "8-bit PNG:   {} ({:.1}%), {}",
-            png8.class,
-            percent(&png8.probs, png8.label),
-            if success {
-                "still fools the model"
-            } else {
-                "no longer fools the model"
-            }
-        );
-    }
-    let psnr = report
-        .psnr
-        .map_or_else(|| "∞".to_string(), |p| format!("{p:.1} dB"));
-    println!(
-        "size:        L∞ {:.4} ({:.2}/255), L2 {:.3}, L0 {}, PSNR {psnr}, SSIM {:.4}",
-        report.linf,
-        report.linf * 255.0,
-        report.l2,
-        report.l0,
-        report.ssim
-    );
-    if let Some(defended) = &report.defended {
-        println!(
-            "defended:    {} — clean {} ({:.1}%), adversarial {} ({:.1}%)",
-            defended.defense,
-            defended.clean.class,
-            percent(&defended.clean.probs, defended.clean.label),
-            defended.adversarial.class,
-            percent(&defended.adversarial.probs, defended.adversarial.label)
-        );
-    }
-    println!(
-        "time:        {:.0} ms on {}",
-        report.elapsed_ms, report.device
-    );
-    println!("written to:  {}", out.display());
 }

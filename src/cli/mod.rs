@@ -2,6 +2,7 @@
 //! subcommand the window opens.
 
 mod attack_cmd;
+mod attack_summary;
 mod bench_cmd;
 mod gui_cmd;
 mod models_cmd;

@@ -1,0 +1,138 @@
+//! What `advlens attack` reports after a run: the summary on the terminal, the check that the
+//! 8-bit PNG still fools the model, and the comparison of a replay with its recipe.
+
+use std::path::Path;
+
+use advlens::attacks::{format_epsilon, predicted_class, probabilities};
+use advlens::export::{AttackReport, PredictionReport};
+use advlens::imaging::{LoadOptions, load_scan, model_input_from_scan};
+use advlens::models::LoadedModel;
+use advlens::recipe::Recipe;
+
+/// Compares a replay with the recipe's recorded answer.
+pub fn report_replay(
+    recipe: &Recipe,
+    result: &advlens::pipeline::AttackResult,
+    device: &str,
+) -> anyhow::Result<()> {
+    let expected = &recipe.expected;
+    let exact = expected.adversarial_probs == result.adversarial_prediction.probs
+        && expected.adversarial_label == result.adversarial_prediction.label;
+    let largest: f32 = expected
+        .adversarial_probs
+        .iter()
+        .zip(&result.adversarial_prediction.probs)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
+    if exact {
+        println!("replay:      reproduced the recipe exactly");
+    } else if expected.adversarial_label == result.adversarial_prediction.label {
+        println!(
+            "replay:      same prediction; probabilities differ by up to {largest:.2e} (recorded on {}, replayed on {device})",
+            expected.device
+        );
+    } else {
+        anyhow::bail!(
+            "the replay gave {} where the recipe recorded class {} (recorded on {}, replayed on {device})",
+            result.adversarial_prediction.class_name,
+            expected.adversarial_label,
+            expected.device
+        );
+    }
+    Ok(())
+}
+
+/// Reads the 8-bit PNG back and asks the model again: rounding to 1/255 can undo a small
+/// attack.
+pub fn check_png8(
+    model: &LoadedModel,
+    device: &burn::tensor::Device,
+    path: &Path,
+    result: &advlens::pipeline::AttackResult,
+    report: &mut AttackReport,
+) -> anyhow::Result<()> {
+    let reread = load_scan(path, &LoadOptions::default())?;
+    let input = model_input_from_scan(&reread, model.card.spec.input_size, device);
+    let probs = probabilities(&model.models, &input)?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let label = predicted_class(&probs);
+    report.png8_success = Some(match result.target {
+        Some(target) => label == target,
+        None => label != result.label,
+    });
+    report.png8 = Some(PredictionReport {
+        label,
+        class: model.card.classes.get(label).cloned().unwrap_or_default(),
+        probs,
+    });
+    Ok(())
+}
+
+pub fn print_summary(report: &AttackReport, out: &Path) {
+    let percent = |probs: &[f32], label: usize| 100.0 * probs.get(label).copied().unwrap_or(0.0);
+    println!("scan:        {}", report.scan.name);
+    println!("model:       {}", report.model);
+    println!(
+        "attack:      {} at ε = {}",
+        report.attack.kind,
+        format_epsilon(report.attack.epsilon)
+    );
+    println!(
+        "clean:       {} ({:.1}%)",
+        report.clean.class,
+        percent(&report.clean.probs, report.clean.label)
+    );
+    println!(
+        "adversarial: {} ({:.1}%)",
+        report.adversarial.class,
+        percent(&report.adversarial.probs, report.adversarial.label)
+    );
+    println!(
+        "success:     {}",
+        if report.success {
+            "yes — the prediction was changed"
+        } else {
+            "no"
+        }
+    );
+    if let (Some(png8), Some(success)) = (&report.png8, report.png8_success) {
+        println!(
+            "8-bit PNG:   {} ({:.1}%), {}",
+            png8.class,
+            percent(&png8.probs, png8.label),
+            if success {
+                "still fools the model"
+            } else {
+                "no longer fools the model"
+            }
+        );
+    }
+    let psnr = report
+        .psnr
+        .map_or_else(|| "∞".to_string(), |p| format!("{p:.1} dB"));
+    println!(
+        "size:        L∞ {:.4} ({:.2}/255), L2 {:.3}, L0 {}, PSNR {psnr}, SSIM {:.4}",
+        report.linf,
+        report.linf * 255.0,
+        report.l2,
+        report.l0,
+        report.ssim
+    );
+    if let Some(defended) = &report.defended {
+        println!(
+            "defended:    {} — clean {} ({:.1}%), adversarial {} ({:.1}%)",
+            defended.defense,
+            defended.clean.class,
+            percent(&defended.clean.probs, defended.clean.label),
+            defended.adversarial.class,
+            percent(&defended.adversarial.probs, defended.adversarial.label)
+        );
+    }
+    println!(
+        "time:        {:.0} ms on {}",
+        report.elapsed_ms, report.device
+    );
+    println!("written to:  {}", out.display());
+}
