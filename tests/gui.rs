@@ -137,6 +137,28 @@ fn choosing_a_defence_shows_the_defended_view_and_predictions() {
 }
 
 #[test]
+fn weights_typed_in_load_with_their_card() {
+    let weights = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/brain-mri-cnn.safetensors");
+    let mut harness = harness();
+    settle(&mut harness);
+    let field = harness.get_by_role_and_label(Role::TextInput, "Weights");
+    field.focus();
+    field.type_text(weights.to_str().unwrap());
+    harness.step();
+    harness.get_by_role_and_label(Role::Button, "Load").click();
+    harness.step();
+    let started = Instant::now();
+    while harness.state().result().is_none_or(|r| r.clean.probs.len() != 4) {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(started.elapsed() < Duration::from_mins(1), "the brain model did not load: {:?}", harness.state().errors());
+    }
+    settle(&mut harness);
+    assert_eq!(harness.state().settings().model, "brain-mri-cnn");
+    assert!(harness.state().errors().is_empty());
+}
+
+#[test]
 fn a_bad_file_shows_an_error_and_keeps_the_previous_scan() {
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken.dcm");

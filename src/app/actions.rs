@@ -98,6 +98,7 @@ impl AdvlensApp {
                 Command::PickWeights => {
                     self.dialog = Some(PendingDialog::open(DialogPurpose::OpenWeights));
                 }
+                Command::LoadWeights(path) => self.load_weights(&path),
                 Command::SelectModel(name) => {
                     self.status.busy = Some(format!("loading {name}…"));
                     self.worker.send(WorkerRequest::LoadShippedModel(name));

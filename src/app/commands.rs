@@ -23,6 +23,8 @@ pub enum Command {
     SelectModel(String),
     /// Show a file dialog to pick weights.
     PickWeights,
+    /// Load weights from a safetensors file (its card beside it, or the current model's).
+    LoadWeights(PathBuf),
     /// The attack settings changed; `run` says whether to run now.
     AttackChanged {
         /// Run immediately (cheap attacks, slider released, Run pressed).

@@ -66,6 +66,20 @@ fn model_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     if ui.button("Load weights…").on_hover_text("Your own weights (PyTorch-compatible safetensors); a model card (.json) beside them describes the architecture").clicked() {
         app.push(Command::PickWeights);
     }
+    ui.horizontal(|ui| {
+        let label = ui.label("Weights");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.weights_field)
+                .hint_text("or a .safetensors path")
+                .desired_width(140.0),
+        )
+        .labelled_by(label.id);
+        if ui.button("Load").clicked() && !app.weights_field.trim().is_empty() {
+            app.push(Command::LoadWeights(std::path::PathBuf::from(
+                app.weights_field.trim(),
+            )));
+        }
+    });
 }
 
 fn display_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
