@@ -200,7 +200,8 @@ impl WorkerState {
         defense: Option<crate::defenses::DefenseConfig>,
     ) {
         let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
-            return;
+            let missing = if self.scan.is_none() { "open a scan first" } else { "choose a model first" };
+            return self.error("running the attack", &missing);
         };
         let request = AttackRequest {
             scan: (**scan).clone(),
