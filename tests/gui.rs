@@ -138,7 +138,8 @@ fn choosing_a_defence_shows_the_defended_view_and_predictions() {
 
 #[test]
 fn weights_typed_in_load_with_their_card() {
-    let weights = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/brain-mri-cnn.safetensors");
+    let weights = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/models/brain-mri-cnn.safetensors");
     let mut harness = harness();
     settle(&mut harness);
     let field = harness.get_by_role_and_label(Role::TextInput, "Weights");
@@ -148,10 +149,18 @@ fn weights_typed_in_load_with_their_card() {
     harness.get_by_role_and_label(Role::Button, "Load").click();
     harness.step();
     let started = Instant::now();
-    while harness.state().result().is_none_or(|r| r.clean.probs.len() != 4) {
+    while harness
+        .state()
+        .result()
+        .is_none_or(|r| r.clean.probs.len() != 4)
+    {
         harness.step();
         std::thread::sleep(Duration::from_millis(20));
-        assert!(started.elapsed() < Duration::from_mins(1), "the brain model did not load: {:?}", harness.state().errors());
+        assert!(
+            started.elapsed() < Duration::from_mins(1),
+            "the brain model did not load: {:?}",
+            harness.state().errors()
+        );
     }
     settle(&mut harness);
     assert_eq!(harness.state().settings().model, "brain-mri-cnn");
@@ -294,7 +303,10 @@ fn snapshot_test(name: &str, defense: Option<advlens::defenses::DefenseConfig>) 
     assert!(!timing_rects.is_empty());
     for rect in timing_rects {
         // A fixed width, so that a shorter or longer number leaves no unmasked edge.
-        harness.mask(eframe::egui::Rect::from_min_size(rect.min, eframe::egui::vec2(150.0, rect.height())));
+        harness.mask(eframe::egui::Rect::from_min_size(
+            rect.min,
+            eframe::egui::vec2(150.0, rect.height()),
+        ));
     }
     harness.snapshot(name);
 }

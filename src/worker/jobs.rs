@@ -200,7 +200,11 @@ impl WorkerState {
         defense: Option<crate::defenses::DefenseConfig>,
     ) {
         let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
-            let missing = if self.scan.is_none() { "open a scan first" } else { "choose a model first" };
+            let missing = if self.scan.is_none() {
+                "open a scan first"
+            } else {
+                "choose a model first"
+            };
             return self.error("running the attack", &missing);
         };
         let request = AttackRequest {

@@ -3,6 +3,7 @@
 use eframe::egui::{self, RichText};
 
 use super::{attack_controls, defense_controls, scan_controls};
+use crate::app::widgets::path_field_ui;
 use crate::app::{AdvlensApp, Command};
 
 /// Draws the left panel.
@@ -66,20 +67,15 @@ fn model_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     if ui.button("Load weights…").on_hover_text("Your own weights (PyTorch-compatible safetensors); a model card (.json) beside them describes the architecture").clicked() {
         app.push(Command::PickWeights);
     }
-    ui.horizontal(|ui| {
-        let label = ui.label("Weights");
-        ui.add(
-            egui::TextEdit::singleline(&mut app.weights_field)
-                .hint_text("or a .safetensors path")
-                .desired_width(140.0),
-        )
-        .labelled_by(label.id);
-        if ui.button("Load").clicked() && !app.weights_field.trim().is_empty() {
-            app.push(Command::LoadWeights(std::path::PathBuf::from(
-                app.weights_field.trim(),
-            )));
-        }
-    });
+    if let Some(path) = path_field_ui(
+        ui,
+        "Weights",
+        "or a .safetensors path",
+        &mut app.weights_field,
+        "Load",
+    ) {
+        app.push(Command::LoadWeights(path));
+    }
 }
 
 fn display_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
@@ -99,19 +95,15 @@ fn display_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     {
         app.push(Command::Export(None));
     }
-    ui.horizontal(|ui| {
-        let label = ui.label("Folder");
-        ui.add(
-            egui::TextEdit::singleline(&mut app.export_field)
-                .hint_text("or a folder path")
-                .desired_width(120.0),
-        )
-        .labelled_by(label.id);
-        if ui.button("Export here").clicked() && !app.export_field.trim().is_empty() {
-            let folder = std::path::PathBuf::from(app.export_field.trim());
-            app.push(Command::Export(Some(folder)));
-        }
-    });
+    if let Some(folder) = path_field_ui(
+        ui,
+        "Folder",
+        "or a folder path",
+        &mut app.export_field,
+        "Export here",
+    ) {
+        app.push(Command::Export(Some(folder)));
+    }
     if let Some(folder) = &app.last_export {
         ui.label(egui::RichText::new(format!("Exported to {folder}")).weak());
     }

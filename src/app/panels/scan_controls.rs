@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use eframe::egui;
 
+use crate::app::widgets::path_field_ui;
 use crate::app::{AdvlensApp, Command};
 use crate::imaging::{ScanFormat, Window};
 
@@ -71,20 +72,9 @@ pub fn scan_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                 }
             });
     });
-    ui.horizontal(|ui| {
-        let label = ui.label("Path");
-        let field = ui
-            .add(
-                egui::TextEdit::singleline(&mut app.path_field)
-                    .hint_text("or type a path")
-                    .desired_width(150.0),
-            )
-            .labelled_by(label.id);
-        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (ui.button("Open").clicked() || entered) && !app.path_field.trim().is_empty() {
-            app.push(Command::OpenScan(PathBuf::from(app.path_field.trim())));
-        }
-    });
+    if let Some(path) = path_field_ui(ui, "Path", "or type a path", &mut app.path_field, "Open") {
+        app.push(Command::OpenScan(path));
+    }
     if !app.settings.recent.is_empty() {
         egui::ComboBox::from_label("recent files")
             .selected_text("Choose…")
