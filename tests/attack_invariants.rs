@@ -124,43 +124,24 @@ fn a_seed_reproduces_bit_exactly_and_another_seed_differs() {
             4.0 / 255.0
         };
         let config = AttackConfig::new(kind, epsilon).with_steps(4).with_seed(42);
-        let first = host(
-            &run_attack(
-                &models,
-                &clean,
-                &[0],
-                false,
-                &config,
-                &AttackControl::default(),
+        let untargeted = |config: &AttackConfig| {
+            host(
+                &run_attack(
+                    &models,
+                    &clean,
+                    &[0],
+                    false,
+                    config,
+                    &AttackControl::default(),
+                )
+                .unwrap()
+                .adversarial,
             )
-            .unwrap()
-            .adversarial,
-        );
-        let second = host(
-            &run_attack(
-                &models,
-                &clean,
-                &[0],
-                false,
-                &config,
-                &AttackControl::default(),
-            )
-            .unwrap()
-            .adversarial,
-        );
+        };
+        let first = untargeted(&config);
+        let second = untargeted(&config);
         assert_eq!(first, second, "{kind}");
-        let other = host(
-            &run_attack(
-                &models,
-                &clean,
-                &[0],
-                false,
-                &config.clone().with_seed(43),
-                &AttackControl::default(),
-            )
-            .unwrap()
-            .adversarial,
-        );
+        let other = untargeted(&config.clone().with_seed(43));
         assert_ne!(first, other, "{kind}: the seed must matter");
     }
 }

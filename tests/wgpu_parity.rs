@@ -49,26 +49,20 @@ fn fgsm_agrees_between_wgpu_and_cpu() {
     let config = AttackConfig::new(AttackKind::Fgsm, 4.0 / 255.0);
     let cpu_input = tensor_from_image(&image, &cpu);
     let gpu_input = tensor_from_image(&image, &gpu.device);
-    let cpu_adv = run_attack(
-        &on_cpu,
-        &cpu_input,
-        &[0],
-        false,
-        &config,
-        &AttackControl::default(),
-    )
-    .unwrap()
-    .adversarial;
-    let gpu_adv = run_attack(
-        &on_gpu,
-        &gpu_input,
-        &[0],
-        false,
-        &config,
-        &AttackControl::default(),
-    )
-    .unwrap()
-    .adversarial;
+    let fgsm = |models: &ModelPair, input: &burn::tensor::Tensor<4>| {
+        run_attack(
+            models,
+            input,
+            &[0],
+            false,
+            &config,
+            &AttackControl::default(),
+        )
+        .unwrap()
+        .adversarial
+    };
+    let cpu_adv = fgsm(&on_cpu, &cpu_input);
+    let gpu_adv = fgsm(&on_gpu, &gpu_input);
     let cpu_pixels = image_from_tensor(cpu_adv.clone()).unwrap().pixels;
     let gpu_pixels = image_from_tensor(gpu_adv.clone()).unwrap().pixels;
     // Gradient components within rounding of zero may take a different sign: allow a few.

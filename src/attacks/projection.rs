@@ -5,38 +5,26 @@ use burn::tensor::Tensor;
 
 use super::Norm;
 
+/// Flattens each image of a batch, reduces it with `reduce` (`[batch, pixels]` →
+/// `[batch, 1]`) and shapes the result `[batch, 1, 1, 1]` for broadcasting.
+fn per_image(tensor: Tensor<4>, reduce: impl FnOnce(Tensor<2>) -> Tensor<2>) -> Tensor<4> {
+    let [batch, channels, height, width] = tensor.dims();
+    reduce(tensor.reshape([batch, channels * height * width])).reshape([batch, 1, 1, 1])
+}
+
 /// Per-image L2 norm, shaped `[batch, 1, 1, 1]` for broadcasting.
 pub(crate) fn l2_per_image(tensor: &Tensor<4>) -> Tensor<4> {
-    let [batch, channels, height, width] = tensor.dims();
-    tensor
-        .clone()
-        .powi_scalar(2)
-        .reshape([batch, channels * height * width])
-        .sum_dim(1)
-        .sqrt()
-        .reshape([batch, 1, 1, 1])
+    per_image(tensor.clone().powi_scalar(2), |flat| flat.sum_dim(1).sqrt())
 }
 
 /// Per-image L1 norm, shaped `[batch, 1, 1, 1]`.
 pub(crate) fn l1_per_image(tensor: &Tensor<4>) -> Tensor<4> {
-    let [batch, channels, height, width] = tensor.dims();
-    tensor
-        .clone()
-        .abs()
-        .reshape([batch, channels * height * width])
-        .sum_dim(1)
-        .reshape([batch, 1, 1, 1])
+    per_image(tensor.clone().abs(), |flat| flat.sum_dim(1))
 }
 
 /// Per-image largest absolute value, shaped `[batch, 1, 1, 1]`.
 pub(crate) fn linf_per_image(tensor: &Tensor<4>) -> Tensor<4> {
-    let [batch, channels, height, width] = tensor.dims();
-    tensor
-        .clone()
-        .abs()
-        .reshape([batch, channels * height * width])
-        .max_dim(1)
-        .reshape([batch, 1, 1, 1])
+    per_image(tensor.clone().abs(), |flat| flat.max_dim(1))
 }
 
 /// Projects `adversarial` onto the ε-ball around `clean` and clamps to [0, 1].

@@ -25,11 +25,10 @@ pub(super) struct WorkerState {
     fgsm: Option<(FgsmKey, FgsmSession)>,
 }
 
-/// What an FGSM gradient depends on.
+/// What an FGSM gradient depends on besides the scan and the model (the cached session is
+/// dropped whenever either of those changes).
 #[derive(Debug, Clone, PartialEq)]
 struct FgsmKey {
-    scan: usize,
-    model: String,
     target: crate::attacks::TargetSpec,
     label: Option<usize>,
 }
@@ -147,7 +146,7 @@ impl WorkerState {
                 attack,
                 true_label,
                 defense,
-            } => self.attack(&device, generation, &attack, true_label, defense),
+            } => self.attack(&device, generation, &attack, true_label, defense.as_ref()),
             WorkerRequest::Sweep {
                 generation,
                 attack,
@@ -197,7 +196,7 @@ impl WorkerState {
         generation: u64,
         attack: &AttackConfig,
         true_label: Option<usize>,
-        defense: Option<crate::defenses::DefenseConfig>,
+        defense: Option<&crate::defenses::DefenseConfig>,
     ) {
         let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
             let missing = if self.scan.is_none() {
@@ -207,29 +206,26 @@ impl WorkerState {
             };
             return self.error("running the attack", &missing);
         };
-        let request = AttackRequest {
+        // The scan is copied into a request only where one is needed: not on every FGSM ε move.
+        let request = || AttackRequest {
             scan: (**scan).clone(),
             attack: attack.clone(),
             true_label,
-            defense,
+            defense: defense.cloned(),
         };
         let result = if attack.kind == AttackKind::Fgsm {
             let key = FgsmKey {
-                scan: Arc::as_ptr(scan) as usize,
-                model: model.name.clone(),
                 target: attack.target,
                 label: true_label,
             };
             if self.fgsm.as_ref().is_none_or(|(cached, _)| *cached != key) {
-                match FgsmSession::new(model, &request, device) {
+                match FgsmSession::new(model, &request(), device) {
                     Ok(session) => self.fgsm = Some((key, session)),
                     Err(err) => return self.error("running FGSM", &err),
                 }
             }
             match &self.fgsm {
-                Some((_, session)) => {
-                    session.result_at(model, device, attack, request.defense.as_ref())
-                }
+                Some((_, session)) => session.result_at(model, device, attack, defense),
                 None => return,
             }
         } else {
@@ -249,7 +245,7 @@ impl WorkerState {
                 should_stop: Some(&stop),
                 on_step: Some(&progress),
             };
-            run_pipeline(model, &request, device, &control)
+            run_pipeline(model, &request(), device, &control)
         };
         match result {
             Ok(result) if self.latest_attack.load(Ordering::SeqCst) == generation => {
