@@ -7,10 +7,11 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use advlens::attacks::parse_epsilon;
 use advlens::datasets::{load_dataset, shared_datasets_dir};
 use advlens::device::DevicePreference;
 use advlens::models::{Architecture, InputNorm, Task, save_weights};
-use advlens::train::{Augmentation, TrainConfig, TrainEvent, train_model};
+use advlens::train::{AdversarialTraining, Augmentation, TrainConfig, TrainEvent, train_model};
 
 /// Arguments of `train`.
 #[derive(Args, Debug)]
@@ -61,6 +62,26 @@ pub struct TrainArgs {
     /// auto, gpu or cpu.
     #[arg(long, default_value = "auto")]
     device: DevicePreference,
+    /// Adversarial training: `pgd` (Madry et al.) replaces every batch by its PGD version.
+    #[arg(long, value_parser = ["pgd"])]
+    adversarial: Option<String>,
+    /// Training radius for --adversarial, e.g. 8/255 or 0.03.
+    #[arg(long, default_value = "8/255", value_parser = parse_epsilon_arg)]
+    eps: f64,
+    /// PGD steps per batch for --adversarial.
+    #[arg(long, default_value_t = 5)]
+    steps: usize,
+    /// PGD step size for --adversarial (default 2.5·ε/steps), e.g. 2/255.
+    #[arg(long, value_parser = parse_epsilon_arg)]
+    step_size: Option<f64>,
+    /// Start from these weights (same task, architecture and input normalisation) instead of
+    /// a random initialisation, e.g. to fine-tune a standard model adversarially.
+    #[arg(long)]
+    init_from: Option<PathBuf>,
+}
+
+fn parse_epsilon_arg(text: &str) -> Result<f64, String> {
+    parse_epsilon(text).map_err(|err| err.to_string())
 }
 
 fn parse_input_norm(text: &str) -> Result<InputNorm, String> {
@@ -103,6 +124,12 @@ fn train_config(args: &TrainArgs, name: &str) -> TrainConfig {
         },
         input_norm: args.input_norm,
         limit_train: args.limit_train,
+        adversarial: args.adversarial.as_ref().map(|_| AdversarialTraining {
+            epsilon: args.eps,
+            steps: args.steps.max(1),
+            step_size: args.step_size,
+        }),
+        init_from: args.init_from.clone(),
         checkpoint_dir: args
             .checkpoint_dir
             .clone()

@@ -1,6 +1,6 @@
 //! Accuracy, per-class recall and the confusion matrix of a classifier on a split.
 
-use burn::tensor::Device;
+use burn::tensor::{Device, Tensor};
 
 use crate::datasets::Split;
 use crate::models::Classifier;
@@ -30,11 +30,40 @@ pub fn evaluate_split(
     batch_size: usize,
     device: &Device,
 ) -> Result<Evaluation, String> {
+    evaluate_split_with(
+        model,
+        split,
+        classes,
+        limit,
+        batch_size,
+        device,
+        &mut |images, _| Ok(images),
+    )
+}
+
+/// A batch transform applied before classification: (images, true labels) → images. An attack,
+/// a defence or both.
+pub type BatchTransform<'a> = dyn FnMut(Tensor<4>, &[usize]) -> Result<Tensor<4>, String> + 'a;
+
+/// Like [`evaluate_split`], with every batch passed through `transform` first.
+///
+/// # Errors
+/// A message if the transform fails or a batch cannot be read back.
+pub fn evaluate_split_with(
+    model: &Classifier,
+    split: &Split,
+    classes: usize,
+    limit: Option<usize>,
+    batch_size: usize,
+    device: &Device,
+    transform: &mut BatchTransform<'_>,
+) -> Result<Evaluation, String> {
     let count = limit.map_or(split.len(), |l| l.min(split.len()));
     let mut predictions = Vec::with_capacity(count);
     let indices: Vec<usize> = (0..count).collect();
     for chunk in indices.chunks(batch_size.max(1)) {
-        let (images, _) = split.batch(chunk, device);
+        let (images, labels) = split.batch(chunk, device);
+        let images = transform(images, &labels)?;
         let predicted: Vec<i64> = model
             .forward(images)
             .argmax(1)

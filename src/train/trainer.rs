@@ -10,9 +10,10 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+use super::adversarial::AdversarialTraining;
 use super::augment::Augmentation;
 use super::checkpoint::{CheckpointFiles, CheckpointState};
-use super::evaluate::evaluate_split;
+use super::evaluate::{Evaluation, evaluate_split, evaluate_split_with};
 use super::loss::{balanced_class_weights, weighted_cross_entropy};
 use crate::datasets::Dataset;
 use crate::models::{
@@ -61,6 +62,12 @@ pub struct TrainConfig {
     pub limit_train: Option<usize>,
     /// Where checkpoints go; an existing checkpoint there is resumed.
     pub checkpoint_dir: PathBuf,
+    /// PGD adversarial training, if wanted; the best epoch is then chosen on validation
+    /// accuracy under the same attack.
+    pub adversarial: Option<AdversarialTraining>,
+    /// Weights to start from instead of a random initialisation (adversarial fine-tuning of
+    /// a standard model); ignored when a checkpoint is resumed.
+    pub init_from: Option<PathBuf>,
 }
 
 /// Progress, for a progress bar and a log.
@@ -141,6 +148,8 @@ pub fn train_model(
     });
     let mut model = if state.epochs_done > 0 {
         load_weights(&spec, &files.current, &autodiff)?
+    } else if let Some(init) = &config.init_from {
+        load_weights(&spec, init, &autodiff)?
     } else {
         spec.init(&autodiff)
     };
@@ -173,6 +182,18 @@ pub fn train_model(
                 learning_rate_at(config.learning_rate, progress, 1.0 / config.epochs as f64);
             let (images, labels) =
                 augmented_batch(dataset, chunk, &config.augmentation, &mut rng, &autodiff);
+            let images = match &config.adversarial {
+                None => images,
+                Some(adversarial) => adversarial
+                    .perturb(
+                        &model,
+                        &images,
+                        &labels,
+                        adversarial.epsilon_at(progress, 1.0 / config.epochs as f64),
+                        config.seed ^ ((epoch as u64) << 32) ^ batch_index as u64,
+                    )
+                    .map_err(other)?,
+            };
             let loss = weighted_cross_entropy(model.forward(images), &labels, &class_weights);
             let loss_value = loss
                 .clone()
@@ -190,8 +211,7 @@ pub fn train_model(
                 loss: loss_value,
             });
         }
-        let evaluation = evaluate_split(&model.valid(), &dataset.val, classes, None, 128, device)
-            .map_err(TrainError::Other)?;
+        let evaluation = selection_evaluation(config, &model, dataset, device)?;
         let seconds = started.elapsed().as_secs_f64();
         save_weights(&model, &files.current, false, &[])?;
         optimizer.save(&files.optimizer).map_err(other)?;
@@ -203,8 +223,13 @@ pub fn train_model(
         let train_loss = loss_sum / batches.max(1) as f32;
         state.epochs_done = epoch;
         state.seconds += seconds;
+        let metric = if config.adversarial.is_some() {
+            "PGD val accuracy"
+        } else {
+            "val accuracy"
+        };
         state.history.push(format!(
-            "epoch {epoch}: train loss {train_loss:.4}, val accuracy {:.4}, {seconds:.0} s",
+            "epoch {epoch}: train loss {train_loss:.4}, {metric} {:.4}, {seconds:.0} s",
             evaluation.accuracy
         ));
         files.write_state(&state).map_err(TrainError::Other)?;
@@ -216,6 +241,35 @@ pub fn train_model(
         });
     }
     finish(config, dataset, &spec, &files, &state, device, device_name)
+}
+
+/// Validation accuracy, under the training attack when training adversarially.
+fn selection_evaluation(
+    config: &TrainConfig,
+    model: &Classifier,
+    dataset: &Dataset,
+    device: &Device,
+) -> Result<Evaluation, TrainError> {
+    let classes = config.task.num_classes();
+    let inference = model.valid();
+    match &config.adversarial {
+        None => evaluate_split(&inference, &dataset.val, classes, None, 128, device),
+        Some(adversarial) => evaluate_split_with(
+            &inference,
+            &dataset.val,
+            classes,
+            None,
+            128,
+            device,
+            &mut |images, labels| {
+                adversarial
+                    .perturb(model, &images, labels, adversarial.epsilon, config.seed)
+                    .map(Tensor::without_autodiff)
+                    .map_err(|err| err.to_string())
+            },
+        ),
+    }
+    .map_err(TrainError::Other)
 }
 
 /// Linear warm-up over the first `warmup` fraction, then cosine decay to 2 % of the peak.
@@ -297,7 +351,19 @@ fn finish(
         batch_size: config.batch_size,
         learning_rate: config.learning_rate,
         augmentation: config.augmentation.describe(),
-        adversarial_training: None,
+        adversarial_training: config.adversarial.map(|a| {
+            let start = config.init_from.as_ref().map_or(String::new(), |path| {
+                format!(
+                    "; fine-tuned from {}",
+                    path.file_stem()
+                        .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+                )
+            });
+            format!(
+                "{}{start}; best epoch chosen on PGD validation accuracy",
+                a.describe()
+            )
+        }),
         val_accuracy: val.accuracy,
         test_accuracy: test.accuracy,
         per_class_recall: test.recall,
