@@ -10,6 +10,7 @@ pub mod attacks;
 pub mod datasets;
 pub mod defenses;
 pub mod device;
+pub mod eval;
 pub mod explain;
 pub mod export;
 pub mod imaging;

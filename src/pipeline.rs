@@ -11,7 +11,10 @@ use crate::attacks::{
     AttackConfig, AttackControl, AttackError, FgsmGradient, predicted_class, probabilities,
     resolve_target, run_attack,
 };
-use crate::defenses::{DefenseConfig, DefenseError, apply_defense};
+use crate::defenses::{
+    Certificate, DefenseConfig, DefenseError, DefensePath, apply_defense, defended_predict,
+    squeeze_scores,
+};
 use crate::device::ComputeDevice;
 use crate::explain::{ExplainError, grad_cam};
 use crate::imaging::{GreyImage, ImagingError, Scan, image_from_tensor, model_input_from_scan};
@@ -49,6 +52,17 @@ pub struct AttackRequest {
     pub true_label: Option<usize>,
     /// A test-time defence to apply to the clean and the adversarial image.
     pub defense: Option<DefenseConfig>,
+    /// Attack through the defence (BPDA, plus EOT for randomized defences) instead of the
+    /// bare model; ignored without a defence.
+    pub adaptive: bool,
+}
+
+impl AttackRequest {
+    /// The defence the attack goes through, when it is adaptive.
+    #[must_use]
+    pub fn attacked_defense(&self) -> Option<&DefenseConfig> {
+        self.defense.as_ref().filter(|_| self.adaptive)
+    }
 }
 
 /// A prediction in words and numbers.
@@ -76,6 +90,38 @@ pub struct DefendedOutput {
     pub clean: Prediction,
     /// The model on the defended adversarial image.
     pub adversarial: Prediction,
+    /// Randomized smoothing's certificate for the clean image.
+    pub clean_certificate: Option<Certificate>,
+    /// Randomized smoothing's certificate for the adversarial image.
+    pub adversarial_certificate: Option<Certificate>,
+    /// Whether the attack went through this defence (adaptive) or ignored it.
+    pub adaptive: bool,
+}
+
+/// Feature-squeezing detection of the clean and the adversarial image, with the model's
+/// calibrated threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Detection {
+    /// Score of the clean image.
+    pub clean_score: f32,
+    /// Score of the adversarial image.
+    pub adversarial_score: f32,
+    /// Scores above this are flagged (5 % false positives on clean validation images).
+    pub threshold: f32,
+}
+
+impl Detection {
+    /// Whether the clean image is (wrongly) flagged.
+    #[must_use]
+    pub fn clean_flagged(&self) -> bool {
+        self.clean_score > self.threshold
+    }
+
+    /// Whether the adversarial image is flagged.
+    #[must_use]
+    pub fn adversarial_flagged(&self) -> bool {
+        self.adversarial_score > self.threshold
+    }
 }
 
 /// Everything one attack run produced.
@@ -113,6 +159,8 @@ pub struct AttackResult {
     pub attack: AttackConfig,
     /// The defended output, when a defence was chosen.
     pub defended: Option<DefendedOutput>,
+    /// Feature-squeezing detection, when the model card carries a calibrated threshold.
+    pub detection: Option<Detection>,
 }
 
 /// Runs one attack end to end.
@@ -130,20 +178,27 @@ pub fn run_pipeline(
     let clean_probs = first_row(probabilities(&model.models, &clean)?);
     let (label, target) = attack_labels(&clean_probs, request)?;
     let aim = target.unwrap_or(label);
+    let path = request.attacked_defense().cloned().map(DefensePath::new);
+    let control = AttackControl {
+        through: path
+            .as_ref()
+            .map(|p| p as &dyn crate::attacks::DefenseGradientPath),
+        ..*control
+    };
     let adversarial = run_attack(
         &model.models,
         &clean,
         &[aim],
         target.is_some(),
         &request.attack,
-        control,
+        &control,
     )?;
     let gradient_evaluations = adversarial.gradient_evaluations;
     assemble(
         model,
         device,
         &request.attack,
-        request.defense.as_ref(),
+        request.defense.as_ref().map(|d| (d, request.adaptive)),
         clean,
         clean_probs,
         adversarial.adversarial,
@@ -179,11 +234,14 @@ impl FgsmSession {
             model_input_from_scan(&request.scan, model.card.spec.input_size, &device.device);
         let clean_probs = first_row(probabilities(&model.models, &clean)?);
         let (label, target) = attack_labels(&clean_probs, request)?;
-        let gradient = FgsmGradient::compute(
+        let path = request.attacked_defense().cloned().map(DefensePath::new);
+        let gradient = FgsmGradient::compute_through(
             &model.models.differentiable,
             clean.clone(),
             &[target.unwrap_or(label)],
             target.is_some(),
+            path.as_ref()
+                .map(|p| p as &dyn crate::attacks::DefenseGradientPath),
         )?;
         Ok(Self {
             clean,
@@ -194,7 +252,8 @@ impl FgsmSession {
         })
     }
 
-    /// The full result at ε, reusing the gradient.
+    /// The full result at ε, reusing the gradient. `defense` is the defence shown and
+    /// whether the session's gradient went through it.
     ///
     /// # Errors
     /// [`PipelineError`].
@@ -203,7 +262,7 @@ impl FgsmSession {
         model: &LoadedModel,
         device: &ComputeDevice,
         attack: &AttackConfig,
-        defense: Option<&DefenseConfig>,
+        defense: Option<(&DefenseConfig, bool)>,
     ) -> Result<AttackResult, PipelineError> {
         let started = Instant::now();
         let adversarial = self.gradient.apply(attack.epsilon);
@@ -261,7 +320,7 @@ fn assemble(
     model: &LoadedModel,
     device: &ComputeDevice,
     attack: &AttackConfig,
-    defense: Option<&DefenseConfig>,
+    defense: Option<(&DefenseConfig, bool)>,
     clean: Tensor<4>,
     clean_probs: Vec<f32>,
     adversarial: Tensor<4>,
@@ -287,7 +346,21 @@ fn assemble(
     )?)?;
     let perturbation = image_from_tensor(adversarial.clone().sub(clean.clone()))?;
     let defended = defense
-        .map(|config| defend(model, config, &clean, &adversarial))
+        .map(|(config, adaptive)| defend(model, config, adaptive, &clean, &adversarial))
+        .transpose()?;
+    let detection = model
+        .card
+        .feature_squeezing
+        .as_ref()
+        .map(|calibration| -> Result<Detection, PipelineError> {
+            let both = Tensor::cat(vec![clean.clone(), adversarial.clone()], 0);
+            let scores = squeeze_scores(&models.inference, &both)?;
+            Ok(Detection {
+                clean_score: scores.first().copied().unwrap_or(0.0),
+                adversarial_score: scores.get(1).copied().unwrap_or(0.0),
+                threshold: calibration.threshold,
+            })
+        })
         .transpose()?;
     Ok(AttackResult {
         original: image_from_tensor(clean)?,
@@ -306,25 +379,30 @@ fn assemble(
         device: device.description.clone(),
         attack: attack.clone(),
         defended,
+        detection,
     })
 }
 
-/// Applies a defence to both images and asks the model again.
+/// Applies a defence to both images and asks the defended model (one pass, or a vote).
 fn defend(
     model: &LoadedModel,
     config: &DefenseConfig,
+    adaptive: bool,
     clean: &Tensor<4>,
     adversarial: &Tensor<4>,
 ) -> Result<DefendedOutput, PipelineError> {
-    let clean_defended = apply_defense(clean, config)?;
-    let adversarial_defended = apply_defense(adversarial, config)?;
-    let clean_probs = first_row(probabilities(&model.models, &clean_defended)?);
-    let adversarial_probs = first_row(probabilities(&model.models, &adversarial_defended)?);
+    let both = Tensor::cat(vec![clean.clone(), adversarial.clone()], 0);
+    let predicted = defended_predict(&model.models.inference, &both, config)?;
+    let mut rows = predicted.probabilities.into_iter();
+    let mut certificates = predicted.certificates.into_iter();
     Ok(DefendedOutput {
         defense: config.clone(),
-        clean_image: image_from_tensor(clean_defended)?,
-        adversarial_image: image_from_tensor(adversarial_defended)?,
-        clean: prediction(model, clean_probs),
-        adversarial: prediction(model, adversarial_probs),
+        clean_image: image_from_tensor(apply_defense(clean, config)?)?,
+        adversarial_image: image_from_tensor(apply_defense(adversarial, config)?)?,
+        clean: prediction(model, rows.next().unwrap_or_default()),
+        adversarial: prediction(model, rows.next().unwrap_or_default()),
+        clean_certificate: certificates.next().flatten(),
+        adversarial_certificate: certificates.next().flatten(),
+        adaptive,
     })
 }

@@ -70,6 +70,12 @@ pub struct Recipe {
     pub attack: AttackConfig,
     /// The true label, if the user set one.
     pub true_label: Option<usize>,
+    /// The defence shown, if any.
+    #[serde(default)]
+    pub defense: Option<crate::defenses::DefenseConfig>,
+    /// Whether the attack went through the defence.
+    #[serde(default)]
+    pub adaptive: bool,
     /// What it produced.
     pub expected: RecipeExpectation,
 }

@@ -238,7 +238,7 @@ fn cancellation_stops_an_iterative_attack() {
     let stop = || true;
     let control = AttackControl {
         should_stop: Some(&stop),
-        on_step: None,
+        ..AttackControl::default()
     };
     let result = run_attack(
         &models,

@@ -1,6 +1,8 @@
 //! The shipped models: every weight file loads into the current architecture, reproduces its
-//! card on a fixed test subset (when `../shared/datasets` is present), and is really fooled by
-//! PGD on the bundled sample scans; FGSM's reused gradient gives the same result as a fresh run.
+//! card on a fixed test subset (when `../shared/datasets` is present), and every standard model
+//! is really fooled by PGD on the bundled sample scans; the adversarially trained models beat
+//! their standard twins under PGD on a fixed subset; FGSM's reused gradient gives the same
+//! result as a fresh run.
 
 use std::path::Path;
 
@@ -8,6 +10,7 @@ use advlens::attacks::{AttackConfig, AttackControl, AttackKind};
 use advlens::datasets::{load_dataset, shared_datasets_dir};
 use advlens::defenses::{DefenseConfig, DefenseKind};
 use advlens::device::ComputeDevice;
+use advlens::eval::{EvalImages, EvalPlan, evaluate_robustness, images_from_split};
 use advlens::imaging::{LoadOptions, Scan, load_scan};
 use advlens::models::{Task, list_shipped, load_shipped};
 use advlens::pipeline::{AttackRequest, FgsmSession, run_pipeline};
@@ -133,9 +136,13 @@ fn shipped_weights_reproduce_their_cards_on_the_fixed_subset() {
 }
 
 #[test]
-fn pgd_flips_every_shipped_model_on_the_sample_scans() {
+fn pgd_flips_every_standard_shipped_model_on_the_sample_scans() {
     let device = ComputeDevice::cpu();
-    for shipped in list_shipped().unwrap() {
+    for shipped in list_shipped()
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.card.adversarial_training.is_none())
+    {
         let model = load_shipped(&shipped.name, &device.device).unwrap();
         for scan in samples_for(model.card.spec.task) {
             let request = AttackRequest {
@@ -143,6 +150,7 @@ fn pgd_flips_every_shipped_model_on_the_sample_scans() {
                 attack: AttackConfig::new(AttackKind::Pgd, PGD_FLIP_EPSILON).with_steps(20),
                 true_label: None,
                 defense: None,
+                adaptive: false,
             };
             let result =
                 run_pipeline(&model, &request, &device, &AttackControl::default()).unwrap();
@@ -172,12 +180,18 @@ fn fgsm_session_equals_a_fresh_fgsm_run_on_a_shipped_model() {
         attack: AttackConfig::new(AttackKind::Fgsm, 0.0),
         true_label: None,
         defense: Some(DefenseConfig::new(DefenseKind::BitDepth)),
+        adaptive: false,
     };
     let session = FgsmSession::new(&model, &request, &device).unwrap();
     for epsilon_255 in [0.5, 1.0, 3.0, 6.0] {
         let attack = AttackConfig::new(AttackKind::Fgsm, epsilon_255 / 255.0);
         let reused = session
-            .result_at(&model, &device, &attack, request.defense.as_ref())
+            .result_at(
+                &model,
+                &device,
+                &attack,
+                request.defense.as_ref().map(|d| (d, false)),
+            )
             .unwrap();
         let fresh = run_pipeline(
             &model,
@@ -213,5 +227,85 @@ fn fgsm_session_equals_a_fresh_fgsm_run_on_a_shipped_model() {
         levels.dedup();
         assert!(levels.len() <= 16, "4-bit defence leaves at most 16 levels");
         assert_eq!(reused.success, fresh.success);
+    }
+}
+
+/// Accuracy of a model on images under PGD-20 at ε (true labels, untargeted).
+fn pgd_accuracy(model: &advlens::models::LoadedModel, images: &EvalImages, epsilon: f64) -> f32 {
+    let plan = EvalPlan {
+        attacks: vec![AttackConfig::new(AttackKind::Pgd, 0.0).with_steps(20)],
+        epsilons: vec![epsilon],
+        defense: None,
+        adaptive: false,
+        batch_size: 32,
+    };
+    evaluate_robustness(model, images, &plan, &ComputeDevice::cpu(), &mut |_, _| {})
+        .unwrap()
+        .rows[0]
+        .accuracy[0]
+}
+
+#[test]
+fn robust_models_beat_their_standard_twins_under_pgd() {
+    let device = ComputeDevice::cpu();
+    let shipped = list_shipped().unwrap();
+    let robust: Vec<_> = shipped
+        .iter()
+        .filter(|m| m.card.adversarial_training.is_some())
+        .collect();
+    assert!(robust.len() >= 2, "a robust model is shipped for each task");
+    let root = shared_datasets_dir();
+    for robust in robust {
+        let twin_name = robust.name.trim_end_matches("-robust");
+        let standard = load_shipped(twin_name, &device.device).unwrap();
+        let hardened = load_shipped(&robust.name, &device.device).unwrap();
+        let task = hardened.card.spec.task;
+        // The fixed subset: the first 64 test images when the data sets are here, otherwise
+        // the bundled sample scans with the standard model's clean predictions as labels.
+        let images = match &root {
+            Some(root) => {
+                let dataset = load_dataset(root, task.dataset_file()).unwrap();
+                images_from_split(&dataset.test, 128, Some(64), "test").unwrap()
+            }
+            None => {
+                eprintln!("../shared/datasets is not here: using the bundled scans");
+                sample_images(&standard, task)
+            }
+        };
+        let epsilon = 8.0 / 255.0;
+        let (standard_accuracy, robust_accuracy) = (
+            pgd_accuracy(&standard, &images, epsilon),
+            pgd_accuracy(&hardened, &images, epsilon),
+        );
+        eprintln!(
+            "{}: PGD-20 at 8/255 on {} images: standard {standard_accuracy:.3}, robust {robust_accuracy:.3}",
+            robust.name,
+            images.len()
+        );
+        assert!(
+            robust_accuracy >= standard_accuracy + 0.2,
+            "{}: robust {robust_accuracy} vs standard {standard_accuracy}",
+            robust.name
+        );
+    }
+}
+
+/// The bundled scans of a task, labelled with the model's clean predictions.
+fn sample_images(model: &advlens::models::LoadedModel, task: Task) -> EvalImages {
+    let size = model.card.spec.input_size;
+    let mut pixels = Vec::new();
+    let mut labels = Vec::new();
+    for scan in samples_for(task) {
+        let input =
+            advlens::imaging::model_input_from_scan(&scan, size, &ComputeDevice::cpu().device);
+        let probabilities = advlens::attacks::probabilities(&model.models, &input).unwrap();
+        labels.push(advlens::attacks::predicted_class(&probabilities[0]));
+        pixels.extend(input.into_data().try_to_vec::<f32>().unwrap());
+    }
+    EvalImages {
+        pixels,
+        labels,
+        size,
+        source: "bundled sample scans".to_string(),
     }
 }

@@ -28,6 +28,7 @@ fn attack(epsilon_255: f64) -> WorkerRequest {
         attack: AttackConfig::new(AttackKind::Fgsm, epsilon_255 / 255.0),
         true_label: None,
         defense: None,
+        adaptive: false,
     }
 }
 

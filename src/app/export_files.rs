@@ -112,6 +112,8 @@ fn recipe(context: &ExportContext<'_>) -> Result<Option<Recipe>, String> {
         model: context.card.name.clone(),
         attack: result.attack.clone(),
         true_label: context.true_label,
+        defense: result.defended.as_ref().map(|d| d.defense.clone()),
+        adaptive: result.defended.as_ref().is_some_and(|d| d.adaptive),
         expected: RecipeExpectation {
             adversarial_probs: result.adversarial_prediction.probs.clone(),
             adversarial_label: result.adversarial_prediction.label,

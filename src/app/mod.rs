@@ -275,6 +275,7 @@ impl AdvlensApp {
                 attack: attack.clone(),
                 true_label,
                 defense: self.settings.defense.clone(),
+                adaptive: self.settings.adaptive_attack,
             });
         }
         if sweep {

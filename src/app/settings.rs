@@ -30,6 +30,8 @@ pub struct Settings {
     pub recent: Vec<PathBuf>,
     /// The test-time defence shown in the sixth view, if any.
     pub defense: Option<DefenseConfig>,
+    /// Attack through the defence (BPDA, plus EOT for randomized defences).
+    pub adaptive_attack: bool,
 }
 
 impl Default for Settings {
@@ -43,6 +45,7 @@ impl Default for Settings {
             presentation: false,
             recent: Vec::new(),
             defense: None,
+            adaptive_attack: false,
         }
     }
 }

@@ -23,6 +23,9 @@ pub enum AttackError {
     /// The user cancelled.
     #[error("cancelled")]
     Cancelled,
+    /// The defence an adaptive attack goes through failed.
+    #[error("the defence failed during an adaptive attack: {0}")]
+    Defense(String),
     /// A tensor could not be read back from the device.
     #[error("could not read a tensor back from the device: {0}")]
     ReadBack(String),

@@ -3,7 +3,7 @@
 
 use burn::tensor::Tensor;
 
-use super::{AttackError, loss_gradient};
+use super::{AttackError, DefenseGradientPath, loss_gradient, loss_gradient_through};
 use crate::models::Classifier;
 
 /// The sign of the attack gradient at a clean image, ready to be scaled by any ε.
@@ -24,7 +24,24 @@ impl FgsmGradient {
         labels: &[usize],
         targeted: bool,
     ) -> Result<Self, AttackError> {
-        let gradient = loss_gradient(model, clean.clone(), labels, targeted)?;
+        Self::compute_through(model, clean, labels, targeted, None)
+    }
+
+    /// As [`Self::compute`], through a defence when `through` is given (BPDA/EOT).
+    ///
+    /// # Errors
+    /// As [`loss_gradient_through`].
+    pub fn compute_through(
+        model: &Classifier,
+        clean: Tensor<4>,
+        labels: &[usize],
+        targeted: bool,
+        through: Option<&dyn DefenseGradientPath>,
+    ) -> Result<Self, AttackError> {
+        let gradient = match through {
+            Some(path) => loss_gradient_through(model, clean.clone(), labels, targeted, path)?,
+            None => loss_gradient(model, clean.clone(), labels, targeted)?,
+        };
         Ok(Self {
             clean,
             direction: gradient.sign(),

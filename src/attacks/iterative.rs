@@ -7,7 +7,9 @@ use burn::tensor::Tensor;
 use super::projection::{l1_per_image, l2_per_image};
 use super::random::{normal, uniform};
 use super::run::{AttackControl, success_mask};
-use super::{AttackConfig, AttackError, AttackKind, Norm, loss_gradient, project};
+use super::{
+    AttackConfig, AttackError, AttackKind, Norm, loss_gradient, loss_gradient_through, project,
+};
 use crate::models::ModelPair;
 
 /// Runs an iterative attack; returns the adversarial batch and the gradient evaluations used.
@@ -37,7 +39,7 @@ pub(crate) fn iterative_attack(
             control,
             total_steps,
         )?;
-        let success = success_mask(models, &adversarial, labels, targeted);
+        let success = success_mask(models, &adversarial, labels, targeted, control.through)?;
         best = Some(match best {
             None => (adversarial, success),
             Some((kept, kept_success)) => {
@@ -76,12 +78,21 @@ fn single_run(
         if control.should_stop.is_some_and(|stop| stop()) {
             return Err(AttackError::Cancelled);
         }
-        let gradient = loss_gradient(
-            &models.differentiable,
-            adversarial.clone(),
-            labels,
-            targeted,
-        )?;
+        let gradient = match control.through {
+            Some(path) => loss_gradient_through(
+                &models.differentiable,
+                adversarial.clone(),
+                labels,
+                targeted,
+                path,
+            )?,
+            None => loss_gradient(
+                &models.differentiable,
+                adversarial.clone(),
+                labels,
+                targeted,
+            )?,
+        };
         let direction = match config.kind {
             AttackKind::PgdL2 => gradient
                 .clone()

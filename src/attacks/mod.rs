@@ -1,8 +1,9 @@
 //! Gradient attacks on the [0, 1] pixel scale — FGSM, BIM, PGD (L∞ and L2, random start,
 //! restarts) and MI-FGSM, untargeted or targeted — and the random-noise control of the same
-//! size. All tensor work runs as Burn operations on the model's device; randomness comes from
+//! size; each can attack through a defence (BPDA and EOT, Athalye et al. 2018). All tensor work runs as Burn operations on the model's device; randomness comes from
 //! a seeded generator, so a seed reproduces a result bit for bit.
 
+mod adaptive;
 mod config;
 mod epsilon;
 mod error;
@@ -11,9 +12,10 @@ mod gradient;
 mod iterative;
 mod noise;
 mod projection;
-mod random;
+pub(crate) mod random;
 mod run;
 
+pub use adaptive::{DefenseGradientPath, loss_gradient_through};
 pub use config::{AttackConfig, AttackKind, NoiseDistribution, Norm, TargetSpec};
 pub use epsilon::{format_epsilon, parse_epsilon};
 pub use error::AttackError;

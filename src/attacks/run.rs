@@ -3,15 +3,20 @@
 use burn::tensor::activation::softmax;
 use burn::tensor::{Tensor, TensorData};
 
+use super::adaptive::DefenseGradientPath;
 use super::fgsm::FgsmGradient;
 use super::iterative::iterative_attack;
 use super::noise::noise_control;
 use super::{AttackConfig, AttackError, AttackKind, TargetSpec};
 use crate::models::ModelPair;
 
-/// Progress reporting and cancellation for long attacks.
+/// How an attack runs beyond its parameters: cancellation, progress and, for an adaptive
+/// attack, the defence it attacks through.
 #[derive(Default, Clone, Copy)]
 pub struct AttackControl<'a> {
+    /// Attack the defended model (BPDA/EOT gradients, success judged through the defence)
+    /// instead of the bare one.
+    pub through: Option<&'a dyn DefenseGradientPath>,
     /// Asked between steps; `true` stops the attack with [`AttackError::Cancelled`] (a newer
     /// request superseded it, or the user pressed Cancel).
     pub should_stop: Option<&'a (dyn Fn() -> bool + Sync)>,
@@ -70,8 +75,13 @@ pub fn run_attack(
     config.validate(usize::MAX)?;
     match config.kind {
         AttackKind::Fgsm => {
-            let gradient =
-                FgsmGradient::compute(&models.differentiable, clean.clone(), labels, targeted)?;
+            let gradient = FgsmGradient::compute_through(
+                &models.differentiable,
+                clean.clone(),
+                labels,
+                targeted,
+                control.through,
+            )?;
             Ok(AttackOutcome {
                 adversarial: gradient.apply(config.epsilon),
                 gradient_evaluations: 1,
@@ -99,11 +109,14 @@ pub(crate) fn success_mask(
     images: &Tensor<4>,
     labels: &[usize],
     targeted: bool,
-) -> Tensor<4> {
-    let predictions = models
-        .inference
-        .forward(images.clone().without_autodiff())
-        .argmax(1); // [batch, 1]
+    through: Option<&dyn DefenseGradientPath>,
+) -> Result<Tensor<4>, AttackError> {
+    let plain = images.clone().without_autodiff();
+    let seen = match through {
+        Some(path) => path.transform(&plain, 0)?,
+        None => plain,
+    };
+    let predictions = models.inference.forward(seen).argmax(1); // [batch, 1]
     let device = predictions.device();
     let label_values: Vec<i64> = labels.iter().map(|&l| l as i64).collect();
     let label_tensor = Tensor::<2, burn::tensor::Int>::from_data(
@@ -116,7 +129,7 @@ pub(crate) fn success_mask(
     } else {
         same.neg().add_scalar(1.0)
     };
-    success.reshape([labels.len(), 1, 1, 1])
+    Ok(success.reshape([labels.len(), 1, 1, 1]))
 }
 
 /// Class probabilities of a batch, read back to the host: one row per image.

@@ -70,10 +70,14 @@ pub struct AttackArgs {
     /// The true class (name or index); the clean prediction is used when absent.
     #[arg(long)]
     label: Option<String>,
-    /// A test-time defence for the defended output: jpeg[:quality], median[:size],
-    /// blur[:sigma] or bits[:bits] (classical baselines).
+    /// A test-time defence for the defended output, `NAME[:VALUE][,KEY=VALUE…]`: jpeg[:quality],
+    /// median[:size], blur[:sigma], bits[:bits] (classical baselines), tv[:weight],
+    /// wavelet[:levels], deflection[:pixels], medrdf[:copies], smoothing[:sigma,n=…,alpha=…].
     #[arg(long)]
     defense: Option<String>,
+    /// Attack through the defence (BPDA, plus EOT over its randomness).
+    #[arg(long, requires = "defense")]
+    adaptive: bool,
     /// DICOM frame (0-based).
     #[arg(long, default_value_t = 0)]
     frame: usize,
@@ -218,16 +222,22 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         ),
     };
     let scan = load_scan(&plan.scan, &plan.options)?;
-    let defense = args
-        .defense
-        .as_deref()
-        .map(DefenseConfig::parse)
-        .transpose()?;
+    let (defense, adaptive) = match &plan.recipe {
+        Some(recipe) if recipe.defense.is_some() => (recipe.defense.clone(), recipe.adaptive),
+        _ => (
+            args.defense
+                .as_deref()
+                .map(DefenseConfig::parse)
+                .transpose()?,
+            args.adaptive,
+        ),
+    };
     let request = AttackRequest {
         scan,
         attack: config,
         true_label,
         defense,
+        adaptive,
     };
     let bar = progress_bar(&request.attack);
     let done = AtomicUsize::new(0);
@@ -237,8 +247,8 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         bar.set_position(step as u64);
     };
     let control = AttackControl {
-        should_stop: None,
         on_step: Some(&report_step),
+        ..AttackControl::default()
     };
     let result = run_pipeline(&model, &request, &device, &control)?;
     bar.finish_and_clear();

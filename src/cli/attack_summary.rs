@@ -129,10 +129,57 @@ pub fn print_summary(report: &AttackReport, out: &Path) {
             defended.adversarial.class,
             percent(&defended.adversarial.probs, defended.adversarial.label)
         );
+        println!(
+            "             the attack {} the defence",
+            if defended.adaptive {
+                "went through (BPDA/EOT)"
+            } else {
+                "ignored"
+            }
+        );
+        for (which, certificate) in [
+            ("clean", &defended.clean_certificate),
+            ("adversarial", &defended.adversarial_certificate),
+        ] {
+            if let Some(certificate) = certificate {
+                println!("certified:   {which}: {}", certificate_text(certificate));
+            }
+        }
+    }
+    if let Some(detection) = &report.detection {
+        let verdict = |score: f32| {
+            if score > detection.threshold {
+                "flagged"
+            } else {
+                "passed"
+            }
+        };
+        println!(
+            "squeezing:   clean {:.3} ({}), adversarial {:.3} ({}); threshold {:.3}",
+            detection.clean_score,
+            verdict(detection.clean_score),
+            detection.adversarial_score,
+            verdict(detection.adversarial_score),
+            detection.threshold
+        );
     }
     println!(
         "time:        {:.0} ms on {}",
         report.elapsed_ms, report.device
     );
     println!("written to:  {}", out.display());
+}
+
+/// A smoothing certificate in words.
+fn certificate_text(certificate: &advlens::defenses::Certificate) -> String {
+    match certificate.class {
+        Some(class) => format!(
+            "class {class}, L2 radius {:.3} ({} of {} votes, p ≥ {:.3})",
+            certificate.radius, certificate.votes, certificate.samples, certificate.p_lower
+        ),
+        None => format!(
+            "abstains ({} of {} votes for the top class, p ≥ {:.3})",
+            certificate.votes, certificate.samples, certificate.p_lower
+        ),
+    }
 }

@@ -4,6 +4,8 @@
 mod attack_cmd;
 mod attack_summary;
 mod bench_cmd;
+mod calibrate_cmd;
+mod eval_cmd;
 mod gui_cmd;
 mod models_cmd;
 mod train_cmd;
@@ -32,6 +34,10 @@ enum Command {
     Train(train_cmd::TrainArgs),
     /// Measure latency of forward, FGSM, PGD-20 and Grad-CAM per shipped model.
     Bench(bench_cmd::BenchArgs),
+    /// Robustness table: accuracy per attack per ε, with or without a defence.
+    Eval(eval_cmd::EvalArgs),
+    /// Calibrate the feature-squeezing detector at a false-positive rate.
+    Calibrate(calibrate_cmd::CalibrateArgs),
 }
 
 /// Parses the command line and runs it.
@@ -42,6 +48,8 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Attack(args)) => attack_cmd::run(&args),
         Some(Command::Train(args)) => train_cmd::run(&args),
         Some(Command::Bench(args)) => bench_cmd::run(&args),
+        Some(Command::Eval(args)) => eval_cmd::run(&args),
+        Some(Command::Calibrate(args)) => calibrate_cmd::run(&args),
         Some(Command::Gui(args)) => gui_cmd::run(args),
         None => gui_cmd::run(gui_cmd::GuiArgs::default()),
     }

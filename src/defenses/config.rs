@@ -1,4 +1,5 @@
-//! Typed defence choices with sensible defaults.
+//! Typed defence choices with sensible defaults, and their text form (`median:5`,
+//! `smoothing:0.25,n=500,alpha=0.001`).
 
 use std::fmt;
 
@@ -6,23 +7,43 @@ use serde::{Deserialize, Serialize};
 
 use super::DefenseError;
 
-/// The pre-processing defence.
+/// The test-time defence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DefenseKind {
-    /// JPEG re-compression at a quality.
+    /// JPEG re-compression at a quality (classical baseline).
     Jpeg,
-    /// Median filter of a square size.
+    /// Median filter of a square size (classical baseline).
     Median,
-    /// Gaussian blur of a standard deviation.
+    /// Gaussian blur of a standard deviation (classical baseline).
     GaussianBlur,
-    /// Quantisation to a number of bits.
+    /// Quantisation to a number of bits (classical baseline).
     BitDepth,
+    /// Total-variation denoising (Chambolle).
+    TvDenoise,
+    /// Wavelet soft-threshold denoising (Haar, `BayesShrink`).
+    Wavelet,
+    /// Pixel deflection then wavelet denoising (Prakash et al. 2018).
+    PixelDeflection,
+    /// MedRDF-style: noisy copies, denoised, majority vote (Xu et al. 2021).
+    MedRdf,
+    /// Randomized smoothing with a certified L2 radius (Cohen et al. 2019).
+    Smoothing,
 }
 
 impl DefenseKind {
     /// Every defence, in menu order.
-    pub const ALL: [Self; 4] = [Self::Jpeg, Self::Median, Self::GaussianBlur, Self::BitDepth];
+    pub const ALL: [Self; 9] = [
+        Self::Jpeg,
+        Self::Median,
+        Self::GaussianBlur,
+        Self::BitDepth,
+        Self::TvDenoise,
+        Self::Wavelet,
+        Self::PixelDeflection,
+        Self::MedRdf,
+        Self::Smoothing,
+    ];
 
     /// The name shown in menus.
     #[must_use]
@@ -32,7 +53,49 @@ impl DefenseKind {
             Self::Median => "Median filter",
             Self::GaussianBlur => "Gaussian blur",
             Self::BitDepth => "Bit-depth reduction",
+            Self::TvDenoise => "Total-variation denoising",
+            Self::Wavelet => "Wavelet denoising",
+            Self::PixelDeflection => "Pixel deflection",
+            Self::MedRdf => "MedRDF vote",
+            Self::Smoothing => "Randomized smoothing",
         }
+    }
+
+    /// Whether it is one of the classical pre-processing baselines (not from the seed
+    /// surveys).
+    #[must_use]
+    pub fn is_classical_baseline(self) -> bool {
+        matches!(
+            self,
+            Self::Jpeg | Self::Median | Self::GaussianBlur | Self::BitDepth
+        )
+    }
+
+    /// Whether it draws random numbers (so an adaptive attack averages over draws: EOT).
+    #[must_use]
+    pub fn is_randomized(self) -> bool {
+        matches!(self, Self::PixelDeflection | Self::MedRdf | Self::Smoothing)
+    }
+
+    /// Whether it is made of differentiable tensor operations (an adaptive attack then
+    /// differentiates it exactly; JPEG, the median filter and bit-depth reduction get BPDA).
+    #[must_use]
+    pub fn is_differentiable(self) -> bool {
+        matches!(
+            self,
+            Self::GaussianBlur
+                | Self::TvDenoise
+                | Self::Wavelet
+                | Self::PixelDeflection
+                | Self::MedRdf
+                | Self::Smoothing
+        )
+    }
+
+    /// Whether its prediction is a vote over many noisy copies rather than one forward pass.
+    #[must_use]
+    pub fn is_vote(self) -> bool {
+        matches!(self, Self::MedRdf | Self::Smoothing)
     }
 
     /// One sentence in plain words.
@@ -51,6 +114,21 @@ impl DefenseKind {
             Self::BitDepth => {
                 "Rounds every pixel to a few grey levels, so changes smaller than a level disappear."
             }
+            Self::TvDenoise => {
+                "Smooths the image while keeping edges, by penalising its total variation."
+            }
+            Self::Wavelet => {
+                "Shrinks the small wavelet coefficients where noise and perturbations live, keeping the large ones."
+            }
+            Self::PixelDeflection => {
+                "Swaps many random pixels with random neighbours, then wavelet-denoises: the model is robust to that, a perturbation may not be."
+            }
+            Self::MedRdf => {
+                "Adds noise to many copies, denoises each and lets the model vote; the majority decides."
+            }
+            Self::Smoothing => {
+                "Classifies many Gaussian-noised copies and takes the vote; the vote margin gives a radius no L2 attack can cross."
+            }
         }
     }
 }
@@ -62,11 +140,16 @@ impl fmt::Display for DefenseKind {
             Self::Median => "median",
             Self::GaussianBlur => "blur",
             Self::BitDepth => "bits",
+            Self::TvDenoise => "tv",
+            Self::Wavelet => "wavelet",
+            Self::PixelDeflection => "deflection",
+            Self::MedRdf => "medrdf",
+            Self::Smoothing => "smoothing",
         })
     }
 }
 
-/// A defence and its parameters (only the chosen kind's parameter is used).
+/// A defence and its parameters (only the chosen kind's parameters are used).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DefenseConfig {
@@ -80,6 +163,35 @@ pub struct DefenseConfig {
     pub blur_sigma: f32,
     /// Bits per pixel kept (1–8).
     pub bits: u8,
+    /// Total-variation weight on the [0, 1] scale (0.001–1); also MedRDF's denoiser.
+    pub tv_weight: f32,
+    /// Chambolle iterations (1–500).
+    pub tv_iterations: usize,
+    /// Haar decomposition levels (1–6).
+    pub wavelet_levels: usize,
+    /// Noise level for the wavelet thresholds on the [0, 1] scale; 0 estimates it per image.
+    pub wavelet_sigma: f32,
+    /// Pixels deflected per image (1–20000).
+    pub deflections: usize,
+    /// Deflection window radius in pixels (1–64).
+    pub deflection_window: usize,
+    /// MedRDF noisy copies (1–1000).
+    pub medrdf_copies: usize,
+    /// MedRDF noise σ on the [0, 1] scale (0–1).
+    pub medrdf_sigma: f32,
+    /// Randomized smoothing noise σ on the [0, 1] scale (0.01–2).
+    pub smoothing_sigma: f32,
+    /// Noise samples that estimate the top class's probability (10–100000).
+    pub smoothing_samples: usize,
+    /// Noise samples that choose the top class (1–10000).
+    pub smoothing_selection: usize,
+    /// Failure probability of the certificate (0 < α < 0.5).
+    pub smoothing_alpha: f64,
+    /// Draws averaged per gradient when an adaptive attack goes through a randomized defence
+    /// (EOT), 1–256.
+    pub eot_samples: usize,
+    /// Seed of the defence's own randomness.
+    pub seed: u64,
 }
 
 impl Default for DefenseConfig {
@@ -90,6 +202,20 @@ impl Default for DefenseConfig {
             median_size: 3,
             blur_sigma: 1.0,
             bits: 4,
+            tv_weight: 0.08,
+            tv_iterations: 30,
+            wavelet_levels: 3,
+            wavelet_sigma: 0.0,
+            deflections: 200,
+            deflection_window: 10,
+            medrdf_copies: 15,
+            medrdf_sigma: 0.05,
+            smoothing_sigma: 0.25,
+            smoothing_samples: 200,
+            smoothing_selection: 16,
+            smoothing_alpha: 0.001,
+            eot_samples: 8,
+            seed: 0,
         }
     }
 }
@@ -104,43 +230,109 @@ impl DefenseConfig {
         }
     }
 
-    /// Parses `jpeg`, `jpeg:60`, `median:5`, `blur:1.5`, `bits:3`.
+    /// Parses `NAME[:VALUE][,KEY=VALUE…]`: `jpeg`, `jpeg:60`, `median:5`, `blur:1.5`,
+    /// `bits:3`, `tv:0.1`, `wavelet:3`, `deflection:200,window=10`, `medrdf:15,sigma=0.05`,
+    /// `smoothing:0.25,n=500,alpha=0.001`. The bare value is the defence's main parameter;
+    /// `eot=` and `seed=` apply to every defence.
     ///
     /// # Errors
     /// [`DefenseError::InvalidParameter`] for unknown names or bad numbers.
     pub fn parse(text: &str) -> Result<Self, DefenseError> {
-        let (name, value) = text
+        let (name, rest) = text
             .split_once(':')
-            .map_or((text, None), |(n, v)| (n, Some(v.trim())));
+            .map_or((text.trim(), ""), |(n, v)| (n.trim(), v));
         let kind = DefenseKind::ALL
             .into_iter()
-            .find(|kind| kind.to_string() == name.trim())
+            .find(|kind| kind.to_string() == name)
             .ok_or_else(|| {
                 DefenseError::InvalidParameter(format!(
-                    "unknown defence '{name}': expected jpeg, median, blur or bits"
+                    "unknown defence '{name}': expected one of {}",
+                    DefenseKind::ALL.map(|k| k.to_string()).join(", ")
                 ))
             })?;
         let mut config = Self::new(kind);
-        if let Some(value) = value {
-            let bad = || {
-                DefenseError::InvalidParameter(format!(
-                    "'{value}' is not a valid parameter for {name}"
-                ))
-            };
-            match kind {
-                DefenseKind::Jpeg => config.jpeg_quality = value.parse().map_err(|_| bad())?,
-                DefenseKind::Median => config.median_size = value.parse().map_err(|_| bad())?,
-                DefenseKind::GaussianBlur => {
-                    config.blur_sigma = value.parse().map_err(|_| bad())?;
-                }
-                DefenseKind::BitDepth => config.bits = value.parse().map_err(|_| bad())?,
-            }
+        for part in rest.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (key, value) = part
+                .split_once('=')
+                .map_or((None, part), |(k, v)| (Some(k.trim()), v.trim()));
+            config.set(key, value)?;
         }
         config.validate()?;
         Ok(config)
     }
 
-    /// The defence and its parameter in words.
+    /// Sets one parameter from text; `key` `None` means the defence's main parameter.
+    fn set(&mut self, key: Option<&str>, value: &str) -> Result<(), DefenseError> {
+        let kind = self.kind;
+        let key = key.unwrap_or(match kind {
+            DefenseKind::Jpeg => "quality",
+            DefenseKind::Median => "size",
+            DefenseKind::GaussianBlur | DefenseKind::Smoothing => "sigma",
+            DefenseKind::BitDepth => "bits",
+            DefenseKind::TvDenoise => "weight",
+            DefenseKind::Wavelet => "levels",
+            DefenseKind::PixelDeflection => "deflections",
+            DefenseKind::MedRdf => "copies",
+        });
+        let bad =
+            || DefenseError::InvalidParameter(format!("'{value}' is not a valid {kind} {key}"));
+        match (self.kind, key) {
+            (DefenseKind::Jpeg, "quality") => {
+                self.jpeg_quality = value.parse().map_err(|_| bad())?;
+            }
+            (DefenseKind::Median, "size") => self.median_size = value.parse().map_err(|_| bad())?,
+            (DefenseKind::GaussianBlur, "sigma") => {
+                self.blur_sigma = value.parse().map_err(|_| bad())?;
+            }
+            (DefenseKind::BitDepth, "bits") => self.bits = value.parse().map_err(|_| bad())?,
+            (DefenseKind::TvDenoise | DefenseKind::MedRdf, "weight") => {
+                self.tv_weight = value.parse().map_err(|_| bad())?;
+            }
+            (DefenseKind::TvDenoise | DefenseKind::MedRdf, "iterations") => {
+                self.tv_iterations = value.parse().map_err(|_| bad())?;
+            }
+            (DefenseKind::Wavelet, "levels") => {
+                self.wavelet_levels = value.parse().map_err(|_| bad())?;
+            }
+            (DefenseKind::Wavelet, "sigma") => {
+                self.wavelet_sigma = value.parse().map_err(|_| bad())?;
+            }
+            (DefenseKind::PixelDeflection, "deflections") => {
+                self.deflections = value.parse().map_err(|_| bad())?;
+            }
+            (DefenseKind::PixelDeflection, "window") => {
+                self.deflection_window = value.parse().map_err(|_| bad())?;
+            }
+            (DefenseKind::MedRdf, "copies") => {
+                self.medrdf_copies = value.parse().map_err(|_| bad())?;
+            }
+            (DefenseKind::MedRdf, "sigma") => {
+                self.medrdf_sigma = value.parse().map_err(|_| bad())?;
+            }
+            (DefenseKind::Smoothing, "sigma") => {
+                self.smoothing_sigma = value.parse().map_err(|_| bad())?;
+            }
+            (DefenseKind::Smoothing, "n") => {
+                self.smoothing_samples = value.parse().map_err(|_| bad())?;
+            }
+            (DefenseKind::Smoothing, "n0") => {
+                self.smoothing_selection = value.parse().map_err(|_| bad())?;
+            }
+            (DefenseKind::Smoothing, "alpha") => {
+                self.smoothing_alpha = value.parse().map_err(|_| bad())?;
+            }
+            (_, "eot") => self.eot_samples = value.parse().map_err(|_| bad())?,
+            (_, "seed") => self.seed = value.parse().map_err(|_| bad())?,
+            (kind, other) => {
+                return Err(DefenseError::InvalidParameter(format!(
+                    "{kind} has no parameter '{other}'"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The defence and its parameters in words.
     #[must_use]
     pub fn describe(&self) -> String {
         match self.kind {
@@ -148,28 +340,110 @@ impl DefenseConfig {
             DefenseKind::Median => format!("median {0}×{0}", self.median_size),
             DefenseKind::GaussianBlur => format!("Gaussian blur σ = {}", self.blur_sigma),
             DefenseKind::BitDepth => format!("{} bits", self.bits),
+            DefenseKind::TvDenoise => format!("TV denoising, weight {}", self.tv_weight),
+            DefenseKind::Wavelet => {
+                let sigma = if self.wavelet_sigma > 0.0 {
+                    format!("σ = {}", self.wavelet_sigma)
+                } else {
+                    "σ estimated".to_string()
+                };
+                format!("wavelet denoising, {} levels, {sigma}", self.wavelet_levels)
+            }
+            DefenseKind::PixelDeflection => format!(
+                "pixel deflection, {} pixels within {} px",
+                self.deflections, self.deflection_window
+            ),
+            DefenseKind::MedRdf => format!(
+                "MedRDF vote, {} copies, σ = {}, TV weight {}",
+                self.medrdf_copies, self.medrdf_sigma, self.tv_weight
+            ),
+            DefenseKind::Smoothing => format!(
+                "randomized smoothing, σ = {}, n = {}, α = {}",
+                self.smoothing_sigma, self.smoothing_samples, self.smoothing_alpha
+            ),
         }
     }
 
-    /// Checks the parameter of the chosen defence.
+    /// The text form [`Self::parse`] reads back.
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        let main = match self.kind {
+            DefenseKind::Jpeg => self.jpeg_quality.to_string(),
+            DefenseKind::Median => self.median_size.to_string(),
+            DefenseKind::GaussianBlur => self.blur_sigma.to_string(),
+            DefenseKind::BitDepth => self.bits.to_string(),
+            DefenseKind::TvDenoise => {
+                format!("{},iterations={}", self.tv_weight, self.tv_iterations)
+            }
+            DefenseKind::Wavelet => format!("{},sigma={}", self.wavelet_levels, self.wavelet_sigma),
+            DefenseKind::PixelDeflection => {
+                format!("{},window={}", self.deflections, self.deflection_window)
+            }
+            DefenseKind::MedRdf => format!(
+                "{},sigma={},weight={}",
+                self.medrdf_copies, self.medrdf_sigma, self.tv_weight
+            ),
+            DefenseKind::Smoothing => format!(
+                "{},n={},n0={},alpha={}",
+                self.smoothing_sigma,
+                self.smoothing_samples,
+                self.smoothing_selection,
+                self.smoothing_alpha
+            ),
+        };
+        format!(
+            "{}:{main},eot={},seed={}",
+            self.kind, self.eot_samples, self.seed
+        )
+    }
+
+    /// Checks the parameters of the chosen defence.
     ///
     /// # Errors
     /// [`DefenseError::InvalidParameter`].
     pub fn validate(&self) -> Result<(), DefenseError> {
-        let ok = match self.kind {
-            DefenseKind::Jpeg => (1..=100).contains(&self.jpeg_quality),
-            DefenseKind::Median => self.median_size % 2 == 1 && (3..=9).contains(&self.median_size),
-            DefenseKind::GaussianBlur => {
-                self.blur_sigma.is_finite() && (0.1..=5.0).contains(&self.blur_sigma)
-            }
-            DefenseKind::BitDepth => (1..=8).contains(&self.bits),
-        };
+        let finite_in =
+            |value: f32, low: f32, high: f32| value.is_finite() && (low..=high).contains(&value);
+        let ok = (1..=256).contains(&self.eot_samples)
+            && match self.kind {
+                DefenseKind::Jpeg => (1..=100).contains(&self.jpeg_quality),
+                DefenseKind::Median => {
+                    self.median_size % 2 == 1 && (3..=9).contains(&self.median_size)
+                }
+                DefenseKind::GaussianBlur => finite_in(self.blur_sigma, 0.1, 5.0),
+                DefenseKind::BitDepth => (1..=8).contains(&self.bits),
+                DefenseKind::TvDenoise => {
+                    finite_in(self.tv_weight, 0.001, 1.0) && (1..=500).contains(&self.tv_iterations)
+                }
+                DefenseKind::Wavelet => {
+                    (1..=6).contains(&self.wavelet_levels)
+                        && finite_in(self.wavelet_sigma, 0.0, 0.5)
+                }
+                DefenseKind::PixelDeflection => {
+                    (1..=20_000).contains(&self.deflections)
+                        && (1..=64).contains(&self.deflection_window)
+                }
+                DefenseKind::MedRdf => {
+                    (1..=1000).contains(&self.medrdf_copies)
+                        && finite_in(self.medrdf_sigma, 0.0, 1.0)
+                        && finite_in(self.tv_weight, 0.001, 1.0)
+                        && (1..=500).contains(&self.tv_iterations)
+                }
+                DefenseKind::Smoothing => {
+                    finite_in(self.smoothing_sigma, 0.01, 2.0)
+                        && (10..=100_000).contains(&self.smoothing_samples)
+                        && (1..=10_000).contains(&self.smoothing_selection)
+                        && self.smoothing_alpha > 0.0
+                        && self.smoothing_alpha < 0.5
+                }
+            };
         if ok {
             Ok(())
         } else {
             Err(DefenseError::InvalidParameter(format!(
-                "{} is out of range",
-                self.describe()
+                "{} (EOT draws {}) is out of range",
+                self.describe(),
+                self.eot_samples
             )))
         }
     }
@@ -184,10 +458,43 @@ mod tests {
         assert_eq!(DefenseConfig::parse("median:5").unwrap().median_size, 5);
         assert_eq!(DefenseConfig::parse("jpeg").unwrap().jpeg_quality, 75);
         assert!((DefenseConfig::parse("blur:1.5").unwrap().blur_sigma - 1.5).abs() < 1e-6);
+        let smoothing = DefenseConfig::parse("smoothing:0.5,n=500,alpha=0.01,eot=4").unwrap();
+        assert!((smoothing.smoothing_sigma - 0.5).abs() < 1e-6);
+        assert_eq!(smoothing.smoothing_samples, 500);
+        assert!((smoothing.smoothing_alpha - 0.01).abs() < 1e-12);
+        assert_eq!(smoothing.eot_samples, 4);
+        assert_eq!(DefenseConfig::parse("medrdf:9").unwrap().medrdf_copies, 9);
+        assert_eq!(DefenseConfig::parse("wavelet:2").unwrap().wavelet_levels, 2);
         for bad in [
-            "median:4", "bits:0", "jpeg:101", "blur:-1", "sharpen", "bits:x",
+            "median:4",
+            "bits:0",
+            "jpeg:101",
+            "blur:-1",
+            "sharpen",
+            "bits:x",
+            "tv:0",
+            "smoothing:0.25,n=5",
+            "medrdf:9,quality=3",
+            "deflection:0",
+            "jpeg,eot=0",
         ] {
             assert!(DefenseConfig::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn text_form_round_trips() {
+        for kind in DefenseKind::ALL {
+            let config = DefenseConfig {
+                seed: 7,
+                eot_samples: 3,
+                ..DefenseConfig::new(kind)
+            };
+            assert_eq!(
+                DefenseConfig::parse(&config.to_text()).unwrap(),
+                config,
+                "{kind}"
+            );
         }
     }
 }

@@ -1,17 +1,41 @@
-//! Test-time defences applied on the [0, 1] scale before the model sees an image. This module
-//! holds the classical pre-processing baselines — JPEG re-compression, median filter, Gaussian
-//! blur and bit-depth reduction — which are not taken from the seed surveys; they are here to
-//! show what pre-processing does (and, against an adaptive attacker, does not do).
+//! Test-time defences applied on the [0, 1] scale before the model sees an image:
+//! - classical pre-processing baselines, not taken from the seed surveys: JPEG
+//!   re-compression, median filter, Gaussian blur, bit-depth reduction;
+//! - denoisers: total variation and wavelet soft thresholding;
+//! - randomized ones: pixel deflection, a MedRDF-style vote over noisy denoised copies and
+//!   randomized smoothing with a certified L2 radius;
+//! - feature-squeezing detection, and the path an adaptive (BPDA/EOT) attack takes through
+//!   any of them.
 
+mod certify;
 mod config;
+mod deflection;
+mod denoise;
 mod filters;
 mod jpeg;
+mod path;
+mod squeeze;
+mod voting;
 
+pub use certify::{Certificate, certify, clopper_pearson_lower, inverse_normal_cdf};
 pub use config::{DefenseConfig, DefenseKind};
+pub use deflection::{deflection_map, pixel_deflection};
+pub use denoise::{total_variation, tv_denoise, wavelet_denoise};
 pub use filters::{bit_depth, gaussian_blur, median_filter, replicate_pad};
 pub use jpeg::jpeg_recompress;
+pub use path::DefensePath;
+pub use squeeze::{
+    DetectorCalibration, SQUEEZERS, calibrate_threshold, false_positive_rate, squeeze_scores,
+};
+pub use voting::{DefendedBatch, defended_predict};
 
 use burn::tensor::Tensor;
+
+use crate::attacks::random::normal;
+
+/// Draw index of the defender's own randomness: attackers' EOT draws count up from 0, the
+/// defence's prediction uses draws from here, so an attacker never sees the exact draw.
+pub const PREDICTION_DRAW: u64 = 1 << 40;
 
 /// Errors from defences.
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +48,53 @@ pub enum DefenseError {
     Failed(String),
 }
 
-/// Applies a defence to a batch `[batch, 1, h, w]` in [0, 1]; the output is in [0, 1] too.
+/// What the model sees after the defence, for one draw of its randomness (`draw` is ignored
+/// by deterministic defences). In [0, 1], except randomized smoothing's noisy copy, which is
+/// not clipped (Cohen et al.).
+///
+/// # Shapes
+/// - input and output `[batch, 1, h, w]`
+///
+/// # Errors
+/// [`DefenseError`] for bad parameters or a failed JPEG round trip.
+pub fn defended_input(
+    images: &Tensor<4>,
+    config: &DefenseConfig,
+    draw: u64,
+) -> Result<Tensor<4>, DefenseError> {
+    config.validate()?;
+    let noise =
+        |sigma: f32| normal(images.dims(), config.seed, draw, &images.device()).mul_scalar(sigma);
+    let output = match config.kind {
+        DefenseKind::Jpeg => jpeg_recompress(images, config.jpeg_quality)?,
+        DefenseKind::Median => median_filter(images, config.median_size),
+        DefenseKind::GaussianBlur => gaussian_blur(images, config.blur_sigma),
+        DefenseKind::BitDepth => bit_depth(images, config.bits),
+        DefenseKind::TvDenoise => tv_denoise(images, config.tv_weight, config.tv_iterations),
+        DefenseKind::Wavelet => {
+            wavelet_denoise(images, config.wavelet_levels, config.wavelet_sigma)
+        }
+        DefenseKind::PixelDeflection => pixel_deflection(
+            images,
+            config.deflections,
+            config.deflection_window,
+            config.seed,
+            draw,
+        ),
+        DefenseKind::MedRdf => tv_denoise(
+            &images
+                .clone()
+                .add(noise(config.medrdf_sigma))
+                .clamp(0.0, 1.0),
+            config.tv_weight,
+            config.tv_iterations,
+        ),
+        DefenseKind::Smoothing => return Ok(images.clone().add(noise(config.smoothing_sigma))),
+    };
+    Ok(output.clamp(0.0, 1.0))
+}
+
+/// The defended image to show: the defender's own draw, clipped to [0, 1].
 ///
 /// # Errors
 /// [`DefenseError`] for bad parameters or a failed JPEG round trip.
@@ -32,12 +102,5 @@ pub fn apply_defense(
     images: &Tensor<4>,
     config: &DefenseConfig,
 ) -> Result<Tensor<4>, DefenseError> {
-    config.validate()?;
-    let output = match config.kind {
-        DefenseKind::Jpeg => jpeg_recompress(images, config.jpeg_quality)?,
-        DefenseKind::Median => median_filter(images, config.median_size),
-        DefenseKind::GaussianBlur => gaussian_blur(images, config.blur_sigma),
-        DefenseKind::BitDepth => bit_depth(images, config.bits),
-    };
-    Ok(output.clamp(0.0, 1.0))
+    Ok(defended_input(images, config, PREDICTION_DRAW)?.clamp(0.0, 1.0))
 }

@@ -68,6 +68,12 @@ pub struct DefendedReport {
     pub clean: PredictionReport,
     /// The model on the defended adversarial image.
     pub adversarial: PredictionReport,
+    /// Whether the attack went through the defence (BPDA/EOT).
+    pub adaptive: bool,
+    /// Randomized smoothing's certificate on the clean image.
+    pub clean_certificate: Option<crate::defenses::Certificate>,
+    /// Randomized smoothing's certificate on the adversarial image.
+    pub adversarial_certificate: Option<crate::defenses::Certificate>,
 }
 
 /// Everything `result.json` holds.
@@ -115,6 +121,8 @@ pub struct AttackReport {
     pub png8_success: Option<bool>,
     /// The defended output, when a defence was chosen.
     pub defended: Option<DefendedReport>,
+    /// Feature-squeezing detection, when the model has a calibrated detector.
+    pub detection: Option<crate::pipeline::Detection>,
     /// Files written.
     pub files: Vec<String>,
 }
@@ -148,7 +156,11 @@ impl AttackReport {
                 defense: d.defense.describe(),
                 clean: (&d.clean).into(),
                 adversarial: (&d.adversarial).into(),
+                adaptive: d.adaptive,
+                clean_certificate: d.clean_certificate,
+                adversarial_certificate: d.adversarial_certificate,
             }),
+            detection: result.detection,
             files: Vec::new(),
         }
     }

@@ -69,6 +69,12 @@ pub struct ModelCard {
     pub confusion_matrix: Vec<Vec<usize>>,
     /// Subset answers for the reload test.
     pub sample_check: SampleCheck,
+    /// The feature-squeezing detector's calibration (`advlens calibrate`), if done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature_squeezing: Option<crate::defenses::DetectorCalibration>,
+    /// Robustness tables (`advlens eval --update-card`), one per defence setting.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub robustness: Vec<crate::eval::RobustnessTable>,
     /// Training wall time in seconds.
     pub train_seconds: f64,
     /// Device used for training.
@@ -191,6 +197,21 @@ impl ModelCard {
         for (class, row) in self.classes.iter().zip(&self.confusion_matrix) {
             let cells: Vec<String> = row.iter().map(ToString::to_string).collect();
             let _ = writeln!(text, "| {class} | {} |", cells.join(" | "));
+        }
+        if let Some(detector) = &self.feature_squeezing {
+            let _ = writeln!(
+                text,
+                "\n## Feature-squeezing detector\n\nSqueezers: {}. Threshold {:.4} on the L1 score, calibrated on {} clean validation images for {:.0}% false positives; measured on {} clean test images: {:.1}% false positives.",
+                detector.squeezers.join(", "),
+                detector.threshold,
+                detector.calibration_images,
+                100.0 * detector.target_fpr,
+                detector.test_images,
+                100.0 * detector.test_fpr
+            );
+        }
+        for table in &self.robustness {
+            let _ = writeln!(text, "\n{}", table.to_markdown());
         }
         text
     }

@@ -128,15 +128,7 @@ pub fn train_model(
 ) -> Result<TrainOutcome, TrainError> {
     std::fs::create_dir_all(&config.checkpoint_dir).map_err(other)?;
     let files = CheckpointFiles::in_dir(&config.checkpoint_dir);
-    let (input_mean, input_std) = dataset.train.pixel_statistics();
-    let spec = ModelSpec {
-        task: config.task,
-        arch: config.arch,
-        input_size: dataset.train.height,
-        input_mean,
-        input_std,
-        input_norm: config.input_norm,
-    };
+    let spec = model_spec(config, dataset);
     let classes = config.task.num_classes();
     let autodiff = device.clone().autodiff();
     let mut state = files.read_state().unwrap_or(CheckpointState {
@@ -148,10 +140,8 @@ pub fn train_model(
     });
     let mut model = if state.epochs_done > 0 {
         load_weights(&spec, &files.current, &autodiff)?
-    } else if let Some(init) = &config.init_from {
-        load_weights(&spec, init, &autodiff)?
     } else {
-        spec.init(&autodiff)
+        initial_model(config, &spec, &autodiff)?
     };
     let mut optimizer = AdamWConfig::new()
         .with_weight_decay(config.weight_decay)
@@ -182,18 +172,8 @@ pub fn train_model(
                 learning_rate_at(config.learning_rate, progress, 1.0 / config.epochs as f64);
             let (images, labels) =
                 augmented_batch(dataset, chunk, &config.augmentation, &mut rng, &autodiff);
-            let images = match &config.adversarial {
-                None => images,
-                Some(adversarial) => adversarial
-                    .perturb(
-                        &model,
-                        &images,
-                        &labels,
-                        adversarial.epsilon_at(progress, 1.0 / config.epochs as f64),
-                        config.seed ^ ((epoch as u64) << 32) ^ batch_index as u64,
-                    )
-                    .map_err(other)?,
-            };
+            let seed = config.seed ^ ((epoch as u64) << 32) ^ batch_index as u64;
+            let images = training_images(config, &model, images, &labels, progress, seed)?;
             let loss = weighted_cross_entropy(model.forward(images), &labels, &class_weights);
             let loss_value = loss
                 .clone()
@@ -223,14 +203,12 @@ pub fn train_model(
         let train_loss = loss_sum / batches.max(1) as f32;
         state.epochs_done = epoch;
         state.seconds += seconds;
-        let metric = if config.adversarial.is_some() {
-            "PGD val accuracy"
-        } else {
-            "val accuracy"
-        };
-        state.history.push(format!(
-            "epoch {epoch}: train loss {train_loss:.4}, {metric} {:.4}, {seconds:.0} s",
-            evaluation.accuracy
+        state.history.push(history_line(
+            config,
+            epoch,
+            train_loss,
+            evaluation.accuracy,
+            seconds,
         ));
         files.write_state(&state).map_err(TrainError::Other)?;
         on_event(TrainEvent::Epoch {
@@ -241,6 +219,71 @@ pub fn train_model(
         });
     }
     finish(config, dataset, &spec, &files, &state, device, device_name)
+}
+
+/// The architecture, input size and input normalisation (with the training statistics).
+fn model_spec(config: &TrainConfig, dataset: &Dataset) -> ModelSpec {
+    let (input_mean, input_std) = dataset.train.pixel_statistics();
+    ModelSpec {
+        task: config.task,
+        arch: config.arch,
+        input_size: dataset.train.height,
+        input_mean,
+        input_std,
+        input_norm: config.input_norm,
+    }
+}
+
+/// One line of the checkpoint's history.
+fn history_line(
+    config: &TrainConfig,
+    epoch: usize,
+    train_loss: f32,
+    val_accuracy: f32,
+    seconds: f64,
+) -> String {
+    let metric = if config.adversarial.is_some() {
+        "PGD val accuracy"
+    } else {
+        "val accuracy"
+    };
+    format!("epoch {epoch}: train loss {train_loss:.4}, {metric} {val_accuracy:.4}, {seconds:.0} s")
+}
+
+/// Fresh weights, or the ones adversarial fine-tuning starts from.
+fn initial_model(
+    config: &TrainConfig,
+    spec: &ModelSpec,
+    autodiff: &Device,
+) -> Result<Classifier, TrainError> {
+    Ok(match &config.init_from {
+        Some(init) => load_weights(spec, init, autodiff)?,
+        None => spec.init(autodiff),
+    })
+}
+
+/// The batch the weights are trained on: the augmented batch, or its PGD version (at the
+/// ramped ε for this point of training) under adversarial training.
+fn training_images(
+    config: &TrainConfig,
+    model: &Classifier,
+    images: Tensor<4>,
+    labels: &[usize],
+    progress: f64,
+    seed: u64,
+) -> Result<Tensor<4>, TrainError> {
+    match &config.adversarial {
+        None => Ok(images),
+        Some(adversarial) => adversarial
+            .perturb(
+                model,
+                &images,
+                labels,
+                adversarial.epsilon_at(progress, 1.0 / config.epochs as f64),
+                seed,
+            )
+            .map_err(other),
+    }
 }
 
 /// Validation accuracy, under the training attack when training adversarially.
@@ -374,6 +417,8 @@ fn finish(
             accuracy: sample_correct as f32 / sample_count.max(1) as f32,
             predictions: sample_predictions,
         },
+        feature_squeezing: None,
+        robustness: Vec::new(),
         train_seconds: state.seconds,
         train_device: device_name.to_string(),
         trained_with: env!("CARGO_PKG_VERSION").to_string(),

@@ -31,6 +31,8 @@ pub(super) struct WorkerState {
 struct FgsmKey {
     target: crate::attacks::TargetSpec,
     label: Option<usize>,
+    /// The defence the gradient went through (adaptive FGSM), if any.
+    through: Option<crate::defenses::DefenseConfig>,
 }
 
 impl WorkerState {
@@ -146,7 +148,15 @@ impl WorkerState {
                 attack,
                 true_label,
                 defense,
-            } => self.attack(&device, generation, &attack, true_label, defense.as_ref()),
+                adaptive,
+            } => self.attack(
+                &device,
+                generation,
+                &attack,
+                true_label,
+                defense.as_ref(),
+                adaptive,
+            ),
             WorkerRequest::Sweep {
                 generation,
                 attack,
@@ -161,7 +171,7 @@ impl WorkerState {
                 let stop = move || latest.load(Ordering::SeqCst) != generation;
                 let control = AttackControl {
                     should_stop: Some(&stop),
-                    on_step: None,
+                    ..AttackControl::default()
                 };
                 match epsilon_sweep(
                     model,
@@ -197,6 +207,7 @@ impl WorkerState {
         attack: &AttackConfig,
         true_label: Option<usize>,
         defense: Option<&crate::defenses::DefenseConfig>,
+        adaptive: bool,
     ) {
         let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
             let missing = if self.scan.is_none() {
@@ -212,11 +223,13 @@ impl WorkerState {
             attack: attack.clone(),
             true_label,
             defense: defense.cloned(),
+            adaptive,
         };
         let result = if attack.kind == AttackKind::Fgsm {
             let key = FgsmKey {
                 target: attack.target,
                 label: true_label,
+                through: defense.filter(|_| adaptive).cloned(),
             };
             if self.fgsm.as_ref().is_none_or(|(cached, _)| *cached != key) {
                 match FgsmSession::new(model, &request(), device) {
@@ -225,7 +238,9 @@ impl WorkerState {
                 }
             }
             match &self.fgsm {
-                Some((_, session)) => session.result_at(model, device, attack, defense),
+                Some((_, session)) => {
+                    session.result_at(model, device, attack, defense.map(|d| (d, adaptive)))
+                }
                 None => return,
             }
         } else {
@@ -244,6 +259,7 @@ impl WorkerState {
             let control = AttackControl {
                 should_stop: Some(&stop),
                 on_step: Some(&progress),
+                ..AttackControl::default()
             };
             run_pipeline(model, &request(), device, &control)
         };

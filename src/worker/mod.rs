@@ -63,6 +63,8 @@ pub enum WorkerRequest {
         true_label: Option<usize>,
         /// A test-time defence, if any.
         defense: Option<crate::defenses::DefenseConfig>,
+        /// Attack through the defence (BPDA/EOT).
+        adaptive: bool,
     },
     /// Compute the ε-sweep curve for an attack.
     Sweep {

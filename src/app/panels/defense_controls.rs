@@ -1,6 +1,7 @@
-//! Defence controls: none, or one of the classical test-time transforms with its parameter.
-//! The defended adversarial image appears as a sixth view, and the numbers panel shows what
-//! the model says on the defended clean and adversarial images.
+//! Defence controls: none, or one test-time defence with its parameters, and the toggle that
+//! sends the attack through it (BPDA/EOT). The defended adversarial image appears as a sixth
+//! view, and the numbers panel shows what the defended model says on the clean and the
+//! adversarial image.
 
 use eframe::egui::{self, RichText};
 
@@ -9,7 +10,7 @@ use crate::defenses::{DefenseConfig, DefenseKind};
 
 /// Draws the defence section.
 pub fn defense_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
-    let before = app.settings.defense.clone();
+    let before = (app.settings.defense.clone(), app.settings.adaptive_attack);
     let text = app
         .settings
         .defense
@@ -42,33 +43,96 @@ pub fn defense_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         });
     if let Some(defense) = &mut app.settings.defense {
         ui.label(RichText::new(defense.kind.explanation()).weak());
-        match defense.kind {
-            DefenseKind::Jpeg => {
-                ui.add(egui::Slider::new(&mut defense.jpeg_quality, 5..=100).text("quality"))
-            }
-            DefenseKind::Median => ui.add(
-                egui::Slider::new(&mut defense.median_size, 3..=9)
-                    .step_by(2.0)
-                    .text("size"),
-            ),
-            DefenseKind::GaussianBlur => {
-                ui.add(egui::Slider::new(&mut defense.blur_sigma, 0.2..=3.0).text("σ (pixels)"))
-            }
-            DefenseKind::BitDepth => {
-                ui.add(egui::Slider::new(&mut defense.bits, 1..=8).text("bits"))
-            }
+        parameter_sliders(ui, defense);
+        if defense.kind.is_classical_baseline() {
+            ui.label(
+                RichText::new("Classical baseline, not taken from the seed surveys")
+                    .weak()
+                    .italics(),
+            );
+        }
+        let hint = if defense.kind.is_randomized() {
+            "The attacker knows the defence: straight-through gradients (BPDA), averaged over random draws (EOT)."
+        } else {
+            "The attacker knows the defence: gradients pass straight through it (BPDA)."
         };
-        ui.label(
-            RichText::new("Classical baseline, not taken from the seed surveys")
-                .weak()
-                .italics(),
-        );
+        ui.checkbox(
+            &mut app.settings.adaptive_attack,
+            "Attack through the defence",
+        )
+        .on_hover_text(hint);
     }
-    if app.settings.defense != before {
+    if (app.settings.defense.clone(), app.settings.adaptive_attack) != before {
         let cheap = !app.settings.attack.kind.is_iterative();
         app.push(Command::AttackChanged {
             run: cheap,
             sweep: false,
         });
+    }
+}
+
+/// The sliders of the chosen defence's parameters.
+fn parameter_sliders(ui: &mut egui::Ui, defense: &mut DefenseConfig) {
+    match defense.kind {
+        DefenseKind::Jpeg => {
+            ui.add(egui::Slider::new(&mut defense.jpeg_quality, 5..=100).text("quality"));
+        }
+        DefenseKind::Median => {
+            ui.add(
+                egui::Slider::new(&mut defense.median_size, 3..=9)
+                    .step_by(2.0)
+                    .text("size"),
+            );
+        }
+        DefenseKind::GaussianBlur => {
+            ui.add(egui::Slider::new(&mut defense.blur_sigma, 0.2..=3.0).text("σ (pixels)"));
+        }
+        DefenseKind::BitDepth => {
+            ui.add(egui::Slider::new(&mut defense.bits, 1..=8).text("bits"));
+        }
+        DefenseKind::TvDenoise => {
+            ui.add(
+                egui::Slider::new(&mut defense.tv_weight, 0.01..=0.5)
+                    .logarithmic(true)
+                    .text("weight"),
+            );
+        }
+        DefenseKind::Wavelet => {
+            ui.add(egui::Slider::new(&mut defense.wavelet_levels, 1..=5).text("levels"));
+            ui.add(
+                egui::Slider::new(&mut defense.wavelet_sigma, 0.0..=0.2)
+                    .text("noise σ (0 = estimate)"),
+            );
+        }
+        DefenseKind::PixelDeflection => {
+            ui.add(
+                egui::Slider::new(&mut defense.deflections, 10..=2000)
+                    .logarithmic(true)
+                    .text("pixels"),
+            );
+            ui.add(egui::Slider::new(&mut defense.deflection_window, 1..=20).text("window"));
+        }
+        DefenseKind::MedRdf => {
+            ui.add(egui::Slider::new(&mut defense.medrdf_copies, 1..=51).text("copies"));
+            ui.add(egui::Slider::new(&mut defense.medrdf_sigma, 0.0..=0.2).text("noise σ"));
+            ui.add(
+                egui::Slider::new(&mut defense.tv_weight, 0.01..=0.5)
+                    .logarithmic(true)
+                    .text("TV weight"),
+            );
+        }
+        DefenseKind::Smoothing => {
+            ui.add(egui::Slider::new(&mut defense.smoothing_sigma, 0.05..=1.0).text("noise σ"));
+            ui.add(
+                egui::Slider::new(&mut defense.smoothing_samples, 50..=2000)
+                    .logarithmic(true)
+                    .text("samples n"),
+            );
+            ui.add(
+                egui::Slider::new(&mut defense.smoothing_alpha, 0.0001..=0.05)
+                    .logarithmic(true)
+                    .text("α"),
+            );
+        }
     }
 }

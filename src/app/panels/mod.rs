@@ -4,6 +4,7 @@
 mod attack_controls;
 mod controls;
 mod defense_controls;
+mod defense_numbers;
 mod help;
 mod numbers;
 mod scan_controls;

@@ -1,8 +1,10 @@
-//! The right panel: probabilities for clean and adversarial, success, perturbation size and
-//! visibility, time and device, and the ε-sweep curve.
+//! The right panel: probabilities for clean and adversarial, success, the defended and
+//! detection results, perturbation size and visibility, time and device, and the ε-sweep
+//! curve.
 
 use eframe::egui::{self, Color32, RichText};
 
+use super::defense_numbers::{defended_ui, detection_ui};
 use super::sweep_plot::sweep_ui;
 use crate::app::AdvlensApp;
 use crate::app::widgets::probability_bars_ui;
@@ -54,6 +56,9 @@ pub fn numbers_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                 );
                 if let Some(defended) = &result.defended {
                     defended_ui(ui, defended, &classes, result.clean.label);
+                }
+                if let Some(detection) = &result.detection {
+                    detection_ui(ui, detection);
                 }
                 ui.add_space(6.0);
                 metrics_ui(ui, &result);
@@ -112,34 +117,4 @@ fn metrics_ui(ui: &mut egui::Ui, result: &crate::pipeline::AttackResult) {
             );
             row("Device", result.device.clone(), "Where the tensor work ran");
         });
-}
-
-fn defended_ui(
-    ui: &mut egui::Ui,
-    defended: &crate::pipeline::DefendedOutput,
-    classes: &[String],
-    clean_label: usize,
-) {
-    ui.add_space(4.0);
-    ui.label(RichText::new(format!("With {}", defended.defense.describe())).strong());
-    probability_bars_ui(
-        ui,
-        "Defended clean",
-        classes,
-        &defended.clean.probs,
-        Color32::from_rgb(70, 160, 150),
-    );
-    probability_bars_ui(
-        ui,
-        "Defended adversarial",
-        classes,
-        &defended.adversarial.probs,
-        Color32::from_rgb(200, 140, 60),
-    );
-    if defended.clean.label != clean_label {
-        ui.label(
-            RichText::new("The defence changes the clean prediction too")
-                .color(Color32::from_rgb(255, 180, 80)),
-        );
-    }
 }

@@ -1,0 +1,126 @@
+//! What the defence and the detector say: defended probabilities (or vote shares), smoothing
+//! certificates, whether the attack went through the defence, and the feature-squeezing
+//! scores with their verdicts.
+
+use eframe::egui::{self, Color32, RichText};
+
+use crate::app::widgets::probability_bars_ui;
+use crate::defenses::Certificate;
+use crate::pipeline::{DefendedOutput, Detection};
+
+const WARNING: Color32 = Color32::from_rgb(255, 180, 80);
+
+/// The defended clean and adversarial predictions.
+pub fn defended_ui(
+    ui: &mut egui::Ui,
+    defended: &DefendedOutput,
+    classes: &[String],
+    clean_label: usize,
+) {
+    ui.add_space(4.0);
+    ui.label(RichText::new(format!("With {}", defended.defense.describe())).strong());
+    let attacker = if defended.adaptive {
+        if defended.defense.kind.is_randomized() {
+            "The attack went through the defence (BPDA + EOT)"
+        } else {
+            "The attack went through the defence (BPDA)"
+        }
+    } else {
+        "The attack ignored the defence (not adaptive)"
+    };
+    ui.label(RichText::new(attacker).weak());
+    let unit = if defended.defense.kind.is_vote() {
+        " (vote shares)"
+    } else {
+        ""
+    };
+    probability_bars_ui(
+        ui,
+        &format!("Defended clean{unit}"),
+        classes,
+        &defended.clean.probs,
+        Color32::from_rgb(70, 160, 150),
+    );
+    certificate_ui(ui, "clean", defended.clean_certificate.as_ref(), classes);
+    probability_bars_ui(
+        ui,
+        &format!("Defended adversarial{unit}"),
+        classes,
+        &defended.adversarial.probs,
+        Color32::from_rgb(200, 140, 60),
+    );
+    certificate_ui(
+        ui,
+        "adversarial",
+        defended.adversarial_certificate.as_ref(),
+        classes,
+    );
+    if defended.clean.label != clean_label {
+        ui.label(RichText::new("The defence changes the clean prediction too").color(WARNING));
+    }
+}
+
+fn certificate_ui(
+    ui: &mut egui::Ui,
+    which: &str,
+    certificate: Option<&Certificate>,
+    classes: &[String],
+) {
+    let Some(certificate) = certificate else {
+        return;
+    };
+    let text = match certificate.class {
+        Some(class) => format!(
+            "Certified {}: {} within L2 radius {:.3} ({}/{} votes)",
+            which,
+            classes.get(class).map_or("?", String::as_str),
+            certificate.radius,
+            certificate.votes,
+            certificate.samples
+        ),
+        None => format!(
+            "Abstains on {which}: vote too close ({}/{} for the top class)",
+            certificate.votes, certificate.samples
+        ),
+    };
+    ui.label(RichText::new(text).small()).on_hover_text(
+        "Randomized smoothing (Cohen et al. 2019): no L2 perturbation smaller than the radius changes the smoothed prediction, with probability at least 1 − α.",
+    );
+}
+
+/// The feature-squeezing scores and verdicts.
+pub fn detection_ui(ui: &mut egui::Ui, detection: &Detection) {
+    ui.add_space(4.0);
+    ui.label(RichText::new("Feature-squeezing detector").strong()).on_hover_text(
+        "Xu et al. 2018: the largest L1 change of the probabilities under 5-bit depth reduction or a 3×3 median. The threshold flags 5% of clean validation images.",
+    );
+    let verdict = |score: f32, flagged: bool| {
+        let text = format!(
+            "{score:.3} — {}",
+            if flagged {
+                "flagged as adversarial"
+            } else {
+                "passes"
+            }
+        );
+        if flagged {
+            RichText::new(text).color(WARNING)
+        } else {
+            RichText::new(text)
+        }
+    };
+    egui::Grid::new("detection").num_columns(2).show(ui, |ui| {
+        ui.label("clean");
+        ui.label(verdict(detection.clean_score, detection.clean_flagged()));
+        ui.end_row();
+        ui.label("adversarial");
+        ui.label(verdict(
+            detection.adversarial_score,
+            detection.adversarial_flagged(),
+        ));
+        ui.end_row();
+        ui.label("threshold");
+        ui.label(format!("{:.3}", detection.threshold));
+        ui.end_row();
+    });
+}

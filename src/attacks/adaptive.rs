@@ -1,0 +1,75 @@
+//! Attacking through a defence (Athalye et al. 2018). A differentiable transform is simply
+//! differentiated; BPDA replaces a non-differentiable transform's gradient by the identity's
+//! (straight-through): it enters the loss as `x + stop_gradient(T_k(x) − x)`, so the forward
+//! pass sees exactly the defended input while the gradient flows to `x` unchanged. EOT sums
+//! the gradient over draws of a randomized transform.
+
+use burn::tensor::Tensor;
+
+use super::AttackError;
+use super::gradient::cross_entropy_sum;
+use crate::models::Classifier;
+
+/// A defence as an attacker who knows about it sees it.
+pub trait DefenseGradientPath: Sync {
+    /// Draws of the defence's randomness averaged per gradient (1 for a deterministic
+    /// defence).
+    fn samples(&self) -> usize;
+
+    /// Whether `transform` is made of differentiable tensor operations, so that it can be
+    /// applied to an autodiff tensor and differentiated exactly instead of by BPDA.
+    fn differentiable(&self) -> bool {
+        false
+    }
+
+    /// The defended batch for draw `sample` (`[batch, 1, h, w]` in [0, 1]); on the plain
+    /// device, or on the autodiff device when [`Self::differentiable`].
+    ///
+    /// # Errors
+    /// [`AttackError::Defense`] if the defence fails.
+    fn transform(&self, images: &Tensor<4>, sample: usize) -> Result<Tensor<4>, AttackError>;
+}
+
+/// ∇ₓ of the attack objective through a defence: the sum over EOT draws of the objective at
+/// `x + stop_gradient(T_k(x) − x)`; all draws go through the model as one batch.
+///
+/// # Shapes
+/// - input: `[batch, 1, h, w]`; output: same.
+///
+/// # Errors
+/// [`AttackError`] from the defence or a missing gradient.
+pub fn loss_gradient_through(
+    model: &Classifier,
+    input: Tensor<4>,
+    labels: &[usize],
+    targeted: bool,
+    path: &dyn DefenseGradientPath,
+) -> Result<Tensor<4>, AttackError> {
+    let plain = input.without_autodiff();
+    let samples = path.samples().max(1);
+    let leaf = plain.clone().autodiff().require_grad();
+    let defended = if path.differentiable() {
+        let draws = (0..samples)
+            .map(|sample| path.transform(&leaf, sample))
+            .collect::<Result<Vec<_>, _>>()?;
+        Tensor::cat(draws, 0)
+    } else {
+        let mut shifted = Vec::with_capacity(samples);
+        for sample in 0..samples {
+            let defended = path.transform(&plain, sample)?;
+            shifted.push(defended.sub(plain.clone()));
+        }
+        let offsets = Tensor::cat(shifted, 0).autodiff(); // constant: no gradient flows into it
+        let repeated = if samples == 1 {
+            leaf.clone()
+        } else {
+            leaf.clone().repeat_dim(0, samples)
+        };
+        repeated.add(offsets)
+    };
+    let all_labels: Vec<usize> = (0..samples).flat_map(|_| labels.iter().copied()).collect();
+    let loss = cross_entropy_sum(model.forward(defended), &all_labels);
+    let objective = if targeted { loss.neg() } else { loss };
+    let grads = objective.backward();
+    leaf.grad(&grads).ok_or(AttackError::NoGradient)
+}

@@ -1,0 +1,192 @@
+//! `advlens eval …`: the robustness table of a model on the test split (or a folder of
+//! labelled images), optionally behind a defence and attacked through it.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use advlens::attacks::{AttackConfig, AttackKind, parse_epsilon};
+use advlens::datasets::{load_dataset, shared_datasets_dir};
+use advlens::defenses::DefenseConfig;
+use advlens::device::DevicePreference;
+use advlens::eval::{
+    EvalImages, EvalPlan, RobustnessTable, evaluate_robustness, images_from_folder,
+    images_from_split,
+};
+use advlens::export::write_atomic;
+use advlens::models::{find_shipped, load_model_files};
+
+/// Arguments of `eval`.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// A shipped model (see `advlens models`).
+    #[arg(long)]
+    model: String,
+    /// The data-set split: test, val or train.
+    #[arg(long, default_value = "test", value_parser = ["test", "val", "train"])]
+    split: String,
+    /// A folder with one sub-folder per class (named like the model's classes) instead of the
+    /// data-set split.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Data-set folder; default `$ADVLENS_DATASETS` or `../shared/datasets`.
+    #[arg(long)]
+    datasets: Option<PathBuf>,
+    /// Attacks, comma-separated: fgsm, pgd, bim, mi-fgsm.
+    #[arg(long, default_value = "fgsm,pgd", value_delimiter = ',')]
+    attacks: Vec<AttackKind>,
+    /// L∞ radii, comma-separated (0 is clean accuracy).
+    #[arg(long, default_value = "0,2/255,4/255,6/255,8/255", value_delimiter = ',', value_parser = parse_epsilon_arg)]
+    eps: Vec<f64>,
+    /// Steps of the iterative attacks.
+    #[arg(long, default_value_t = 20)]
+    steps: usize,
+    /// A defence in front of the model (as in `advlens attack --defense`).
+    #[arg(long)]
+    defense: Option<String>,
+    /// Attack through the defence (BPDA, plus EOT for randomized defences).
+    #[arg(long, requires = "defense")]
+    adaptive: bool,
+    /// Evaluate the first N images only.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Images per batch.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Attack seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Where the CSV and Markdown tables go.
+    #[arg(long, default_value = "advlens-eval")]
+    out: PathBuf,
+    /// Also add the table to the model's card (replacing one with the same setting).
+    #[arg(long)]
+    update_card: bool,
+    /// auto, gpu or cpu.
+    #[arg(long, default_value = "auto")]
+    device: DevicePreference,
+}
+
+fn parse_epsilon_arg(text: &str) -> Result<f64, String> {
+    parse_epsilon(text).map_err(|err| err.to_string())
+}
+
+fn attack_plan(args: &EvalArgs) -> anyhow::Result<Vec<AttackConfig>> {
+    args.attacks
+        .iter()
+        .map(|&kind| {
+            anyhow::ensure!(
+                kind != AttackKind::Noise && kind != AttackKind::PgdL2,
+                "the table measures L∞ attacks: use fgsm, bim, pgd or mi-fgsm"
+            );
+            Ok(AttackConfig::new(kind, 0.0)
+                .with_steps(args.steps)
+                .with_seed(args.seed))
+        })
+        .collect()
+}
+
+fn eval_images(
+    args: &EvalArgs,
+    classes: &[String],
+    size: usize,
+    task_file: &str,
+) -> anyhow::Result<EvalImages> {
+    if let Some(folder) = &args.data {
+        return Ok(images_from_folder(folder, classes, size, args.limit)?);
+    }
+    let root = args
+        .datasets
+        .clone()
+        .or_else(shared_datasets_dir)
+        .context("no data-set folder: pass --data, --datasets or set ADVLENS_DATASETS")?;
+    let dataset = load_dataset(&root, task_file)?;
+    let split = match args.split.as_str() {
+        "train" => &dataset.train,
+        "val" => &dataset.val,
+        _ => &dataset.test,
+    };
+    Ok(images_from_split(
+        split,
+        size,
+        args.limit,
+        &format!("the {} split of {task_file}", args.split),
+    )?)
+}
+
+/// The file stem of a table: model, defence and adaptivity.
+fn table_stem(table: &RobustnessTable, defense: Option<&DefenseConfig>) -> String {
+    let mut stem = table.model.clone();
+    if let Some(defense) = defense {
+        stem.push('-');
+        stem.push_str(&defense.kind.to_string());
+        if table.adaptive {
+            stem.push_str("-adaptive");
+        }
+    }
+    stem
+}
+
+pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
+    let attacks = attack_plan(args)?;
+    let defense = args
+        .defense
+        .as_deref()
+        .map(DefenseConfig::parse)
+        .transpose()?;
+    let shipped = find_shipped(&args.model)?;
+    let device = super::start_device(args.device)?;
+    let model = load_model_files(&shipped.weights_path, shipped.card.clone(), &device.device)?;
+    let spec = model.card.spec;
+    let images = eval_images(
+        args,
+        &model.card.classes,
+        spec.input_size,
+        spec.task.dataset_file(),
+    )?;
+    let plan = EvalPlan {
+        attacks,
+        epsilons: args.eps.clone(),
+        defense: defense.clone(),
+        adaptive: args.adaptive,
+        batch_size: args.batch_size,
+    };
+    let bar = ProgressBar::new(0);
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} batches, {elapsed}, eta {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(format!("{} on {} images", model.card.name, images.len()));
+    let table = evaluate_robustness(&model, &images, &plan, &device, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    let markdown = table.to_markdown();
+    println!("{markdown}");
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let stem = table_stem(&table, defense.as_ref());
+    write_atomic(
+        &args.out.join(format!("{stem}.csv")),
+        table.to_csv().as_bytes(),
+    )?;
+    write_atomic(&args.out.join(format!("{stem}.md")), markdown.as_bytes())?;
+    println!(
+        "written to {}",
+        args.out.join(format!("{stem}.{{csv,md}}")).display()
+    );
+    if args.update_card {
+        let card_path = shipped.weights_path.with_extension("json");
+        let mut card = shipped.card;
+        card.robustness
+            .retain(|t| !(t.defense == table.defense && t.adaptive == table.adaptive));
+        card.robustness.push(table);
+        card.save(&card_path)?;
+        println!("added to the card {}", card_path.display());
+    }
+    Ok(())
+}

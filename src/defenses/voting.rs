@@ -1,0 +1,157 @@
+//! Predictions through a defence: one forward pass for a transform, a vote over noisy copies
+//! for MedRDF and randomized smoothing (with Cohen et al.'s certificate for the latter).
+
+use burn::tensor::Tensor;
+use burn::tensor::activation::softmax;
+
+use super::certify::{Certificate, certify};
+use super::{DefenseConfig, DefenseError, DefenseKind, PREDICTION_DRAW, defended_input};
+use crate::models::Classifier;
+
+/// Images per forward pass when voting.
+const VOTE_BATCH: usize = 128;
+
+/// What the defended model says about a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DefendedBatch {
+    /// Per image: class probabilities (transforms) or vote fractions (votes).
+    pub probabilities: Vec<Vec<f32>>,
+    /// Per image, for randomized smoothing: the certified class and radius (or abstention).
+    pub certificates: Vec<Option<Certificate>>,
+}
+
+fn read_back(err: impl std::fmt::Debug) -> DefenseError {
+    DefenseError::Failed(format!("{err:?}"))
+}
+
+/// Per image, how many of `draws` defended copies the model assigns to each class.
+fn vote_counts(
+    model: &Classifier,
+    images: &Tensor<4>,
+    config: &DefenseConfig,
+    draws: std::ops::Range<u64>,
+) -> Result<Vec<Vec<usize>>, DefenseError> {
+    let [batch, ..] = images.dims();
+    let mut counts: Vec<Vec<usize>> = Vec::new();
+    let per_pass = (VOTE_BATCH / batch.max(1)).max(1) as u64;
+    let mut start = draws.start;
+    while start < draws.end {
+        let end = (start + per_pass).min(draws.end);
+        let copies = (start..end)
+            .map(|draw| defended_input(images, config, draw))
+            .collect::<Result<Vec<_>, _>>()?;
+        let logits = model.forward(Tensor::cat(copies, 0));
+        let [_, classes] = logits.dims();
+        if counts.is_empty() {
+            counts = vec![vec![0; classes]; batch];
+        }
+        let predicted: Vec<i64> = logits
+            .argmax(1)
+            .try_into_data()
+            .map_err(read_back)?
+            .convert::<i64>()
+            .try_to_vec()
+            .map_err(read_back)?;
+        for (index, class) in predicted.into_iter().enumerate() {
+            if let Some(slot) = counts[index % batch].get_mut(class as usize) {
+                *slot += 1;
+            }
+        }
+        start = end;
+    }
+    Ok(counts)
+}
+
+fn fractions(counts: &[Vec<usize>]) -> Vec<Vec<f32>> {
+    counts
+        .iter()
+        .map(|row| {
+            let total = row.iter().sum::<usize>().max(1) as f32;
+            row.iter().map(|&c| c as f32 / total).collect()
+        })
+        .collect()
+}
+
+fn top_class(row: &[usize]) -> usize {
+    row.iter()
+        .enumerate()
+        .max_by_key(|(index, count)| (**count, std::cmp::Reverse(*index)))
+        .map_or(0, |(index, _)| index)
+}
+
+/// The defended model's prediction for a batch `[batch, 1, h, w]` in [0, 1]. `model` is the
+/// evaluation-mode network on the plain device.
+///
+/// # Errors
+/// [`DefenseError`] for bad parameters, a failed transform or a failed read-back.
+pub fn defended_predict(
+    model: &Classifier,
+    images: &Tensor<4>,
+    config: &DefenseConfig,
+) -> Result<DefendedBatch, DefenseError> {
+    let [batch, ..] = images.dims();
+    match config.kind {
+        DefenseKind::MedRdf => {
+            let counts = vote_counts(
+                model,
+                images,
+                config,
+                PREDICTION_DRAW..PREDICTION_DRAW + config.medrdf_copies as u64,
+            )?;
+            Ok(DefendedBatch {
+                probabilities: fractions(&counts),
+                certificates: vec![None; batch],
+            })
+        }
+        DefenseKind::Smoothing => {
+            let selection_start = PREDICTION_DRAW;
+            let selection = vote_counts(
+                model,
+                images,
+                config,
+                selection_start..selection_start + config.smoothing_selection as u64,
+            )?;
+            let estimation_start = PREDICTION_DRAW * 2;
+            let estimation = vote_counts(
+                model,
+                images,
+                config,
+                estimation_start..estimation_start + config.smoothing_samples as u64,
+            )?;
+            let certificates = selection
+                .iter()
+                .zip(&estimation)
+                .map(|(chosen, counted)| {
+                    let top = top_class(chosen);
+                    Some(certify(
+                        top,
+                        counted.get(top).copied().unwrap_or(0),
+                        config.smoothing_samples,
+                        f64::from(config.smoothing_sigma),
+                        config.smoothing_alpha,
+                    ))
+                })
+                .collect();
+            Ok(DefendedBatch {
+                probabilities: fractions(&estimation),
+                certificates,
+            })
+        }
+        _ => {
+            let seen = defended_input(images, config, PREDICTION_DRAW)?;
+            let logits = model.forward(seen);
+            let [rows, classes] = logits.dims();
+            let values: Vec<f32> = softmax(logits, 1)
+                .try_into_data()
+                .map_err(read_back)?
+                .try_to_vec()
+                .map_err(read_back)?;
+            Ok(DefendedBatch {
+                probabilities: (0..rows)
+                    .map(|row| values[row * classes..(row + 1) * classes].to_vec())
+                    .collect(),
+                certificates: vec![None; batch],
+            })
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Labelled images to evaluate on: a data-set split, or a folder with one sub-folder per
+//! class (named like the model's classes).
+
+use std::path::Path;
+
+use burn::tensor::{Device, Tensor, TensorData};
+
+use super::EvalError;
+use crate::datasets::Split;
+use crate::imaging::{LoadOptions, load_scan, resize_grey};
+
+/// Square images in [0, 1] at the model's input size, with their classes.
+#[derive(Debug, Clone)]
+pub struct EvalImages {
+    /// `count × size × size` values, row-major.
+    pub pixels: Vec<f32>,
+    /// One class per image.
+    pub labels: Vec<usize>,
+    /// Side length.
+    pub size: usize,
+    /// Where they came from, in words.
+    pub source: String,
+}
+
+impl EvalImages {
+    /// Number of images.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// Images `range` as a `[n, 1, size, size]` batch and their labels.
+    #[must_use]
+    pub fn batch(&self, range: std::ops::Range<usize>, device: &Device) -> (Tensor<4>, Vec<usize>) {
+        let area = self.size * self.size;
+        let values = self.pixels[range.start * area..range.end * area].to_vec();
+        let tensor = Tensor::from_data(
+            TensorData::new(values, [range.len(), 1, self.size, self.size]),
+            device,
+        );
+        (tensor, self.labels[range].to_vec())
+    }
+}
+
+/// The first `limit` images of a data-set split (which must already be `size × size`).
+///
+/// # Errors
+/// [`EvalError::Other`] when the split's images are not the model's input size.
+pub fn images_from_split(
+    split: &Split,
+    size: usize,
+    limit: Option<usize>,
+    source: &str,
+) -> Result<EvalImages, EvalError> {
+    if split.height != size || split.width != size {
+        return Err(EvalError::Other(format!(
+            "the split's images are {}×{}, the model expects {size}×{size}",
+            split.width, split.height
+        )));
+    }
+    let count = limit.map_or(split.len(), |l| l.min(split.len()));
+    let pixels = (0..count).flat_map(|i| split.image_f32(i)).collect();
+    let labels = split.labels[..count]
+        .iter()
+        .map(|&l| usize::from(l))
+        .collect();
+    Ok(EvalImages {
+        pixels,
+        labels,
+        size,
+        source: source.to_string(),
+    })
+}
+
+/// Every readable scan in `folder/<class>/`, resized to `size`; classes are matched to
+/// `classes` ignoring case. Files are taken in name order, then the first `limit` are kept
+/// after interleaving classes (so a limit keeps every class represented).
+///
+/// # Errors
+/// [`EvalError`] when the folder has no class sub-folder, a sub-folder names no class, or a
+/// scan cannot be read.
+pub fn images_from_folder(
+    folder: &Path,
+    classes: &[String],
+    size: usize,
+    limit: Option<usize>,
+) -> Result<EvalImages, EvalError> {
+    let io = |err: std::io::Error| EvalError::Other(format!("{}: {err}", folder.display()));
+    let mut per_class: Vec<Vec<std::path::PathBuf>> = vec![Vec::new(); classes.len()];
+    for entry in std::fs::read_dir(folder).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if !path.is_dir() {
+            continue;
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let class = classes
+            .iter()
+            .position(|c| c.to_lowercase() == name)
+            .ok_or_else(|| {
+                EvalError::Other(format!(
+                    "sub-folder '{name}' is not one of the model's classes ({})",
+                    classes.join(", ")
+                ))
+            })?;
+        let mut files: Vec<_> = std::fs::read_dir(&path)
+            .map_err(io)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        per_class[class] = files;
+    }
+    let mut order = Vec::new();
+    let longest = per_class.iter().map(Vec::len).max().unwrap_or(0);
+    for index in 0..longest {
+        for (class, files) in per_class.iter().enumerate() {
+            if let Some(file) = files.get(index) {
+                order.push((class, file.clone()));
+            }
+        }
+    }
+    order.truncate(limit.unwrap_or(usize::MAX));
+    if order.is_empty() {
+        return Err(EvalError::Other(format!(
+            "{} has no images in class sub-folders ({})",
+            folder.display(),
+            classes.join(", ")
+        )));
+    }
+    let mut pixels = Vec::with_capacity(order.len() * size * size);
+    let mut labels = Vec::with_capacity(order.len());
+    for (class, file) in order {
+        let scan = load_scan(&file, &LoadOptions::default())?;
+        pixels.extend(resize_grey(&scan.display, size, size).pixels);
+        labels.push(class);
+    }
+    Ok(EvalImages {
+        pixels,
+        labels,
+        size,
+        source: folder.display().to_string(),
+    })
+}

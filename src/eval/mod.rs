@@ -1,0 +1,30 @@
+//! The robustness table: accuracy of a model (optionally behind a defence, optionally
+//! attacked through it) under each attack at each ε, on a labelled image set — the layout of
+//! the reference survey's Table 4.
+
+mod detector;
+mod image_set;
+mod run;
+mod table;
+
+pub use detector::{calibrate_detector, squeeze_scores_of};
+pub use image_set::{EvalImages, images_from_folder, images_from_split};
+pub use run::{EvalPlan, evaluate_robustness};
+pub use table::{RobustnessRow, RobustnessTable};
+
+/// Errors from an evaluation.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    /// An attack failed or was cancelled.
+    #[error(transparent)]
+    Attack(#[from] crate::attacks::AttackError),
+    /// A defence failed.
+    #[error(transparent)]
+    Defense(#[from] crate::defenses::DefenseError),
+    /// Reading images.
+    #[error(transparent)]
+    Imaging(#[from] crate::imaging::ImagingError),
+    /// Anything else, in words.
+    #[error("{0}")]
+    Other(String),
+}
