@@ -137,6 +137,39 @@ fn choosing_a_defence_shows_the_defended_view_and_predictions() {
 }
 
 #[test]
+fn smoothing_shows_certificates_and_the_adaptive_toggle_attacks_through_it() {
+    let mut harness = harness();
+    settle(&mut harness);
+    harness
+        .get_by_role_and_label(Role::ComboBox, "defence")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("Randomized smoothing").click();
+    harness.step();
+    settle(&mut harness);
+    let defended = harness.state().result().unwrap().defended.clone().unwrap();
+    assert!(!defended.adaptive);
+    let certificate = defended.clean_certificate.expect("a certificate");
+    assert_eq!(certificate.samples, 200);
+    harness.get_by_label_contains("Defended clean (vote shares)");
+    harness.get_by_label_contains("The attack ignored the defence");
+    assert!(
+        harness
+            .query_by_label_contains("Classical baseline")
+            .is_none()
+    );
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Attack through the defence")
+        .click();
+    harness.step();
+    settle(&mut harness);
+    let defended = harness.state().result().unwrap().defended.clone().unwrap();
+    assert!(defended.adaptive, "the toggle reaches the attack");
+    assert!(harness.state().settings().adaptive_attack);
+    harness.get_by_label_contains("The attack went through the defence (BPDA + EOT)");
+}
+
+#[test]
 fn weights_typed_in_load_with_their_card() {
     let weights = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("assets/models/brain-mri-cnn.safetensors");

@@ -262,15 +262,12 @@ fn robust_models_beat_their_standard_twins_under_pgd() {
         let task = hardened.card.spec.task;
         // The fixed subset: the first 64 test images when the data sets are here, otherwise
         // the bundled sample scans with the standard model's clean predictions as labels.
-        let images = match &root {
-            Some(root) => {
-                let dataset = load_dataset(root, task.dataset_file()).unwrap();
-                images_from_split(&dataset.test, 128, Some(64), "test").unwrap()
-            }
-            None => {
-                eprintln!("../shared/datasets is not here: using the bundled scans");
-                sample_images(&standard, task)
-            }
+        let images = if let Some(root) = &root {
+            let dataset = load_dataset(root, task.dataset_file()).unwrap();
+            images_from_split(&dataset.test, 128, Some(64), "test").unwrap()
+        } else {
+            eprintln!("../shared/datasets is not here: using the bundled scans");
+            sample_images(&standard, task)
         };
         let epsilon = 8.0 / 255.0;
         let (standard_accuracy, robust_accuracy) = (

@@ -1,13 +1,16 @@
-//! `advlens bench`: median latency of forward, FGSM, PGD-20 and Grad-CAM per shipped model.
+//! `advlens bench`: median latency of forward, FGSM, PGD-20 and Grad-CAM per shipped model,
+//! and of every defence (its defended prediction, and one adaptive PGD-20) on the first model.
 
 use std::time::Instant;
 
 use clap::Args;
 
 use advlens::attacks::{AttackConfig, AttackControl, AttackKind, FgsmGradient, run_attack};
+use advlens::defenses::{DefenseConfig, DefenseKind, DefensePath, defended_predict};
 use advlens::device::DevicePreference;
 use advlens::explain::grad_cam;
 use advlens::imaging::{LoadOptions, load_scan, model_input_from_scan};
+use advlens::models::LoadedModel;
 use advlens::models::{list_shipped, load_shipped};
 
 /// Arguments of `bench`.
@@ -22,6 +25,9 @@ pub struct BenchArgs {
     /// auto, gpu or cpu.
     #[arg(long, default_value = "auto")]
     device: DevicePreference,
+    /// Skip the defence table.
+    #[arg(long)]
+    no_defenses: bool,
 }
 
 fn median_ms(runs: usize, mut work: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<f64> {
@@ -48,6 +54,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     println!();
     println!("| model | forward | FGSM | PGD-20 | Grad-CAM |");
     println!("|---|---:|---:|---:|---:|");
+    let mut first: Option<LoadedModel> = None;
     for shipped in list_shipped()? {
         if args
             .model
@@ -99,6 +106,47 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             "| {} | {forward:.1} | {fgsm:.1} | {pgd:.1} | {gradcam:.1} |",
             shipped.name
         );
+        first.get_or_insert(model);
+    }
+    if let (Some(model), false) = (first, args.no_defenses) {
+        let input = model_input_from_scan(&scan, model.card.spec.input_size, &device.device);
+        bench_defenses(&model, &input, args.runs)?;
+    }
+    Ok(())
+}
+
+/// The defended prediction (default parameters) and one PGD-20 through each defence.
+fn bench_defenses(
+    model: &LoadedModel,
+    input: &burn::tensor::Tensor<4>,
+    runs: usize,
+) -> anyhow::Result<()> {
+    println!();
+    println!(
+        "Defences on {} (default parameters), ms: the defended prediction, and PGD-20 at 2/255 through the defence (adaptive)",
+        model.card.name
+    );
+    println!();
+    println!("| defence | defended prediction | adaptive PGD-20 |");
+    println!("|---|---:|---:|");
+    let pgd_config = AttackConfig::new(AttackKind::Pgd, 2.0 / 255.0).with_steps(20);
+    for kind in DefenseKind::ALL {
+        let config = DefenseConfig::new(kind);
+        let predict = median_ms(runs, || {
+            defended_predict(&model.models.inference, input, &config)?;
+            Ok(())
+        })?;
+        let path = DefensePath::new(config.clone());
+        let control = AttackControl {
+            through: Some(&path),
+            ..AttackControl::default()
+        };
+        let adaptive = median_ms(runs.min(3), || {
+            let outcome = run_attack(&model.models, input, &[0], false, &pgd_config, &control)?;
+            let _ = outcome.adversarial.into_data();
+            Ok(())
+        })?;
+        println!("| {} | {predict:.1} | {adaptive:.0} |", config.describe());
     }
     Ok(())
 }

@@ -160,9 +160,12 @@ mod tests {
         // All n successes: the bound is α^(1/n).
         let bound = clopper_pearson_lower(100, 100, 0.001);
         assert!((bound - 0.001f64.powf(0.01)).abs() < 1e-9, "{bound}");
-        // 50 of 100 at α = 0.05 (one-sided): scipy's beta.ppf(0.05, 50, 51) = 0.41604...
+        // 50 of 100 at α = 0.05: the lower end of the 90 % two-sided interval, 0.41362
+        // (exact binomial sums in rational arithmetic); 9 of 10 at α = 0.01: 0.49565.
         let half = clopper_pearson_lower(50, 100, 0.05);
-        assert!((half - 0.416_04).abs() < 1e-3, "{half}");
+        assert!((half - 0.413_622).abs() < 1e-5, "{half}");
+        let nine = clopper_pearson_lower(9, 10, 0.01);
+        assert!((nine - 0.495_647).abs() < 1e-5, "{nine}");
         assert_eq!(clopper_pearson_lower(0, 100, 0.05), 0.0);
     }
 

@@ -18,6 +18,7 @@ pub fn defense_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         .map_or("none", |d| d.kind.label());
     egui::ComboBox::from_label("defence")
         .selected_text(text)
+        .height(f32::INFINITY) // all defences at once, no scrolling
         .show_ui(ui, |ui| {
             if ui
                 .selectable_label(app.settings.defense.is_none(), "none")
