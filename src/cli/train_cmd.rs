@@ -74,6 +74,9 @@ pub struct TrainArgs {
     /// PGD step size for --adversarial (default 2.5·ε/steps), e.g. 2/255.
     #[arg(long, value_parser = parse_epsilon_arg)]
     step_size: Option<f64>,
+    /// Weight of the clean loss under --adversarial, in [0, 1) (0: adversarial loss only).
+    #[arg(long, default_value_t = 0.0)]
+    clean_weight: f64,
     /// Start from these weights (same task, architecture and input normalisation) instead of
     /// a random initialisation, e.g. to fine-tune a standard model adversarially.
     #[arg(long)]
@@ -128,6 +131,7 @@ fn train_config(args: &TrainArgs, name: &str) -> TrainConfig {
             epsilon: args.eps,
             steps: args.steps.max(1),
             step_size: args.step_size,
+            clean_weight: args.clean_weight.clamp(0.0, 0.99),
         }),
         init_from: args.init_from.clone(),
         checkpoint_dir: args

@@ -15,6 +15,9 @@ pub struct AdversarialTraining {
     pub steps: usize,
     /// Step size; `None` for PGD's default 2.5·ε/steps.
     pub step_size: Option<f64>,
+    /// Weight of the clean loss in [0, 1): 0 is Madry et al.'s pure adversarial objective,
+    /// 0.5 the even mixture of Goodfellow et al. 2015.
+    pub clean_weight: f64,
 }
 
 impl AdversarialTraining {
@@ -47,8 +50,17 @@ impl AdversarialTraining {
     #[must_use]
     pub fn describe(&self) -> String {
         let step = self.attack_config(self.epsilon, 0).effective_step_size();
+        let objective = if self.clean_weight > 0.0 {
+            format!(
+                "loss {:.2}·adversarial + {:.2}·clean",
+                1.0 - self.clean_weight,
+                self.clean_weight
+            )
+        } else {
+            "adversarial loss only".to_string()
+        };
         format!(
-            "PGD L∞ (Madry et al. 2018), ε = {:.2}/255, {} steps of {:.2}/255, random start; ε ramped up from 0 over the first epoch",
+            "PGD L∞ (Madry et al. 2018), ε = {:.2}/255, {} steps of {:.2}/255, random start, {objective}; ε ramped up from 0 over the first epoch",
             self.epsilon * 255.0,
             self.steps,
             step * 255.0
@@ -95,6 +107,7 @@ mod tests {
             epsilon: 8.0 / 255.0,
             steps: 5,
             step_size: None,
+            clean_weight: 0.0,
         };
         assert_eq!(training.epsilon_at(0.0, 0.2), 0.0);
         assert!((training.epsilon_at(0.1, 0.2) - 4.0 / 255.0).abs() < 1e-12);
@@ -108,6 +121,7 @@ mod tests {
             epsilon: 8.0 / 255.0,
             steps: 4,
             step_size: Some(2.0 / 255.0),
+            clean_weight: 0.0,
         };
         let half = training.attack_config(4.0 / 255.0, 1);
         assert!((half.effective_step_size() - 1.0 / 255.0).abs() < 1e-12);

@@ -173,8 +173,15 @@ pub fn train_model(
             let (images, labels) =
                 augmented_batch(dataset, chunk, &config.augmentation, &mut rng, &autodiff);
             let seed = config.seed ^ ((epoch as u64) << 32) ^ batch_index as u64;
-            let images = training_images(config, &model, images, &labels, progress, seed)?;
-            let loss = weighted_cross_entropy(model.forward(images), &labels, &class_weights);
+            let loss = training_loss(
+                config,
+                &model,
+                images,
+                &labels,
+                &class_weights,
+                progress,
+                seed,
+            )?;
             let loss_value = loss
                 .clone()
                 .try_into_data()
@@ -262,28 +269,42 @@ fn initial_model(
     })
 }
 
-/// The batch the weights are trained on: the augmented batch, or its PGD version (at the
-/// ramped ε for this point of training) under adversarial training.
-fn training_images(
+/// The batch loss: class-weighted cross-entropy on the augmented batch or, under adversarial
+/// training, on its PGD version (at the ramped ε for this point of training), mixed with the
+/// clean loss when a clean weight is set.
+fn training_loss(
     config: &TrainConfig,
     model: &Classifier,
     images: Tensor<4>,
     labels: &[usize],
+    class_weights: &[f32],
     progress: f64,
     seed: u64,
-) -> Result<Tensor<4>, TrainError> {
-    match &config.adversarial {
-        None => Ok(images),
-        Some(adversarial) => adversarial
-            .perturb(
-                model,
-                &images,
-                labels,
-                adversarial.epsilon_at(progress, 1.0 / config.epochs as f64),
-                seed,
-            )
-            .map_err(other),
+) -> Result<Tensor<1>, TrainError> {
+    let Some(adversarial) = &config.adversarial else {
+        return Ok(weighted_cross_entropy(
+            model.forward(images),
+            labels,
+            class_weights,
+        ));
+    };
+    let perturbed = adversarial
+        .perturb(
+            model,
+            &images,
+            labels,
+            adversarial.epsilon_at(progress, 1.0 / config.epochs as f64),
+            seed,
+        )
+        .map_err(other)?;
+    let adversarial_loss = weighted_cross_entropy(model.forward(perturbed), labels, class_weights);
+    if adversarial.clean_weight <= 0.0 {
+        return Ok(adversarial_loss);
     }
+    let clean_loss = weighted_cross_entropy(model.forward(images), labels, class_weights);
+    Ok(adversarial_loss
+        .mul_scalar(1.0 - adversarial.clean_weight)
+        .add(clean_loss.mul_scalar(adversarial.clean_weight)))
 }
 
 /// Validation accuracy, under the training attack when training adversarially.
