@@ -18,24 +18,17 @@ use common::{host, tiny_models};
 /// The six bundled chest X-rays at the model's input size.
 fn sample_batch(size: usize) -> Tensor<4> {
     let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
-    let images: Vec<Tensor<4>> = [
-        "normal_1",
-        "normal_2",
-        "normal_3",
-        "pneumonia_1",
-        "pneumonia_2",
-        "pneumonia_3",
-    ]
-    .iter()
-    .map(|name| {
-        let scan = load_scan(
-            &folder.join(format!("chest_xray_{name}.png")),
-            &LoadOptions::default(),
-        )
-        .unwrap();
-        model_input_from_scan(&scan, size, &Device::flex())
-    })
-    .collect();
+    let images: Vec<Tensor<4>> = common::CHEST_SAMPLES
+        .iter()
+        .map(|name| {
+            let scan = load_scan(
+                &folder.join(format!("chest_xray_{name}.png")),
+                &LoadOptions::default(),
+            )
+            .unwrap();
+            model_input_from_scan(&scan, size, &Device::flex())
+        })
+        .collect();
     Tensor::cat(images, 0)
 }
 

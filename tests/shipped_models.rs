@@ -4,6 +4,8 @@
 //! their standard twins under PGD on a fixed subset; FGSM's reused gradient gives the same
 //! result as a fresh run.
 
+mod common;
+
 use std::path::Path;
 
 use advlens::attacks::{AttackConfig, AttackControl, AttackKind};
@@ -33,17 +35,10 @@ fn sample(name: &str) -> Scan {
 
 fn samples_for(task: Task) -> Vec<Scan> {
     match task {
-        Task::ChestXray => [
-            "normal_1",
-            "normal_2",
-            "normal_3",
-            "pneumonia_1",
-            "pneumonia_2",
-            "pneumonia_3",
-        ]
-        .iter()
-        .map(|n| sample(&format!("chest_xray_{n}.png")))
-        .collect(),
+        Task::ChestXray => common::CHEST_SAMPLES
+            .iter()
+            .map(|n| sample(&format!("chest_xray_{n}.png")))
+            .collect(),
         Task::BrainMri => {
             let path =
                 Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/mr_head_10frames.dcm");

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use advlens::attacks::{AttackConfig, AttackKind, format_epsilon, parse_epsilon};
+use advlens::attacks::{AttackConfig, AttackKind, format_epsilon};
 use advlens::datasets::{load_dataset, shared_datasets_dir};
 use advlens::defenses::false_positive_rate;
 use advlens::device::DevicePreference;
@@ -24,7 +24,7 @@ pub struct CalibrateArgs {
     #[arg(long, default_value_t = 0.05)]
     fpr: f32,
     /// ε of the PGD-20 attack used to report the detection rate (0 skips it).
-    #[arg(long, default_value = "4/255", value_parser = parse_epsilon_arg)]
+    #[arg(long, default_value = "4/255", value_parser = super::parse_epsilon_arg)]
     attack_eps: f64,
     /// Test images attacked for the detection rate.
     #[arg(long, default_value_t = 200)]
@@ -38,10 +38,6 @@ pub struct CalibrateArgs {
     /// auto, gpu or cpu.
     #[arg(long, default_value = "auto")]
     device: DevicePreference,
-}
-
-fn parse_epsilon_arg(text: &str) -> Result<f64, String> {
-    parse_epsilon(text).map_err(|err| err.to_string())
 }
 
 pub fn run(args: &CalibrateArgs) -> anyhow::Result<()> {

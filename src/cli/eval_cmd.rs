@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use advlens::attacks::{AttackConfig, AttackKind, parse_epsilon};
+use advlens::attacks::{AttackConfig, AttackKind};
 use advlens::datasets::{load_dataset, shared_datasets_dir};
 use advlens::defenses::DefenseConfig;
 use advlens::device::DevicePreference;
@@ -38,7 +38,7 @@ pub struct EvalArgs {
     #[arg(long, default_value = "fgsm,pgd", value_delimiter = ',')]
     attacks: Vec<AttackKind>,
     /// L∞ radii, comma-separated (0 is clean accuracy).
-    #[arg(long, default_value = "0,2/255,4/255,6/255,8/255", value_delimiter = ',', value_parser = parse_epsilon_arg)]
+    #[arg(long, default_value = "0,2/255,4/255,6/255,8/255", value_delimiter = ',', value_parser = super::parse_epsilon_arg)]
     eps: Vec<f64>,
     /// Steps of the iterative attacks.
     #[arg(long, default_value_t = 20)]
@@ -67,10 +67,6 @@ pub struct EvalArgs {
     /// auto, gpu or cpu.
     #[arg(long, default_value = "auto")]
     device: DevicePreference,
-}
-
-fn parse_epsilon_arg(text: &str) -> Result<f64, String> {
-    parse_epsilon(text).map_err(|err| err.to_string())
 }
 
 fn attack_plan(args: &EvalArgs) -> anyhow::Result<Vec<AttackConfig>> {

@@ -61,3 +61,8 @@ pub(crate) fn start_device(preference: DevicePreference) -> anyhow::Result<Compu
     eprintln!("device: {}", device.description);
     Ok(device)
 }
+
+/// Parses an ε argument (`8/255` or `0.03`) for clap.
+pub(crate) fn parse_epsilon_arg(text: &str) -> Result<f64, String> {
+    advlens::attacks::parse_epsilon(text).map_err(|err| err.to_string())
+}

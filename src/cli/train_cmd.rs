@@ -7,7 +7,6 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use advlens::attacks::parse_epsilon;
 use advlens::datasets::{load_dataset, shared_datasets_dir};
 use advlens::device::DevicePreference;
 use advlens::models::{Architecture, InputNorm, Task, save_weights};
@@ -66,13 +65,13 @@ pub struct TrainArgs {
     #[arg(long, value_parser = ["pgd"])]
     adversarial: Option<String>,
     /// Training radius for --adversarial, e.g. 8/255 or 0.03.
-    #[arg(long, default_value = "8/255", value_parser = parse_epsilon_arg)]
+    #[arg(long, default_value = "8/255", value_parser = super::parse_epsilon_arg)]
     eps: f64,
     /// PGD steps per batch for --adversarial.
     #[arg(long, default_value_t = 5)]
     steps: usize,
     /// PGD step size for --adversarial (default 2.5·ε/steps), e.g. 2/255.
-    #[arg(long, value_parser = parse_epsilon_arg)]
+    #[arg(long, value_parser = super::parse_epsilon_arg)]
     step_size: Option<f64>,
     /// Weight of the clean loss under --adversarial, in [0, 1) (0: adversarial loss only).
     #[arg(long, default_value_t = 0.0)]
@@ -81,10 +80,6 @@ pub struct TrainArgs {
     /// a random initialisation, e.g. to fine-tune a standard model adversarially.
     #[arg(long)]
     init_from: Option<PathBuf>,
-}
-
-fn parse_epsilon_arg(text: &str) -> Result<f64, String> {
-    parse_epsilon(text).map_err(|err| err.to_string())
 }
 
 fn parse_input_norm(text: &str) -> Result<InputNorm, String> {

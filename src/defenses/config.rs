@@ -210,7 +210,7 @@ impl Default for DefenseConfig {
             deflection_window: 10,
             medrdf_copies: 15,
             medrdf_sigma: 0.05,
-            smoothing_sigma: 0.25,
+            smoothing_sigma: 0.12,
             smoothing_samples: 200,
             smoothing_selection: 16,
             smoothing_alpha: 0.001,

@@ -37,3 +37,13 @@ pub fn test_image(size: usize) -> Tensor<4> {
 pub fn host(tensor: &Tensor<4>) -> Vec<f32> {
     tensor.clone().into_data().try_to_vec().unwrap()
 }
+
+/// The bundled chest X-ray samples, as `sample_data/chest_xray_<name>.png` names.
+pub const CHEST_SAMPLES: [&str; 6] = [
+    "normal_1",
+    "normal_2",
+    "normal_3",
+    "pneumonia_1",
+    "pneumonia_2",
+    "pneumonia_3",
+];
