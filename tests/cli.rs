@@ -163,3 +163,88 @@ fn bad_input_gives_a_clear_error_and_no_panic() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn eval_on_a_class_folder_writes_matching_csv_and_markdown() {
+    let data = tempfile::tempdir().unwrap();
+    for (class, names) in [
+        ("NORMAL", ["normal_1", "normal_2", "normal_3"]),
+        ("PNEUMONIA", ["pneumonia_1", "pneumonia_2", "pneumonia_3"]),
+    ] {
+        let folder = data.path().join(class);
+        std::fs::create_dir_all(&folder).unwrap();
+        for name in names {
+            std::fs::copy(
+                sample(&format!("chest_xray_{name}.png")),
+                folder.join(format!("{name}.png")),
+            )
+            .unwrap();
+        }
+    }
+    let out = tempfile::tempdir().unwrap();
+    let output = advlens()
+        .args(["eval", "--model", "chest-xray-cnn", "--data"])
+        .arg(data.path())
+        .args([
+            "--attacks",
+            "fgsm,pgd",
+            "--eps",
+            "0,2/255",
+            "--steps",
+            "5",
+            "--defense",
+            "bits:5",
+            "--adaptive",
+            "--device",
+            "cpu",
+            "--out",
+        ])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = std::fs::read_to_string(out.path().join("chest-xray-cnn-bits-adaptive.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{csv}");
+    for row in &rows {
+        let fields: Vec<&str> = row.split(',').collect();
+        assert_eq!(fields[2], "true", "{row}");
+        assert_eq!(fields[7], "6", "{row}");
+        let accuracy: f64 = fields[6].parse().unwrap();
+        assert!((0.0..=1.0).contains(&accuracy), "{row}");
+        // Six images: every accuracy is a multiple of 1/6.
+        assert!(
+            ((accuracy * 6.0) - (accuracy * 6.0).round()).abs() < 1e-3,
+            "{row}"
+        );
+    }
+    let markdown =
+        std::fs::read_to_string(out.path().join("chest-xray-cnn-bits-adaptive.md")).unwrap();
+    assert!(markdown.contains("| PGD-5 |"), "{markdown}");
+    assert!(markdown.contains("adaptive attack"), "{markdown}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("| FGSM |"), "{stdout}");
+}
+
+#[test]
+fn eval_refuses_a_folder_without_class_folders() {
+    let data = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(data.path().join("cats")).unwrap();
+    let output = advlens()
+        .args(["eval", "--model", "chest-xray-cnn", "--data"])
+        .arg(data.path())
+        .args(["--device", "cpu"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not one of the model's classes"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
