@@ -9,6 +9,7 @@
 
 mod certify;
 mod config;
+mod config_text;
 mod deflection;
 mod denoise;
 mod filters;

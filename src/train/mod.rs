@@ -7,6 +7,7 @@ mod adversarial;
 mod augment;
 mod checkpoint;
 mod evaluate;
+mod finish;
 mod loss;
 mod trainer;
 

@@ -14,15 +14,13 @@ use super::adversarial::AdversarialTraining;
 use super::augment::Augmentation;
 use super::checkpoint::{CheckpointFiles, CheckpointState};
 use super::evaluate::{Evaluation, evaluate_split, evaluate_split_with};
+use super::finish::finish;
 use super::loss::{balanced_class_weights, weighted_cross_entropy};
 use crate::datasets::Dataset;
 use crate::models::{
-    Architecture, Classifier, DatasetInfo, InputNorm, ModelCard, ModelError, ModelSpec,
-    SampleCheck, Task, load_weights, save_weights,
+    Architecture, Classifier, InputNorm, ModelCard, ModelError, ModelSpec, Task, load_weights,
+    save_weights,
 };
-
-/// How many test images the card's reload check covers.
-pub const SAMPLE_CHECK_COUNT: usize = 64;
 
 /// Errors from training.
 #[derive(Debug, thiserror::Error)]
@@ -370,81 +368,6 @@ fn augmented_batch(
             .map(|&i| usize::from(split.labels[i]))
             .collect(),
     )
-}
-
-/// Loads the best weights, evaluates them on validation and test, and writes the card.
-fn finish(
-    config: &TrainConfig,
-    dataset: &Dataset,
-    spec: &ModelSpec,
-    files: &CheckpointFiles,
-    state: &CheckpointState,
-    device: &Device,
-    device_name: &str,
-) -> Result<TrainOutcome, TrainError> {
-    let classes = config.task.num_classes();
-    let model = load_weights(spec, &files.best, &device.clone().autodiff())?.valid();
-    let val = evaluate_split(&model, &dataset.val, classes, None, 128, device)
-        .map_err(TrainError::Other)?;
-    let test = evaluate_split(&model, &dataset.test, classes, None, 128, device)
-        .map_err(TrainError::Other)?;
-    let sample_count = SAMPLE_CHECK_COUNT.min(dataset.test.len());
-    let sample_predictions = test.predictions[..sample_count].to_vec();
-    let sample_correct = sample_predictions
-        .iter()
-        .zip(&dataset.test.labels)
-        .filter(|(p, l)| **p == usize::from(**l))
-        .count();
-    let card = ModelCard {
-        name: config.name.clone(),
-        spec: *spec,
-        classes: config
-            .task
-            .classes()
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        dataset: DatasetInfo {
-            file: dataset.file.clone(),
-            sha256: dataset.sha256.clone(),
-            split_sizes: [dataset.train.len(), dataset.val.len(), dataset.test.len()],
-        },
-        seed: config.seed,
-        epochs: state.epochs_done,
-        best_epoch: state.best_epoch,
-        batch_size: config.batch_size,
-        learning_rate: config.learning_rate,
-        augmentation: config.augmentation.describe(),
-        adversarial_training: config.adversarial.map(|a| {
-            let start = config.init_from.as_ref().map_or(String::new(), |path| {
-                format!(
-                    "; fine-tuned from {}",
-                    path.file_stem()
-                        .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
-                )
-            });
-            format!(
-                "{}{start}; best epoch chosen on PGD validation accuracy",
-                a.describe()
-            )
-        }),
-        val_accuracy: val.accuracy,
-        test_accuracy: test.accuracy,
-        per_class_recall: test.recall,
-        confusion_matrix: test.confusion,
-        sample_check: SampleCheck {
-            split: "test".to_string(),
-            count: sample_count,
-            accuracy: sample_correct as f32 / sample_count.max(1) as f32,
-            predictions: sample_predictions,
-        },
-        feature_squeezing: None,
-        robustness: Vec::new(),
-        train_seconds: state.seconds,
-        train_device: device_name.to_string(),
-        trained_with: env!("CARGO_PKG_VERSION").to_string(),
-    };
-    Ok(TrainOutcome { model, card })
 }
 
 #[cfg(test)]
