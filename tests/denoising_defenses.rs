@@ -154,7 +154,13 @@ fn votes_are_vote_shares_and_certificates_follow_the_counts() {
                 .unwrap()
                 .0
         });
-        let expected = certify(top, certificate.votes, 60, 0.12, 0.001);
+        let expected = certify(
+            top,
+            certificate.votes,
+            60,
+            f64::from(smoothing.smoothing_sigma),
+            smoothing.smoothing_alpha,
+        );
         if certificate.class.is_some() {
             assert_eq!(certificate, expected);
             assert!((row[top] * 60.0 - certificate.votes as f32).abs() < 1e-3);
