@@ -92,32 +92,20 @@ pub fn defended_predict(
     let [batch, ..] = images.dims();
     match config.kind {
         DefenseKind::MedRdf => {
-            let counts = vote_counts(
-                model,
-                images,
-                config,
-                PREDICTION_DRAW..PREDICTION_DRAW + config.medrdf_copies as u64,
-            )?;
+            let draws = PREDICTION_DRAW..PREDICTION_DRAW + config.medrdf_copies as u64;
+            let counts = vote_counts(model, images, config, draws)?;
             Ok(DefendedBatch {
                 probabilities: fractions(&counts),
                 certificates: vec![None; batch],
             })
         }
         DefenseKind::Smoothing => {
-            let selection_start = PREDICTION_DRAW;
-            let selection = vote_counts(
-                model,
-                images,
-                config,
-                selection_start..selection_start + config.smoothing_selection as u64,
-            )?;
-            let estimation_start = PREDICTION_DRAW * 2;
-            let estimation = vote_counts(
-                model,
-                images,
-                config,
-                estimation_start..estimation_start + config.smoothing_samples as u64,
-            )?;
+            // Selection and estimation use disjoint draws, as Cohen et al.'s CERTIFY requires.
+            let counts = |start: u64, draws: usize| {
+                vote_counts(model, images, config, start..start + draws as u64)
+            };
+            let selection = counts(PREDICTION_DRAW, config.smoothing_selection)?;
+            let estimation = counts(PREDICTION_DRAW * 2, config.smoothing_samples)?;
             let certificates = selection
                 .iter()
                 .zip(&estimation)
