@@ -123,7 +123,7 @@ impl DefenseGradientPath for Identity {
         self.1
     }
 
-    fn transform(&self, images: &Tensor<4>, _sample: usize) -> Result<Tensor<4>, AttackError> {
+    fn transform(&self, images: &Tensor<4>) -> Result<Tensor<4>, AttackError> {
         self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(images.clone())
     }

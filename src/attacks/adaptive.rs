@@ -22,12 +22,13 @@ pub trait DefenseGradientPath: Sync {
         false
     }
 
-    /// The defended batch for draw `sample` (`[batch, 1, h, w]` in [0, 1]); on the plain
-    /// device, or on the autodiff device when [`Self::differentiable`].
+    /// The defended batch (`[batch, 1, h, w]` in [0, 1]) for a fresh draw of the defence's
+    /// randomness: each call draws anew. On the plain device, or on the autodiff device when
+    /// [`Self::differentiable`].
     ///
     /// # Errors
     /// [`AttackError::Defense`] if the defence fails.
-    fn transform(&self, images: &Tensor<4>, sample: usize) -> Result<Tensor<4>, AttackError>;
+    fn transform(&self, images: &Tensor<4>) -> Result<Tensor<4>, AttackError>;
 }
 
 /// ∇ₓ of the attack objective through a defence: the sum over EOT draws of the objective at
@@ -50,13 +51,13 @@ pub fn loss_gradient_through(
     let leaf = plain.clone().autodiff().require_grad();
     let defended = if path.differentiable() {
         let draws = (0..samples)
-            .map(|sample| path.transform(&leaf, sample))
+            .map(|_| path.transform(&leaf))
             .collect::<Result<Vec<_>, _>>()?;
         Tensor::cat(draws, 0)
     } else {
         let mut shifted = Vec::with_capacity(samples);
-        for sample in 0..samples {
-            let defended = path.transform(&plain, sample)?;
+        for _ in 0..samples {
+            let defended = path.transform(&plain)?;
             shifted.push(defended.sub(plain.clone()));
         }
         let offsets = Tensor::cat(shifted, 0).autodiff(); // constant: no gradient flows into it

@@ -113,7 +113,7 @@ pub(crate) fn success_mask(
 ) -> Result<Tensor<4>, AttackError> {
     let plain = images.clone().without_autodiff();
     let seen = match through {
-        Some(path) => path.transform(&plain, 0)?,
+        Some(path) => path.transform(&plain)?,
         None => plain,
     };
     let predictions = models.inference.forward(seen).argmax(1); // [batch, 1]

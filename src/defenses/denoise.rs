@@ -5,64 +5,46 @@ use burn::tensor::module::{conv_transpose2d, conv2d};
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 use burn::tensor::{Tensor, TensorData};
 
+/// Forward differences along `dim` (2: height, 3: width), zero at the last row or column.
+fn forward_difference(u: &Tensor<4>, dim: usize) -> Tensor<4> {
+    let dims = u.dims();
+    let length = dims[dim];
+    if length < 2 {
+        return u.zeros_like();
+    }
+    let inner = u
+        .clone()
+        .narrow(dim, 1, length - 1)
+        .sub(u.clone().narrow(dim, 0, length - 1));
+    let mut edge = dims;
+    edge[dim] = 1;
+    Tensor::cat(vec![inner, Tensor::zeros(edge, &u.device())], dim)
+}
+
 /// Forward differences along width and height, zero at the last column/row.
 fn gradient(u: &Tensor<4>) -> (Tensor<4>, Tensor<4>) {
-    let [batch, channels, height, width] = u.dims();
-    let device = u.device();
-    let dx = if width > 1 {
-        let inner = u
-            .clone()
-            .slice([0..batch, 0..channels, 0..height, 1..width])
-            .sub(
-                u.clone()
-                    .slice([0..batch, 0..channels, 0..height, 0..width - 1]),
-            );
-        Tensor::cat(
-            vec![inner, Tensor::zeros([batch, channels, height, 1], &device)],
-            3,
-        )
-    } else {
-        u.zeros_like()
-    };
-    let dy = if height > 1 {
-        let inner = u
-            .clone()
-            .slice([0..batch, 0..channels, 1..height, 0..width])
-            .sub(
-                u.clone()
-                    .slice([0..batch, 0..channels, 0..height - 1, 0..width]),
-            );
-        Tensor::cat(
-            vec![inner, Tensor::zeros([batch, channels, 1, width], &device)],
-            2,
-        )
-    } else {
-        u.zeros_like()
-    };
-    (dx, dy)
+    (forward_difference(u, 3), forward_difference(u, 2))
+}
+
+/// `values` moved one step along `dim`, a zero row or column entering at the start.
+fn shifted_forward(values: &Tensor<4>, dim: usize) -> Tensor<4> {
+    let dims = values.dims();
+    let mut edge = dims;
+    edge[dim] = 1;
+    Tensor::cat(
+        vec![
+            Tensor::zeros(edge, &values.device()),
+            values.clone().narrow(dim, 0, dims[dim] - 1),
+        ],
+        dim,
+    )
 }
 
 /// The divergence, the negative adjoint of [`gradient`].
 fn divergence(px: &Tensor<4>, py: &Tensor<4>) -> Tensor<4> {
-    let [batch, channels, height, width] = px.dims();
-    let device = px.device();
-    let shifted_x = Tensor::cat(
-        vec![
-            Tensor::zeros([batch, channels, height, 1], &device),
-            px.clone()
-                .slice([0..batch, 0..channels, 0..height, 0..width - 1]),
-        ],
-        3,
-    );
-    let shifted_y = Tensor::cat(
-        vec![
-            Tensor::zeros([batch, channels, 1, width], &device),
-            py.clone()
-                .slice([0..batch, 0..channels, 0..height - 1, 0..width]),
-        ],
-        2,
-    );
-    px.clone().sub(shifted_x).add(py.clone().sub(shifted_y))
+    px.clone()
+        .sub(shifted_forward(px, 3))
+        .add(py.clone().sub(shifted_forward(py, 2)))
 }
 
 /// Isotropic total variation of each image: Σ √(dx² + dy²), shaped `[batch]`.

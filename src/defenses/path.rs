@@ -45,7 +45,7 @@ impl DefenseGradientPath for DefensePath {
         self.config.kind.is_differentiable()
     }
 
-    fn transform(&self, images: &Tensor<4>, _sample: usize) -> Result<Tensor<4>, AttackError> {
+    fn transform(&self, images: &Tensor<4>) -> Result<Tensor<4>, AttackError> {
         let draw = self.next_draw.fetch_add(1, Ordering::Relaxed);
         defended_input(images, &self.config, draw)
             .map_err(|err| AttackError::Defense(err.to_string()))

@@ -12,8 +12,11 @@ use crate::models::Classifier;
 const VOTE_BATCH: usize = 128;
 
 /// What the defended model says about a batch.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct DefendedBatch {
+    /// What the model saw for the defender's first draw (for a vote: its first copy),
+    /// clipped to [0, 1] for display; `[batch, 1, h, w]`.
+    pub images: Tensor<4>,
     /// Per image: class probabilities (transforms) or vote fractions (votes).
     pub probabilities: Vec<Vec<f32>>,
     /// Per image, for randomized smoothing: the certified class and radius (or abstention).
@@ -24,15 +27,17 @@ fn read_back(err: impl std::fmt::Debug) -> DefenseError {
     DefenseError::Failed(format!("{err:?}"))
 }
 
-/// Per image, how many of `draws` defended copies the model assigns to each class.
+/// Per image, how many of `draws` defended copies the model assigns to each class, and the
+/// first copy.
 fn vote_counts(
     model: &Classifier,
     images: &Tensor<4>,
     config: &DefenseConfig,
     draws: std::ops::Range<u64>,
-) -> Result<Vec<Vec<usize>>, DefenseError> {
+) -> Result<(Vec<Vec<usize>>, Option<Tensor<4>>), DefenseError> {
     let [batch, ..] = images.dims();
     let mut counts: Vec<Vec<usize>> = Vec::new();
+    let mut first = None;
     let per_pass = (VOTE_BATCH / batch.max(1)).max(1) as u64;
     let mut start = draws.start;
     while start < draws.end {
@@ -40,6 +45,9 @@ fn vote_counts(
         let copies = (start..end)
             .map(|draw| defended_input(images, config, draw))
             .collect::<Result<Vec<_>, _>>()?;
+        if first.is_none() {
+            first = copies.first().cloned();
+        }
         let logits = model.forward(Tensor::cat(copies, 0));
         let [_, classes] = logits.dims();
         if counts.is_empty() {
@@ -59,7 +67,20 @@ fn vote_counts(
         }
         start = end;
     }
-    Ok(counts)
+    Ok((counts, first))
+}
+
+/// A vote's first copy for display, or the defender's draw when the vote had none.
+fn shown(
+    first: Option<Tensor<4>>,
+    images: &Tensor<4>,
+    config: &DefenseConfig,
+) -> Result<Tensor<4>, DefenseError> {
+    let seen = match first {
+        Some(copy) => copy,
+        None => defended_input(images, config, PREDICTION_DRAW)?,
+    };
+    Ok(seen.clamp(0.0, 1.0))
 }
 
 fn fractions(counts: &[Vec<usize>]) -> Vec<Vec<f32>> {
@@ -93,8 +114,9 @@ pub fn defended_predict(
     match config.kind {
         DefenseKind::MedRdf => {
             let draws = PREDICTION_DRAW..PREDICTION_DRAW + config.medrdf_copies as u64;
-            let counts = vote_counts(model, images, config, draws)?;
+            let (counts, first) = vote_counts(model, images, config, draws)?;
             Ok(DefendedBatch {
+                images: shown(first, images, config)?,
                 probabilities: fractions(&counts),
                 certificates: vec![None; batch],
             })
@@ -104,8 +126,8 @@ pub fn defended_predict(
             let counts = |start: u64, draws: usize| {
                 vote_counts(model, images, config, start..start + draws as u64)
             };
-            let selection = counts(PREDICTION_DRAW, config.smoothing_selection)?;
-            let estimation = counts(PREDICTION_DRAW * 2, config.smoothing_samples)?;
+            let (selection, first) = counts(PREDICTION_DRAW, config.smoothing_selection)?;
+            let (estimation, _) = counts(PREDICTION_DRAW * 2, config.smoothing_samples)?;
             let certificates = selection
                 .iter()
                 .zip(&estimation)
@@ -121,13 +143,14 @@ pub fn defended_predict(
                 })
                 .collect();
             Ok(DefendedBatch {
+                images: shown(first, images, config)?,
                 probabilities: fractions(&estimation),
                 certificates,
             })
         }
         _ => {
             let seen = defended_input(images, config, PREDICTION_DRAW)?;
-            let logits = model.forward(seen);
+            let logits = model.forward(seen.clone());
             let [rows, classes] = logits.dims();
             let values: Vec<f32> = softmax(logits, 1)
                 .try_into_data()
@@ -135,6 +158,7 @@ pub fn defended_predict(
                 .try_to_vec()
                 .map_err(read_back)?;
             Ok(DefendedBatch {
+                images: seen.clamp(0.0, 1.0),
                 probabilities: (0..rows)
                     .map(|row| values[row * classes..(row + 1) * classes].to_vec())
                     .collect(),

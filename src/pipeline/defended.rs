@@ -5,9 +5,7 @@ use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
 use super::{PipelineError, Prediction, prediction};
-use crate::defenses::{
-    Certificate, DefenseConfig, apply_defense, defended_predict, squeeze_scores,
-};
+use crate::defenses::{Certificate, DefenseConfig, defended_predict, squeeze_scores};
 use crate::imaging::{GreyImage, image_from_tensor};
 use crate::models::LoadedModel;
 
@@ -88,12 +86,18 @@ pub(super) fn defend(
 ) -> Result<DefendedOutput, PipelineError> {
     let both = Tensor::cat(vec![clean.clone(), adversarial.clone()], 0);
     let predicted = defended_predict(&model.models.inference, &both, config)?;
+    let [_, channels, height, width] = predicted.images.dims();
+    // The images shown are the ones the model saw (one transform, and the same draw).
+    let adversarial_seen = predicted
+        .images
+        .clone()
+        .slice([1..2, 0..channels, 0..height, 0..width]);
     let mut rows = predicted.probabilities.into_iter();
     let mut certificates = predicted.certificates.into_iter();
     Ok(DefendedOutput {
         defense: config.clone(),
-        clean_image: image_from_tensor(apply_defense(clean, config)?)?,
-        adversarial_image: image_from_tensor(apply_defense(adversarial, config)?)?,
+        clean_image: image_from_tensor(predicted.images)?,
+        adversarial_image: image_from_tensor(adversarial_seen)?,
         clean: prediction(model, rows.next().unwrap_or_default()),
         adversarial: prediction(model, rows.next().unwrap_or_default()),
         clean_certificate: certificates.next().flatten(),
