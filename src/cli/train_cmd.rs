@@ -76,6 +76,10 @@ pub struct TrainArgs {
     /// Weight of the clean loss under --adversarial, in [0, 1) (0: adversarial loss only).
     #[arg(long, default_value_t = 0.0)]
     clean_weight: f64,
+    /// Gaussian noise augmentation: σ on the [0, 1] scale (Cohen et al. 2019 train the base
+    /// model of randomized smoothing at the σ that smoothing uses, e.g. 0.12 or 0.25).
+    #[arg(long, default_value_t = 0.0, value_parser = parse_noise_sigma)]
+    noise_sigma: f32,
     /// Start from these weights (same task, architecture and input normalisation) instead of
     /// a random initialisation, e.g. to fine-tune a standard model adversarially.
     #[arg(long)]
@@ -89,6 +93,13 @@ fn parse_input_norm(text: &str) -> Result<InputNorm, String> {
         other => Err(format!(
             "unknown input normalisation '{other}': expected dataset or per-image"
         )),
+    }
+}
+
+fn parse_noise_sigma(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(sigma) if (0.0..=1.0).contains(&sigma) => Ok(sigma),
+        _ => Err(format!("noise σ must be a number in [0, 1], got '{text}'")),
     }
 }
 
@@ -119,6 +130,7 @@ fn train_config(args: &TrainArgs, name: &str) -> TrainConfig {
             max_rotation_deg: 8.0,
             max_zoom: 0.12,
             gamma: 0.3,
+            noise_sigma: args.noise_sigma,
         },
         input_norm: args.input_norm,
         limit_train: args.limit_train,

@@ -1,6 +1,7 @@
 //! Data augmentation applied while batches are assembled (a data-loading step on the CPU):
 //! random shifts, small rotations and zooms (bilinear, edges replicated), gamma, brightness and
-//! contrast changes, and left–right flips where anatomy allows it.
+//! contrast changes, left–right flips where anatomy allows it, and Gaussian noise (Cohen et al.
+//! 2019: a base model for randomized smoothing is trained with the noise that smoothing adds).
 
 use rand::Rng;
 
@@ -19,6 +20,9 @@ pub struct Augmentation {
     pub max_zoom: f32,
     /// Largest gamma change (0.2 = γ in [1/1.2, 1.2]).
     pub gamma: f32,
+    /// Standard deviation of Gaussian noise added to every pixel last, then clipped to [0, 1]
+    /// as the smoothing defence's noisy copies are; 0 for none.
+    pub noise_sigma: f32,
 }
 
 impl Augmentation {
@@ -26,13 +30,21 @@ impl Augmentation {
     #[must_use]
     pub fn describe(&self) -> String {
         format!(
-            "random shift ±{} px, rotation ±{}°, zoom ±{:.0}% (bilinear, edge replicate), gamma ×/÷{}, brightness and contrast ±{:.0}%{}",
+            "random shift ±{} px, rotation ±{}°, zoom ±{:.0}% (bilinear, edge replicate), gamma ×/÷{}, brightness and contrast ±{:.0}%{}{}",
             self.max_shift,
             self.max_rotation_deg,
             100.0 * self.max_zoom,
             1.0 + self.gamma,
             100.0 * self.intensity,
-            if self.flip { ", left-right flip" } else { "" }
+            if self.flip { ", left-right flip" } else { "" },
+            if self.noise_sigma > 0.0 {
+                format!(
+                    ", Gaussian noise σ = {} (clipped to [0, 1])",
+                    self.noise_sigma
+                )
+            } else {
+                String::new()
+            }
         )
     }
 
@@ -81,6 +93,9 @@ impl Augmentation {
                 out.push(adjusted.clamp(0.0, 1.0));
             }
         }
+        if self.noise_sigma > 0.0 {
+            add_gaussian_noise(&mut out, self.noise_sigma, rng);
+        }
         out
     }
 
@@ -94,6 +109,21 @@ impl Augmentation {
             max_rotation_deg: 0.0,
             max_zoom: 0.0,
             gamma: 0.0,
+            noise_sigma: 0.0,
+        }
+    }
+}
+
+/// Adds N(0, σ²) to every value (Box–Muller) and clips to [0, 1].
+fn add_gaussian_noise(values: &mut [f32], sigma: f32, rng: &mut impl Rng) {
+    for pair in values.chunks_mut(2) {
+        let u1: f32 = rng.random_range(f32::MIN_POSITIVE..1.0);
+        let u2: f32 = rng.random_range(0.0..1.0);
+        let radius = (-2.0 * u1.ln()).sqrt() * sigma;
+        let angle = std::f32::consts::TAU * u2;
+        let noise = [radius * angle.cos(), radius * angle.sin()];
+        for (value, delta) in pair.iter_mut().zip(noise) {
+            *value = (*value + delta).clamp(0.0, 1.0);
         }
     }
 }
@@ -130,6 +160,7 @@ mod tests {
             max_rotation_deg: 10.0,
             max_zoom: 0.1,
             gamma: 0.3,
+            noise_sigma: 0.1,
         };
         for _ in 0..20 {
             assert!(
@@ -139,5 +170,21 @@ mod tests {
                     .all(|v| (0.0..=1.0).contains(v))
             );
         }
+    }
+
+    #[test]
+    fn gaussian_noise_has_the_requested_spread() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let mut values = vec![0.5f32; 20_000];
+        add_gaussian_noise(&mut values, 0.1, &mut rng);
+        let mean = values.iter().sum::<f32>() / values.len() as f32;
+        let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / values.len() as f32;
+        assert!((mean - 0.5).abs() < 0.005, "mean {mean}");
+        assert!(
+            (variance.sqrt() - 0.1).abs() < 0.005,
+            "std {}",
+            variance.sqrt()
+        );
+        assert!(values.iter().all(|v| (0.0..=1.0).contains(v)));
     }
 }
