@@ -8,7 +8,8 @@ fn main() -> std::process::ExitCode {
     match cli::run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // One line, whatever line breaks a library put into its message.
+            eprintln!("error: {}", advlens::imaging::one_line(&format!("{err:#}")));
             std::process::ExitCode::FAILURE
         }
     }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::attacks::AttackConfig;
 use crate::imaging::{LoadOptions, Window};
+use crate::pipeline::AttackResult;
 
 /// Errors from reading or using a recipe.
 #[derive(Debug, thiserror::Error)]
@@ -76,11 +77,57 @@ pub struct Recipe {
     /// Whether the attack went through the defence.
     #[serde(default)]
     pub adaptive: bool,
+    /// What the attack differentiated, in words (written for the reader; replay recomputes
+    /// it from the attack and the defence).
+    #[serde(default)]
+    pub gradient: String,
     /// What it produced.
     pub expected: RecipeExpectation,
 }
 
 impl Recipe {
+    /// The recipe that replays `result`, made from the scan file at `scan_path` read with
+    /// `options` and the model named `model`.
+    ///
+    /// # Errors
+    /// [`RecipeError::Invalid`] when the scan file cannot be read to hash it.
+    pub fn for_result(
+        scan_path: &Path,
+        options: LoadOptions,
+        model: &str,
+        true_label: Option<usize>,
+        result: &AttackResult,
+    ) -> Result<Self, RecipeError> {
+        let scan_sha256 =
+            crate::datasets::sha256_file(scan_path).map_err(|err| RecipeError::Invalid {
+                reason: err.to_string(),
+                path: scan_path.display().to_string(),
+            })?;
+        let scan_file = scan_path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(Self {
+            advlens_version: env!("CARGO_PKG_VERSION").to_string(),
+            scan_file,
+            scan_sha256,
+            frame: options.frame,
+            window: options.window,
+            model: model.to_string(),
+            attack: result.attack.clone(),
+            true_label,
+            defense: result.defended.as_ref().map(|d| d.defense.clone()),
+            adaptive: result.defended.as_ref().is_some_and(|d| d.adaptive),
+            gradient: result.gradient_route.describe(),
+            expected: RecipeExpectation {
+                adversarial_probs: result.adversarial_prediction.probs.clone(),
+                adversarial_label: result.adversarial_prediction.label,
+                linf: result.metrics.linf,
+                device: result.device.clone(),
+            },
+        })
+    }
+
     /// Reads a recipe.
     ///
     /// # Errors

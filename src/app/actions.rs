@@ -61,14 +61,16 @@ impl AdvlensApp {
                         self.status.busy = None;
                     }
                 }
-                WorkerEvent::SweepDone { generation, points } => {
+                WorkerEvent::SweepDone { generation, sweep } => {
                     if generation == self.worker.latest_sweep() {
-                        self.sweep = Some(points);
+                        self.sweep = Some(sweep);
                         self.status.sweeping = false;
                     }
                 }
                 WorkerEvent::Error { context, message } => {
-                    self.errors.push(format!("Error {context}: {message}"));
+                    self.errors.push(crate::imaging::one_line(&format!(
+                        "Error {context}: {message}"
+                    )));
                     self.status.busy = None;
                     self.status.running = false;
                     self.status.sweeping = false;
@@ -180,7 +182,7 @@ impl AdvlensApp {
             scan,
             scan_source: self.scan_source.as_ref(),
             load_options: self.load_options,
-            sweep: self.sweep.as_deref(),
+            sweep: self.sweep.as_ref(),
             opacity: self.settings.overlay_opacity,
             true_label: self.settings.true_label,
         };

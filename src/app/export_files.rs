@@ -10,8 +10,8 @@ use crate::export::{
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::ModelCard;
 use crate::pipeline::AttackResult;
-use crate::recipe::{Recipe, RecipeExpectation};
-use crate::sweep::SweepPoint;
+use crate::recipe::Recipe;
+use crate::sweep::Sweep;
 use crate::worker::ScanSource;
 
 /// Everything an export needs.
@@ -27,7 +27,7 @@ pub struct ExportContext<'a> {
     /// Frame and window it was read with.
     pub load_options: LoadOptions,
     /// The sweep, if computed.
-    pub sweep: Option<&'a [SweepPoint]>,
+    pub sweep: Option<&'a Sweep>,
     /// Overlay opacity.
     pub opacity: f32,
     /// The true label the user set.
@@ -82,12 +82,23 @@ pub fn export_all(context: &ExportContext<'_>, folder: &Path) -> Result<(), Stri
         &folder.join("figure.png"),
     )
     .map_err(|err| err.to_string())?;
-    write_result_images(result, folder, context.opacity).map_err(|err| err.to_string())?;
-    let report = AttackReport::new(&context.scan.metadata, &context.card.name, result);
-    write_json(&folder.join("result.json"), &report)?;
+    let mut files = vec!["figure.png".to_string()];
+    files.extend(
+        write_result_images(result, folder, context.opacity).map_err(|err| err.to_string())?,
+    );
     if let Some(recipe) = recipe(context)? {
         write_json(&folder.join("recipe.json"), &recipe)?;
+        files.push("recipe.json".to_string());
     }
+    files.push("result.json".to_string());
+    let mut report = AttackReport::new(
+        &context.scan.metadata,
+        &context.card.name,
+        &context.card.classes,
+        result,
+    );
+    report.files = files;
+    write_json(&folder.join("result.json"), &report)?;
     Ok(())
 }
 
@@ -101,24 +112,13 @@ fn recipe(context: &ExportContext<'_>) -> Result<Option<Recipe>, String> {
     let Some(ScanSource::Path(path)) = context.scan_source else {
         return Ok(None);
     };
-    let sha256 = crate::datasets::sha256_file(path).map_err(|err| err.to_string())?;
-    let result = context.result;
-    Ok(Some(Recipe {
-        advlens_version: env!("CARGO_PKG_VERSION").to_string(),
-        scan_file: context.scan.metadata.source_name.clone(),
-        scan_sha256: sha256,
-        frame: context.load_options.frame,
-        window: context.load_options.window,
-        model: context.card.name.clone(),
-        attack: result.attack.clone(),
-        true_label: context.true_label,
-        defense: result.defended.as_ref().map(|d| d.defense.clone()),
-        adaptive: result.defended.as_ref().is_some_and(|d| d.adaptive),
-        expected: RecipeExpectation {
-            adversarial_probs: result.adversarial_prediction.probs.clone(),
-            adversarial_label: result.adversarial_prediction.label,
-            linf: result.metrics.linf,
-            device: result.device.clone(),
-        },
-    }))
+    Recipe::for_result(
+        path,
+        context.load_options,
+        &context.card.name,
+        context.true_label,
+        context.result,
+    )
+    .map(Some)
+    .map_err(|err| err.to_string())
 }

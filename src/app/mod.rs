@@ -32,7 +32,7 @@ use crate::device::DevicePreference;
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::{ModelCard, ShippedModel, list_shipped};
 use crate::pipeline::AttackResult;
-use crate::sweep::SweepPoint;
+use crate::sweep::Sweep;
 use crate::worker::{ScanSource, WorkerHandle, WorkerRequest};
 use dialogs::PendingDialog;
 use view_images::{ViewImages, ViewRenderer};
@@ -95,7 +95,7 @@ pub struct AdvlensApp {
     card: Option<ModelCard>,
     result: Option<Arc<AttackResult>>,
     result_id: u64,
-    sweep: Option<Vec<SweepPoint>>,
+    sweep: Option<Sweep>,
     status: StatusInfo,
     errors: Vec<String>,
     view: ViewState,
@@ -221,8 +221,8 @@ impl AdvlensApp {
 
     /// The sweep curve, once computed.
     #[must_use]
-    pub fn sweep(&self) -> Option<&[SweepPoint]> {
-        self.sweep.as_deref()
+    pub fn sweep(&self) -> Option<&Sweep> {
+        self.sweep.as_ref()
     }
 
     /// Status-line information.

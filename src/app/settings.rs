@@ -30,7 +30,7 @@ pub struct Settings {
     pub recent: Vec<PathBuf>,
     /// The test-time defence shown in the sixth view, if any.
     pub defense: Option<DefenseConfig>,
-    /// Attack through the defence (BPDA, plus EOT for randomized defences).
+    /// Attack through the defence (exact gradients, BPDA or EOT, as the defence allows).
     pub adaptive_attack: bool,
 }
 

@@ -1,6 +1,6 @@
 //! ε as users write it: a number on the [0, 1] scale (`0.0314`) or in 1/255 units (`8/255`).
 
-use super::AttackError;
+use super::{AttackError, Norm};
 
 /// Parses `"8/255"`, `"8 / 255"`, `"0.03"` or `"0"`.
 ///
@@ -37,6 +37,25 @@ pub fn format_epsilon(epsilon: f64) -> String {
     }
 }
 
+/// Writes a radius in the unit of its norm: L∞ in /255 units (as [`format_epsilon`] does), an
+/// L2 radius as a plain length on the [0, 1] pixel scale (it has no /255 reading).
+#[must_use]
+pub fn format_radius(epsilon: f64, norm: Norm) -> String {
+    match norm {
+        Norm::Linf => format_epsilon(epsilon),
+        Norm::L2 => format!("{epsilon:.3} (L2)"),
+    }
+}
+
+/// A radius for a read-out at a fixed precision: `1.23/255` for L∞, `0.123` for L2.
+#[must_use]
+pub fn format_radius_short(epsilon: f64, norm: Norm) -> String {
+    match norm {
+        Norm::Linf => format!("{:.2}/255", epsilon * 255.0),
+        Norm::L2 => format!("{epsilon:.3}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +79,13 @@ mod tests {
     fn formatting_prefers_255ths() {
         assert_eq!(format_epsilon(8.0 / 255.0), "8/255");
         assert!(format_epsilon(0.01).starts_with("0.01000"));
+    }
+
+    #[test]
+    fn l2_radii_are_never_written_in_255ths() {
+        assert_eq!(format_radius(0.5, Norm::L2), "0.500 (L2)");
+        assert_eq!(format_radius(8.0 / 255.0, Norm::Linf), "8/255");
+        assert_eq!(format_radius_short(1.0 / 255.0, Norm::Linf), "1.00/255");
+        assert_eq!(format_radius_short(0.25, Norm::L2), "0.250");
     }
 }

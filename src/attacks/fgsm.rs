@@ -27,7 +27,7 @@ impl FgsmGradient {
         Self::compute_through(model, clean, labels, targeted, None)
     }
 
-    /// As [`Self::compute`], through a defence when `through` is given (BPDA/EOT).
+    /// As [`Self::compute`], through a defence when `through` is given (exact, BPDA or EOT).
     ///
     /// # Errors
     /// As [`loss_gradient_through`].

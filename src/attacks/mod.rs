@@ -13,15 +13,18 @@ mod iterative;
 mod noise;
 mod projection;
 pub(crate) mod random;
+mod route;
 mod run;
 
 pub use adaptive::{DefenseGradientPath, loss_gradient_through};
 pub use config::{AttackConfig, AttackKind, NoiseDistribution, Norm, TargetSpec};
-pub use epsilon::{format_epsilon, parse_epsilon};
+pub use epsilon::{format_epsilon, format_radius, format_radius_short, parse_epsilon};
 pub use error::AttackError;
 pub use fgsm::FgsmGradient;
 pub use gradient::{labels_tensor, loss_gradient};
 pub use projection::project;
+pub use route::GradientRoute;
 pub use run::{
-    AttackControl, AttackOutcome, predicted_class, probabilities, resolve_target, run_attack,
+    AttackControl, AttackOutcome, attack_succeeded, predicted_class, probabilities, resolve_target,
+    run_attack,
 };

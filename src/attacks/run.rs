@@ -14,7 +14,7 @@ use crate::models::ModelPair;
 /// attack, the defence it attacks through.
 #[derive(Default, Clone, Copy)]
 pub struct AttackControl<'a> {
-    /// Attack the defended model (BPDA/EOT gradients, success judged through the defence)
+    /// Attack the defended model (exact, BPDA or EOT gradients, success judged through the defence)
     /// instead of the bare one.
     pub through: Option<&'a dyn DefenseGradientPath>,
     /// Asked between steps; `true` stops the attack with [`AttackError::Cancelled`] (a newer
@@ -41,6 +41,16 @@ pub fn predicted_class(probabilities: &[f32]) -> usize {
         .enumerate()
         .max_by(|a, b| a.1.total_cmp(b.1))
         .map_or(0, |(index, _)| index)
+}
+
+/// Whether a prediction counts as the attack's success: an untargeted attack succeeds when
+/// the prediction leaves `label`, a targeted one only when it reaches `target`.
+#[must_use]
+pub fn attack_succeeded(predicted: usize, label: usize, target: Option<usize>) -> bool {
+    match target {
+        Some(class) => predicted == class,
+        None => predicted != label,
+    }
 }
 
 /// The class an attack aims for, given the clean probabilities of one image: `None` when

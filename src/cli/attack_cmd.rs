@@ -75,7 +75,8 @@ pub struct AttackArgs {
     /// wavelet[:levels], deflection[:pixels], medrdf[:copies], smoothing[:sigma,n=…,alpha=…].
     #[arg(long)]
     defense: Option<String>,
-    /// Attack through the defence (BPDA, plus EOT over its randomness).
+    /// Attack through the defence: exact gradients where it is differentiable, BPDA
+    /// (straight-through) where it is not, EOT over draws where it is random.
     #[arg(long, requires = "defense")]
     adaptive: bool,
     /// DICOM frame (0-based).
@@ -252,7 +253,12 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
     };
     let result = run_pipeline(&model, &request, &device, &control)?;
     bar.finish_and_clear();
-    let mut report = AttackReport::new(&request.scan.metadata, &model.name, &result);
+    let mut report = AttackReport::new(
+        &request.scan.metadata,
+        &model.name,
+        &model.card.classes,
+        &result,
+    );
     report.files = write_result_images(&result, &args.out, OVERLAY_OPACITY)?;
     attack_summary::check_png8(
         &model,
@@ -261,6 +267,12 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         &result,
         &mut report,
     )?;
+    let recipe = Recipe::for_result(&plan.scan, plan.options, &model.name, true_label, &result)?;
+    write_atomic(
+        &args.out.join("recipe.json"),
+        serde_json::to_string_pretty(&recipe)?.as_bytes(),
+    )?;
+    report.files.push("recipe.json".to_string());
     report.files.push("result.json".to_string());
     write_atomic(
         &args.out.join("result.json"),

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use advlens::attacks::{format_epsilon, predicted_class, probabilities};
+use advlens::attacks::{attack_succeeded, format_radius, predicted_class, probabilities};
 use advlens::export::{AttackReport, PredictionReport};
 use advlens::imaging::{LoadOptions, load_scan, model_input_from_scan};
 use advlens::models::LoadedModel;
@@ -58,10 +58,7 @@ pub fn check_png8(
         .next()
         .unwrap_or_default();
     let label = predicted_class(&probs);
-    report.png8_success = Some(match result.target {
-        Some(target) => label == target,
-        None => label != result.label,
-    });
+    report.png8_success = Some(attack_succeeded(label, result.label, result.target));
     report.png8 = Some(PredictionReport {
         label,
         class: model.card.classes.get(label).cloned().unwrap_or_default(),
@@ -77,7 +74,7 @@ pub fn print_summary(report: &AttackReport, out: &Path) {
     println!(
         "attack:      {} at ε = {}",
         report.attack.kind,
-        format_epsilon(report.attack.epsilon)
+        format_radius(report.attack.epsilon, report.norm)
     );
     println!(
         "clean:       {} ({:.1}%)",
@@ -89,14 +86,7 @@ pub fn print_summary(report: &AttackReport, out: &Path) {
         report.adversarial.class,
         percent(&report.adversarial.probs, report.adversarial.label)
     );
-    println!(
-        "success:     {}",
-        if report.success {
-            "yes — the prediction was changed"
-        } else {
-            "no"
-        }
-    );
+    println!("outcome:     {}", report.outcome);
     if let (Some(png8), Some(success)) = (&report.png8, report.png8_success) {
         println!(
             "8-bit PNG:   {} ({:.1}%), {}",
@@ -121,22 +111,16 @@ pub fn print_summary(report: &AttackReport, out: &Path) {
         report.ssim
     );
     if let Some(defended) = &report.defended {
+        let share = if defended.vote { " of the votes" } else { "" };
         println!(
-            "defended:    {} — clean {} ({:.1}%), adversarial {} ({:.1}%)",
+            "defended:    {} — clean {} ({:.1}%{share}), adversarial {} ({:.1}%{share})",
             defended.defense,
             defended.clean.class,
             percent(&defended.clean.probs, defended.clean.label),
             defended.adversarial.class,
             percent(&defended.adversarial.probs, defended.adversarial.label)
         );
-        println!(
-            "             the attack {} the defence",
-            if defended.adaptive {
-                "went through (BPDA/EOT)"
-            } else {
-                "ignored"
-            }
-        );
+        println!("gradient:    {}", report.gradient);
         for (which, certificate) in [
             ("clean", &defended.clean_certificate),
             ("adversarial", &defended.adversarial_certificate),

@@ -46,7 +46,8 @@ pub struct EvalArgs {
     /// A defence in front of the model (as in `advlens attack --defense`).
     #[arg(long)]
     defense: Option<String>,
-    /// Attack through the defence (BPDA, plus EOT for randomized defences).
+    /// Attack through the defence: exact gradients where it is differentiable, BPDA
+    /// (straight-through) where it is not, EOT over draws where it is random.
     #[arg(long, requires = "defense")]
     adaptive: bool,
     /// Evaluate the first N images only.

@@ -29,7 +29,13 @@ pub struct GuiArgs {
 }
 
 pub fn run(args: GuiArgs) -> anyhow::Result<()> {
-    let (device, setup) = select_device_shared(args.device)?;
+    let adapters = if args.device == DevicePreference::Cpu {
+        Vec::new()
+    } else {
+        super::adapter_probe::quiet_adapters()
+    };
+    let (device, setup, fallback) = select_device_shared(args.device, &adapters)?;
+    super::report_fallback(fallback.as_ref());
     let mut wgpu_options = egui_wgpu::WgpuConfiguration::default();
     if let Some(setup) = setup {
         // One wgpu device for the window and for Burn's tensors.

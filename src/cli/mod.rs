@@ -1,6 +1,7 @@
 //! Argument parsing and dispatch. Errors are `anyhow` here, at the edge. Without a
 //! subcommand the window opens.
 
+mod adapter_probe;
 mod attack_cmd;
 mod attack_summary;
 mod bench_cmd;
@@ -12,7 +13,7 @@ mod train_cmd;
 
 use clap::{Parser, Subcommand};
 
-use advlens::device::{ComputeDevice, DevicePreference, select_device};
+use advlens::device::{ComputeDevice, CpuFallback, DevicePreference, choose_device};
 
 /// advlens: see how adversarial attacks fool medical-imaging models, one scan at a time.
 #[derive(Parser, Debug)]
@@ -38,6 +39,9 @@ enum Command {
     Eval(eval_cmd::EvalArgs),
     /// Calibrate the feature-squeezing detector at a false-positive rate.
     Calibrate(calibrate_cmd::CalibrateArgs),
+    /// Internal: list the graphics adapters, one per line (run as a child process).
+    #[command(name = "__probe-adapters", hide = true)]
+    ProbeAdapters,
 }
 
 /// Parses the command line and runs it.
@@ -51,15 +55,33 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Eval(args)) => eval_cmd::run(&args),
         Some(Command::Calibrate(args)) => calibrate_cmd::run(&args),
         Some(Command::Gui(args)) => gui_cmd::run(args),
+        Some(Command::ProbeAdapters) => {
+            adapter_probe::print_adapters();
+            Ok(())
+        }
         None => gui_cmd::run(gui_cmd::GuiArgs::default()),
     }
 }
 
-/// Starts the device the user asked for and says which it is.
+/// Starts the device the user asked for and says which it is (and, once, why `auto` chose
+/// the CPU).
 pub(crate) fn start_device(preference: DevicePreference) -> anyhow::Result<ComputeDevice> {
-    let device = select_device(preference)?;
+    let adapters = if preference == DevicePreference::Cpu {
+        Vec::new()
+    } else {
+        adapter_probe::quiet_adapters()
+    };
+    let (device, fallback) = choose_device(preference, &adapters)?;
+    report_fallback(fallback.as_ref());
     eprintln!("device: {}", device.description);
     Ok(device)
+}
+
+/// The CPU fallback of `auto`, as a notice (it is not an error).
+pub(crate) fn report_fallback(fallback: Option<&CpuFallback>) {
+    if let Some(reason) = fallback {
+        eprintln!("notice: {reason}; using the CPU (Burn Flex)");
+    }
 }
 
 /// Parses an ε argument (`8/255` or `0.03`) for clap.

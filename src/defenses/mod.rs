@@ -4,7 +4,7 @@
 //! - denoisers: total variation and wavelet soft thresholding;
 //! - randomized ones: pixel deflection, a MedRDF-style vote over noisy denoised copies and
 //!   randomized smoothing with a certified L2 radius;
-//! - feature-squeezing detection, and the path an adaptive (BPDA/EOT) attack takes through
+//! - feature-squeezing detection, and the path an adaptive attack (exact, BPDA, EOT) takes through
 //!   any of them.
 
 mod certify;
@@ -24,7 +24,7 @@ pub use deflection::{deflection_map, pixel_deflection};
 pub use denoise::{total_variation, tv_denoise, wavelet_denoise};
 pub use filters::{bit_depth, gaussian_blur, median_filter, replicate_pad};
 pub use jpeg::jpeg_recompress;
-pub use path::DefensePath;
+pub use path::{DefensePath, gradient_route_through};
 pub use squeeze::{
     DetectorCalibration, SQUEEZERS, calibrate_threshold, false_positive_rate, squeeze_scores,
 };

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use burn::tensor::Tensor;
 
 use super::{DefenseConfig, defended_input};
-use crate::attacks::{AttackError, DefenseGradientPath};
+use crate::attacks::{AttackError, AttackKind, DefenseGradientPath, GradientRoute};
 
 /// The gradient path through one defence; each call of `transform` uses a fresh draw.
 #[derive(Debug)]
@@ -30,6 +30,13 @@ impl DefensePath {
     pub fn config(&self) -> &DefenseConfig {
         &self.config
     }
+}
+
+/// The route an adaptive attack of `kind` takes through `config` (what the window's hint and
+/// the robustness tables name before any attack runs).
+#[must_use]
+pub fn gradient_route_through(config: &DefenseConfig, kind: AttackKind) -> GradientRoute {
+    GradientRoute::of(kind, Some(&DefensePath::new(config.clone())))
 }
 
 impl DefenseGradientPath for DefensePath {

@@ -12,6 +12,10 @@ use burn::tensor::wgpu::{WgpuSetup, wgpu};
 use burn::tensor::{Device, DeviceKind};
 use serde::{Deserialize, Serialize};
 
+mod adapters;
+
+pub use adapters::{AdapterSummary, CpuFallback, list_adapters, runtime_dir_is_usable};
+
 /// Which device the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -77,30 +81,6 @@ pub enum DeviceError {
     WgpuInit(String),
 }
 
-/// A graphics adapter as wgpu reports it.
-#[derive(Debug, Clone)]
-pub struct AdapterSummary {
-    /// The adapter's name, e.g. "NVIDIA H100" or "llvmpipe (LLVM 15.0.6, 256 bits)".
-    pub name: String,
-    /// Discrete, integrated, virtual, CPU or other.
-    pub device_type: wgpu::DeviceType,
-    /// Vulkan, Metal, DX12, GL…
-    pub backend: wgpu::Backend,
-}
-
-impl AdapterSummary {
-    /// Whether the adapter is a real GPU (not a CPU rasteriser such as lavapipe).
-    #[must_use]
-    pub fn is_real_gpu(&self) -> bool {
-        matches!(
-            self.device_type,
-            wgpu::DeviceType::DiscreteGpu
-                | wgpu::DeviceType::IntegratedGpu
-                | wgpu::DeviceType::VirtualGpu
-        )
-    }
-}
-
 /// The device all tensor work runs on, with a human description for reports.
 #[derive(Debug, Clone)]
 pub struct ComputeDevice {
@@ -136,23 +116,6 @@ impl fmt::Display for ComputeDevice {
     }
 }
 
-/// Lists the wgpu adapters on this machine (cheap: no device is opened).
-#[must_use]
-pub fn list_adapters() -> Vec<AdapterSummary> {
-    let instance = wgpu::Instance::default();
-    pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()))
-        .into_iter()
-        .map(|adapter| {
-            let info = adapter.get_info();
-            AdapterSummary {
-                name: info.name,
-                device_type: info.device_type,
-                backend: info.backend,
-            }
-        })
-        .collect()
-}
-
 /// Chooses and starts the compute device for a preference.
 ///
 /// `Auto` takes a real GPU when one exists and the Flex CPU backend otherwise; `Gpu` also
@@ -165,7 +128,22 @@ pub fn select_device(preference: DevicePreference) -> Result<ComputeDevice, Devi
     if preference == DevicePreference::Cpu {
         return Ok(ComputeDevice::cpu());
     }
-    let adapters = list_adapters();
+    choose_device(preference, &list_adapters()).map(|(device, _)| device)
+}
+
+/// As [`select_device`], from adapters already listed, and saying why `Auto` fell back to the
+/// CPU (no adapter, only a software renderer, or a GPU that failed to start), so that the
+/// caller can report it once, as a notice.
+///
+/// # Errors
+/// As [`select_device`]; `Auto` never fails.
+pub fn choose_device(
+    preference: DevicePreference,
+    adapters: &[AdapterSummary],
+) -> Result<(ComputeDevice, Option<CpuFallback>), DeviceError> {
+    if preference == DevicePreference::Cpu {
+        return Ok((ComputeDevice::cpu(), None));
+    }
     let chosen = adapters
         .iter()
         .find(|adapter| adapter.is_real_gpu())
@@ -179,13 +157,20 @@ pub fn select_device(preference: DevicePreference) -> Result<ComputeDevice, Devi
                 .flatten()
         });
     match (chosen, preference) {
-        (Some(adapter), _) => start_wgpu(adapter),
+        (Some(adapter), DevicePreference::Auto) => match start_wgpu(adapter) {
+            Ok(device) => Ok((device, None)),
+            Err(err) => Ok((
+                ComputeDevice::cpu(),
+                Some(CpuFallback::GpuFailed(err.to_string())),
+            )),
+        },
+        (Some(adapter), _) => start_wgpu(adapter).map(|device| (device, None)),
         (None, DevicePreference::Gpu) => Err(DeviceError::NoAdapter),
-        (None, _) => Ok(ComputeDevice::cpu()),
+        (None, _) => Ok((ComputeDevice::cpu(), Some(CpuFallback::of(adapters)))),
     }
 }
 
-/// Like [`select_device`], but when the choice is a real GPU also returns the wgpu handles
+/// Like [`choose_device`], but when the choice is a real GPU also returns the wgpu handles
 /// Burn uses, so that a window can render on the very same device (one device for the UI and
 /// the tensors). `None` for the CPU backend and for software Vulkan.
 ///
@@ -193,11 +178,11 @@ pub fn select_device(preference: DevicePreference) -> Result<ComputeDevice, Devi
 /// As [`select_device`].
 pub fn select_device_shared(
     preference: DevicePreference,
-) -> Result<(ComputeDevice, Option<WgpuSetup>), DeviceError> {
+    adapters: &[AdapterSummary],
+) -> Result<(ComputeDevice, Option<WgpuSetup>, Option<CpuFallback>), DeviceError> {
     if preference == DevicePreference::Cpu {
-        return Ok((ComputeDevice::cpu(), None));
+        return Ok((ComputeDevice::cpu(), None, None));
     }
-    let adapters = list_adapters();
     match adapters.iter().find(|adapter| adapter.is_real_gpu()) {
         Some(adapter) => {
             use_user_cache_directory();
@@ -205,9 +190,9 @@ pub fn select_device_shared(
                 .device_kind(device_kind_of(adapter))
                 .init_with_setup()
                 .map_err(|err| DeviceError::WgpuInit(err.to_string()))?;
-            Ok((wgpu_compute_device(device, adapter), Some(setup)))
+            Ok((wgpu_compute_device(device, adapter), Some(setup), None))
         }
-        None => select_device(preference).map(|device| (device, None)),
+        None => choose_device(preference, adapters).map(|(device, why)| (device, None, why)),
     }
 }
 

@@ -7,8 +7,8 @@ use burn::tensor::Tensor;
 
 use super::{EvalError, EvalImages, RobustnessRow, RobustnessTable};
 use crate::attacks::{
-    AttackConfig, AttackControl, AttackKind, DefenseGradientPath, predicted_class, probabilities,
-    run_attack,
+    AttackConfig, AttackControl, AttackKind, DefenseGradientPath, GradientRoute, predicted_class,
+    probabilities, run_attack,
 };
 use crate::defenses::{DefenseConfig, DefensePath, defended_predict};
 use crate::device::ComputeDevice;
@@ -23,7 +23,7 @@ pub struct EvalPlan {
     pub epsilons: Vec<f64>,
     /// The defence in front of the model, if any.
     pub defense: Option<DefenseConfig>,
-    /// Attack through the defence (BPDA/EOT).
+    /// Attack through the defence (exact gradients, BPDA or EOT, as the defence allows).
     pub adaptive: bool,
     /// Images per batch.
     pub batch_size: usize,
@@ -155,6 +155,9 @@ pub fn evaluate_robustness(
         images: images.len(),
         defense: defense.map(DefenseConfig::describe),
         adaptive: plan.adaptive && defense.is_some(),
+        gradient: path.as_ref().map(|p| {
+            GradientRoute::of(AttackKind::Pgd, Some(p as &dyn DefenseGradientPath)).describe()
+        }),
         epsilons: plan.epsilons.clone(),
         rows,
         seconds: started.elapsed().as_secs_f64(),

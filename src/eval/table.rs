@@ -26,8 +26,12 @@ pub struct RobustnessTable {
     pub images: usize,
     /// The defence, in words (`None` for the bare model).
     pub defense: Option<String>,
-    /// Whether the attacks went through the defence (BPDA/EOT).
+    /// Whether the attacks went through the defence.
     pub adaptive: bool,
+    /// What the gradient attacks differentiated, in words (exact, BPDA, EOT over N draws);
+    /// absent in tables written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gradient: Option<String>,
     /// The ε values (L∞, [0, 1] scale).
     pub epsilons: Vec<f64>,
     /// One row per attack.
@@ -44,7 +48,10 @@ impl RobustnessTable {
     pub fn setting(&self) -> String {
         match &self.defense {
             None => "no defence".to_string(),
-            Some(defense) if self.adaptive => format!("{defense}, adaptive attack (BPDA/EOT)"),
+            Some(defense) if self.adaptive => match &self.gradient {
+                Some(gradient) => format!("{defense}, adaptive attack: {gradient}"),
+                None => format!("{defense}, adaptive attack"),
+            },
             Some(defense) => format!("{defense}, attack unaware of it"),
         }
     }
@@ -114,6 +121,7 @@ mod tests {
             images: 10,
             defense: None,
             adaptive: false,
+            gradient: None,
             epsilons: vec![0.0, 2.0 / 255.0],
             rows: vec![
                 RobustnessRow {

@@ -7,7 +7,7 @@ use plotters::style::FontStyle;
 
 use super::{ExportError, ViewKind, shade};
 use crate::pipeline::AttackResult;
-use crate::sweep::{SweepPoint, flip_point};
+use crate::sweep::Sweep;
 
 /// Side of each view in the figure, in pixels.
 const TILE: u32 = 256;
@@ -31,7 +31,7 @@ pub struct FigureInput<'a> {
     /// Grad-CAM overlay opacity.
     pub opacity: f32,
     /// The sweep curve, if computed.
-    pub sweep: Option<&'a [SweepPoint]>,
+    pub sweep: Option<&'a Sweep>,
     /// The attack in words (e.g. "PGD (L∞), ε = 2/255, 20 steps").
     pub attack: String,
     /// Credit line for the image (licence attribution), if any.
@@ -66,12 +66,12 @@ pub fn comparison_figure(input: &FigureInput<'_>) -> Result<(u32, u32, Vec<u8>),
     {
         let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
         draw_text(&root, input, width).map_err(draw_error)?;
-        if let Some(points) = input.sweep {
+        if let Some(sweep) = input.sweep {
             let top = (HEADER + TILE + CAPTION) as i32;
             let area = root
                 .clone()
                 .shrink((MARGIN, top as u32), (width - 2 * MARGIN, CHART));
-            draw_sweep(&area, points, input).map_err(draw_error)?;
+            draw_sweep(&area, sweep, input).map_err(draw_error)?;
         }
         root.present().map_err(draw_error)?;
     }
@@ -117,11 +117,7 @@ fn draw_text<DB: DrawingBackend>(
     let title = TextStyle::from(("sans-serif", 26).into_font()).color(&BLACK);
     let label = TextStyle::from(("sans-serif", 18).into_font()).color(&BLACK);
     let small = TextStyle::from(("sans-serif", 15).into_font()).color(&RGBColor(70, 70, 70));
-    let verdict = if result.success {
-        "the prediction flips"
-    } else {
-        "the prediction holds"
-    };
+    let verdict = result.outcome().verdict(result, input.classes);
     root.draw_text(
         &format!("{} on {}: {verdict}", input.attack, input.model),
         &title,
@@ -149,10 +145,15 @@ fn draw_text<DB: DrawingBackend>(
             ),
             ViewKind::Defended => result.defended.as_ref().map_or_else(String::new, |d| {
                 format!(
-                    "{}: {} {:.1}%",
+                    "{}: {} {:.1}%{}",
                     d.defense.describe(),
                     d.adversarial.class_name,
-                    percent(&d.adversarial.probs, d.adversarial.label)
+                    percent(&d.adversarial.probs, d.adversarial.label),
+                    if d.defense.kind.is_vote() {
+                        " of votes"
+                    } else {
+                        ""
+                    }
                 )
             }),
             other => other.title().to_string(),
@@ -163,8 +164,13 @@ fn draw_text<DB: DrawingBackend>(
     let psnr = m
         .psnr_db
         .map_or_else(|| "∞".to_string(), |p| format!("{p:.1} dB"));
+    let gradient = if result.defended.is_some() {
+        format!(" · {}", result.gradient_route)
+    } else {
+        String::new()
+    };
     let numbers = format!(
-        "L∞ {:.2}/255 · L2 {:.3} · L0 {:.1}% of pixels · PSNR {psnr} · SSIM {:.4} · {} · {:.0} ms",
+        "L∞ {:.2}/255 · L2 {:.3} · L0 {:.1}% of pixels · PSNR {psnr} · SSIM {:.4} · {} · {:.0} ms{gradient}",
         m.linf * 255.0,
         m.l2,
         100.0 * m.l0_fraction,
@@ -194,14 +200,26 @@ fn draw_text<DB: DrawingBackend>(
 
 fn draw_sweep<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
-    points: &[SweepPoint],
+    sweep: &Sweep,
     input: &FigureInput<'_>,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let result = input.result;
-    let l2 = result.attack.norm() == crate::attacks::Norm::L2;
+    let points = &sweep.points;
+    let norm = result.attack.norm();
+    let l2 = norm == crate::attacks::Norm::L2;
     let unit = if l2 { 1.0 } else { 255.0 };
     let max_x = points.last().map_or(1.0, |p| p.epsilon * unit).max(1e-6);
-    let class = input.classes.get(result.label).cloned().unwrap_or_default();
+    let class = input.classes.get(sweep.label).cloned().unwrap_or_default();
+    let flip_text = sweep.flip.map_or_else(
+        || "no flip in this range".to_string(),
+        |flip| flip.describe(norm),
+    );
+    let axis = match (l2, result.defended.is_some()) {
+        (true, false) => "ε (L2)",
+        (false, false) => "ε (/255)",
+        (true, true) => "ε (L2), model without the defence",
+        (false, true) => "ε (/255), model without the defence",
+    };
     let mut chart = ChartBuilder::on(area)
         .margin(8)
         .x_label_area_size(36)
@@ -209,7 +227,7 @@ fn draw_sweep<DB: DrawingBackend>(
         .build_cartesian_2d(0.0..max_x, 0.0..1.0)?;
     chart
         .configure_mesh()
-        .x_desc(if l2 { "ε (L2)" } else { "ε (/255)" })
+        .x_desc(format!("{axis} — {flip_text}"))
         .y_desc(format!("p({class})"))
         .label_style(("sans-serif", 15))
         .draw()?;
@@ -224,13 +242,9 @@ fn draw_sweep<DB: DrawingBackend>(
         [(current, 0.0), (current, 1.0)],
         RGBColor(220, 160, 0).stroke_width(2),
     ))?;
-    if let Some(flip) = flip_point(points, result.label) {
-        let p = points
-            .iter()
-            .find(|p| p.epsilon == flip)
-            .map_or(0.0, |p| f64::from(p.true_class_probability));
+    if let Some(flip) = sweep.flip {
         chart.draw_series(std::iter::once(Circle::new(
-            (flip * unit, p),
+            (flip.epsilon * unit, f64::from(flip.true_class_probability)),
             7,
             RGBColor(200, 30, 30).filled(),
         )))?;

@@ -64,11 +64,13 @@ impl From<&Prediction> for PredictionReport {
 pub struct DefendedReport {
     /// The defence in words.
     pub defense: String,
+    /// Whether the defended "probabilities" are vote shares (MedRDF, randomized smoothing).
+    pub vote: bool,
     /// The model on the defended clean image.
     pub clean: PredictionReport,
     /// The model on the defended adversarial image.
     pub adversarial: PredictionReport,
-    /// Whether the attack went through the defence (BPDA/EOT).
+    /// Whether the attack was asked to go through the defence (adaptive).
     pub adaptive: bool,
     /// Randomized smoothing's certificate on the clean image.
     pub clean_certificate: Option<crate::defenses::Certificate>,
@@ -87,8 +89,11 @@ pub struct AttackReport {
     pub model: String,
     /// The attack configuration.
     pub attack: AttackConfig,
-    /// ε in 1/255 units.
-    pub epsilon_255: f64,
+    /// The norm ε is measured in.
+    pub norm: crate::attacks::Norm,
+    /// ε in 1/255 units for an L∞ attack; `null` for an L2 radius, which has no such reading
+    /// (it is `attack.epsilon`, a length on the [0, 1] pixel scale).
+    pub epsilon_255: Option<f64>,
     /// The label attacked.
     pub label: usize,
     /// Target class (targeted attacks).
@@ -97,8 +102,10 @@ pub struct AttackReport {
     pub clean: PredictionReport,
     /// Adversarial prediction.
     pub adversarial: PredictionReport,
-    /// Whether the attack succeeded.
+    /// Whether the attack succeeded (untargeted: left the label; targeted: reached the target).
     pub success: bool,
+    /// The outcome in words, as the window and the figure say it.
+    pub outcome: String,
     /// Pixels changed.
     pub l0: usize,
     /// L2 norm of the perturbation.
@@ -111,6 +118,10 @@ pub struct AttackReport {
     pub ssim: f64,
     /// Gradient evaluations used.
     pub gradient_evaluations: usize,
+    /// What the attack differentiated, structured.
+    pub gradient_route: crate::attacks::GradientRoute,
+    /// The same in words (as the window, the figure and the CLI print it).
+    pub gradient: String,
     /// Device in words.
     pub device: String,
     /// Wall time of the attack and analysis.
@@ -130,30 +141,41 @@ pub struct AttackReport {
 impl AttackReport {
     /// The report of a pipeline result.
     #[must_use]
-    pub fn new(metadata: &ScanMetadata, model: &str, result: &AttackResult) -> Self {
+    pub fn new(
+        metadata: &ScanMetadata,
+        model: &str,
+        classes: &[String],
+        result: &AttackResult,
+    ) -> Self {
         Self {
             advlens_version: env!("CARGO_PKG_VERSION").to_string(),
             scan: ScanReport::from_metadata(metadata),
             model: model.to_string(),
             attack: result.attack.clone(),
-            epsilon_255: result.attack.epsilon * 255.0,
+            norm: result.attack.norm(),
+            epsilon_255: (result.attack.norm() == crate::attacks::Norm::Linf)
+                .then_some(result.attack.epsilon * 255.0),
             label: result.label,
             target: result.target,
             clean: (&result.clean).into(),
             adversarial: (&result.adversarial_prediction).into(),
             success: result.success,
+            outcome: result.outcome().verdict(result, classes),
             l0: result.metrics.l0,
             l2: result.metrics.l2,
             linf: result.metrics.linf,
             psnr: result.metrics.psnr_db,
             ssim: result.metrics.ssim,
             gradient_evaluations: result.gradient_evaluations,
+            gradient_route: result.gradient_route,
+            gradient: result.gradient_route.describe(),
             device: result.device.clone(),
             elapsed_ms: result.elapsed_ms,
             png8: None,
             png8_success: None,
             defended: result.defended.as_ref().map(|d| DefendedReport {
                 defense: d.defense.describe(),
+                vote: d.defense.kind.is_vote(),
                 clean: (&d.clean).into(),
                 adversarial: (&d.adversarial).into(),
                 adaptive: d.adaptive,

@@ -50,7 +50,7 @@ pub(crate) fn decode_dicom(
     options: &LoadOptions,
 ) -> Result<Scan, ImagingError> {
     let dicom_error = |reason: String| ImagingError::Dicom {
-        reason,
+        reason: super::one_line(&reason),
         name: name.to_string(),
     };
     let body = if bytes.get(128..132) == Some(b"DICM".as_slice()) {
@@ -131,7 +131,7 @@ fn rescaled_frame(
     let stored: Vec<f32> = decoded
         .to_vec_frame_with_options(frame as u32, &options)
         .map_err(|err| ImagingError::Dicom {
-            reason: err.to_string(),
+            reason: super::one_line(&err.to_string()),
             name: name.to_string(),
         })?;
     let samples = usize::from(decoded.samples_per_pixel().max(1));

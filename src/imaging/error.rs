@@ -22,6 +22,22 @@ pub enum ImagingError {
         /// The file name.
         name: String,
     },
+    /// The file is larger than the limit on what is read at all.
+    #[error("the file is larger than the limit ({limit}): {name}")]
+    FileTooLarge {
+        /// The limit, in words.
+        limit: String,
+        /// The file.
+        name: String,
+    },
+    /// Decoding the image would need more memory than the decode limits allow.
+    #[error("decoding the image would need more than {limit}: {name}")]
+    DecodeLimit {
+        /// The limit, in words.
+        limit: String,
+        /// The file name.
+        name: String,
+    },
     /// The image is larger than the decode limits allow.
     #[error("image of {width}×{height} pixels is larger than the limit ({limit}): {name}")]
     TooLarge {
@@ -97,4 +113,29 @@ pub enum ImagingError {
         /// Where.
         path: String,
     },
+}
+
+/// A decoder's message as one line: real line breaks and the escaped `\n` some decoders put
+/// in their `Debug` text become spaces, runs of white space one space, and the ends are
+/// trimmed. Every error message that quotes another library goes through it.
+#[must_use]
+pub fn one_line(text: &str) -> String {
+    text.replace("\\n", " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn messages_become_one_line() {
+        assert_eq!(
+            one_line("I/O errors Generic(\"No more bytes\")\n"),
+            "I/O errors Generic(\"No more bytes\")"
+        );
+        assert_eq!(one_line("a\\nb  c\r\n d"), "a b c d");
+    }
 }

@@ -29,10 +29,8 @@ pub fn load_scan(path: &Path, options: &LoadOptions) -> Result<Scan, ImagingErro
         })?
         .len();
     if size > super::limits::MAX_DECODE_BYTES {
-        return Err(ImagingError::TooLarge {
-            width: 0,
-            height: 0,
-            limit: format!("{} MiB file size", super::limits::MAX_DECODE_BYTES >> 20),
+        return Err(ImagingError::FileTooLarge {
+            limit: format!("{} MiB", super::limits::MAX_DECODE_BYTES >> 20),
             name: display_path,
         });
     }

@@ -12,7 +12,7 @@ mod scan;
 mod tensor;
 mod window;
 
-pub use error::ImagingError;
+pub use error::{ImagingError, one_line};
 pub use grey_image::GreyImage;
 pub use limits::{MAX_PIXELS, MAX_SIDE};
 pub use load::{LoadOptions, load_scan, load_scan_bytes};

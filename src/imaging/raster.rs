@@ -19,14 +19,12 @@ pub(crate) fn decode_raster(
     window: Option<Window>,
 ) -> Result<Scan, ImagingError> {
     let decode_error = |err: image::ImageError| match err {
-        image::ImageError::Limits(_) => ImagingError::TooLarge {
-            width: 0,
-            height: 0,
+        image::ImageError::Limits(_) => ImagingError::DecodeLimit {
             limit: format!("{} MiB of decoded pixels", MAX_DECODE_BYTES >> 20),
             name: name.to_string(),
         },
         other => ImagingError::Decode {
-            reason: other.to_string(),
+            reason: super::one_line(&other.to_string()),
             name: name.to_string(),
         },
     };

@@ -39,8 +39,11 @@ pub struct Detection {
     pub clean_score: f32,
     /// Score of the adversarial image.
     pub adversarial_score: f32,
-    /// Scores above this are flagged (5 % false positives on clean validation images).
+    /// Scores above this are flagged.
     pub threshold: f32,
+    /// The share of clean validation images the threshold was calibrated to flag.
+    #[serde(default)]
+    pub target_fpr: f32,
 }
 
 impl Detection {
@@ -73,6 +76,7 @@ pub(super) fn detect(
         clean_score: scores.first().copied().unwrap_or(0.0),
         adversarial_score: scores.get(1).copied().unwrap_or(0.0),
         threshold: calibration.threshold,
+        target_fpr: calibration.target_fpr,
     }))
 }
 

@@ -8,8 +8,8 @@ use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
 use crate::attacks::{
-    AttackConfig, AttackControl, AttackError, FgsmGradient, predicted_class, probabilities,
-    resolve_target, run_attack,
+    AttackConfig, AttackControl, AttackError, DefenseGradientPath, FgsmGradient, GradientRoute,
+    attack_succeeded, predicted_class, probabilities, resolve_target, run_attack,
 };
 use crate::defenses::{DefenseConfig, DefenseError, DefensePath};
 use crate::device::ComputeDevice;
@@ -19,9 +19,11 @@ use crate::metrics::{MetricsError, PerturbationMetrics, perturbation_metrics};
 use crate::models::{LoadedModel, ModelPair};
 
 mod defended;
+mod outcome;
 
 pub use defended::{DefendedOutput, Detection};
 use defended::{defend, detect};
+pub use outcome::Outcome;
 
 /// Errors from the pipeline, one variant per area.
 #[derive(Debug, thiserror::Error)]
@@ -54,8 +56,8 @@ pub struct AttackRequest {
     pub true_label: Option<usize>,
     /// A test-time defence to apply to the clean and the adversarial image.
     pub defense: Option<DefenseConfig>,
-    /// Attack through the defence (BPDA, plus EOT for randomized defences) instead of the
-    /// bare model; ignored without a defence.
+    /// Attack through the defence instead of the bare model (the route it takes is
+    /// [`AttackResult::gradient_route`]); ignored without a defence.
     pub adaptive: bool,
 }
 
@@ -105,6 +107,9 @@ pub struct AttackResult {
     pub metrics: PerturbationMetrics,
     /// Gradient evaluations used.
     pub gradient_evaluations: usize,
+    /// What the attack differentiated (the model, or the defence exactly or by BPDA, with
+    /// EOT), as the engine did it.
+    pub gradient_route: GradientRoute,
     /// Wall time of the run.
     pub elapsed_ms: f64,
     /// The device, in words.
@@ -115,6 +120,14 @@ pub struct AttackResult {
     pub defended: Option<DefendedOutput>,
     /// Feature-squeezing detection, when the model card carries a calibrated threshold.
     pub detection: Option<Detection>,
+}
+
+impl AttackResult {
+    /// What the attack did, in words shared by every output.
+    #[must_use]
+    pub fn outcome(&self) -> Outcome {
+        Outcome::of(self)
+    }
 }
 
 /// Runs one attack end to end.
@@ -133,10 +146,10 @@ pub fn run_pipeline(
     let (label, target) = attack_labels(&clean_probs, request)?;
     let aim = target.unwrap_or(label);
     let path = request.attacked_defense().cloned().map(DefensePath::new);
+    let through = path.as_ref().map(|p| p as &dyn DefenseGradientPath);
+    let route = GradientRoute::of(request.attack.kind, through);
     let control = AttackControl {
-        through: path
-            .as_ref()
-            .map(|p| p as &dyn crate::attacks::DefenseGradientPath),
+        through,
         ..*control
     };
     let adversarial = run_attack(
@@ -147,7 +160,6 @@ pub fn run_pipeline(
         &request.attack,
         &control,
     )?;
-    let gradient_evaluations = adversarial.gradient_evaluations;
     assemble(
         model,
         device,
@@ -155,10 +167,13 @@ pub fn run_pipeline(
         request.defense.as_ref().map(|d| (d, request.adaptive)),
         clean,
         clean_probs,
-        adversarial.adversarial,
+        Attacked {
+            adversarial: adversarial.adversarial,
+            gradient_evaluations: adversarial.gradient_evaluations,
+            route,
+        },
         label,
         target,
-        gradient_evaluations,
         started,
     )
 }
@@ -172,6 +187,7 @@ pub struct FgsmSession {
     gradient: FgsmGradient,
     label: usize,
     target: Option<usize>,
+    route: GradientRoute,
 }
 
 impl FgsmSession {
@@ -189,13 +205,13 @@ impl FgsmSession {
         let clean_probs = first_row(probabilities(&model.models, &clean)?);
         let (label, target) = attack_labels(&clean_probs, request)?;
         let path = request.attacked_defense().cloned().map(DefensePath::new);
+        let through = path.as_ref().map(|p| p as &dyn DefenseGradientPath);
         let gradient = FgsmGradient::compute_through(
             &model.models.differentiable,
             clean.clone(),
             &[target.unwrap_or(label)],
             target.is_some(),
-            path.as_ref()
-                .map(|p| p as &dyn crate::attacks::DefenseGradientPath),
+            through,
         )?;
         Ok(Self {
             clean,
@@ -203,6 +219,7 @@ impl FgsmSession {
             gradient,
             label,
             target,
+            route: GradientRoute::of(request.attack.kind, through),
         })
     }
 
@@ -227,10 +244,13 @@ impl FgsmSession {
             defense,
             self.clean.clone(),
             self.clean_probs.clone(),
-            adversarial,
+            Attacked {
+                adversarial,
+                gradient_evaluations: 1,
+                route: self.route,
+            },
             self.label,
             self.target,
-            1,
             started,
         )
     }
@@ -269,6 +289,13 @@ fn prediction(model: &LoadedModel, probs: Vec<f32>) -> Prediction {
     }
 }
 
+/// What the attack itself produced.
+struct Attacked {
+    adversarial: Tensor<4>,
+    gradient_evaluations: usize,
+    route: GradientRoute,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn assemble(
     model: &LoadedModel,
@@ -277,20 +304,21 @@ fn assemble(
     defense: Option<(&DefenseConfig, bool)>,
     clean: Tensor<4>,
     clean_probs: Vec<f32>,
-    adversarial: Tensor<4>,
+    attacked: Attacked,
     label: usize,
     target: Option<usize>,
-    gradient_evaluations: usize,
     started: Instant,
 ) -> Result<AttackResult, PipelineError> {
+    let Attacked {
+        adversarial,
+        gradient_evaluations,
+        route,
+    } = attacked;
     let models: &ModelPair = &model.models;
     let adversarial_probs = first_row(probabilities(models, &adversarial)?);
     let clean_prediction = prediction(model, clean_probs);
     let adversarial_prediction = prediction(model, adversarial_probs);
-    let success = match target {
-        Some(class) => adversarial_prediction.label == class,
-        None => adversarial_prediction.label != label,
-    };
+    let success = attack_succeeded(adversarial_prediction.label, label, target);
     let metrics = perturbation_metrics(&clean, &adversarial)?;
     let gradcam_clean = image_from_tensor(grad_cam(models, &clean, clean_prediction.label)?)?;
     let gradcam_adversarial = image_from_tensor(grad_cam(
@@ -316,6 +344,7 @@ fn assemble(
         success,
         metrics,
         gradient_evaluations,
+        gradient_route: route,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
         device: device.description.clone(),
         attack: attack.clone(),

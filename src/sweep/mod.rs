@@ -1,15 +1,24 @@
-//! The ε-sweep curve: the true class's probability as ε grows, for any attack. FGSM reuses one
-//! gradient for every point; iterative attacks run once per point.
+//! The ε-sweep curve: the true class's probability as ε grows, for any attack, and the
+//! smallest ε that flips the prediction (bisected between grid points, `flip.rs`). FGSM
+//! reuses one gradient for every point; the other attacks run once per point, with the same
+//! seed.
 
+mod flip;
+
+use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
+pub use flip::{
+    FLIP_TOLERANCE_L2, FLIP_TOLERANCE_LINF, FlipBound, FlipEstimate, bisect_flip, flip_tolerance,
+};
+
 use crate::attacks::{
-    AttackConfig, AttackControl, AttackError, AttackKind, FgsmGradient, predicted_class,
-    probabilities, resolve_target, run_attack,
+    AttackConfig, AttackControl, AttackError, AttackKind, FgsmGradient, attack_succeeded,
+    predicted_class, probabilities, resolve_target, run_attack,
 };
 use crate::device::ComputeDevice;
 use crate::imaging::{Scan, model_input_from_scan};
-use crate::models::LoadedModel;
+use crate::models::{LoadedModel, ModelPair};
 use crate::pipeline::PipelineError;
 
 /// One point of the curve.
@@ -23,41 +32,86 @@ pub struct SweepPoint {
     pub predicted: usize,
 }
 
-/// The first ε at which the prediction leaves the label, if any.
-#[must_use]
-pub fn flip_point(points: &[SweepPoint], label: usize) -> Option<f64> {
-    points
-        .iter()
-        .find(|p| p.predicted != label)
-        .map(|p| p.epsilon)
+/// A computed sweep: the curve, the classes it is about, and the smallest flipping ε.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sweep {
+    /// The grid and the bisection probes, in increasing ε.
+    pub points: Vec<SweepPoint>,
+    /// The class whose probability the curve shows (true label, or the clean prediction).
+    pub label: usize,
+    /// The class a targeted attack aims for; a flip then means reaching it.
+    pub target: Option<usize>,
+    /// The smallest ε found to flip the prediction, if any ε in range does.
+    pub flip: Option<FlipEstimate>,
 }
 
-/// Evaluates `points` evenly spaced ε from 0 to `max_epsilon` (inclusive).
+impl Sweep {
+    /// Whether a point counts as flipped: left the label, or (targeted) reached the target.
+    #[must_use]
+    pub fn flips(&self, point: &SweepPoint) -> bool {
+        attack_succeeded(point.predicted, self.label, self.target)
+    }
+}
+
+/// What to sweep: the attack (its ε is replaced), the grid, and the label.
+#[derive(Debug, Clone)]
+pub struct SweepSpec {
+    /// The attack; its ε is ignored.
+    pub attack: AttackConfig,
+    /// Largest ε of the grid.
+    pub max_epsilon: f64,
+    /// Grid points, evenly spaced from 0 to `max_epsilon` inclusive (at least 2).
+    pub points: usize,
+    /// The true class, when known; otherwise the clean prediction.
+    pub true_label: Option<usize>,
+}
+
+/// Evaluates the sweep on a scan.
 ///
 /// # Errors
 /// [`PipelineError`], including a cancelled attack.
-#[allow(clippy::too_many_arguments)]
 pub fn epsilon_sweep(
     model: &LoadedModel,
     scan: &Scan,
-    attack: &AttackConfig,
-    max_epsilon: f64,
-    points: usize,
-    true_label: Option<usize>,
+    spec: &SweepSpec,
     device: &ComputeDevice,
     control: &AttackControl<'_>,
-) -> Result<Vec<SweepPoint>, PipelineError> {
+) -> Result<Sweep, PipelineError> {
     let clean = model_input_from_scan(scan, model.card.spec.input_size, &device.device);
-    let clean_probs = probabilities(&model.models, &clean)?
+    Ok(sweep_input(&model.models, &clean, spec, control)?)
+}
+
+/// Evaluates the sweep on one model input (`[1, 1, h, w]` in [0, 1]): the even grid, then
+/// bisection of the first flip to [`flip_tolerance`], with the same attack and seed.
+///
+/// # Errors
+/// [`AttackError`], including [`AttackError::Cancelled`] and an out-of-range label.
+pub fn sweep_input(
+    models: &ModelPair,
+    clean: &Tensor<4>,
+    spec: &SweepSpec,
+    control: &AttackControl<'_>,
+) -> Result<Sweep, AttackError> {
+    let clean_probs = probabilities(models, clean)?
         .into_iter()
         .next()
         .unwrap_or_default();
-    let label = true_label.unwrap_or_else(|| predicted_class(&clean_probs));
-    let target = resolve_target(attack.target, &clean_probs);
+    let classes = clean_probs.len();
+    spec.attack.validate(classes)?;
+    let label = spec
+        .true_label
+        .unwrap_or_else(|| predicted_class(&clean_probs));
+    if label >= classes {
+        return Err(AttackError::InvalidTarget {
+            class: label,
+            classes,
+        });
+    }
+    let target = resolve_target(spec.attack.target, &clean_probs);
     let aim = target.unwrap_or(label);
-    let fgsm = if attack.kind == AttackKind::Fgsm {
+    let fgsm = if spec.attack.kind == AttackKind::Fgsm {
         Some(FgsmGradient::compute(
-            &model.models.differentiable,
+            &models.differentiable,
             clean.clone(),
             &[aim],
             target.is_some(),
@@ -65,55 +119,49 @@ pub fn epsilon_sweep(
     } else {
         None
     };
-    let count = points.max(2);
-    let mut curve = Vec::with_capacity(count);
-    for index in 0..count {
+    let mut evaluate = |epsilon: f64| -> Result<SweepPoint, AttackError> {
         if control.should_stop.is_some_and(|stop| stop()) {
-            return Err(AttackError::Cancelled.into());
+            return Err(AttackError::Cancelled);
         }
-        let epsilon = max_epsilon * index as f64 / (count - 1) as f64;
         let adversarial = if let Some(gradient) = &fgsm {
             gradient.apply(epsilon)
         } else {
             let config = AttackConfig {
                 epsilon,
-                ..attack.clone()
+                ..spec.attack.clone()
             };
-            run_attack(
-                &model.models,
-                &clean,
-                &[aim],
-                target.is_some(),
-                &config,
-                control,
-            )?
-            .adversarial
+            run_attack(models, clean, &[aim], target.is_some(), &config, control)?.adversarial
         };
-        let probs = probabilities(&model.models, &adversarial)?
+        let probs = probabilities(models, &adversarial)?
             .into_iter()
             .next()
             .unwrap_or_default();
-        curve.push(SweepPoint {
+        Ok(SweepPoint {
             epsilon,
             true_class_probability: probs.get(label).copied().unwrap_or(0.0),
             predicted: predicted_class(&probs),
-        });
-    }
-    Ok(curve)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flip_point_is_the_first_changed_prediction() {
-        let points = [0.0, 0.01, 0.02, 0.03].map(|epsilon| SweepPoint {
-            epsilon,
-            true_class_probability: 0.5,
-            predicted: usize::from(epsilon > 0.015),
-        });
-        assert_eq!(flip_point(&points, 0), Some(0.02));
-        assert_eq!(flip_point(&points[..2], 0), None);
-    }
+        })
+    };
+    let count = spec.points.max(2);
+    let grid = (0..count)
+        .map(|index| evaluate(spec.max_epsilon * index as f64 / (count - 1) as f64))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ray = matches!(spec.attack.kind, AttackKind::Fgsm | AttackKind::Noise);
+    let flips = |point: &SweepPoint| attack_succeeded(point.predicted, label, target);
+    let (flip, probes) = bisect_flip(
+        &grid,
+        &flips,
+        &mut evaluate,
+        flip_tolerance(spec.attack.norm()),
+        ray,
+    )?;
+    let mut points = grid;
+    points.extend(probes);
+    points.sort_by(|a, b| a.epsilon.total_cmp(&b.epsilon));
+    Ok(Sweep {
+        points,
+        label,
+        target,
+        flip,
+    })
 }

@@ -11,7 +11,7 @@ use crate::device::ComputeDevice;
 use crate::imaging::{Scan, load_scan, load_scan_bytes};
 use crate::models::{LoadedModel, load_model_files, load_shipped};
 use crate::pipeline::{AttackRequest, FgsmSession, run_pipeline};
-use crate::sweep::epsilon_sweep;
+use crate::sweep::{SweepSpec, epsilon_sweep};
 
 pub(super) struct WorkerState {
     requests: Receiver<WorkerRequest>,
@@ -173,17 +173,14 @@ impl WorkerState {
                     should_stop: Some(&stop),
                     ..AttackControl::default()
                 };
-                match epsilon_sweep(
-                    model,
-                    scan,
-                    &attack,
+                let spec = SweepSpec {
+                    attack,
                     max_epsilon,
                     points,
                     true_label,
-                    &device,
-                    &control,
-                ) {
-                    Ok(points) => self.emit(WorkerEvent::SweepDone { generation, points }),
+                };
+                match epsilon_sweep(model, scan, &spec, &device, &control) {
+                    Ok(sweep) => self.emit(WorkerEvent::SweepDone { generation, sweep }),
                     Err(crate::pipeline::PipelineError::Attack(
                         crate::attacks::AttackError::Cancelled,
                     )) => {}

@@ -17,7 +17,7 @@ use crate::device::{ComputeDevice, DevicePreference, select_device};
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::ModelCard;
 use crate::pipeline::AttackResult;
-use crate::sweep::SweepPoint;
+use crate::sweep::Sweep;
 use jobs::WorkerState;
 
 /// Where a scan comes from.
@@ -63,7 +63,7 @@ pub enum WorkerRequest {
         true_label: Option<usize>,
         /// A test-time defence, if any.
         defense: Option<crate::defenses::DefenseConfig>,
-        /// Attack through the defence (BPDA/EOT).
+        /// Attack through the defence.
         adaptive: bool,
     },
     /// Compute the ε-sweep curve for an attack.
@@ -110,8 +110,8 @@ pub enum WorkerEvent {
     SweepDone {
         /// Its generation.
         generation: u64,
-        /// The curve.
-        points: Vec<SweepPoint>,
+        /// The curve and its flip point.
+        sweep: Sweep,
     },
     /// Something failed; the previous state stays in place.
     Error {

@@ -127,6 +127,18 @@ fn parameters_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
             ui.checkbox(&mut automatic, "automatic step size");
             if automatic {
                 attack.step_size = None;
+            } else if attack.norm() == Norm::L2 {
+                // An L2 step is a length on the [0, 1] scale: no /255 reading.
+                let mut step = attack
+                    .step_size
+                    .unwrap_or_else(|| attack.effective_step_size());
+                ui.add(
+                    egui::DragValue::new(&mut step)
+                        .speed(0.005)
+                        .range(0.0..=4.0)
+                        .suffix(" (L2)"),
+                );
+                attack.step_size = Some(step);
             } else {
                 let mut step_255 = attack
                     .step_size

@@ -1,12 +1,12 @@
 //! Defence controls: none, or one test-time defence with its parameters, and the toggle that
-//! sends the attack through it (BPDA/EOT). The defended adversarial image appears as a sixth
+//! sends the attack through it (exact, BPDA or EOT). The defended adversarial image appears as a sixth
 //! view, and the numbers panel shows what the defended model says on the clean and the
 //! adversarial image.
 
 use eframe::egui::{self, RichText};
 
 use crate::app::{AdvlensApp, Command};
-use crate::defenses::{DefenseConfig, DefenseKind};
+use crate::defenses::{DefenseConfig, DefenseKind, gradient_route_through};
 
 /// Draws the defence section.
 pub fn defense_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
@@ -52,11 +52,8 @@ pub fn defense_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                     .italics(),
             );
         }
-        let hint = if defense.kind.is_randomized() {
-            "The attacker knows the defence: straight-through gradients (BPDA), averaged over random draws (EOT)."
-        } else {
-            "The attacker knows the defence: gradients pass straight through it (BPDA)."
-        };
+        let route = gradient_route_through(defense, app.settings.attack.kind);
+        let hint = format!("The attacker knows the defence. Gradient: {route}.");
         ui.checkbox(
             &mut app.settings.adaptive_attack,
             "Attack through the defence",

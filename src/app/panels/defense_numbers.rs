@@ -5,30 +5,23 @@
 use eframe::egui::{self, Color32, RichText};
 
 use crate::app::widgets::probability_bars_ui;
+use crate::attacks::GradientRoute;
 use crate::defenses::Certificate;
 use crate::pipeline::{DefendedOutput, Detection};
 
 const WARNING: Color32 = Color32::from_rgb(255, 180, 80);
 
-/// The defended clean and adversarial predictions.
+/// The defended clean and adversarial predictions; `route` is what the attack differentiated.
 pub fn defended_ui(
     ui: &mut egui::Ui,
     defended: &DefendedOutput,
+    route: GradientRoute,
     classes: &[String],
     clean_label: usize,
 ) {
     ui.add_space(4.0);
     ui.label(RichText::new(format!("With {}", defended.defense.describe())).strong());
-    let attacker = if defended.adaptive {
-        if defended.defense.kind.is_randomized() {
-            "The attack went through the defence (BPDA + EOT)"
-        } else {
-            "The attack went through the defence (BPDA)"
-        }
-    } else {
-        "The attack ignored the defence (not adaptive)"
-    };
-    ui.label(RichText::new(attacker).weak());
+    ui.label(RichText::new(format!("Attack gradient: {route}")).weak());
     let unit = if defended.defense.kind.is_vote() {
         " (vote shares)"
     } else {
@@ -91,9 +84,10 @@ fn certificate_ui(
 /// The feature-squeezing scores and verdicts.
 pub fn detection_ui(ui: &mut egui::Ui, detection: &Detection) {
     ui.add_space(4.0);
-    ui.label(RichText::new("Feature-squeezing detector").strong()).on_hover_text(
-        "Xu et al. 2018: the largest L1 change of the probabilities under 5-bit depth reduction or a 3×3 median. The threshold flags 5% of clean validation images.",
-    );
+    ui.label(RichText::new("Feature-squeezing detector").strong()).on_hover_text(format!(
+        "Xu et al. 2018: the largest L1 change of the probabilities under 5-bit depth reduction or a 3×3 median. The threshold flags {:.0}% of clean validation images.",
+        100.0 * detection.target_fpr
+    ));
     let verdict = |score: f32, flagged: bool| {
         let text = format!(
             "{score:.3} — {}",

@@ -8,6 +8,7 @@ use super::defense_numbers::{defended_ui, detection_ui};
 use super::sweep_plot::sweep_ui;
 use crate::app::AdvlensApp;
 use crate::app::widgets::probability_bars_ui;
+use crate::attacks::GradientRoute;
 
 /// Draws the right panel.
 pub fn numbers_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
@@ -25,19 +26,13 @@ pub fn numbers_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                     .as_ref()
                     .map(|c| c.classes.clone())
                     .unwrap_or_default();
-                let verdict = if result.success {
-                    RichText::new(format!(
-                        "Fooled: {} → {}",
-                        result.clean.class_name, result.adversarial_prediction.class_name
-                    ))
-                    .color(Color32::from_rgb(255, 120, 100))
-                } else {
-                    RichText::new(format!(
-                        "Not fooled: still {}",
-                        result.adversarial_prediction.class_name
-                    ))
-                    .color(Color32::from_rgb(140, 220, 140))
-                };
+                let outcome = result.outcome();
+                let verdict =
+                    RichText::new(outcome.verdict(&result, &classes)).color(if outcome.fooled() {
+                        Color32::from_rgb(255, 120, 100)
+                    } else {
+                        Color32::from_rgb(140, 220, 140)
+                    });
                 ui.label(verdict.size(18.0).strong());
                 ui.add_space(6.0);
                 probability_bars_ui(
@@ -55,7 +50,13 @@ pub fn numbers_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                     Color32::from_rgb(200, 80, 70),
                 );
                 if let Some(defended) = &result.defended {
-                    defended_ui(ui, defended, &classes, result.clean.label);
+                    defended_ui(
+                        ui,
+                        defended,
+                        result.gradient_route,
+                        &classes,
+                        result.clean.label,
+                    );
                 }
                 if let Some(detection) = &result.detection {
                     detection_ui(ui, detection);
@@ -110,10 +111,16 @@ fn metrics_ui(ui: &mut egui::Ui, result: &crate::pipeline::AttackResult) {
                 format!("{:.0} ms", result.elapsed_ms),
                 "Attack, Grad-CAM and metrics",
             );
+            let draws = match result.gradient_route {
+                GradientRoute::ThroughDefense { eot_draws, .. } if eot_draws > 1 => {
+                    format!(", each over {eot_draws} draws")
+                }
+                _ => String::new(),
+            };
             row(
                 "Gradients",
-                result.gradient_evaluations.to_string(),
-                "Forward + backward passes used by the attack",
+                format!("{}{draws}", result.gradient_evaluations),
+                "Gradient steps of the attack: one forward and backward pass each (a batch of all draws under EOT)",
             );
             row("Device", result.device.clone(), "Where the tensor work ran");
         });

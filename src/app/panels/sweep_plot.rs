@@ -6,12 +6,17 @@ use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
 
 use crate::app::{AdvlensApp, Command};
 use crate::attacks::Norm;
-use crate::sweep::flip_point;
 
 /// Draws the sweep section.
 pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
-    ui.label(RichText::new("ε sweep").strong());
-    let Some(points) = app.sweep.clone() else {
+    // The sweep attacks the model alone; say so when a defence is shown beside it.
+    let title = if app.settings.defense.is_some() {
+        "ε sweep (model without the defence)"
+    } else {
+        "ε sweep"
+    };
+    ui.label(RichText::new(title).strong());
+    let Some(sweep) = app.sweep.clone() else {
         ui.label(
             RichText::new(if app.status.sweeping {
                 "computing the curve…"
@@ -22,15 +27,17 @@ pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         );
         return;
     };
-    let l2 = app.settings.attack.norm() == Norm::L2;
+    let norm = app.settings.attack.norm();
+    let l2 = norm == Norm::L2;
     let unit = if l2 { 1.0 } else { 255.0 };
-    let label = app.result.as_ref().map_or(0, |r| r.label);
-    let curve: Vec<[f64; 2]> = points
+    let label = sweep.label;
+    let curve: Vec<[f64; 2]> = sweep
+        .points
         .iter()
         .map(|p| [p.epsilon * unit, f64::from(p.true_class_probability)])
         .collect();
     let current = app.settings.attack.epsilon * unit;
-    let flip = flip_point(&points, label);
+    let flip = sweep.flip;
     let class_name = app
         .card
         .as_ref()
@@ -55,12 +62,9 @@ pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
             );
             plot.vline(VLine::new("current ε", current).color(Color32::YELLOW));
             if let Some(flip) = flip {
-                let p = points
-                    .iter()
-                    .find(|p| p.epsilon == flip)
-                    .map_or(0.0, |p| f64::from(p.true_class_probability));
+                let at = [flip.epsilon * unit, f64::from(flip.true_class_probability)];
                 plot.points(
-                    Points::new("prediction flips", vec![[flip * unit, p]])
+                    Points::new("prediction flips", vec![at])
                         .radius(6.0)
                         .color(Color32::RED),
                 );
@@ -78,13 +82,7 @@ pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     }
     let flip_text = flip.map_or_else(
         || "the prediction does not flip in this range".to_string(),
-        |f| {
-            if l2 {
-                format!("flips at ε = {f:.2}")
-            } else {
-                format!("flips at ε = {:.2}/255", f * 255.0)
-            }
-        },
+        |flip| flip.describe(norm),
     );
     ui.label(RichText::new(format!("{flip_text} · click the curve to set ε")).weak());
 }
