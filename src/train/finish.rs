@@ -55,7 +55,14 @@ pub(super) fn finish(
         best_epoch: state.best_epoch,
         batch_size: config.batch_size,
         learning_rate: config.learning_rate,
-        augmentation: config.augmentation.describe(),
+        augmentation: if config.augmentation.noise_sigma > 0.0 {
+            format!(
+                "{}; best epoch chosen on validation accuracy under the same noise",
+                config.augmentation.describe()
+            )
+        } else {
+            config.augmentation.describe()
+        },
         adversarial_training: config.adversarial.map(|a| {
             let start = config.init_from.as_ref().map_or(String::new(), |path| {
                 format!(

@@ -248,9 +248,11 @@ fn history_line(
     seconds: f64,
 ) -> String {
     let metric = if config.adversarial.is_some() {
-        "PGD val accuracy"
+        "PGD val accuracy".to_string()
+    } else if config.augmentation.noise_sigma > 0.0 {
+        format!("val accuracy under noise σ = {}", config.augmentation.noise_sigma)
     } else {
-        "val accuracy"
+        "val accuracy".to_string()
     };
     format!("epoch {epoch}: train loss {train_loss:.4}, {metric} {val_accuracy:.4}, {seconds:.0} s")
 }
@@ -305,7 +307,9 @@ fn training_loss(
         .add(clean_loss.mul_scalar(adversarial.clean_weight)))
 }
 
-/// Validation accuracy, under the training attack when training adversarially.
+/// Validation accuracy, under the training attack when training adversarially, and under
+/// the training noise (one seeded draw per image, the same every epoch, clipped to [0, 1] as
+/// the smoothing defence's copies are) when training a base model for randomized smoothing.
 fn selection_evaluation(
     config: &TrainConfig,
     model: &Classifier,
@@ -314,7 +318,29 @@ fn selection_evaluation(
 ) -> Result<Evaluation, TrainError> {
     let classes = config.task.num_classes();
     let inference = model.valid();
+    let sigma = config.augmentation.noise_sigma;
     match &config.adversarial {
+        None if sigma > 0.0 => {
+            let mut batch_index = 0u64;
+            evaluate_split_with(
+                &inference,
+                &dataset.val,
+                classes,
+                None,
+                128,
+                device,
+                &mut |images, _| {
+                    batch_index += 1;
+                    let noise = crate::attacks::random::normal(
+                        images.dims(),
+                        config.seed,
+                        batch_index,
+                        &images.device(),
+                    );
+                    Ok(images.add(noise.mul_scalar(sigma)).clamp(0.0, 1.0))
+                },
+            )
+        }
         None => evaluate_split(&inference, &dataset.val, classes, None, 128, device),
         Some(adversarial) => evaluate_split_with(
             &inference,
