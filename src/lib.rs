@@ -2,8 +2,10 @@
 //! one pipeline that the GUI, the CLI and the tests all call. The engine modules never import
 //! egui; the window lives in [`app`] and only draws the engine's result values.
 //!
-//! Dependencies run one way: `pipeline`/`train` → `attacks`/`explain` → `models` →
-//! `imaging`/`metrics`/`device`.
+//! Dependencies run one way, top to bottom: `app` → `worker` → `recipe`/`export` →
+//! `pipeline`/`train`/`eval` → `defenses` → `attacks`/`explain` → `models` →
+//! `imaging`/`metrics`/`datasets`/`device` (checked by `tests/layering.rs`; see
+//! `ARCHITECTURE.md`).
 
 pub mod app;
 pub mod attacks;
@@ -18,6 +20,5 @@ pub mod metrics;
 pub mod models;
 pub mod pipeline;
 pub mod recipe;
-pub mod sweep;
 pub mod train;
 pub mod worker;

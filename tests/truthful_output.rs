@@ -16,8 +16,8 @@ use advlens::defenses::{DefenseConfig, DefenseKind};
 use advlens::device::ComputeDevice;
 use advlens::imaging::{LoadOptions, load_scan};
 use advlens::models::load_shipped;
+use advlens::pipeline::sweep::{FLIP_TOLERANCE_LINF, FlipBound, SweepSpec, sweep_input};
 use advlens::pipeline::{AttackRequest, run_pipeline};
-use advlens::sweep::{FLIP_TOLERANCE_LINF, FlipBound, SweepSpec, sweep_input};
 
 fn advlens() -> Command {
     Command::new(env!("CARGO_BIN_EXE_advlens"))

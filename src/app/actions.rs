@@ -86,12 +86,12 @@ impl AdvlensApp {
             match command {
                 Command::OpenScan(path) => {
                     self.open_scan(ScanSource::Path(path), LoadOptions::default());
-                    self.request_attack(true, true);
+                    self.request_attack_and_sweep();
                 }
                 Command::Reload { frame, window } => {
                     if let Some(source) = self.scan_source.clone() {
                         self.open_scan(source, LoadOptions { frame, window });
-                        self.request_attack(true, true);
+                        self.request_attack_and_sweep();
                     }
                 }
                 Command::PickScan => {
@@ -104,9 +104,16 @@ impl AdvlensApp {
                 Command::SelectModel(name) => {
                     self.status.busy = Some(format!("loading {name}…"));
                     self.worker.send(WorkerRequest::LoadShippedModel(name));
-                    self.request_attack(true, true);
+                    self.request_attack_and_sweep();
                 }
-                Command::AttackChanged { run, sweep } => self.request_attack(run, sweep),
+                Command::AttackChanged { run, sweep } => {
+                    if run {
+                        self.request_attack();
+                    }
+                    if sweep {
+                        self.request_sweep();
+                    }
+                }
                 Command::Cancel => {
                     self.worker.cancel_attack();
                     self.status.awaiting_result = false;
@@ -167,7 +174,7 @@ impl AdvlensApp {
             weights: weights.to_path_buf(),
             card: Box::new(card),
         });
-        self.request_attack(true, true);
+        self.request_attack_and_sweep();
     }
 
     fn export(&mut self, folder: &Path) {

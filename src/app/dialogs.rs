@@ -2,7 +2,7 @@
 //! freezes the window. Where no dialog can be shown, the path fields in the panels still work.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
 
 /// What a dialog is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +25,8 @@ impl PendingDialog {
     /// Opens a dialog on its own thread.
     #[must_use]
     pub fn open(purpose: DialogPurpose) -> Self {
-        let (sender, answer) = channel();
+        // One answer per dialog: a queue of one never blocks the dialog thread.
+        let (sender, answer) = sync_channel(1);
         let spawned = std::thread::Builder::new()
             .name("advlens-dialog".to_string())
             .spawn(move || {
@@ -47,11 +48,13 @@ impl PendingDialog {
                         dialog.set_title("Export into folder").pick_folder()
                     }
                 };
-                let _ = sender.send(picked);
+                // The window may have stopped waiting (it closed): the answer is then moot.
+                sender.send(picked).ok();
             });
         if spawned.is_err() {
-            let (sender, answer) = channel();
-            let _ = sender.send(None);
+            let (sender, answer) = sync_channel(1);
+            // The receiver is right here, so the one message always fits.
+            sender.send(None).ok();
             return Self { purpose, answer };
         }
         Self { purpose, answer }

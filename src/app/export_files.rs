@@ -10,8 +10,8 @@ use crate::export::{
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::ModelCard;
 use crate::pipeline::AttackResult;
+use crate::pipeline::sweep::Sweep;
 use crate::recipe::Recipe;
-use crate::sweep::Sweep;
 use crate::worker::ScanSource;
 
 /// Everything an export needs.

@@ -32,7 +32,7 @@ use crate::device::DevicePreference;
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::{ModelCard, ShippedModel, list_shipped};
 use crate::pipeline::AttackResult;
-use crate::sweep::Sweep;
+use crate::pipeline::sweep::Sweep;
 use crate::worker::{ScanSource, WorkerHandle, WorkerRequest};
 use dialogs::PendingDialog;
 use view_images::{ViewImages, ViewRenderer};
@@ -185,7 +185,7 @@ impl AdvlensApp {
         app.open_scan(ScanSource::Path(first_scan), LoadOptions::default());
         let model = app.settings.model.clone();
         app.worker.send(WorkerRequest::LoadShippedModel(model));
-        app.request_attack(true, true);
+        app.request_attack_and_sweep();
         ctx.request_repaint();
         app
     }
@@ -262,34 +262,39 @@ impl AdvlensApp {
             .send(WorkerRequest::LoadScan { source, options });
     }
 
-    /// Sends the current attack (and the sweep) to the worker.
-    fn request_attack(&mut self, run: bool, sweep: bool) {
+    /// Sends the current attack and its sweep to the worker.
+    fn request_attack_and_sweep(&mut self) {
+        self.request_attack();
+        self.request_sweep();
+    }
+
+    /// Sends the current attack to the worker.
+    fn request_attack(&mut self) {
         let attack = self.settings.attack.clone();
-        let true_label = self.settings.true_label;
-        if run {
-            self.status.awaiting_result = true;
-            self.status.running = attack.kind.is_iterative();
-            self.status.progress = None;
-            self.worker.send(WorkerRequest::Attack {
-                generation: 0,
-                attack: attack.clone(),
-                true_label,
-                defense: self.settings.defense.clone(),
-                adaptive: self.settings.adaptive_attack,
-            });
-        }
-        if sweep {
-            self.status.sweeping = true;
-            let (max_epsilon, points) =
-                actions::sweep_range(&attack, self.settings.max_epsilon_255);
-            self.worker.send(WorkerRequest::Sweep {
-                generation: 0,
-                attack,
-                max_epsilon,
-                points,
-                true_label,
-            });
-        }
+        self.status.awaiting_result = true;
+        self.status.running = attack.kind.is_iterative();
+        self.status.progress = None;
+        self.worker.send(WorkerRequest::Attack {
+            generation: 0,
+            attack,
+            true_label: self.settings.true_label,
+            defense: self.settings.defense.clone(),
+            adaptive: self.settings.adaptive_attack,
+        });
+    }
+
+    /// Sends the ε sweep of the current attack to the worker.
+    fn request_sweep(&mut self) {
+        let attack = self.settings.attack.clone();
+        self.status.sweeping = true;
+        let (max_epsilon, points) = actions::sweep_range(&attack, self.settings.max_epsilon_255);
+        self.worker.send(WorkerRequest::Sweep {
+            generation: 0,
+            attack,
+            max_epsilon,
+            points,
+            true_label: self.settings.true_label,
+        });
     }
 
     fn apply_style(&self, ctx: &egui::Context) {

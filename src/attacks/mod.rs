@@ -5,6 +5,7 @@
 
 mod adaptive;
 mod config;
+mod control;
 mod epsilon;
 mod error;
 mod fgsm;
@@ -18,6 +19,7 @@ mod run;
 
 pub use adaptive::{DefenseGradientPath, loss_gradient_through};
 pub use config::{AttackConfig, AttackKind, NoiseDistribution, Norm, TargetSpec};
+pub use control::AttackControl;
 pub use epsilon::{format_epsilon, format_radius, format_radius_short, parse_epsilon};
 pub use error::AttackError;
 pub use fgsm::FgsmGradient;
@@ -25,6 +27,5 @@ pub use gradient::{labels_tensor, loss_gradient};
 pub use projection::project;
 pub use route::GradientRoute;
 pub use run::{
-    AttackControl, AttackOutcome, attack_succeeded, predicted_class, probabilities, resolve_target,
-    run_attack,
+    AttackOutcome, attack_succeeded, predicted_class, probabilities, resolve_target, run_attack,
 };

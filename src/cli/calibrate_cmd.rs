@@ -11,7 +11,7 @@ use advlens::attacks::{AttackConfig, AttackKind, format_epsilon};
 use advlens::datasets::{load_dataset, shared_datasets_dir};
 use advlens::defenses::false_positive_rate;
 use advlens::device::DevicePreference;
-use advlens::eval::{calibrate_detector, images_from_split, squeeze_scores_of};
+use advlens::eval::{calibrate_detector, images_from_split, save_card, squeeze_scores_of};
 use advlens::models::{find_shipped, load_model_files};
 
 /// Arguments of `calibrate`.
@@ -88,7 +88,7 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<()> {
         let card_path = shipped.weights_path.with_extension("json");
         let mut card = shipped.card;
         card.feature_squeezing = Some(calibration);
-        card.save(&card_path)?;
+        save_card(&card, &card_path)?;
         println!("written to the card {}", card_path.display());
     }
     Ok(())

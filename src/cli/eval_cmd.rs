@@ -12,10 +12,11 @@ use advlens::datasets::{load_dataset, shared_datasets_dir};
 use advlens::defenses::DefenseConfig;
 use advlens::device::DevicePreference;
 use advlens::eval::{
-    EvalImages, EvalPlan, RobustnessTable, evaluate_robustness, images_from_folder,
-    images_from_split,
+    EvalImages, EvalPlan, evaluate_robustness, images_from_folder, images_from_split, save_card,
+    table_csv, table_markdown,
 };
 use advlens::export::write_atomic;
+use advlens::models::RobustnessTable;
 use advlens::models::{find_shipped, load_model_files};
 
 /// Arguments of `eval`.
@@ -162,14 +163,14 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         bar.set_position(done as u64);
     })?;
     bar.finish_and_clear();
-    let markdown = table.to_markdown();
+    let markdown = table_markdown(&table);
     println!("{markdown}");
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let stem = table_stem(&table, defense.as_ref());
     write_atomic(
         &args.out.join(format!("{stem}.csv")),
-        table.to_csv().as_bytes(),
+        table_csv(&table).as_bytes(),
     )?;
     write_atomic(&args.out.join(format!("{stem}.md")), markdown.as_bytes())?;
     println!(
@@ -182,7 +183,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         card.robustness
             .retain(|t| !(t.defense == table.defense && t.adaptive == table.adaptive));
         card.robustness.push(table);
-        card.save(&card_path)?;
+        save_card(&card, &card_path)?;
         println!("added to the card {}", card_path.display());
     }
     Ok(())

@@ -179,7 +179,9 @@ fn progress_reporter(log: Option<std::fs::File>) -> (ProgressBar, impl FnMut(Tra
             }
         }
         if let Some(file) = log.as_mut() {
-            let _ = writeln!(file, "{event:?}");
+            // The log is a convenience beside the terminal's progress bar and the checkpoints;
+            // a full disk must not stop training, so a failed line is skipped.
+            writeln!(file, "{event:?}").ok();
         }
     };
     (bar, on_event)
@@ -222,7 +224,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         ("task", args.task.to_string()),
     ];
     save_weights(&outcome.model, &weights, args.half, &metadata)?;
-    outcome.card.save(&args.out.join(format!("{name}.json")))?;
+    advlens::eval::save_card(&outcome.card, &args.out.join(format!("{name}.json")))?;
     println!(
         "{name}: validation {:.2}%, test {:.2}% — written to {}",
         100.0 * outcome.card.val_accuracy,

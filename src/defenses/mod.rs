@@ -25,9 +25,7 @@ pub use denoise::{total_variation, tv_denoise, wavelet_denoise};
 pub use filters::{bit_depth, gaussian_blur, median_filter, replicate_pad};
 pub use jpeg::jpeg_recompress;
 pub use path::{DefensePath, gradient_route_through};
-pub use squeeze::{
-    DetectorCalibration, SQUEEZERS, calibrate_threshold, false_positive_rate, squeeze_scores,
-};
+pub use squeeze::{SQUEEZERS, calibrate_threshold, false_positive_rate, squeeze_scores};
 pub use voting::{DefendedBatch, defended_predict};
 
 use burn::tensor::Tensor;

@@ -5,7 +5,6 @@
 
 use burn::tensor::Tensor;
 use burn::tensor::activation::softmax;
-use serde::{Deserialize, Serialize};
 
 use super::{DefenseError, bit_depth, median_filter};
 use crate::models::Classifier;
@@ -13,31 +12,6 @@ use crate::models::Classifier;
 /// The squeezers, in words: 5-bit depth reduction and a 3×3 median filter (the grey-scale
 /// squeezers of Xu et al., with the median size made odd).
 pub const SQUEEZERS: [&str; 2] = ["bit depth 5", "median 3×3"];
-
-/// A calibrated detector, stored in the model card.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DetectorCalibration {
-    /// The squeezers used.
-    pub squeezers: Vec<String>,
-    /// Scores above this are flagged.
-    pub threshold: f32,
-    /// The false-positive rate it was calibrated for.
-    pub target_fpr: f32,
-    /// Clean images it was calibrated on (validation split).
-    pub calibration_images: usize,
-    /// False-positive rate measured on clean test images.
-    pub test_fpr: f32,
-    /// Clean test images that rate was measured on.
-    pub test_images: usize,
-}
-
-impl DetectorCalibration {
-    /// Whether a score is flagged as adversarial.
-    #[must_use]
-    pub fn flags(&self, score: f32) -> bool {
-        score > self.threshold
-    }
-}
 
 fn probabilities(model: &Classifier, images: Tensor<4>) -> Result<Vec<f32>, DefenseError> {
     softmax(model.forward(images), 1)

@@ -5,11 +5,9 @@ use burn::tensor::Tensor;
 
 use super::{EvalError, EvalImages};
 use crate::attacks::{AttackConfig, AttackControl, run_attack};
-use crate::defenses::{
-    DetectorCalibration, SQUEEZERS, calibrate_threshold, false_positive_rate, squeeze_scores,
-};
+use crate::defenses::{SQUEEZERS, calibrate_threshold, false_positive_rate, squeeze_scores};
 use crate::device::ComputeDevice;
-use crate::models::LoadedModel;
+use crate::models::{DetectorCalibration, LoadedModel};
 
 /// Feature-squeezing scores of every image, attacked first when `attack` is given (with the
 /// true labels, untargeted).

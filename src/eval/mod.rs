@@ -2,15 +2,17 @@
 //! attacked through it) under each attack at each ε, on a labelled image set — the layout of
 //! the reference survey's Table 4.
 
+mod card_page;
 mod detector;
 mod image_set;
 mod run;
 mod table;
 
+pub use card_page::{card_markdown, save_card};
 pub use detector::{calibrate_detector, squeeze_scores_of};
 pub use image_set::{EvalImages, images_from_folder, images_from_split};
 pub use run::{EvalPlan, evaluate_robustness};
-pub use table::{RobustnessRow, RobustnessTable};
+pub use table::{table_csv, table_markdown};
 
 /// Errors from an evaluation.
 #[derive(Debug, thiserror::Error)]

@@ -5,14 +5,14 @@ use std::time::Instant;
 
 use burn::tensor::Tensor;
 
-use super::{EvalError, EvalImages, RobustnessRow, RobustnessTable};
+use super::{EvalError, EvalImages};
 use crate::attacks::{
     AttackConfig, AttackControl, AttackKind, DefenseGradientPath, GradientRoute, predicted_class,
     probabilities, run_attack,
 };
 use crate::defenses::{DefenseConfig, DefensePath, defended_predict};
 use crate::device::ComputeDevice;
-use crate::models::LoadedModel;
+use crate::models::{LoadedModel, RobustnessRow, RobustnessTable};
 
 /// What to evaluate.
 #[derive(Debug, Clone)]

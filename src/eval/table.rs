@@ -1,117 +1,81 @@
-//! The robustness table and its CSV and Markdown forms.
+//! The robustness table's Markdown and CSV forms (the record itself is
+//! `models::RobustnessTable`, at the level of the card that stores it).
 
 use std::fmt::Write as _;
 
-use serde::{Deserialize, Serialize};
-
 use crate::attacks::format_epsilon;
+use crate::models::RobustnessTable;
 
-/// Accuracy under one attack at every ε of the table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RobustnessRow {
-    /// The attack, in words (`FGSM`, `PGD-20`).
-    pub attack: String,
-    /// Accuracy at each ε, in the table's order.
-    pub accuracy: Vec<f32>,
+/// Appends formatted text to a page.
+pub(super) fn push(text: &mut String, args: std::fmt::Arguments<'_>) {
+    // Writing into a `String` cannot fail (`fmt::Write for String` never returns an error).
+    text.write_fmt(args).ok();
 }
 
-/// Accuracy per attack per ε for one model and defence setting.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RobustnessTable {
-    /// The model.
-    pub model: String,
-    /// The images, in words.
-    pub source: String,
-    /// How many images.
-    pub images: usize,
-    /// The defence, in words (`None` for the bare model).
-    pub defense: Option<String>,
-    /// Whether the attacks went through the defence.
-    pub adaptive: bool,
-    /// What the gradient attacks differentiated, in words (exact, BPDA, EOT over N draws);
-    /// absent in tables written before it was recorded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gradient: Option<String>,
-    /// The ε values (L∞, [0, 1] scale).
-    pub epsilons: Vec<f64>,
-    /// One row per attack.
-    pub rows: Vec<RobustnessRow>,
-    /// Wall time of the evaluation.
-    pub seconds: f64,
-    /// The device, in words.
-    pub device: String,
-}
-
-impl RobustnessTable {
-    /// The setting in words: "no defence", "JPEG quality 75 (adaptive attack)", ….
-    #[must_use]
-    pub fn setting(&self) -> String {
-        match &self.defense {
-            None => "no defence".to_string(),
-            Some(defense) if self.adaptive => match &self.gradient {
-                Some(gradient) => format!("{defense}, adaptive attack: {gradient}"),
-                None => format!("{defense}, adaptive attack"),
-            },
-            Some(defense) => format!("{defense}, attack unaware of it"),
-        }
-    }
-
-    /// A Markdown table with a heading line: rows are attacks, columns ε, cells accuracy %.
-    #[must_use]
-    pub fn to_markdown(&self) -> String {
-        let mut text = format!(
-            "### {} — {}\n\nAccuracy (%) on {} images of {}, measured on {} in {:.0} s.\n\n| attack |",
-            self.model,
-            self.setting(),
-            self.images,
-            self.source,
-            self.device,
-            self.seconds
+/// A Markdown table with a heading line: rows are attacks, columns ε, cells accuracy %.
+#[must_use]
+pub fn table_markdown(table: &RobustnessTable) -> String {
+    let mut text = format!(
+        "### {} — {}\n\nAccuracy (%) on {} images of {}, measured on {} in {:.0} s.\n\n| attack |",
+        table.model,
+        table.setting(),
+        table.images,
+        table.source,
+        table.device,
+        table.seconds
+    );
+    for epsilon in &table.epsilons {
+        push(
+            &mut text,
+            format_args!(" ε = {} |", format_epsilon(*epsilon)),
         );
-        for epsilon in &self.epsilons {
-            let _ = write!(text, " ε = {} |", format_epsilon(*epsilon));
-        }
-        let _ = write!(text, "\n|---|{}\n", "---:|".repeat(self.epsilons.len()));
-        for row in &self.rows {
-            let _ = write!(text, "| {} |", row.attack);
-            for accuracy in &row.accuracy {
-                let _ = write!(text, " {:.1} |", 100.0 * accuracy);
-            }
-            text.push('\n');
-        }
-        text
     }
+    push(
+        &mut text,
+        format_args!("\n|---|{}\n", "---:|".repeat(table.epsilons.len())),
+    );
+    for row in &table.rows {
+        push(&mut text, format_args!("| {} |", row.attack));
+        for accuracy in &row.accuracy {
+            push(&mut text, format_args!(" {:.1} |", 100.0 * accuracy));
+        }
+        text.push('\n');
+    }
+    text
+}
 
-    /// CSV with one line per (attack, ε): model, defence, adaptive, attack, epsilon,
-    /// `epsilon_255`, accuracy, images.
-    #[must_use]
-    pub fn to_csv(&self) -> String {
-        let mut text =
-            String::from("model,defense,adaptive,attack,epsilon,epsilon_255,accuracy,images\n");
-        let defense = self.defense.clone().unwrap_or_else(|| "none".to_string());
-        for row in &self.rows {
-            for (epsilon, accuracy) in self.epsilons.iter().zip(&row.accuracy) {
-                let _ = writeln!(
-                    text,
-                    "{},\"{}\",{},{},{:.6},{:.2},{:.4},{}",
-                    self.model,
+/// CSV with one line per (attack, ε): model, defence, adaptive, attack, epsilon,
+/// `epsilon_255`, accuracy, images.
+#[must_use]
+pub fn table_csv(table: &RobustnessTable) -> String {
+    let mut text =
+        String::from("model,defense,adaptive,attack,epsilon,epsilon_255,accuracy,images\n");
+    let defense = table.defense.clone().unwrap_or_else(|| "none".to_string());
+    for row in &table.rows {
+        for (epsilon, accuracy) in table.epsilons.iter().zip(&row.accuracy) {
+            push(
+                &mut text,
+                format_args!(
+                    "{},\"{}\",{},{},{:.6},{:.2},{:.4},{}\n",
+                    table.model,
                     defense.replace('"', "'"),
-                    self.adaptive,
+                    table.adaptive,
                     row.attack,
                     epsilon,
                     epsilon * 255.0,
                     accuracy,
-                    self.images
-                );
-            }
+                    table.images
+                ),
+            );
         }
-        text
     }
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::RobustnessRow;
 
     #[test]
     fn markdown_and_csv_hold_every_cell() {
@@ -136,11 +100,11 @@ mod tests {
             seconds: 1.0,
             device: "CPU".into(),
         };
-        let markdown = table.to_markdown();
+        let markdown = table_markdown(&table);
         assert!(markdown.contains("| FGSM | 90.0 | 50.0 |"), "{markdown}");
         assert!(markdown.contains("| PGD-20 | 90.0 | 25.0 |"), "{markdown}");
         assert!(markdown.contains("ε = 2/255"), "{markdown}");
-        let csv = table.to_csv();
+        let csv = table_csv(&table);
         assert_eq!(csv.lines().count(), 5);
         assert!(
             csv.contains("m,\"none\",false,PGD-20,0.007843,2.00,0.2500,10"),

@@ -7,7 +7,7 @@ use plotters::style::FontStyle;
 
 use super::{ExportError, ViewKind, shade};
 use crate::pipeline::AttackResult;
-use crate::sweep::Sweep;
+use crate::pipeline::sweep::Sweep;
 
 /// Side of each view in the figure, in pixels.
 const TILE: u32 = 256;
@@ -39,12 +39,14 @@ pub struct FigureInput<'a> {
 }
 
 fn register_font() {
-    // Registering twice is harmless; the bundled egui font always parses.
-    let _ = plotters::style::register_font(
+    // Registering twice is harmless and the bundled egui font always parses, so a failure
+    // here cannot happen in a way that matters.
+    plotters::style::register_font(
         "sans-serif",
         FontStyle::Normal,
         epaint_default_fonts::UBUNTU_LIGHT,
-    );
+    )
+    .ok();
 }
 
 /// Renders the figure; returns width, height and RGB bytes.
@@ -65,7 +67,7 @@ pub fn comparison_figure(input: &FigureInput<'_>) -> Result<(u32, u32, Vec<u8>),
     paint_tiles(&mut buffer, width, input);
     {
         let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
-        draw_text(&root, input, width).map_err(draw_error)?;
+        draw_text(&root, input).map_err(draw_error)?;
         if let Some(sweep) = input.sweep {
             let top = (HEADER + TILE + CAPTION) as i32;
             let area = root
@@ -111,7 +113,6 @@ fn percent(probs: &[f32], label: usize) -> f32 {
 fn draw_text<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     input: &FigureInput<'_>,
-    width: u32,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let result = input.result;
     let title = TextStyle::from(("sans-serif", 26).into_font()).color(&BLACK);
@@ -194,7 +195,6 @@ fn draw_text<DB: DrawingBackend>(
         &small,
         (MARGIN as i32, (HEADER + TILE + 60) as i32),
     )?;
-    let _ = width;
     Ok(())
 }
 

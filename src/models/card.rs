@@ -1,7 +1,7 @@
 //! Model cards: how a model was trained and how well it does, as JSON (read by the app and
-//! the tests) and a short Markdown page (read by people).
+//! the tests). The Markdown page for people and the writer of both files are
+//! `eval::card_markdown` and `eval::save_card`, above the robustness tables the page includes.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -71,10 +71,10 @@ pub struct ModelCard {
     pub sample_check: SampleCheck,
     /// The feature-squeezing detector's calibration (`advlens calibrate`), if done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feature_squeezing: Option<crate::defenses::DetectorCalibration>,
+    pub feature_squeezing: Option<super::DetectorCalibration>,
     /// Robustness tables (`advlens eval --update-card`), one per defence setting.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub robustness: Vec<crate::eval::RobustnessTable>,
+    pub robustness: Vec<super::RobustnessTable>,
     /// Training wall time in seconds.
     pub train_seconds: f64,
     /// Device used for training.
@@ -98,121 +98,5 @@ impl ModelCard {
             reason: err.to_string(),
             path: path.display().to_string(),
         })
-    }
-
-    /// Writes the JSON card and its Markdown twin (`.md` beside it).
-    ///
-    /// # Errors
-    /// [`ModelError::File`].
-    pub fn save(&self, json_path: &Path) -> Result<(), ModelError> {
-        let write = |path: &Path, text: String| {
-            std::fs::write(path, text).map_err(|err| ModelError::File {
-                action: "writing the model card",
-                reason: err.to_string(),
-                path: path.display().to_string(),
-            })
-        };
-        let json = serde_json::to_string_pretty(self).map_err(|err| ModelError::InvalidCard {
-            reason: err.to_string(),
-            path: json_path.display().to_string(),
-        })?;
-        write(json_path, json + "\n")?;
-        write(&json_path.with_extension("md"), self.to_markdown())
-    }
-
-    /// The card as a short Markdown page.
-    #[must_use]
-    pub fn to_markdown(&self) -> String {
-        let mut text = format!("# Model card: {}\n\n", self.name);
-        let _ = writeln!(
-            text,
-            "- Task: {} (classes: {})",
-            self.spec.task,
-            self.classes.join(", ")
-        );
-        let _ = writeln!(
-            text,
-            "- Architecture: {} at {}×{}, one channel, input normalised inside the model: {}",
-            self.spec.arch,
-            self.spec.input_size,
-            self.spec.input_size,
-            match self.spec.input_norm {
-                super::InputNorm::Dataset => format!(
-                    "data-set statistics (mean {}, std {})",
-                    self.spec.input_mean, self.spec.input_std
-                ),
-                super::InputNorm::PerImage =>
-                    "per-image standardisation (zero mean, unit variance)".to_string(),
-            }
-        );
-        let _ = writeln!(
-            text,
-            "- Data: `{}` (sha256 `{}`), train/val/test = {}/{}/{}",
-            self.dataset.file,
-            self.dataset.sha256,
-            self.dataset.split_sizes[0],
-            self.dataset.split_sizes[1],
-            self.dataset.split_sizes[2]
-        );
-        let _ = writeln!(
-            text,
-            "- Training: seed {}, {} epochs (best on validation: epoch {}), batch {}, learning rate {}, augmentation: {}",
-            self.seed,
-            self.epochs,
-            self.best_epoch,
-            self.batch_size,
-            self.learning_rate,
-            self.augmentation
-        );
-        if let Some(adversarial) = &self.adversarial_training {
-            let _ = writeln!(text, "- Adversarial training: {adversarial}");
-        }
-        let _ = writeln!(
-            text,
-            "- Trained in {:.0} s on {} with advlens {}\n",
-            self.train_seconds, self.train_device, self.trained_with
-        );
-        let _ = writeln!(
-            text,
-            "| split | accuracy |\n|---|---|\n| validation | {:.1}% |\n| **test** | **{:.1}%** |\n",
-            100.0 * self.val_accuracy,
-            100.0 * self.test_accuracy
-        );
-        let _ = writeln!(
-            text,
-            "Test recall per class: {}\n",
-            self.classes
-                .iter()
-                .zip(&self.per_class_recall)
-                .map(|(c, r)| format!("{c} {:.1}%", 100.0 * r))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let _ = writeln!(
-            text,
-            "Test confusion matrix (rows: true class, columns: predicted):\n"
-        );
-        let _ = writeln!(text, "| | {} |", self.classes.join(" | "));
-        let _ = writeln!(text, "|---|{}", "---|".repeat(self.classes.len()));
-        for (class, row) in self.classes.iter().zip(&self.confusion_matrix) {
-            let cells: Vec<String> = row.iter().map(ToString::to_string).collect();
-            let _ = writeln!(text, "| {class} | {} |", cells.join(" | "));
-        }
-        if let Some(detector) = &self.feature_squeezing {
-            let _ = writeln!(
-                text,
-                "\n## Feature-squeezing detector\n\nSqueezers: {}. Threshold {:.4} on the L1 score, calibrated on {} clean validation images for {:.0}% false positives; measured on {} clean test images: {:.1}% false positives.",
-                detector.squeezers.join(", "),
-                detector.threshold,
-                detector.calibration_images,
-                100.0 * detector.target_fpr,
-                detector.test_images,
-                100.0 * detector.test_fpr
-            );
-        }
-        for table in &self.robustness {
-            let _ = writeln!(text, "\n{}", table.to_markdown());
-        }
-        text
     }
 }

@@ -16,8 +16,10 @@ pub struct ClassifierOutput {
 }
 
 /// A classifier of single-channel images in [0, 1].
-// Both variants are handles to parameters; boxing would not save memory that matters.
-#[allow(clippy::large_enum_variant)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "both variants are handles to parameters; boxing would not save memory that matters"
+)]
 #[derive(Module, Debug)]
 pub enum Classifier {
     /// The compact CNN.

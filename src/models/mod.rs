@@ -8,6 +8,7 @@ mod classifier;
 mod compact_cnn;
 mod error;
 mod input_norm;
+mod records;
 mod registry;
 mod resnet;
 mod task;
@@ -19,6 +20,7 @@ pub use classifier::{Classifier, ClassifierOutput};
 pub use compact_cnn::{CompactCnn, CompactCnnConfig};
 pub use error::ModelError;
 pub use input_norm::{InputNorm, normalize_input};
+pub use records::{DetectorCalibration, RobustnessRow, RobustnessTable};
 pub use registry::{
     LoadedModel, ModelPair, ShippedModel, assets_dir, find_shipped, list_shipped, load_model_files,
     load_shipped,

@@ -5,8 +5,8 @@ use burn::module::Module;
 use burn::tensor::Device;
 
 use super::checkpoint::{CheckpointFiles, CheckpointState};
+use super::config::{TrainConfig, TrainError, TrainOutcome};
 use super::evaluate::evaluate_split;
-use super::trainer::{TrainConfig, TrainError, TrainOutcome};
 use crate::datasets::Dataset;
 use crate::models::{DatasetInfo, ModelCard, ModelSpec, SampleCheck, load_weights};
 

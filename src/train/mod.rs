@@ -6,6 +6,7 @@
 mod adversarial;
 mod augment;
 mod checkpoint;
+mod config;
 mod evaluate;
 mod finish;
 mod loss;
@@ -13,5 +14,6 @@ mod trainer;
 
 pub use adversarial::AdversarialTraining;
 pub use augment::Augmentation;
+pub use config::{TrainConfig, TrainError, TrainOutcome};
 pub use evaluate::{BatchTransform, Evaluation, evaluate_split, evaluate_split_with};
-pub use trainer::{TrainConfig, TrainError, TrainEvent, TrainOutcome, train_model};
+pub use trainer::{TrainEvent, train_model};

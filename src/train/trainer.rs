@@ -1,6 +1,5 @@
 //! The training loop.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use burn::module::Module;
@@ -10,63 +9,14 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use super::adversarial::AdversarialTraining;
 use super::augment::Augmentation;
 use super::checkpoint::{CheckpointFiles, CheckpointState};
+use super::config::{TrainConfig, TrainError, TrainOutcome};
 use super::evaluate::{Evaluation, evaluate_split, evaluate_split_with};
 use super::finish::finish;
 use super::loss::{balanced_class_weights, weighted_cross_entropy};
 use crate::datasets::Dataset;
-use crate::models::{
-    Architecture, Classifier, InputNorm, ModelCard, ModelError, ModelSpec, Task, load_weights,
-    save_weights,
-};
-
-/// Errors from training.
-#[derive(Debug, thiserror::Error)]
-pub enum TrainError {
-    /// Saving or loading weights.
-    #[error(transparent)]
-    Model(#[from] ModelError),
-    /// Anything else, in words.
-    #[error("training failed: {0}")]
-    Other(String),
-}
-
-/// What to train and how.
-#[derive(Debug, Clone)]
-pub struct TrainConfig {
-    /// Model name (file stem of the outputs).
-    pub name: String,
-    /// Task.
-    pub task: Task,
-    /// Architecture.
-    pub arch: Architecture,
-    /// Epochs.
-    pub epochs: usize,
-    /// Batch size.
-    pub batch_size: usize,
-    /// Peak learning rate (cosine decay after one warm-up epoch).
-    pub learning_rate: f64,
-    /// `AdamW` weight decay.
-    pub weight_decay: f32,
-    /// Seed of every random choice.
-    pub seed: u64,
-    /// Augmentation.
-    pub augmentation: Augmentation,
-    /// Input normalisation inside the model.
-    pub input_norm: InputNorm,
-    /// Train on the first N training images only (quick runs).
-    pub limit_train: Option<usize>,
-    /// Where checkpoints go; an existing checkpoint there is resumed.
-    pub checkpoint_dir: PathBuf,
-    /// PGD adversarial training, if wanted; the best epoch is then chosen on validation
-    /// accuracy under the same attack.
-    pub adversarial: Option<AdversarialTraining>,
-    /// Weights to start from instead of a random initialisation (adversarial fine-tuning of
-    /// a standard model); ignored when a checkpoint is resumed.
-    pub init_from: Option<PathBuf>,
-}
+use crate::models::{Classifier, ModelSpec, load_weights, save_weights};
 
 /// Progress, for a progress bar and a log.
 #[derive(Debug, Clone)]
@@ -98,15 +48,6 @@ pub enum TrainEvent {
         /// Seconds it took.
         seconds: f64,
     },
-}
-
-/// The trained model and its card.
-#[derive(Debug)]
-pub struct TrainOutcome {
-    /// The best model on validation, evaluation mode.
-    pub model: Classifier,
-    /// Its card.
-    pub card: ModelCard,
 }
 
 fn other<E: std::fmt::Display>(err: E) -> TrainError {
@@ -250,7 +191,10 @@ fn history_line(
     let metric = if config.adversarial.is_some() {
         "PGD val accuracy".to_string()
     } else if config.augmentation.noise_sigma > 0.0 {
-        format!("val accuracy under noise σ = {}", config.augmentation.noise_sigma)
+        format!(
+            "val accuracy under noise σ = {}",
+            config.augmentation.noise_sigma
+        )
     } else {
         "val accuracy".to_string()
     };

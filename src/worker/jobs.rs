@@ -10,8 +10,8 @@ use crate::attacks::{AttackConfig, AttackControl, AttackKind};
 use crate::device::ComputeDevice;
 use crate::imaging::{Scan, load_scan, load_scan_bytes};
 use crate::models::{LoadedModel, load_model_files, load_shipped};
+use crate::pipeline::sweep::{SweepSpec, epsilon_sweep};
 use crate::pipeline::{AttackRequest, FgsmSession, run_pipeline};
-use crate::sweep::{SweepSpec, epsilon_sweep};
 
 pub(super) struct WorkerState {
     requests: Receiver<WorkerRequest>,
@@ -58,7 +58,8 @@ impl WorkerState {
     }
 
     fn emit(&self, event: WorkerEvent) {
-        let _ = self.events.send(event);
+        // A send fails only once the window has gone: there is no one left to tell.
+        self.events.send(event).ok();
         (self.notify)();
     }
 
@@ -246,11 +247,14 @@ impl WorkerState {
             let events = self.events.clone();
             let notify = self.notify.clone();
             let progress = move |done: usize, total: usize| {
-                let _ = events.send(WorkerEvent::Progress {
-                    generation,
-                    done,
-                    total,
-                });
+                // Progress is advisory; a closed window ignores it.
+                events
+                    .send(WorkerEvent::Progress {
+                        generation,
+                        done,
+                        total,
+                    })
+                    .ok();
                 notify();
             };
             let control = AttackControl {

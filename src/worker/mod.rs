@@ -17,7 +17,7 @@ use crate::device::{ComputeDevice, DevicePreference, select_device};
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::ModelCard;
 use crate::pipeline::AttackResult;
-use crate::sweep::Sweep;
+use crate::pipeline::sweep::Sweep;
 use jobs::WorkerState;
 
 /// Where a scan comes from.
@@ -155,7 +155,15 @@ impl WorkerHandle {
         make_device: impl FnOnce() -> Result<ComputeDevice, String> + Send + 'static,
         notify: Arc<dyn Fn() + Send + Sync>,
     ) -> std::io::Result<Self> {
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the window must never block on a send; the worker drains the queue and collapses superseded requests to the newest"
+        )]
         let (request_tx, request_rx) = channel();
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the worker must never block on the window; the window drains every event each frame"
+        )]
         let (event_tx, event_rx) = channel();
         let latest_attack = Arc::new(AtomicU64::new(0));
         let latest_sweep = Arc::new(AtomicU64::new(0));
@@ -195,7 +203,8 @@ impl WorkerHandle {
         }
         self.next_generation += 1;
         // A closed channel means the worker is gone; the UI shows that through events.
-        let _ = self.requests.send(request);
+        // A send fails only once the worker has stopped (the window is closing).
+        self.requests.send(request).ok();
         generation
     }
 
@@ -241,10 +250,16 @@ impl Drop for WorkerHandle {
     fn drop(&mut self) {
         self.cancel_attack();
         self.latest_sweep.store(u64::MAX, Ordering::SeqCst);
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "a disconnected sender of the same type: nothing is ever queued on it"
+        )]
         let (closed, _) = channel();
         self.requests = closed; // drop the sender so the worker loop ends
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            // A worker that panicked already reported it as an error event; nothing is left
+            // to do with its panic payload while the window closes.
+            thread.join().ok();
         }
     }
 }
