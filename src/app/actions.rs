@@ -7,7 +7,7 @@ use eframe::egui;
 
 use super::dialogs::{DialogPurpose, PendingDialog};
 use super::{AdvlensApp, Command, export_files};
-use crate::attacks::{AttackConfig, AttackKind};
+use crate::attacks::{AttackConfig, AttackKind, epsilon_limit};
 use crate::imaging::LoadOptions;
 use crate::models::ModelCard;
 use crate::worker::{ScanSource, WorkerEvent, WorkerRequest};
@@ -106,6 +106,14 @@ impl AdvlensApp {
                     self.worker.send(WorkerRequest::LoadShippedModel(name));
                     self.request_attack_and_sweep();
                 }
+                Command::SetEpsilon { epsilon, run } => {
+                    let attack = &mut self.settings.attack;
+                    let limit = epsilon_limit(attack.norm(), self.settings.max_epsilon_255);
+                    attack.epsilon = epsilon.clamp(0.0, limit);
+                    if run {
+                        self.request_attack();
+                    }
+                }
                 Command::AttackChanged { run, sweep } => {
                     if run {
                         self.request_attack();
@@ -202,11 +210,7 @@ impl AdvlensApp {
 
 /// ε range and number of points of the sweep for an attack.
 pub(super) fn sweep_range(attack: &AttackConfig, max_epsilon_255: f32) -> (f64, usize) {
-    let max = if attack.norm() == crate::attacks::Norm::L2 {
-        f64::from(max_epsilon_255) / 4.0
-    } else {
-        f64::from(max_epsilon_255) / 255.0
-    };
+    let max = epsilon_limit(attack.norm(), max_epsilon_255);
     let points = match attack.kind {
         AttackKind::Fgsm => 33,
         AttackKind::Noise => 17,

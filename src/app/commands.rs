@@ -32,6 +32,14 @@ pub enum Command {
         /// Recompute the ε-sweep curve too.
         sweep: bool,
     },
+    /// Set ε (on the [0, 1] scale; clamped to the range the window offers for the attack's
+    /// norm). Every ε change goes through here: the slider, `[` and `]`, a click on the sweep.
+    SetEpsilon {
+        /// The new ε.
+        epsilon: f64,
+        /// Run the attack now (cheap attacks, slider released, a key or a click).
+        run: bool,
+    },
     /// Stop the running attack.
     Cancel,
     /// Export the current comparison into a folder.

@@ -34,23 +34,6 @@ pub struct ExportContext<'a> {
     pub true_label: Option<usize>,
 }
 
-/// The attack in words, for titles.
-#[must_use]
-pub fn describe_attack(result: &AttackResult) -> String {
-    let attack = &result.attack;
-    let name = super::panels_attack_name(attack.kind);
-    let epsilon = if attack.norm() == crate::attacks::Norm::L2 {
-        format!("ε = {:.2} (L2)", attack.epsilon)
-    } else {
-        format!("ε = {:.2}/255", attack.epsilon * 255.0)
-    };
-    if attack.kind.is_iterative() {
-        format!("{name}, {epsilon}, {} steps", attack.steps)
-    } else {
-        format!("{name}, {epsilon}")
-    }
-}
-
 /// Writes every export file into `folder`.
 ///
 /// # Errors
@@ -70,7 +53,7 @@ pub fn export_all(context: &ExportContext<'_>, folder: &Path) -> Result<(), Stri
         classes: &context.card.classes,
         opacity: context.opacity,
         sweep: context.sweep,
-        attack: describe_attack(result),
+        attack: result.attack.describe(),
         credit,
     };
     let (width, height, rgb) = comparison_figure(&figure).map_err(|err| err.to_string())?;

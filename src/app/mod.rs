@@ -27,7 +27,6 @@ pub use smoke::SmokeTest;
 pub use view_images::cpu_image;
 pub use view_state::{ViewKind, ViewState};
 
-use crate::attacks::AttackKind;
 use crate::device::DevicePreference;
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::{ModelCard, ShippedModel, list_shipped};
@@ -36,12 +35,6 @@ use crate::pipeline::sweep::Sweep;
 use crate::worker::{ScanSource, WorkerHandle, WorkerRequest};
 use dialogs::PendingDialog;
 use view_images::{ViewImages, ViewRenderer};
-
-/// The attack's name as menus show it.
-#[must_use]
-pub fn panels_attack_name(kind: AttackKind) -> &'static str {
-    panels::attack_name(kind)
-}
 
 /// The scan shown at first start.
 #[must_use]

@@ -3,10 +3,7 @@
 use eframe::egui::{self, Key, Modifiers};
 
 use super::{AdvlensApp, Command};
-use crate::attacks::Norm;
-
-/// ε step of the `[` and `]` keys, in 1/255 units.
-const EPSILON_STEP_255: f64 = 0.25;
+use crate::attacks::epsilon_key_step;
 
 /// Reads this frame's keys and drops.
 pub fn handle(ctx: &egui::Context, app: &mut AdvlensApp) {
@@ -47,19 +44,10 @@ pub fn handle(ctx: &egui::Context, app: &mut AdvlensApp) {
         0.0
     };
     if step != 0.0 {
-        let attack = &mut app.settings.attack;
-        let (unit, max) = if attack.norm() == Norm::L2 {
-            (0.01, f64::from(app.settings.max_epsilon_255) / 4.0)
-        } else {
-            (
-                EPSILON_STEP_255 / 255.0,
-                f64::from(app.settings.max_epsilon_255) / 255.0,
-            )
-        };
-        attack.epsilon = (attack.epsilon + step * unit).clamp(0.0, max);
-        app.push(Command::AttackChanged {
+        let attack = &app.settings.attack;
+        app.push(Command::SetEpsilon {
+            epsilon: attack.epsilon + step * epsilon_key_step(attack.norm()),
             run: true,
-            sweep: false,
         });
     }
 }

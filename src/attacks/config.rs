@@ -55,29 +55,6 @@ impl AttackKind {
     pub fn is_iterative(self) -> bool {
         matches!(self, Self::Bim | Self::Pgd | Self::PgdL2 | Self::MiFgsm)
     }
-
-    /// One sentence in plain words.
-    #[must_use]
-    pub fn explanation(self) -> &'static str {
-        match self {
-            Self::Fgsm => {
-                "Nudges every pixel by ε in the direction that most increases the model's error, in one step."
-            }
-            Self::Bim => "Takes many small FGSM steps, staying within ε of the original image.",
-            Self::Pgd => {
-                "Like BIM but starts from a random point near the image and can restart; the standard strong attack."
-            }
-            Self::PgdL2 => {
-                "PGD that limits the total energy of the change (L2 norm) instead of the largest pixel change."
-            }
-            Self::MiFgsm => {
-                "Iterative steps that keep momentum from earlier steps, giving smoother, more transferable changes."
-            }
-            Self::Noise => {
-                "Random noise of exactly the same size as the attack: shows that size alone does not fool the model."
-            }
-        }
-    }
 }
 
 impl fmt::Display for AttackKind {

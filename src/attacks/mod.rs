@@ -11,6 +11,7 @@ mod error;
 mod fgsm;
 mod gradient;
 mod iterative;
+mod naming;
 mod noise;
 mod projection;
 pub(crate) mod random;
@@ -20,7 +21,10 @@ mod run;
 pub use adaptive::{DefenseGradientPath, loss_gradient_through};
 pub use config::{AttackConfig, AttackKind, NoiseDistribution, Norm, TargetSpec};
 pub use control::AttackControl;
-pub use epsilon::{format_epsilon, format_radius, format_radius_short, parse_epsilon};
+pub use epsilon::{
+    display_scale, epsilon_key_step, epsilon_limit, format_epsilon, format_radius,
+    format_radius_short, parse_epsilon, parse_radius,
+};
 pub use error::AttackError;
 pub use fgsm::FgsmGradient;
 pub use gradient::{labels_tensor, loss_gradient};

@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::attack_summary;
 use advlens::attacks::{
     AttackConfig, AttackControl, AttackKind, NoiseDistribution, Norm, TargetSpec, parse_epsilon,
+    parse_radius,
 };
 use advlens::defenses::DefenseConfig;
 use advlens::device::DevicePreference;
@@ -125,7 +126,13 @@ fn parse_class(text: &str, task: Task) -> anyhow::Result<usize> {
 
 fn attack_config(args: &AttackArgs, task: Task) -> anyhow::Result<AttackConfig> {
     let kind: AttackKind = args.attack.parse()?;
-    let mut config = AttackConfig::new(kind, parse_epsilon_any(&args.eps, kind, &args.norm)?)
+    let noise_norm = parse_norm(&args.norm)?;
+    let norm = if kind == AttackKind::Noise {
+        noise_norm
+    } else {
+        kind.default_norm()
+    };
+    let mut config = AttackConfig::new(kind, parse_radius(&args.eps, norm)?)
         .with_steps(args.steps)
         .with_restarts(args.restarts)
         .with_momentum(args.momentum)
@@ -135,7 +142,7 @@ fn attack_config(args: &AttackArgs, task: Task) -> anyhow::Result<AttackConfig> 
             "uniform" => NoiseDistribution::Uniform,
             other => anyhow::bail!("unknown noise '{other}': expected gaussian or uniform"),
         })
-        .with_noise_norm(parse_norm(&args.norm)?);
+        .with_noise_norm(noise_norm);
     if let Some(step) = &args.step_size {
         config = config.with_step_size(parse_epsilon(step)?);
     }
@@ -153,26 +160,6 @@ fn parse_norm(text: &str) -> anyhow::Result<Norm> {
         "linf" => Ok(Norm::Linf),
         "l2" => Ok(Norm::L2),
         other => anyhow::bail!("unknown norm '{other}': expected linf or l2"),
-    }
-}
-
-/// L2 radii may exceed 1, so they are parsed as plain numbers.
-fn parse_epsilon_any(text: &str, kind: AttackKind, norm: &str) -> anyhow::Result<f64> {
-    let is_l2 = kind == AttackKind::PgdL2 || (kind == AttackKind::Noise && norm == "l2");
-    match parse_epsilon(text) {
-        Ok(value) => Ok(value),
-        Err(_) if is_l2 => {
-            let value: f64 = text
-                .trim()
-                .parse()
-                .with_context(|| format!("invalid L2 radius '{text}'"))?;
-            anyhow::ensure!(
-                value.is_finite() && value >= 0.0,
-                "invalid L2 radius '{text}'"
-            );
-            Ok(value)
-        }
-        Err(err) => Err(err.into()),
     }
 }
 

@@ -29,19 +29,6 @@ pub struct EvalPlan {
     pub batch_size: usize,
 }
 
-/// The name of an attack in a table row: `FGSM`, `PGD-20`, `BIM-10`.
-fn attack_name(attack: &AttackConfig) -> String {
-    let family = match attack.kind {
-        AttackKind::Fgsm => return "FGSM".to_string(),
-        AttackKind::Noise => return "noise".to_string(),
-        AttackKind::Bim => "BIM",
-        AttackKind::Pgd => "PGD",
-        AttackKind::PgdL2 => "PGD-L2",
-        AttackKind::MiFgsm => "MI-FGSM",
-    };
-    format!("{family}-{}", attack.steps)
-}
-
 /// How many images of a batch the (defended) model gets right.
 fn correct_count(
     model: &LoadedModel,
@@ -145,7 +132,7 @@ pub fn evaluate_robustness(
             accuracy.push(correct as f32 / count);
         }
         rows.push(RobustnessRow {
-            attack: attack_name(attack),
+            attack: attack.row_name(),
             accuracy,
         });
     }

@@ -207,7 +207,7 @@ fn draw_sweep<DB: DrawingBackend>(
     let points = &sweep.points;
     let norm = result.attack.norm();
     let l2 = norm == crate::attacks::Norm::L2;
-    let unit = if l2 { 1.0 } else { 255.0 };
+    let unit = crate::attacks::display_scale(norm);
     let max_x = points.last().map_or(1.0, |p| p.epsilon * unit).max(1e-6);
     let class = input.classes.get(sweep.label).cloned().unwrap_or_default();
     let flip_text = sweep.flip.map_or_else(

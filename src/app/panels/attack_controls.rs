@@ -6,20 +6,9 @@
 use eframe::egui::{self, RichText};
 
 use crate::app::{AdvlensApp, Command};
-use crate::attacks::{AttackConfig, AttackKind, NoiseDistribution, Norm, TargetSpec};
-
-/// The name shown in menus.
-#[must_use]
-pub fn attack_name(kind: AttackKind) -> &'static str {
-    match kind {
-        AttackKind::Fgsm => "FGSM",
-        AttackKind::Bim => "BIM (I-FGSM)",
-        AttackKind::Pgd => "PGD (L∞)",
-        AttackKind::PgdL2 => "PGD (L2)",
-        AttackKind::MiFgsm => "MI-FGSM",
-        AttackKind::Noise => "Random noise (control)",
-    }
-}
+use crate::attacks::{
+    AttackConfig, AttackKind, NoiseDistribution, Norm, TargetSpec, display_scale, epsilon_limit,
+};
 
 /// What changed this frame.
 #[derive(Default)]
@@ -42,24 +31,28 @@ pub fn attack_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     let mut changes = Changes::default();
     let attack = &mut app.settings.attack;
     family_ui(ui, attack);
-    let epsilon_response = epsilon_ui(ui, attack, app.settings.max_epsilon_255);
+    let mut epsilon = attack.epsilon;
+    let epsilon_response = epsilon_ui(
+        ui,
+        attack.norm(),
+        &mut epsilon,
+        app.settings.max_epsilon_255,
+    );
     parameters_ui(ui, attack);
     target_ui(ui, attack, &classes);
     label_ui(ui, &mut app.settings.true_label, &classes);
     let cheap = !attack.kind.is_iterative();
-    let epsilon_only = AttackConfig {
-        epsilon: before.epsilon,
-        ..attack.clone()
-    } == before;
     if *attack != before {
-        if epsilon_only {
-            let released = epsilon_response.drag_stopped()
-                || (!epsilon_response.dragged() && epsilon_response.changed());
-            changes.run = cheap || released;
-        } else {
-            changes.run = cheap;
-            changes.sweep = true;
-        }
+        changes.run = cheap;
+        changes.sweep = true;
+    }
+    if epsilon_response.changed() || epsilon_response.drag_stopped() {
+        let released = epsilon_response.drag_stopped()
+            || (!epsilon_response.dragged() && epsilon_response.changed());
+        app.push(Command::SetEpsilon {
+            epsilon,
+            run: cheap || released,
+        });
     }
     if app.settings.true_label != label_before {
         changes.run = true;
@@ -76,26 +69,29 @@ pub fn attack_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
 
 fn family_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
     egui::ComboBox::from_label("family")
-        .selected_text(attack_name(attack.kind))
+        .selected_text(attack.kind.label())
         .show_ui(ui, |ui| {
             for kind in AttackKind::ALL {
-                ui.selectable_value(&mut attack.kind, kind, attack_name(kind))
+                ui.selectable_value(&mut attack.kind, kind, kind.label())
                     .on_hover_text(kind.explanation());
             }
         });
     ui.label(RichText::new(attack.kind.explanation()).weak());
 }
 
+/// The ε slider, in the unit of the attack's norm; it edits `epsilon`, which the caller sends
+/// as a [`Command::SetEpsilon`].
 fn epsilon_ui(
     ui: &mut egui::Ui,
-    attack: &mut AttackConfig,
+    norm: Norm,
+    epsilon: &mut f64,
     max_epsilon_255: f32,
 ) -> egui::Response {
-    if attack.norm() == Norm::L2 {
-        let max = f64::from(max_epsilon_255) / 4.0;
-        attack.epsilon = attack.epsilon.min(max);
+    if norm == Norm::L2 {
+        let max = epsilon_limit(norm, max_epsilon_255);
+        *epsilon = epsilon.min(max);
         ui.add(
-            egui::Slider::new(&mut attack.epsilon, 0.0..=max)
+            egui::Slider::new(epsilon, 0.0..=max)
                 .step_by(0.01)
                 .text("ε (L2)"),
         )
@@ -103,7 +99,7 @@ fn epsilon_ui(
             "Euclidean length of the change over the whole image, on the [0, 1] pixel scale",
         )
     } else {
-        let mut epsilon_255 = (attack.epsilon * 255.0) as f32;
+        let mut epsilon_255 = (*epsilon * display_scale(norm)) as f32;
         epsilon_255 = epsilon_255.min(max_epsilon_255);
         let response = ui
             .add(
@@ -113,7 +109,7 @@ fn epsilon_ui(
                     .text("ε"),
             )
             .on_hover_text("Largest change of any pixel, in grey levels of 255. Arrow keys or [ and ] move it by 0.25.");
-        attack.epsilon = f64::from(epsilon_255) / 255.0;
+        *epsilon = f64::from(epsilon_255) / display_scale(norm);
         response
     }
 }

@@ -12,7 +12,6 @@ mod status_bar;
 mod sweep_plot;
 mod views;
 
-pub use attack_controls::attack_name;
 pub use controls::controls_ui;
 pub use help::help_ui;
 pub use numbers::numbers_ui;

@@ -5,7 +5,7 @@ use eframe::egui::{self, Color32, RichText};
 use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
 
 use crate::app::{AdvlensApp, Command};
-use crate::attacks::Norm;
+use crate::attacks::{Norm, display_scale};
 
 /// Draws the sweep section.
 pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
@@ -29,7 +29,7 @@ pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     };
     let norm = app.settings.attack.norm();
     let l2 = norm == Norm::L2;
-    let unit = if l2 { 1.0 } else { 255.0 };
+    let unit = display_scale(norm);
     let label = sweep.label;
     let curve: Vec<[f64; 2]> = sweep
         .points
@@ -73,11 +73,9 @@ pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         });
     let (clicked, pointer) = response.inner;
     if clicked && let Some(pointer) = pointer {
-        let max = f64::from(app.settings.max_epsilon_255) / if l2 { 4.0 } else { 255.0 };
-        app.settings.attack.epsilon = (pointer.x / unit).clamp(0.0, max);
-        app.push(Command::AttackChanged {
+        app.push(Command::SetEpsilon {
+            epsilon: pointer.x / unit,
             run: true,
-            sweep: false,
         });
     }
     let flip_text = flip.map_or_else(

@@ -1,0 +1,91 @@
+//! Attacks in words, in one place: the menu name and the one-sentence explanation of a
+//! family, the row name of an evaluation table (`PGD-20`) and the title of a run
+//! (`PGD (L∞), ε = 2.00/255, 20 steps`). The window, the CLI, `eval` and the exports all use
+//! these.
+
+use super::epsilon::format_radius_short;
+use super::{AttackConfig, AttackKind, Norm};
+
+impl AttackKind {
+    /// The name menus and titles show: `FGSM`, `PGD (L∞)`, `Random noise (control)`.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Fgsm => "FGSM",
+            Self::Bim => "BIM (I-FGSM)",
+            Self::Pgd => "PGD (L∞)",
+            Self::PgdL2 => "PGD (L2)",
+            Self::MiFgsm => "MI-FGSM",
+            Self::Noise => "Random noise (control)",
+        }
+    }
+
+    /// One sentence in plain words, for the menu's explanation.
+    #[must_use]
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Self::Fgsm => {
+                "Nudges every pixel by ε in the direction that most increases the model's error, in one step."
+            }
+            Self::Bim => "Takes many small FGSM steps, staying within ε of the original image.",
+            Self::Pgd => {
+                "Like BIM but starts from a random point near the image and can restart; the standard strong attack."
+            }
+            Self::PgdL2 => {
+                "PGD that limits the total energy of the change (L2 norm) instead of the largest pixel change."
+            }
+            Self::MiFgsm => {
+                "Iterative steps that keep momentum from earlier steps, giving smoother, more transferable changes."
+            }
+            Self::Noise => {
+                "Random noise of exactly the same size as the attack: shows that size alone does not fool the model."
+            }
+        }
+    }
+}
+
+impl AttackConfig {
+    /// The name of a table row: `FGSM`, `noise`, `PGD-20`, `BIM-10`.
+    #[must_use]
+    pub fn row_name(&self) -> String {
+        let family = match self.kind {
+            AttackKind::Fgsm => return "FGSM".to_string(),
+            AttackKind::Noise => return "noise".to_string(),
+            AttackKind::Bim => "BIM",
+            AttackKind::Pgd => "PGD",
+            AttackKind::PgdL2 => "PGD-L2",
+            AttackKind::MiFgsm => "MI-FGSM",
+        };
+        format!("{family}-{}", self.steps)
+    }
+
+    /// The run in words, for titles: `PGD (L∞), ε = 2.00/255, 20 steps`; an L2 radius is
+    /// written as a length (`ε = 0.500 (L2)`).
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let norm = self.norm();
+        let unit = if norm == Norm::L2 { " (L2)" } else { "" };
+        let epsilon = format!("ε = {}{unit}", format_radius_short(self.epsilon, norm));
+        if self.kind.is_iterative() {
+            format!("{}, {epsilon}, {} steps", self.kind.label(), self.steps)
+        } else {
+            format!("{}, {epsilon}", self.kind.label())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_titles_follow_the_norm() {
+        let pgd = AttackConfig::new(AttackKind::Pgd, 2.0 / 255.0).with_steps(20);
+        assert_eq!(pgd.row_name(), "PGD-20");
+        assert_eq!(pgd.describe(), "PGD (L∞), ε = 2.00/255, 20 steps");
+        let l2 = AttackConfig::new(AttackKind::PgdL2, 0.5).with_steps(10);
+        assert_eq!(l2.describe(), "PGD (L2), ε = 0.500 (L2), 10 steps");
+        assert_eq!(AttackConfig::new(AttackKind::Fgsm, 0.0).row_name(), "FGSM");
+        assert!(AttackKind::ALL.iter().all(|k| !k.label().is_empty()));
+    }
+}
