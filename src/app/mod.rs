@@ -11,6 +11,7 @@ mod panels;
 mod settings;
 mod shortcuts;
 mod smoke;
+mod theme;
 mod view_images;
 mod view_state;
 mod widgets;
@@ -34,6 +35,7 @@ use crate::pipeline::AttackResult;
 use crate::pipeline::sweep::Sweep;
 use crate::worker::{ScanSource, WorkerHandle, WorkerRequest};
 use dialogs::PendingDialog;
+
 use view_images::{ViewImages, ViewRenderer};
 
 /// The scan shown at first start.
@@ -298,10 +300,10 @@ impl AdvlensApp {
         }
         let mut visuals = egui::Visuals::dark();
         if presentation {
-            visuals.override_text_color = Some(egui::Color32::WHITE);
-            visuals.panel_fill = egui::Color32::BLACK;
-            visuals.window_fill = egui::Color32::BLACK;
-            visuals.extreme_bg_color = egui::Color32::BLACK;
+            visuals.override_text_color = Some(theme::STRONG_TEXT);
+            visuals.panel_fill = theme::PRESENTATION_BACKGROUND;
+            visuals.window_fill = theme::PRESENTATION_BACKGROUND;
+            visuals.extreme_bg_color = theme::PRESENTATION_BACKGROUND;
         }
         ctx.set_visuals(visuals);
     }

@@ -2,14 +2,13 @@
 //! certificates, whether the attack went through the defence, and the feature-squeezing
 //! scores with their verdicts.
 
-use eframe::egui::{self, Color32, RichText};
+use eframe::egui::{self, RichText};
 
+use crate::app::theme::{self, WARNING};
 use crate::app::widgets::probability_bars_ui;
 use crate::attacks::GradientRoute;
 use crate::defenses::Certificate;
 use crate::pipeline::{DefendedOutput, Detection};
-
-const WARNING: Color32 = Color32::from_rgb(255, 180, 80);
 
 /// The defended clean and adversarial predictions; `route` is what the attack differentiated.
 pub fn defended_ui(
@@ -32,7 +31,7 @@ pub fn defended_ui(
         &format!("Defended clean{unit}"),
         classes,
         &defended.clean.probs,
-        Color32::from_rgb(70, 160, 150),
+        theme::DEFENDED_CLEAN_BARS,
     );
     certificate_ui(ui, "clean", defended.clean_certificate.as_ref(), classes);
     probability_bars_ui(
@@ -40,7 +39,7 @@ pub fn defended_ui(
         &format!("Defended adversarial{unit}"),
         classes,
         &defended.adversarial.probs,
-        Color32::from_rgb(200, 140, 60),
+        theme::DEFENDED_ADVERSARIAL_BARS,
     );
     certificate_ui(
         ui,

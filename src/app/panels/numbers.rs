@@ -2,12 +2,12 @@
 //! detection results, perturbation size and visibility, time and device, and the ε-sweep
 //! curve.
 
-use eframe::egui::{self, Color32, RichText};
+use eframe::egui::{self, RichText};
 
 use super::defense_numbers::{defended_ui, detection_ui};
 use super::sweep_plot::sweep_ui;
-use crate::app::AdvlensApp;
 use crate::app::widgets::probability_bars_ui;
+use crate::app::{AdvlensApp, theme};
 use crate::attacks::GradientRoute;
 
 /// Draws the right panel.
@@ -29,9 +29,9 @@ pub fn numbers_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                 let outcome = result.outcome();
                 let verdict =
                     RichText::new(outcome.verdict(&result, &classes)).color(if outcome.fooled() {
-                        Color32::from_rgb(255, 120, 100)
+                        theme::FOOLED
                     } else {
-                        Color32::from_rgb(140, 220, 140)
+                        theme::HELD
                     });
                 ui.label(verdict.size(18.0).strong());
                 ui.add_space(6.0);
@@ -40,14 +40,14 @@ pub fn numbers_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                     "Clean",
                     &classes,
                     &result.clean.probs,
-                    Color32::from_rgb(70, 130, 200),
+                    theme::CLEAN_BARS,
                 );
                 probability_bars_ui(
                     ui,
                     "Adversarial",
                     &classes,
                     &result.adversarial_prediction.probs,
-                    Color32::from_rgb(200, 80, 70),
+                    theme::ADVERSARIAL_BARS,
                 );
                 if let Some(defended) = &result.defended {
                     defended_ui(

@@ -1,10 +1,10 @@
 //! The ε-sweep curve: true-class probability against ε, with the current ε and the flip point
 //! marked; clicking the curve sets ε.
 
-use eframe::egui::{self, Color32, RichText};
+use eframe::egui::{self, RichText};
 use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
 
-use crate::app::{AdvlensApp, Command};
+use crate::app::{AdvlensApp, Command, theme};
 use crate::attacks::{Norm, display_scale};
 
 /// Draws the sweep section.
@@ -57,16 +57,16 @@ pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         .show(ui, |plot| {
             plot.line(
                 Line::new("true class", PlotPoints::from(curve.clone()))
-                    .color(Color32::LIGHT_BLUE)
+                    .color(theme::SWEEP_CURVE)
                     .width(2.0),
             );
-            plot.vline(VLine::new("current ε", current).color(Color32::YELLOW));
+            plot.vline(VLine::new("current ε", current).color(theme::CURRENT_EPSILON));
             if let Some(flip) = flip {
                 let at = [flip.epsilon * unit, f64::from(flip.true_class_probability)];
                 plot.points(
                     Points::new("prediction flips", vec![at])
                         .radius(6.0)
-                        .color(Color32::RED),
+                        .color(theme::FLIP_POINT),
                 );
             }
             (plot.response().clicked(), plot.pointer_coordinate())

@@ -5,7 +5,7 @@ use eframe::egui::{self, RichText};
 
 use crate::app::view_state::ViewKind;
 use crate::app::widgets::{ViewSources, scan_view_ui};
-use crate::app::{AdvlensApp, Command};
+use crate::app::{AdvlensApp, Command, theme};
 use crate::pipeline::AttackResult;
 
 /// Draws the central views.
@@ -119,11 +119,11 @@ fn errors_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         return;
     }
     egui::Frame::new()
-        .fill(egui::Color32::from_rgb(90, 20, 20))
+        .fill(theme::ERROR_BANNER)
         .inner_margin(6.0)
         .show(ui, |ui| {
             for error in &app.errors {
-                ui.label(RichText::new(error).color(egui::Color32::WHITE));
+                ui.label(RichText::new(error).color(theme::STRONG_TEXT));
             }
             if ui.button("Dismiss").clicked() {
                 app.push(Command::DismissErrors);

@@ -1,0 +1,32 @@
+//! The window's colours, in one place: what each colour means, so that panels name a meaning
+//! (`theme::FOOLED`) instead of a number, and presentation mode and any later theme change
+//! touch one file. (The scan colour maps are data, in `export/colormap.rs` and the shader.)
+
+use eframe::egui::Color32;
+
+/// The verdict when the attack did what it set out to do.
+pub const FOOLED: Color32 = Color32::from_rgb(255, 120, 100);
+/// The verdict when the model held.
+pub const HELD: Color32 = Color32::from_rgb(140, 220, 140);
+/// A warning that is not an error (the defence changes the clean prediction, a flagged image).
+pub const WARNING: Color32 = Color32::from_rgb(255, 180, 80);
+/// Probability bars of the clean image.
+pub const CLEAN_BARS: Color32 = Color32::from_rgb(70, 130, 200);
+/// Probability bars of the adversarial image.
+pub const ADVERSARIAL_BARS: Color32 = Color32::from_rgb(200, 80, 70);
+/// Probability bars of the defended clean image.
+pub const DEFENDED_CLEAN_BARS: Color32 = Color32::from_rgb(70, 160, 150);
+/// Probability bars of the defended adversarial image.
+pub const DEFENDED_ADVERSARIAL_BARS: Color32 = Color32::from_rgb(200, 140, 60);
+/// The background of the error banner.
+pub const ERROR_BANNER: Color32 = Color32::from_rgb(90, 20, 20);
+/// Text on the error banner and in presentation mode.
+pub const STRONG_TEXT: Color32 = Color32::WHITE;
+/// Panel background in presentation mode (high contrast).
+pub const PRESENTATION_BACKGROUND: Color32 = Color32::BLACK;
+/// The sweep curve.
+pub const SWEEP_CURVE: Color32 = Color32::LIGHT_BLUE;
+/// The current ε on the sweep.
+pub const CURRENT_EPSILON: Color32 = Color32::YELLOW;
+/// The flip point on the sweep.
+pub const FLIP_POINT: Color32 = Color32::RED;
