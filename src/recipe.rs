@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::attacks::AttackConfig;
 use crate::imaging::{LoadOptions, Window};
-use crate::pipeline::AttackResult;
+use crate::pipeline::{AttackResult, AttackSpec};
 
 /// Errors from reading or using a recipe.
 #[derive(Debug, thiserror::Error)]
@@ -67,16 +66,11 @@ pub struct Recipe {
     pub window: Option<Window>,
     /// Model name.
     pub model: String,
-    /// The attack.
-    pub attack: AttackConfig,
-    /// The true label, if the user set one.
-    pub true_label: Option<usize>,
-    /// The defence shown, if any.
-    #[serde(default)]
-    pub defense: Option<crate::defenses::DefenseConfig>,
-    /// Whether the attack went through the defence.
-    #[serde(default)]
-    pub adaptive: bool,
+    /// The attack, the true label if the user set one, the defence shown and whether the
+    /// attack went through it (flattened: `attack`, `true_label`, `defense`, `adaptive`, as
+    /// recipes have always written them).
+    #[serde(flatten)]
+    pub spec: AttackSpec,
     /// What the attack differentiated, in words (written for the reader; replay recomputes
     /// it from the attack and the defence).
     #[serde(default)]
@@ -87,7 +81,7 @@ pub struct Recipe {
 
 impl Recipe {
     /// The recipe that replays `result`, made from the scan file at `scan_path` read with
-    /// `options` and the model named `model`.
+    /// `options`, the model named `model` and the `spec` that produced it.
     ///
     /// # Errors
     /// [`RecipeError::Invalid`] when the scan file cannot be read to hash it.
@@ -95,7 +89,7 @@ impl Recipe {
         scan_path: &Path,
         options: LoadOptions,
         model: &str,
-        true_label: Option<usize>,
+        spec: &AttackSpec,
         result: &AttackResult,
     ) -> Result<Self, RecipeError> {
         let scan_sha256 =
@@ -114,10 +108,10 @@ impl Recipe {
             frame: options.frame,
             window: options.window,
             model: model.to_string(),
-            attack: result.attack.clone(),
-            true_label,
-            defense: result.defended.as_ref().map(|d| d.defense.clone()),
-            adaptive: result.defended.as_ref().is_some_and(|d| d.adaptive),
+            spec: AttackSpec {
+                attack: result.attack.clone(),
+                ..spec.clone()
+            },
             gradient: result.gradient_route.describe(),
             expected: RecipeExpectation {
                 adversarial_probs: result.adversarial_prediction.probs.clone(),
@@ -184,5 +178,26 @@ impl Recipe {
             });
         }
         Ok(candidate)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipes_from_before_the_attack_spec_still_load() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/compat/recipe-v0.1-before-attack-spec.json");
+        let recipe = Recipe::load(&path).unwrap();
+        assert_eq!(recipe.spec.attack.kind, crate::attacks::AttackKind::PgdL2);
+        assert!(recipe.spec.adaptive);
+        assert!(recipe.spec.defense.is_some());
+        assert_eq!(recipe.gradient, "");
+        let text = serde_json::to_string(&recipe).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for key in ["attack", "true_label", "defense", "adaptive"] {
+            assert!(value.get(key).is_some(), "{key} stays a top-level field");
+        }
     }
 }

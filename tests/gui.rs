@@ -165,7 +165,7 @@ fn smoothing_shows_certificates_and_the_adaptive_toggle_attacks_through_it() {
     settle(&mut harness);
     let defended = harness.state().result().unwrap().defended.clone().unwrap();
     assert!(defended.adaptive, "the toggle reaches the attack");
-    assert!(harness.state().settings().adaptive_attack);
+    assert!(harness.state().settings().spec.adaptive);
     // Smoothing's Gaussian noise is differentiable: the engine differentiates it exactly and
     // averages over its draws; the window says so in the engine's words.
     harness.get_by_label_contains(
@@ -322,7 +322,7 @@ fn snapshot_test(name: &str, defense: Option<advlens::defenses::DefenseConfig>) 
         .build_eframe(|cc| AdvlensApp::new(cc, options()));
     settle(&mut harness);
     if defense.is_some() {
-        harness.state_mut().settings_mut().defense = defense;
+        harness.state_mut().settings_mut().spec.defense = defense;
         harness
             .state_mut()
             .push(advlens::app::Command::AttackChanged {

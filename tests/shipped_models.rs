@@ -15,7 +15,7 @@ use advlens::device::ComputeDevice;
 use advlens::eval::{EvalImages, EvalPlan, evaluate_robustness, images_from_split};
 use advlens::imaging::{LoadOptions, Scan, load_scan};
 use advlens::models::{Task, list_shipped, load_shipped};
-use advlens::pipeline::{AttackRequest, FgsmSession, run_pipeline};
+use advlens::pipeline::{AttackRequest, AttackSpec, FgsmSession, run_pipeline};
 use advlens::train::evaluate_split;
 
 /// The ε at which PGD-20 must flip every shipped model on every sample scan (documented in
@@ -142,10 +142,10 @@ fn pgd_flips_every_standard_shipped_model_on_the_sample_scans() {
         for scan in samples_for(model.card.spec.task) {
             let request = AttackRequest {
                 scan,
-                attack: AttackConfig::new(AttackKind::Pgd, PGD_FLIP_EPSILON).with_steps(20),
-                true_label: None,
-                defense: None,
-                adaptive: false,
+                spec: AttackSpec {
+                    attack: AttackConfig::new(AttackKind::Pgd, PGD_FLIP_EPSILON).with_steps(20),
+                    ..AttackSpec::default()
+                },
             };
             let result =
                 run_pipeline(&model, &request, &device, &AttackControl::default()).unwrap();
@@ -172,26 +172,24 @@ fn fgsm_session_equals_a_fresh_fgsm_run_on_a_shipped_model() {
     let model = load_shipped("chest-xray-cnn", &device.device).unwrap();
     let request = AttackRequest {
         scan: sample("chest_xray_normal_2.png"),
-        attack: AttackConfig::new(AttackKind::Fgsm, 0.0),
-        true_label: None,
-        defense: Some(DefenseConfig::new(DefenseKind::BitDepth)),
-        adaptive: false,
+        spec: AttackSpec {
+            attack: AttackConfig::new(AttackKind::Fgsm, 0.0),
+            true_label: None,
+            defense: Some(DefenseConfig::new(DefenseKind::BitDepth)),
+            adaptive: false,
+        },
     };
     let session = FgsmSession::new(&model, &request, &device).unwrap();
     for epsilon_255 in [0.5, 1.0, 3.0, 6.0] {
-        let attack = AttackConfig::new(AttackKind::Fgsm, epsilon_255 / 255.0);
-        let reused = session
-            .result_at(
-                &model,
-                &device,
-                &attack,
-                request.defense.as_ref().map(|d| (d, false)),
-            )
-            .unwrap();
+        let spec = AttackSpec {
+            attack: AttackConfig::new(AttackKind::Fgsm, epsilon_255 / 255.0),
+            ..request.spec.clone()
+        };
+        let reused = session.result_at(&model, &device, &spec).unwrap();
         let fresh = run_pipeline(
             &model,
             &AttackRequest {
-                attack,
+                spec,
                 ..request.clone()
             },
             &device,

@@ -17,7 +17,7 @@ use advlens::device::ComputeDevice;
 use advlens::imaging::{LoadOptions, load_scan};
 use advlens::models::load_shipped;
 use advlens::pipeline::sweep::{FLIP_TOLERANCE_LINF, FlipBound, SweepSpec, sweep_input};
-use advlens::pipeline::{AttackRequest, run_pipeline};
+use advlens::pipeline::{AttackRequest, AttackSpec, run_pipeline};
 
 fn advlens() -> Command {
     Command::new(env!("CARGO_BIN_EXE_advlens"))
@@ -72,10 +72,12 @@ fn the_gradient_route_is_named_for_every_defence_and_adaptive_setting() {
             for attack in [AttackKind::Fgsm, AttackKind::Noise] {
                 let request = AttackRequest {
                     scan: scan.clone(),
-                    attack: AttackConfig::new(attack, 2.0 / 255.0),
-                    true_label: None,
-                    defense: Some(defense.clone()),
-                    adaptive,
+                    spec: AttackSpec {
+                        attack: AttackConfig::new(attack, 2.0 / 255.0),
+                        true_label: None,
+                        defense: Some(defense.clone()),
+                        adaptive,
+                    },
                 };
                 let result =
                     run_pipeline(&model, &request, &device, &AttackControl::default()).unwrap();
@@ -94,10 +96,12 @@ fn the_gradient_route_is_named_for_every_defence_and_adaptive_setting() {
     }
     let bare = AttackRequest {
         scan,
-        attack: AttackConfig::new(AttackKind::Fgsm, 1.0 / 255.0),
-        true_label: None,
-        defense: None,
-        adaptive: true,
+        spec: AttackSpec {
+            attack: AttackConfig::new(AttackKind::Fgsm, 1.0 / 255.0),
+            true_label: None,
+            defense: None,
+            adaptive: true,
+        },
     };
     let result = run_pipeline(&model, &bare, &device, &AttackControl::default()).unwrap();
     assert_eq!(result.gradient_route, GradientRoute::Model);

@@ -10,6 +10,7 @@ use advlens::attacks::{AttackConfig, AttackKind};
 use advlens::device::DevicePreference;
 use advlens::imaging::LoadOptions;
 use advlens::models::find_shipped;
+use advlens::pipeline::AttackSpec;
 use advlens::worker::{ScanSource, WorkerEvent, WorkerHandle, WorkerRequest};
 
 fn worker() -> WorkerHandle {
@@ -25,10 +26,10 @@ fn sample() -> ScanSource {
 fn attack(epsilon_255: f64) -> WorkerRequest {
     WorkerRequest::Attack {
         generation: 0,
-        attack: AttackConfig::new(AttackKind::Fgsm, epsilon_255 / 255.0),
-        true_label: None,
-        defense: None,
-        adaptive: false,
+        spec: AttackSpec {
+            attack: AttackConfig::new(AttackKind::Fgsm, epsilon_255 / 255.0),
+            ..AttackSpec::default()
+        },
     }
 }
 

@@ -33,10 +33,11 @@ impl AdvlensApp {
                     self.settings.model.clone_from(&card.name);
                     if self
                         .settings
+                        .spec
                         .true_label
                         .is_some_and(|label| label >= card.classes.len())
                     {
-                        self.settings.true_label = None;
+                        self.settings.spec.true_label = None;
                     }
                     self.card = Some(*card);
                     self.result = None;
@@ -107,7 +108,7 @@ impl AdvlensApp {
                     self.request_attack_and_sweep();
                 }
                 Command::SetEpsilon { epsilon, run } => {
-                    let attack = &mut self.settings.attack;
+                    let attack = &mut self.settings.spec.attack;
                     let limit = epsilon_limit(attack.norm(), self.settings.max_epsilon_255);
                     attack.epsilon = epsilon.clamp(0.0, limit);
                     if run {
@@ -199,7 +200,7 @@ impl AdvlensApp {
             load_options: self.load_options,
             sweep: self.sweep.as_ref(),
             opacity: self.settings.overlay_opacity,
-            true_label: self.settings.true_label,
+            true_label: self.settings.spec.true_label,
         };
         match export_files::export_all(&context, folder) {
             Ok(()) => self.last_export = Some(folder.display().to_string()),

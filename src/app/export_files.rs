@@ -9,8 +9,8 @@ use crate::export::{
 };
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::ModelCard;
-use crate::pipeline::AttackResult;
 use crate::pipeline::sweep::Sweep;
+use crate::pipeline::{AttackResult, AttackSpec};
 use crate::recipe::Recipe;
 use crate::worker::ScanSource;
 
@@ -95,12 +95,20 @@ fn recipe(context: &ExportContext<'_>) -> Result<Option<Recipe>, String> {
     let Some(ScanSource::Path(path)) = context.scan_source else {
         return Ok(None);
     };
+    // The spec of the result shown (the settings may have moved on since it was computed).
+    let result = context.result;
+    let spec = AttackSpec {
+        attack: result.attack.clone(),
+        true_label: context.true_label,
+        defense: result.defended.as_ref().map(|d| d.defense.clone()),
+        adaptive: result.defended.as_ref().is_some_and(|d| d.adaptive),
+    };
     Recipe::for_result(
         path,
         context.load_options,
         &context.card.name,
-        context.true_label,
-        context.result,
+        &spec,
+        result,
     )
     .map(Some)
     .map_err(|err| err.to_string())

@@ -31,8 +31,8 @@ pub use view_state::{ViewKind, ViewState};
 use crate::device::DevicePreference;
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::{ModelCard, ShippedModel, list_shipped};
-use crate::pipeline::AttackResult;
 use crate::pipeline::sweep::Sweep;
+use crate::pipeline::{AttackResult, AttackSpec};
 use crate::worker::{ScanSource, WorkerHandle, WorkerRequest};
 use dialogs::PendingDialog;
 
@@ -265,22 +265,22 @@ impl AdvlensApp {
 
     /// Sends the current attack to the worker.
     fn request_attack(&mut self) {
-        let attack = self.settings.attack.clone();
+        let attack = self.settings.spec.attack.clone();
         self.status.awaiting_result = true;
         self.status.running = attack.kind.is_iterative();
         self.status.progress = None;
         self.worker.send(WorkerRequest::Attack {
             generation: 0,
-            attack,
-            true_label: self.settings.true_label,
-            defense: self.settings.defense.clone(),
-            adaptive: self.settings.adaptive_attack,
+            spec: AttackSpec {
+                attack,
+                ..self.settings.spec.clone()
+            },
         });
     }
 
     /// Sends the ε sweep of the current attack to the worker.
     fn request_sweep(&mut self) {
-        let attack = self.settings.attack.clone();
+        let attack = self.settings.spec.attack.clone();
         self.status.sweeping = true;
         let (max_epsilon, points) = actions::sweep_range(&attack, self.settings.max_epsilon_255);
         self.worker.send(WorkerRequest::Sweep {
@@ -288,7 +288,7 @@ impl AdvlensApp {
             attack,
             max_epsilon,
             points,
-            true_label: self.settings.true_label,
+            true_label: self.settings.spec.true_label,
         });
     }
 

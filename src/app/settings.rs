@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::attacks::AttackConfig;
-use crate::defenses::DefenseConfig;
+use crate::pipeline::AttackSpec;
 
 /// The most recent files kept.
 pub const MAX_RECENT: usize = 8;
@@ -16,10 +15,11 @@ pub const MAX_RECENT: usize = 8;
 pub struct Settings {
     /// The model in use.
     pub model: String,
-    /// The attack and its parameters.
-    pub attack: AttackConfig,
-    /// The true class, when the user set it.
-    pub true_label: Option<usize>,
+    /// The attack and its parameters, the true class when the user set it, the defence shown
+    /// and whether the attack goes through it (flattened: the JSON keeps the fields of earlier
+    /// versions, `attack`, `true_label`, `defense` and `adaptive_attack`, readable).
+    #[serde(flatten)]
+    pub spec: AttackSpec,
     /// Largest ε on the slider and the sweep curve, in 1/255 units.
     pub max_epsilon_255: f32,
     /// Grad-CAM overlay opacity.
@@ -28,24 +28,17 @@ pub struct Settings {
     pub presentation: bool,
     /// Recently opened scans, newest first.
     pub recent: Vec<PathBuf>,
-    /// The test-time defence shown in the sixth view, if any.
-    pub defense: Option<DefenseConfig>,
-    /// Attack through the defence (exact gradients, BPDA or EOT, as the defence allows).
-    pub adaptive_attack: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             model: "chest-xray-cnn".to_string(),
-            attack: AttackConfig::default(),
-            true_label: None,
+            spec: AttackSpec::default(),
             max_epsilon_255: 16.0,
             overlay_opacity: 0.6,
             presentation: false,
             recent: Vec::new(),
-            defense: None,
-            adaptive_attack: false,
         }
     }
 }
@@ -80,6 +73,24 @@ mod tests {
                 .count(),
             1
         );
+    }
+
+    #[test]
+    fn settings_from_before_the_attack_spec_still_load() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/compat/settings-v0.1-before-attack-spec.json");
+        let text = std::fs::read_to_string(path).unwrap();
+        let settings: Settings = serde_json::from_str(&text).unwrap();
+        assert_eq!(settings.spec.attack.kind, crate::attacks::AttackKind::PgdL2);
+        assert_eq!(settings.spec.true_label, Some(0));
+        assert!(settings.spec.defense.is_some());
+        assert!(
+            settings.spec.adaptive,
+            "adaptive_attack is read as adaptive"
+        );
+        let again: Settings =
+            serde_json::from_str(&serde_json::to_string(&settings).unwrap()).unwrap();
+        assert_eq!(again, settings);
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub fn handle(ctx: &egui::Context, app: &mut AdvlensApp) {
         0.0
     };
     if step != 0.0 {
-        let attack = &app.settings.attack;
+        let attack = &app.settings.spec.attack;
         app.push(Command::SetEpsilon {
             epsilon: attack.epsilon + step * epsilon_key_step(attack.norm()),
             run: true,

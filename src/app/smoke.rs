@@ -91,7 +91,8 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
             }
         }
         Phase::Slider { moves, sent: None } if moves < SLIDER_MOVES => {
-            app.settings.attack = AttackConfig::new(AttackKind::Fgsm, (moves as f64 + 1.0) / 255.0);
+            app.settings.spec.attack =
+                AttackConfig::new(AttackKind::Fgsm, (moves as f64 + 1.0) / 255.0);
             app.push(Command::AttackChanged {
                 run: true,
                 sweep: false,
@@ -113,7 +114,8 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
             }
         }
         Phase::Slider { moves, sent: None } if moves >= SLIDER_MOVES => {
-            app.settings.attack = AttackConfig::new(AttackKind::Pgd, 4.0 / 255.0).with_steps(200);
+            app.settings.spec.attack =
+                AttackConfig::new(AttackKind::Pgd, 4.0 / 255.0).with_steps(200);
             app.push(Command::AttackChanged {
                 run: true,
                 sweep: false,

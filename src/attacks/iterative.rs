@@ -21,24 +21,11 @@ pub(crate) fn iterative_attack(
     config: &AttackConfig,
     control: &AttackControl<'_>,
 ) -> Result<(Tensor<4>, usize), AttackError> {
-    let restarts = if config.kind == AttackKind::Pgd || config.kind == AttackKind::PgdL2 {
-        config.restarts
-    } else {
-        1
-    };
+    let restarts = restarts_of(config);
     let total_steps = restarts * config.steps;
     let mut best: Option<(Tensor<4>, Tensor<4>)> = None; // (images, success mask [batch,1,1,1])
     for restart in 0..restarts {
-        let adversarial = single_run(
-            models,
-            clean,
-            labels,
-            targeted,
-            config,
-            restart,
-            control,
-            total_steps,
-        )?;
+        let adversarial = single_run(models, clean, labels, targeted, config, control, restart)?;
         let success = success_mask(models, &adversarial, labels, targeted, control.through)?;
         best = Some(match best {
             None => (adversarial, success),
@@ -59,20 +46,27 @@ pub(crate) fn iterative_attack(
     Ok((images, total_steps))
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one PGD run's inputs; a run struct would only rename them"
-)]
+/// Random restarts that apply: PGD's (L∞ and L2); the other families start from the image
+/// once.
+fn restarts_of(config: &AttackConfig) -> usize {
+    if config.kind == AttackKind::Pgd || config.kind == AttackKind::PgdL2 {
+        config.restarts
+    } else {
+        1
+    }
+}
+
+/// One run from one (random) start; `restart` numbers it for the seed and the progress.
 fn single_run(
     models: &ModelPair,
     clean: &Tensor<4>,
     labels: &[usize],
     targeted: bool,
     config: &AttackConfig,
-    restart: usize,
     control: &AttackControl<'_>,
-    total_steps: usize,
+    restart: usize,
 ) -> Result<Tensor<4>, AttackError> {
+    let total_steps = restarts_of(config) * config.steps;
     let norm = config.norm();
     let step_size = config.effective_step_size();
     let mut adversarial = random_start(clean, config, restart);

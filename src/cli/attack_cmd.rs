@@ -21,7 +21,7 @@ const OVERLAY_OPACITY: f32 = 0.6;
 
 use advlens::imaging::{LoadOptions, Window, load_scan};
 use advlens::models::{Task, load_shipped};
-use advlens::pipeline::{AttackRequest, run_pipeline};
+use advlens::pipeline::{AttackRequest, AttackSpec, run_pipeline};
 use advlens::recipe::Recipe;
 
 /// Arguments of `attack`.
@@ -199,35 +199,31 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
     let device = super::start_device(args.device)?;
     let model = load_shipped(&plan.model, &device.device)?;
     let task = model.card.spec.task;
-    let (config, true_label) = match &plan.recipe {
-        Some(recipe) => (recipe.attack.clone(), recipe.true_label),
-        None => (
-            attack_config(args, task)?,
-            args.label
+    let mut spec = match &plan.recipe {
+        Some(recipe) => recipe.spec.clone(),
+        None => AttackSpec {
+            attack: attack_config(args, task)?,
+            true_label: args
+                .label
                 .as_deref()
                 .map(|label| parse_class(label, task))
                 .transpose()?,
-        ),
+            defense: None,
+            adaptive: false,
+        },
     };
+    if spec.defense.is_none() {
+        // A recipe without a defence can be replayed behind one given on the command line.
+        spec.defense = args
+            .defense
+            .as_deref()
+            .map(DefenseConfig::parse)
+            .transpose()?;
+        spec.adaptive = args.adaptive;
+    }
     let scan = load_scan(&plan.scan, &plan.options)?;
-    let (defense, adaptive) = match &plan.recipe {
-        Some(recipe) if recipe.defense.is_some() => (recipe.defense.clone(), recipe.adaptive),
-        _ => (
-            args.defense
-                .as_deref()
-                .map(DefenseConfig::parse)
-                .transpose()?,
-            args.adaptive,
-        ),
-    };
-    let request = AttackRequest {
-        scan,
-        attack: config,
-        true_label,
-        defense,
-        adaptive,
-    };
-    let bar = progress_bar(&request.attack);
+    let request = AttackRequest { scan, spec };
+    let bar = progress_bar(&request.spec.attack);
     let done = AtomicUsize::new(0);
     let report_step = |step: usize, total: usize| {
         done.store(step, Ordering::Relaxed);
@@ -254,7 +250,13 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         &result,
         &mut report,
     )?;
-    let recipe = Recipe::for_result(&plan.scan, plan.options, &model.name, true_label, &result)?;
+    let recipe = Recipe::for_result(
+        &plan.scan,
+        plan.options,
+        &model.name,
+        &request.spec,
+        &result,
+    )?;
     write_atomic(
         &args.out.join("recipe.json"),
         serde_json::to_string_pretty(&recipe)?.as_bytes(),

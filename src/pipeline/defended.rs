@@ -4,7 +4,8 @@
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
-use super::{PipelineError, Prediction, prediction};
+use super::assemble::prediction;
+use super::{PipelineError, Prediction};
 use crate::defenses::{Certificate, DefenseConfig, defended_predict, squeeze_scores};
 use crate::imaging::{GreyImage, image_from_tensor};
 use crate::models::LoadedModel;

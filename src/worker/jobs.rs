@@ -6,12 +6,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 
 use super::{ScanSource, WorkerEvent, WorkerRequest};
-use crate::attacks::{AttackConfig, AttackControl, AttackKind};
+use crate::attacks::{AttackControl, AttackKind};
 use crate::device::ComputeDevice;
 use crate::imaging::{Scan, load_scan, load_scan_bytes};
 use crate::models::{LoadedModel, load_model_files, load_shipped};
 use crate::pipeline::sweep::{SweepSpec, epsilon_sweep};
-use crate::pipeline::{AttackRequest, FgsmSession, run_pipeline};
+use crate::pipeline::{AttackRequest, AttackSpec, FgsmSession, run_pipeline};
 
 pub(super) struct WorkerState {
     requests: Receiver<WorkerRequest>,
@@ -22,17 +22,9 @@ pub(super) struct WorkerState {
     device: Option<ComputeDevice>,
     model: Option<LoadedModel>,
     scan: Option<Arc<Scan>>,
-    fgsm: Option<(FgsmKey, FgsmSession)>,
-}
-
-/// What an FGSM gradient depends on besides the scan and the model (the cached session is
-/// dropped whenever either of those changes).
-#[derive(Debug, Clone, PartialEq)]
-struct FgsmKey {
-    target: crate::attacks::TargetSpec,
-    label: Option<usize>,
-    /// The defence the gradient went through (adaptive FGSM), if any.
-    through: Option<crate::defenses::DefenseConfig>,
+    /// The cached FGSM gradient, keyed by [`AttackSpec::gradient_key`] (dropped whenever the scan
+    /// or the model changes).
+    fgsm: Option<(AttackSpec, FgsmSession)>,
 }
 
 impl WorkerState {
@@ -144,20 +136,7 @@ impl WorkerState {
                     Err(err) => self.error("loading the weights", &err),
                 }
             }
-            WorkerRequest::Attack {
-                generation,
-                attack,
-                true_label,
-                defense,
-                adaptive,
-            } => self.attack(
-                &device,
-                generation,
-                &attack,
-                true_label,
-                defense.as_ref(),
-                adaptive,
-            ),
+            WorkerRequest::Attack { generation, spec } => self.attack(&device, generation, &spec),
             WorkerRequest::Sweep {
                 generation,
                 attack,
@@ -198,15 +177,7 @@ impl WorkerState {
         self.emit(WorkerEvent::ModelLoaded(card));
     }
 
-    fn attack(
-        &mut self,
-        device: &ComputeDevice,
-        generation: u64,
-        attack: &AttackConfig,
-        true_label: Option<usize>,
-        defense: Option<&crate::defenses::DefenseConfig>,
-        adaptive: bool,
-    ) {
+    fn attack(&mut self, device: &ComputeDevice, generation: u64, spec: &AttackSpec) {
         let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
             let missing = if self.scan.is_none() {
                 "open a scan first"
@@ -218,17 +189,10 @@ impl WorkerState {
         // The scan is copied into a request only where one is needed: not on every FGSM ε move.
         let request = || AttackRequest {
             scan: (**scan).clone(),
-            attack: attack.clone(),
-            true_label,
-            defense: defense.cloned(),
-            adaptive,
+            spec: spec.clone(),
         };
-        let result = if attack.kind == AttackKind::Fgsm {
-            let key = FgsmKey {
-                target: attack.target,
-                label: true_label,
-                through: defense.filter(|_| adaptive).cloned(),
-            };
+        let result = if spec.attack.kind == AttackKind::Fgsm {
+            let key = spec.gradient_key();
             if self.fgsm.as_ref().is_none_or(|(cached, _)| *cached != key) {
                 match FgsmSession::new(model, &request(), device) {
                     Ok(session) => self.fgsm = Some((key, session)),
@@ -236,9 +200,7 @@ impl WorkerState {
                 }
             }
             match &self.fgsm {
-                Some((_, session)) => {
-                    session.result_at(model, device, attack, defense.map(|d| (d, adaptive)))
-                }
+                Some((_, session)) => session.result_at(model, device, spec),
                 None => return,
             }
         } else {

@@ -17,6 +17,7 @@ use crate::device::{ComputeDevice, DevicePreference, select_device};
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::ModelCard;
 use crate::pipeline::AttackResult;
+use crate::pipeline::AttackSpec;
 use crate::pipeline::sweep::Sweep;
 use jobs::WorkerState;
 
@@ -57,14 +58,8 @@ pub enum WorkerRequest {
     Attack {
         /// Generation (newer supersedes older).
         generation: u64,
-        /// The attack.
-        attack: AttackConfig,
-        /// The true label, if known.
-        true_label: Option<usize>,
-        /// A test-time defence, if any.
-        defense: Option<crate::defenses::DefenseConfig>,
-        /// Attack through the defence.
-        adaptive: bool,
+        /// The attack, label, defence and whether the attack goes through it.
+        spec: AttackSpec,
     },
     /// Compute the ε-sweep curve for an attack.
     Sweep {

@@ -26,10 +26,10 @@ pub fn attack_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         .as_ref()
         .map(|c| c.classes.clone())
         .unwrap_or_default();
-    let before = app.settings.attack.clone();
-    let label_before = app.settings.true_label;
+    let before = app.settings.spec.attack.clone();
+    let label_before = app.settings.spec.true_label;
     let mut changes = Changes::default();
-    let attack = &mut app.settings.attack;
+    let attack = &mut app.settings.spec.attack;
     family_ui(ui, attack);
     let mut epsilon = attack.epsilon;
     let epsilon_response = epsilon_ui(
@@ -40,7 +40,7 @@ pub fn attack_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     );
     parameters_ui(ui, attack);
     target_ui(ui, attack, &classes);
-    label_ui(ui, &mut app.settings.true_label, &classes);
+    label_ui(ui, &mut app.settings.spec.true_label, &classes);
     let cheap = !attack.kind.is_iterative();
     if *attack != before {
         changes.run = cheap;
@@ -54,7 +54,7 @@ pub fn attack_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
             run: cheap || released,
         });
     }
-    if app.settings.true_label != label_before {
+    if app.settings.spec.true_label != label_before {
         changes.run = true;
         changes.sweep = true;
     }

@@ -10,9 +10,13 @@ use crate::defenses::{DefenseConfig, DefenseKind, gradient_route_through};
 
 /// Draws the defence section.
 pub fn defense_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
-    let before = (app.settings.defense.clone(), app.settings.adaptive_attack);
+    let before = (
+        app.settings.spec.defense.clone(),
+        app.settings.spec.adaptive,
+    );
     let text = app
         .settings
+        .spec
         .defense
         .as_ref()
         .map_or("none", |d| d.kind.label());
@@ -21,14 +25,15 @@ pub fn defense_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         .height(f32::INFINITY) // all defences at once, no scrolling
         .show_ui(ui, |ui| {
             if ui
-                .selectable_label(app.settings.defense.is_none(), "none")
+                .selectable_label(app.settings.spec.defense.is_none(), "none")
                 .clicked()
             {
-                app.settings.defense = None;
+                app.settings.spec.defense = None;
             }
             for kind in DefenseKind::ALL {
                 let selected = app
                     .settings
+                    .spec
                     .defense
                     .as_ref()
                     .is_some_and(|d| d.kind == kind);
@@ -38,11 +43,11 @@ pub fn defense_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                     .clicked()
                     && !selected
                 {
-                    app.settings.defense = Some(DefenseConfig::new(kind));
+                    app.settings.spec.defense = Some(DefenseConfig::new(kind));
                 }
             }
         });
-    if let Some(defense) = &mut app.settings.defense {
+    if let Some(defense) = &mut app.settings.spec.defense {
         ui.label(RichText::new(defense.kind.explanation()).weak());
         parameter_sliders(ui, defense);
         if defense.kind.is_classical_baseline() {
@@ -52,16 +57,20 @@ pub fn defense_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                     .italics(),
             );
         }
-        let route = gradient_route_through(defense, app.settings.attack.kind);
+        let route = gradient_route_through(defense, app.settings.spec.attack.kind);
         let hint = format!("The attacker knows the defence. Gradient: {route}.");
         ui.checkbox(
-            &mut app.settings.adaptive_attack,
+            &mut app.settings.spec.adaptive,
             "Attack through the defence",
         )
         .on_hover_text(hint);
     }
-    if (app.settings.defense.clone(), app.settings.adaptive_attack) != before {
-        let cheap = !app.settings.attack.kind.is_iterative();
+    if (
+        app.settings.spec.defense.clone(),
+        app.settings.spec.adaptive,
+    ) != before
+    {
+        let cheap = !app.settings.spec.attack.kind.is_iterative();
         app.push(Command::AttackChanged {
             run: cheap,
             sweep: false,

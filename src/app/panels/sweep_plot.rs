@@ -10,7 +10,7 @@ use crate::attacks::{Norm, display_scale};
 /// Draws the sweep section.
 pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     // The sweep attacks the model alone; say so when a defence is shown beside it.
-    let title = if app.settings.defense.is_some() {
+    let title = if app.settings.spec.defense.is_some() {
         "ε sweep (model without the defence)"
     } else {
         "ε sweep"
@@ -27,7 +27,7 @@ pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         );
         return;
     };
-    let norm = app.settings.attack.norm();
+    let norm = app.settings.spec.attack.norm();
     let l2 = norm == Norm::L2;
     let unit = display_scale(norm);
     let label = sweep.label;
@@ -36,7 +36,7 @@ pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         .iter()
         .map(|p| [p.epsilon * unit, f64::from(p.true_class_probability)])
         .collect();
-    let current = app.settings.attack.epsilon * unit;
+    let current = app.settings.spec.attack.epsilon * unit;
     let flip = sweep.flip;
     let class_name = app
         .card

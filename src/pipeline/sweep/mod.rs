@@ -12,9 +12,11 @@ pub use flip::{
     FLIP_TOLERANCE_L2, FLIP_TOLERANCE_LINF, FlipBound, FlipEstimate, bisect_flip, flip_tolerance,
 };
 
+use super::AttackSpec;
+use super::prepared::Prepared;
 use crate::attacks::{
     AttackConfig, AttackControl, AttackError, AttackKind, FgsmGradient, attack_succeeded,
-    predicted_class, probabilities, resolve_target, run_attack,
+    predicted_class, probabilities, run_attack,
 };
 use crate::device::ComputeDevice;
 use crate::imaging::{Scan, model_input_from_scan};
@@ -92,23 +94,13 @@ pub fn sweep_input(
     spec: &SweepSpec,
     control: &AttackControl<'_>,
 ) -> Result<Sweep, AttackError> {
-    let clean_probs = probabilities(models, clean)?
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    let classes = clean_probs.len();
-    spec.attack.validate(classes)?;
-    let label = spec
-        .true_label
-        .unwrap_or_else(|| predicted_class(&clean_probs));
-    if label >= classes {
-        return Err(AttackError::InvalidTarget {
-            class: label,
-            classes,
-        });
-    }
-    let target = resolve_target(spec.attack.target, &clean_probs);
-    let aim = target.unwrap_or(label);
+    let attack_spec = AttackSpec {
+        attack: spec.attack.clone(),
+        true_label: spec.true_label,
+        ..AttackSpec::default()
+    };
+    let prepared = Prepared::from_input(models, clean.clone(), &attack_spec)?;
+    let (label, target, aim) = (prepared.label, prepared.target, prepared.aim());
     let fgsm = if spec.attack.kind == AttackKind::Fgsm {
         Some(FgsmGradient::compute(
             &models.differentiable,

@@ -1,0 +1,93 @@
+//! Everything a view shows, from an attack's output: the predictions, the perturbation and
+//! its metrics, Grad-CAM on both images, the defended output and the detector's scores.
+
+use std::time::Instant;
+
+use burn::tensor::Tensor;
+
+use super::defended::{defend, detect};
+use super::{AttackResult, AttackSpec, PipelineError, Prediction, Prepared};
+use crate::attacks::{GradientRoute, attack_succeeded, predicted_class, probabilities};
+use crate::device::ComputeDevice;
+use crate::explain::grad_cam;
+use crate::imaging::image_from_tensor;
+use crate::metrics::perturbation_metrics;
+use crate::models::LoadedModel;
+
+/// What the attack itself produced.
+pub(super) struct Attacked {
+    /// The adversarial image, `[1, 1, h, w]` in [0, 1].
+    pub adversarial: Tensor<4>,
+    /// Gradient steps used.
+    pub gradient_evaluations: usize,
+    /// What the attack differentiated.
+    pub route: GradientRoute,
+}
+
+pub(super) fn prediction(model: &LoadedModel, probs: Vec<f32>) -> Prediction {
+    let label = predicted_class(&probs);
+    Prediction {
+        label,
+        class_name: model.card.classes.get(label).cloned().unwrap_or_default(),
+        probs,
+    }
+}
+
+/// The result of one run.
+pub(super) fn assemble(
+    model: &LoadedModel,
+    device: &ComputeDevice,
+    spec: &AttackSpec,
+    prepared: &Prepared,
+    attacked: Attacked,
+    started: Instant,
+) -> Result<AttackResult, PipelineError> {
+    let Attacked {
+        adversarial,
+        gradient_evaluations,
+        route,
+    } = attacked;
+    let (clean, label, target) = (&prepared.clean, prepared.label, prepared.target);
+    let models = &model.models;
+    let adversarial_probs = probabilities(models, &adversarial)?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let clean_prediction = prediction(model, prepared.clean_probs.clone());
+    let adversarial_prediction = prediction(model, adversarial_probs);
+    let success = attack_succeeded(adversarial_prediction.label, label, target);
+    let metrics = perturbation_metrics(clean, &adversarial)?;
+    let gradcam_clean = image_from_tensor(grad_cam(models, clean, clean_prediction.label)?)?;
+    let gradcam_adversarial = image_from_tensor(grad_cam(
+        models,
+        &adversarial,
+        adversarial_prediction.label,
+    )?)?;
+    let perturbation = image_from_tensor(adversarial.clone().sub(clean.clone()))?;
+    let defended = spec
+        .defense
+        .as_ref()
+        .map(|config| defend(model, config, spec.adaptive, clean, &adversarial))
+        .transpose()?;
+    let detection = detect(model, clean, &adversarial)?;
+    Ok(AttackResult {
+        original: image_from_tensor(clean.clone())?,
+        adversarial: image_from_tensor(adversarial)?,
+        perturbation,
+        gradcam_clean,
+        gradcam_adversarial,
+        clean: clean_prediction,
+        adversarial_prediction,
+        label,
+        target,
+        success,
+        metrics,
+        gradient_evaluations,
+        gradient_route: route,
+        elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        device: device.description.clone(),
+        attack: spec.attack.clone(),
+        defended,
+        detection,
+    })
+}
