@@ -7,7 +7,7 @@ use std::str::FromStr;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use super::{Classifier, CompactCnnConfig, InputNorm, ResNet18Config, Task};
+use super::{Classifier, CompactCnnConfig, InputNorm, InputNormalization, ResNet18Config, Task};
 
 /// A network architecture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -65,6 +65,16 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
+    /// The input normalisation the model applies (the card keeps its three fields flat).
+    #[must_use]
+    pub fn input_normalization(&self) -> InputNormalization {
+        InputNormalization {
+            norm: self.input_norm,
+            mean: self.input_mean,
+            std: self.input_std,
+        }
+    }
+
     /// Builds the untrained classifier.
     #[must_use]
     pub fn init(&self, device: &Device) -> Classifier {
@@ -72,16 +82,12 @@ impl ModelSpec {
         match self.arch {
             Architecture::CompactCnn => Classifier::Compact(
                 CompactCnnConfig::new(classes)
-                    .with_input_mean(self.input_mean)
-                    .with_input_std(self.input_std)
-                    .with_input_norm(self.input_norm)
+                    .with_input(self.input_normalization())
                     .init(device),
             ),
             Architecture::Resnet18 => Classifier::ResNet(
                 ResNet18Config::new(classes)
-                    .with_input_mean(self.input_mean)
-                    .with_input_std(self.input_std)
-                    .with_input_norm(self.input_norm)
+                    .with_input(self.input_normalization())
                     .init(device),
             ),
         }

@@ -11,7 +11,7 @@ use burn::tensor::activation::relu;
 use burn::tensor::module::adaptive_avg_pool2d;
 use burn::tensor::{Device, Tensor};
 
-use super::input_norm::{InputNorm, normalize_input};
+use super::input_norm::InputNormalization;
 
 /// Hyper-parameters of [`CompactCnn`].
 #[derive(Config, Debug)]
@@ -21,15 +21,9 @@ pub struct CompactCnnConfig {
     /// Channels of the four blocks.
     #[config(default = "[16, 24, 48, 64]")]
     pub widths: [usize; 4],
-    /// Mean subtracted from [0, 1] input pixels.
-    #[config(default = 0.5)]
-    pub input_mean: f32,
-    /// Standard deviation the centred input is divided by.
-    #[config(default = 0.25)]
-    pub input_std: f32,
-    /// Data-set statistics or per-image standardisation.
-    #[config(default = "InputNorm::Dataset")]
-    pub input_norm: InputNorm,
+    /// How the [0, 1] input is normalised.
+    #[config(default = "InputNormalization::new()")]
+    pub input: InputNormalization,
 }
 
 /// One conv–BN pair (`ReLU` and pooling are applied by the caller).
@@ -49,10 +43,8 @@ pub struct CompactCnn {
     /// The linear head.
     pub classifier: Linear,
     pool: MaxPool2d,
-    input_mean: f32,
-    input_std: f32,
     #[module(skip)]
-    input_norm: InputNorm,
+    input: InputNormalization,
 }
 
 impl CompactCnnConfig {
@@ -79,9 +71,7 @@ impl CompactCnnConfig {
             features,
             classifier: LinearConfig::new(in_channels, self.num_classes).init(device),
             pool: MaxPool2dConfig::new([2, 2]).init(),
-            input_mean: self.input_mean,
-            input_std: self.input_std,
-            input_norm: self.input_norm,
+            input: self.input.clone(),
         }
     }
 }
@@ -94,7 +84,7 @@ impl CompactCnn {
     /// - output: `[batch, 64, 16, 16]`
     #[must_use]
     pub fn features(&self, input: Tensor<4>) -> Tensor<4> {
-        let mut x = normalize_input(input, self.input_norm, self.input_mean, self.input_std);
+        let mut x = self.input.apply(input);
         let last = self.features.len().saturating_sub(1);
         for (index, block) in self.features.iter().enumerate() {
             x = relu(block.bn.forward(block.conv.forward(x)));

@@ -3,6 +3,7 @@
 //! unit variance), which makes a model indifferent to global brightness and contrast — the
 //! main way the chest X-ray test set differs from the training set.
 
+use burn::config::Config;
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,31 @@ pub enum InputNorm {
     Dataset,
     /// `(x − mean(x)) / (std(x) + 1e-3)` per image.
     PerImage,
+}
+
+/// The input normalisation of a model, nested in both architectures' configs.
+#[derive(Config, Debug, PartialEq)]
+pub struct InputNormalization {
+    /// Data-set statistics or per-image standardisation.
+    #[config(default = "InputNorm::Dataset")]
+    pub norm: InputNorm,
+    /// Mean subtracted from [0, 1] input pixels (data-set statistics only).
+    #[config(default = 0.5)]
+    pub mean: f32,
+    /// Standard deviation the centred input is divided by (data-set statistics only).
+    #[config(default = 0.25)]
+    pub std: f32,
+}
+
+impl InputNormalization {
+    /// Normalises a batch.
+    ///
+    /// # Shapes
+    /// - input and output: `[batch, channels, h, w]`
+    #[must_use]
+    pub fn apply(&self, input: Tensor<4>) -> Tensor<4> {
+        normalize_input(input, self.norm, self.mean, self.std)
+    }
 }
 
 /// Normalises a batch.

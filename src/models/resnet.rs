@@ -11,22 +11,16 @@ use burn::tensor::activation::relu;
 use burn::tensor::module::adaptive_avg_pool2d;
 use burn::tensor::{Device, Tensor};
 
-use super::input_norm::{InputNorm, normalize_input};
+use super::input_norm::InputNormalization;
 
 /// Hyper-parameters of [`ResNet18`].
 #[derive(Config, Debug)]
 pub struct ResNet18Config {
     /// Number of output classes.
     pub num_classes: usize,
-    /// Mean subtracted from [0, 1] input pixels.
-    #[config(default = 0.5)]
-    pub input_mean: f32,
-    /// Standard deviation the centred input is divided by.
-    #[config(default = 0.25)]
-    pub input_std: f32,
-    /// Data-set statistics or per-image standardisation.
-    #[config(default = "InputNorm::Dataset")]
-    pub input_norm: InputNorm,
+    /// How the [0, 1] input is normalised.
+    #[config(default = "InputNormalization::new()")]
+    pub input: InputNormalization,
 }
 
 /// The 1×1 projection on a block's shortcut (`PyTorch`: `downsample.0` / `downsample.1`).
@@ -71,10 +65,8 @@ pub struct ResNet18 {
     /// Linear head.
     pub fc: Linear,
     maxpool: MaxPool2d,
-    input_mean: f32,
-    input_std: f32,
     #[module(skip)]
-    input_norm: InputNorm,
+    input: InputNormalization,
 }
 
 fn conv(channels: [usize; 2], kernel: usize, stride: usize, device: &Device) -> Conv2d {
@@ -128,9 +120,7 @@ impl ResNet18Config {
                 .with_strides([2, 2])
                 .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
                 .init(),
-            input_mean: self.input_mean,
-            input_std: self.input_std,
-            input_norm: self.input_norm,
+            input: self.input.clone(),
         }
     }
 }
@@ -155,7 +145,7 @@ impl ResNet18 {
     /// - output: `[batch, 512, 4, 4]`
     #[must_use]
     pub fn features(&self, input: Tensor<4>) -> Tensor<4> {
-        let x = normalize_input(input, self.input_norm, self.input_mean, self.input_std);
+        let x = self.input.apply(input);
         let x = relu(self.bn1.forward(self.conv1.forward(x))); // [batch, 64, 64, 64]
         let mut x = self.maxpool.forward(x); // [batch, 64, 32, 32]
         for layer in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
