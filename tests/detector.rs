@@ -4,22 +4,15 @@
 //! otherwise; the threshold arithmetic itself is unit-tested in the library).
 
 use advlens::attacks::{AttackConfig, AttackKind};
-use advlens::datasets::{load_dataset, shared_datasets_dir};
+use advlens::datasets::{LabelledImages, load_dataset, shared_datasets_dir};
 use advlens::defenses::{calibrate_threshold, false_positive_rate};
 use advlens::device::ComputeDevice;
-use advlens::eval::{EvalImages, images_from_split, squeeze_scores_of};
+use advlens::eval::{images_from_split, squeeze_scores_of};
 use advlens::models::load_shipped;
 
-fn halves(images: &EvalImages) -> (EvalImages, EvalImages) {
+fn halves(images: &LabelledImages) -> (LabelledImages, LabelledImages) {
     let middle = images.len() / 2;
-    let area = images.size * images.size;
-    let part = |range: std::ops::Range<usize>| EvalImages {
-        pixels: images.pixels[range.start * area..range.end * area].to_vec(),
-        labels: images.labels[range.clone()].to_vec(),
-        size: images.size,
-        source: images.source.clone(),
-    };
-    (part(0..middle), part(middle..images.len()))
+    (images.slice(0..middle), images.slice(middle..images.len()))
 }
 
 #[test]
@@ -33,7 +26,7 @@ fn calibrated_threshold_holds_its_false_positive_rate_on_held_out_clean_images()
     let device = ComputeDevice::cpu();
     let model = load_shipped("chest-xray-cnn", &device.device).unwrap();
     let dataset = load_dataset(&root, model.card.spec.task.dataset_file()).unwrap();
-    let val = images_from_split(&dataset.val, 128, None, "val").unwrap();
+    let val = images_from_split(&dataset.val, 128, None).unwrap();
     let (calibration, held_out) = halves(&val);
     let threshold = calibrate_threshold(
         &squeeze_scores_of(&model, &calibration, None, 128, &device).unwrap(),
@@ -52,7 +45,7 @@ fn calibrated_threshold_holds_its_false_positive_rate_on_held_out_clean_images()
         (held_out_rate - 0.05).abs() <= 0.04,
         "held-out false-positive rate {held_out_rate}"
     );
-    let attacked = images_from_split(&dataset.test, 128, Some(48), "test").unwrap();
+    let attacked = images_from_split(&dataset.test, 128, Some(48)).unwrap();
     let attack = AttackConfig::new(AttackKind::Pgd, 4.0 / 255.0).with_steps(10);
     let detected = false_positive_rate(
         &squeeze_scores_of(&model, &attacked, Some(&attack), 48, &device).unwrap(),

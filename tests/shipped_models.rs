@@ -9,10 +9,10 @@ mod common;
 use std::path::Path;
 
 use advlens::attacks::{AttackConfig, AttackControl, AttackKind};
-use advlens::datasets::{load_dataset, shared_datasets_dir};
+use advlens::datasets::{LabelledImages, load_dataset, shared_datasets_dir};
 use advlens::defenses::{DefenseConfig, DefenseKind};
 use advlens::device::ComputeDevice;
-use advlens::eval::{EvalImages, EvalPlan, evaluate_robustness, images_from_split};
+use advlens::eval::{EvalPlan, evaluate_robustness, images_from_split};
 use advlens::imaging::{LoadOptions, Scan, load_scan};
 use advlens::models::{Task, list_shipped, load_shipped};
 use advlens::pipeline::{AttackRequest, AttackSpec, FgsmSession, run_pipeline};
@@ -224,7 +224,11 @@ fn fgsm_session_equals_a_fresh_fgsm_run_on_a_shipped_model() {
 }
 
 /// Accuracy of a model on images under PGD-20 at ε (true labels, untargeted).
-fn pgd_accuracy(model: &advlens::models::LoadedModel, images: &EvalImages, epsilon: f64) -> f32 {
+fn pgd_accuracy(
+    model: &advlens::models::LoadedModel,
+    images: &LabelledImages,
+    epsilon: f64,
+) -> f32 {
     let plan = EvalPlan {
         attacks: vec![AttackConfig::new(AttackKind::Pgd, 0.0).with_steps(20)],
         epsilons: vec![epsilon],
@@ -257,7 +261,7 @@ fn robust_models_beat_their_standard_twins_under_pgd() {
         // the bundled sample scans with the standard model's clean predictions as labels.
         let images = if let Some(root) = &root {
             let dataset = load_dataset(root, task.dataset_file()).unwrap();
-            images_from_split(&dataset.test, 128, Some(64), "test").unwrap()
+            images_from_split(&dataset.test, 128, Some(64)).unwrap()
         } else {
             eprintln!("../shared/datasets is not here: using the bundled scans");
             sample_images(&standard, task)
@@ -281,7 +285,7 @@ fn robust_models_beat_their_standard_twins_under_pgd() {
 }
 
 /// The bundled scans of a task, labelled with the model's clean predictions.
-fn sample_images(model: &advlens::models::LoadedModel, task: Task) -> EvalImages {
+fn sample_images(model: &advlens::models::LoadedModel, task: Task) -> LabelledImages {
     let size = model.card.spec.input_size;
     let mut pixels = Vec::new();
     let mut labels = Vec::new();
@@ -292,10 +296,5 @@ fn sample_images(model: &advlens::models::LoadedModel, task: Task) -> EvalImages
         labels.push(advlens::attacks::predicted_class(&probabilities[0]));
         pixels.extend(input.into_data().try_to_vec::<f32>().unwrap());
     }
-    EvalImages {
-        pixels,
-        labels,
-        size,
-        source: "bundled sample scans".to_string(),
-    }
+    LabelledImages::from_unit(pixels, labels, [size, size], "bundled sample scans")
 }

@@ -56,8 +56,8 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<()> {
         .context("no data-set folder: pass --datasets or set ADVLENS_DATASETS")?;
     let file = spec.task.dataset_file();
     let dataset = load_dataset(&root, file)?;
-    let val = images_from_split(&dataset.val, spec.input_size, None, "validation")?;
-    let test = images_from_split(&dataset.test, spec.input_size, None, "test")?;
+    let val = images_from_split(&dataset.val, spec.input_size, None)?;
+    let test = images_from_split(&dataset.test, spec.input_size, None)?;
     let calibration = calibrate_detector(&model, &val, &test, args.fpr, &device)?;
     println!(
         "{}: threshold {:.4} for {:.0}% false positives on {} clean validation images; {:.1}% false positives on {} clean test images",
@@ -69,12 +69,7 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<()> {
         calibration.test_images
     );
     if args.attack_eps > 0.0 {
-        let attacked = images_from_split(
-            &dataset.test,
-            spec.input_size,
-            Some(args.attack_limit),
-            "test",
-        )?;
+        let attacked = images_from_split(&dataset.test, spec.input_size, Some(args.attack_limit))?;
         let attack = AttackConfig::new(AttackKind::Pgd, args.attack_eps).with_steps(20);
         let scores = squeeze_scores_of(&model, &attacked, Some(&attack), 32, &device)?;
         println!(

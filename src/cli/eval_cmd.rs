@@ -8,12 +8,12 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use advlens::attacks::{AttackConfig, AttackKind};
-use advlens::datasets::{load_dataset, shared_datasets_dir};
+use advlens::datasets::{LabelledImages, load_dataset, shared_datasets_dir};
 use advlens::defenses::DefenseConfig;
 use advlens::device::DevicePreference;
 use advlens::eval::{
-    EvalImages, EvalPlan, evaluate_robustness, images_from_folder, images_from_split, save_card,
-    table_csv, table_markdown,
+    EvalPlan, evaluate_robustness, images_from_folder, images_from_split, save_card, table_csv,
+    table_markdown,
 };
 use advlens::export::write_atomic;
 use advlens::models::RobustnessTable;
@@ -91,7 +91,7 @@ fn eval_images(
     classes: &[String],
     size: usize,
     task_file: &str,
-) -> anyhow::Result<EvalImages> {
+) -> anyhow::Result<LabelledImages> {
     if let Some(folder) = &args.data {
         return Ok(images_from_folder(folder, classes, size, args.limit)?);
     }
@@ -106,12 +106,7 @@ fn eval_images(
         "val" => &dataset.val,
         _ => &dataset.test,
     };
-    Ok(images_from_split(
-        split,
-        size,
-        args.limit,
-        &format!("the {} split of {task_file}", args.split),
-    )?)
+    Ok(images_from_split(split, size, args.limit)?)
 }
 
 /// The file stem of a table: model, defence and adaptivity.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::Split;
+use super::LabelledImages;
 
 /// Errors from reading a data set.
 #[derive(Debug, thiserror::Error)]
@@ -32,11 +32,11 @@ pub enum DatasetError {
 #[derive(Debug, Clone)]
 pub struct Dataset {
     /// Training split.
-    pub train: Split,
+    pub train: LabelledImages,
     /// Validation split.
-    pub val: Split,
+    pub val: LabelledImages,
     /// Test split.
-    pub test: Split,
+    pub test: LabelledImages,
     /// Path relative to the data-set folder.
     pub file: String,
     /// SHA-256 of the file.
@@ -46,7 +46,7 @@ pub struct Dataset {
 impl Dataset {
     /// A split by name (`train`, `val`, `test`).
     #[must_use]
-    pub fn split(&self, name: &str) -> Option<&Split> {
+    pub fn split(&self, name: &str) -> Option<&LabelledImages> {
         match name {
             "train" => Some(&self.train),
             "val" | "validation" => Some(&self.val),
@@ -99,7 +99,7 @@ pub fn load_dataset(root: &Path, relative: &str) -> Result<Dataset, DatasetError
         reason: err.to_string(),
         path: display.clone(),
     })?;
-    let mut read_split = |name: &str| -> Result<Split, DatasetError> {
+    let mut read_split = |name: &str| -> Result<LabelledImages, DatasetError> {
         let layout = |reason: String| DatasetError::Layout {
             reason,
             path: display.clone(),
@@ -127,12 +127,12 @@ pub fn load_dataset(root: &Path, relative: &str) -> Result<Dataset, DatasetError
                 labels.len()
             )));
         }
-        Ok(Split {
+        Ok(LabelledImages::from_grey8(
             images,
-            labels,
-            height: height as usize,
-            width: width as usize,
-        })
+            labels.into_iter().map(usize::from).collect(),
+            [height as usize, width as usize],
+            &format!("the {name} split of {relative}"),
+        ))
     };
     let train = read_split("train")?;
     let val = read_split("val")?;

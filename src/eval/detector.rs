@@ -3,8 +3,9 @@
 
 use burn::tensor::Tensor;
 
-use super::{EvalError, EvalImages};
+use super::EvalError;
 use crate::attacks::{AttackConfig, AttackControl, run_attack};
+use crate::datasets::LabelledImages;
 use crate::defenses::{SQUEEZERS, calibrate_threshold, false_positive_rate, squeeze_scores};
 use crate::device::ComputeDevice;
 use crate::models::{DetectorCalibration, LoadedModel};
@@ -16,7 +17,7 @@ use crate::models::{DetectorCalibration, LoadedModel};
 /// [`EvalError`] from the attack or a read-back.
 pub fn squeeze_scores_of(
     model: &LoadedModel,
-    images: &EvalImages,
+    images: &LabelledImages,
     attack: Option<&AttackConfig>,
     batch_size: usize,
     device: &ComputeDevice,
@@ -24,7 +25,7 @@ pub fn squeeze_scores_of(
     let batch_size = batch_size.max(1);
     let mut scores = Vec::with_capacity(images.len());
     for start in (0..images.len()).step_by(batch_size) {
-        let (batch, labels) = images.batch(
+        let (batch, labels) = images.batch_range(
             start..(start + batch_size).min(images.len()),
             &device.device,
         );
@@ -54,8 +55,8 @@ pub fn squeeze_scores_of(
 /// [`EvalError`] from a read-back.
 pub fn calibrate_detector(
     model: &LoadedModel,
-    calibration: &EvalImages,
-    held_out: &EvalImages,
+    calibration: &LabelledImages,
+    held_out: &LabelledImages,
     target_fpr: f32,
     device: &ComputeDevice,
 ) -> Result<DetectorCalibration, EvalError> {

@@ -3,79 +3,26 @@
 
 use std::path::Path;
 
-use burn::tensor::{Device, Tensor, TensorData};
-
 use super::EvalError;
-use crate::datasets::Split;
+use crate::datasets::LabelledImages;
 use crate::imaging::{LoadOptions, load_scan, resize_grey};
-
-/// Square images in [0, 1] at the model's input size, with their classes.
-#[derive(Debug, Clone)]
-pub struct EvalImages {
-    /// `count × size × size` values, row-major.
-    pub pixels: Vec<f32>,
-    /// One class per image.
-    pub labels: Vec<usize>,
-    /// Side length.
-    pub size: usize,
-    /// Where they came from, in words.
-    pub source: String,
-}
-
-impl EvalImages {
-    /// Number of images.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.labels.len()
-    }
-
-    /// Whether there are none.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.labels.is_empty()
-    }
-
-    /// Images `range` as a `[n, 1, size, size]` batch and their labels.
-    #[must_use]
-    pub fn batch(&self, range: std::ops::Range<usize>, device: &Device) -> (Tensor<4>, Vec<usize>) {
-        let area = self.size * self.size;
-        let values = self.pixels[range.start * area..range.end * area].to_vec();
-        let tensor = Tensor::from_data(
-            TensorData::new(values, [range.len(), 1, self.size, self.size]),
-            device,
-        );
-        (tensor, self.labels[range].to_vec())
-    }
-}
 
 /// The first `limit` images of a data-set split (which must already be `size × size`).
 ///
 /// # Errors
 /// [`EvalError::Other`] when the split's images are not the model's input size.
 pub fn images_from_split(
-    split: &Split,
+    split: &LabelledImages,
     size: usize,
     limit: Option<usize>,
-    source: &str,
-) -> Result<EvalImages, EvalError> {
+) -> Result<LabelledImages, EvalError> {
     if split.height != size || split.width != size {
         return Err(EvalError::Other(format!(
             "the split's images are {}×{}, the model expects {size}×{size}",
             split.width, split.height
         )));
     }
-    let count = limit.map_or(split.len(), |l| l.min(split.len()));
-    let pixels = (0..count).flat_map(|i| split.image_f32(i)).collect();
-    let labels = split.labels[..count]
-        .iter()
-        .map(|&l| usize::from(l))
-        .collect();
-    Ok(EvalImages {
-        pixels,
-        labels,
-        size,
-        source: source.to_string(),
-    })
+    Ok(split.first(limit))
 }
 
 /// Every readable scan in `folder/<class>/`, resized to `size`; classes are matched to
@@ -90,7 +37,7 @@ pub fn images_from_folder(
     classes: &[String],
     size: usize,
     limit: Option<usize>,
-) -> Result<EvalImages, EvalError> {
+) -> Result<LabelledImages, EvalError> {
     let io = |err: std::io::Error| EvalError::Other(format!("{}: {err}", folder.display()));
     let mut per_class: Vec<Vec<std::path::PathBuf>> = vec![Vec::new(); classes.len()];
     for entry in std::fs::read_dir(folder).map_err(io)? {
@@ -144,10 +91,10 @@ pub fn images_from_folder(
         pixels.extend(resize_grey(&scan.display, size, size).pixels);
         labels.push(class);
     }
-    Ok(EvalImages {
+    Ok(LabelledImages::from_unit(
         pixels,
         labels,
-        size,
-        source: folder.display().to_string(),
-    })
+        [size, size],
+        &folder.display().to_string(),
+    ))
 }

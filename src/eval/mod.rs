@@ -10,7 +10,7 @@ mod table;
 
 pub use card_page::{card_markdown, save_card};
 pub use detector::{calibrate_detector, squeeze_scores_of};
-pub use image_set::{EvalImages, images_from_folder, images_from_split};
+pub use image_set::{images_from_folder, images_from_split};
 pub use run::{EvalPlan, evaluate_robustness};
 pub use table::{table_csv, table_markdown};
 

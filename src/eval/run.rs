@@ -5,11 +5,12 @@ use std::time::Instant;
 
 use burn::tensor::Tensor;
 
-use super::{EvalError, EvalImages};
+use super::EvalError;
 use crate::attacks::{
     AttackConfig, AttackControl, AttackKind, DefenseGradientPath, GradientRoute, predicted_class,
     probabilities, run_attack,
 };
+use crate::datasets::LabelledImages;
 use crate::defenses::{DefenseConfig, DefensePath, defended_predict};
 use crate::device::ComputeDevice;
 use crate::models::{LoadedModel, RobustnessRow, RobustnessTable};
@@ -69,7 +70,7 @@ fn correct_count(
 /// [`EvalError`] from an attack, a defence or a read-back.
 pub fn evaluate_robustness(
     model: &LoadedModel,
-    images: &EvalImages,
+    images: &LabelledImages,
     plan: &EvalPlan,
     device: &ComputeDevice,
     on_progress: &mut dyn FnMut(usize, usize),
@@ -88,7 +89,7 @@ pub fn evaluate_robustness(
     let mut clean_correct = 0usize;
     if has_clean {
         for start in (0..images.len()).step_by(batch_size) {
-            let (batch, labels) = images.batch(
+            let (batch, labels) = images.batch_range(
                 start..(start + batch_size).min(images.len()),
                 &device.device,
             );
@@ -119,7 +120,7 @@ pub fn evaluate_robustness(
             };
             let mut correct = 0usize;
             for start in (0..images.len()).step_by(batch_size) {
-                let (batch, labels) = images.batch(
+                let (batch, labels) = images.batch_range(
                     start..(start + batch_size).min(images.len()),
                     &device.device,
                 );

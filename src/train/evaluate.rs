@@ -2,7 +2,7 @@
 
 use burn::tensor::{Device, Tensor};
 
-use crate::datasets::Split;
+use crate::datasets::LabelledImages;
 use crate::models::Classifier;
 
 /// How a classifier does on a split.
@@ -24,7 +24,7 @@ pub struct Evaluation {
 /// A message if a batch cannot be read back.
 pub fn evaluate_split(
     model: &Classifier,
-    split: &Split,
+    split: &LabelledImages,
     classes: usize,
     limit: Option<usize>,
     batch_size: usize,
@@ -51,7 +51,7 @@ pub type BatchTransform<'a> = dyn FnMut(Tensor<4>, &[usize]) -> Result<Tensor<4>
 /// A message if the transform fails or a batch cannot be read back.
 pub fn evaluate_split_with(
     model: &Classifier,
-    split: &Split,
+    split: &LabelledImages,
     classes: usize,
     limit: Option<usize>,
     batch_size: usize,
@@ -76,7 +76,7 @@ pub fn evaluate_split_with(
     }
     let mut confusion = vec![vec![0usize; classes]; classes];
     for (index, &predicted) in predictions.iter().enumerate() {
-        let truth = usize::from(split.labels[index]);
+        let truth = split.labels[index];
         if truth < classes && predicted < classes {
             confusion[truth][predicted] += 1;
         }

@@ -34,7 +34,7 @@ pub(super) fn finish(
     let sample_correct = sample_predictions
         .iter()
         .zip(&dataset.test.labels)
-        .filter(|(p, l)| **p == usize::from(**l))
+        .filter(|(p, l)| p == l)
         .count();
     let card = ModelCard {
         name: config.name.clone(),

@@ -6,11 +6,11 @@ use burn::tensor::{Tensor, TensorData};
 /// Weights inversely proportional to class frequency, scaled so that their frequency-weighted
 /// mean is 1.
 #[must_use]
-pub fn balanced_class_weights(labels: &[u8], classes: usize) -> Vec<f32> {
+pub fn balanced_class_weights(labels: &[usize], classes: usize) -> Vec<f32> {
     let mut counts = vec![0usize; classes];
     for &label in labels {
-        if usize::from(label) < classes {
-            counts[usize::from(label)] += 1;
+        if label < classes {
+            counts[label] += 1;
         }
     }
     let total = labels.len().max(1) as f32;

@@ -331,13 +331,7 @@ fn augmented_batch(
         TensorData::new(values, [indices.len(), 1, height, width]),
         device,
     );
-    (
-        images,
-        indices
-            .iter()
-            .map(|&i| usize::from(split.labels[i]))
-            .collect(),
-    )
+    (images, indices.iter().map(|&i| split.labels[i]).collect())
 }
 
 #[cfg(test)]
