@@ -17,65 +17,66 @@ impl AdvlensApp {
         for event in self.worker.poll() {
             match event {
                 WorkerEvent::DeviceReady(description) => {
-                    self.status.device = Some(description);
-                    self.status.busy = Some("loading…".to_string());
+                    self.session.status.device = Some(description);
+                    self.session.status.busy = Some("loading…".to_string());
                 }
                 WorkerEvent::ScanLoaded(scan) => {
-                    if let Some(ScanSource::Path(path)) = &self.scan_source {
-                        self.settings.remember(path.clone());
+                    if let Some(ScanSource::Path(path)) = &self.session.scan_source {
+                        self.session.settings.remember(path.clone());
                     }
-                    self.scan = Some(scan);
-                    self.result = None;
-                    self.sweep = None;
-                    self.status.busy = None;
+                    self.session.scan = Some(scan);
+                    self.session.result = None;
+                    self.session.sweep = None;
+                    self.session.status.busy = None;
                 }
                 WorkerEvent::ModelLoaded(card) => {
-                    self.settings.model.clone_from(&card.name);
+                    self.session.settings.model.clone_from(&card.name);
                     if self
+                        .session
                         .settings
                         .spec
                         .true_label
                         .is_some_and(|label| label >= card.classes.len())
                     {
-                        self.settings.spec.true_label = None;
+                        self.session.settings.spec.true_label = None;
                     }
-                    self.card = Some(*card);
-                    self.result = None;
-                    self.sweep = None;
-                    self.status.busy = None;
+                    self.session.card = Some(*card);
+                    self.session.result = None;
+                    self.session.sweep = None;
+                    self.session.status.busy = None;
                 }
                 WorkerEvent::Progress {
                     generation,
                     done,
                     total,
                 } if generation == self.worker.latest_attack() => {
-                    self.status.progress = Some((done, total));
+                    self.session.status.progress = Some((done, total));
                 }
                 WorkerEvent::Progress { .. } => {}
                 WorkerEvent::AttackDone { generation, result } => {
                     if generation == self.worker.latest_attack() {
-                        self.result = Some(result);
-                        self.result_id += 1;
-                        self.status.awaiting_result = false;
-                        self.status.running = false;
-                        self.status.progress = None;
-                        self.status.busy = None;
+                        self.session.result = Some(result);
+                        self.session.result_id += 1;
+                        self.session.status.awaiting_result = false;
+                        self.session.status.running = false;
+                        self.session.status.progress = None;
+                        self.session.status.busy = None;
                     }
                 }
                 WorkerEvent::SweepDone { generation, sweep } => {
                     if generation == self.worker.latest_sweep() {
-                        self.sweep = Some(sweep);
-                        self.status.sweeping = false;
+                        self.session.sweep = Some(sweep);
+                        self.session.status.sweeping = false;
                     }
                 }
                 WorkerEvent::Error { context, message } => {
-                    self.errors.push(crate::imaging::one_line(&format!(
+                    self.session.errors.push(crate::imaging::one_line(&format!(
                         "Error {context}: {message}"
                     )));
-                    self.status.busy = None;
-                    self.status.running = false;
-                    self.status.sweeping = false;
-                    self.status.awaiting_result = false;
+                    self.session.status.busy = None;
+                    self.session.status.running = false;
+                    self.session.status.sweeping = false;
+                    self.session.status.awaiting_result = false;
                 }
             }
         }
@@ -83,33 +84,33 @@ impl AdvlensApp {
 
     /// Carries out the queued commands.
     pub(super) fn apply(&mut self, ctx: &egui::Context) {
-        for command in std::mem::take(&mut self.commands) {
+        for command in self.commands.take() {
             match command {
                 Command::OpenScan(path) => {
                     self.open_scan(ScanSource::Path(path), LoadOptions::default());
                     self.request_attack_and_sweep();
                 }
                 Command::Reload { frame, window } => {
-                    if let Some(source) = self.scan_source.clone() {
+                    if let Some(source) = self.session.scan_source.clone() {
                         self.open_scan(source, LoadOptions { frame, window });
                         self.request_attack_and_sweep();
                     }
                 }
                 Command::PickScan => {
-                    self.dialog = Some(PendingDialog::open(DialogPurpose::OpenScan));
+                    self.ui_state.dialog = Some(PendingDialog::open(DialogPurpose::OpenScan));
                 }
                 Command::PickWeights => {
-                    self.dialog = Some(PendingDialog::open(DialogPurpose::OpenWeights));
+                    self.ui_state.dialog = Some(PendingDialog::open(DialogPurpose::OpenWeights));
                 }
                 Command::LoadWeights(path) => self.load_weights(&path),
                 Command::SelectModel(name) => {
-                    self.status.busy = Some(format!("loading {name}…"));
+                    self.session.status.busy = Some(format!("loading {name}…"));
                     self.worker.send(WorkerRequest::LoadShippedModel(name));
                     self.request_attack_and_sweep();
                 }
                 Command::SetEpsilon { epsilon, run } => {
-                    let attack = &mut self.settings.spec.attack;
-                    let limit = epsilon_limit(attack.norm(), self.settings.max_epsilon_255);
+                    let attack = &mut self.session.settings.spec.attack;
+                    let limit = epsilon_limit(attack.norm(), self.session.settings.max_epsilon_255);
                     attack.epsilon = epsilon.clamp(0.0, limit);
                     if run {
                         self.request_attack();
@@ -125,23 +126,24 @@ impl AdvlensApp {
                 }
                 Command::Cancel => {
                     self.worker.cancel_attack();
-                    self.status.awaiting_result = false;
-                    self.status.running = false;
-                    self.status.progress = None;
+                    self.session.status.awaiting_result = false;
+                    self.session.status.running = false;
+                    self.session.status.progress = None;
                 }
                 Command::Export(None) => {
-                    self.dialog = Some(PendingDialog::open(DialogPurpose::ExportFolder));
+                    self.ui_state.dialog = Some(PendingDialog::open(DialogPurpose::ExportFolder));
                 }
                 Command::Export(Some(folder)) => self.export(&folder),
                 Command::TogglePresentation => {
-                    self.settings.presentation = !self.settings.presentation;
+                    self.session.settings.presentation = !self.session.settings.presentation;
                 }
-                Command::ToggleHelp => self.show_help = !self.show_help,
-                Command::DismissErrors => self.errors.clear(),
+                Command::ToggleHelp => self.ui_state.show_help = !self.ui_state.show_help,
+                Command::DismissErrors => self.session.errors.clear(),
             }
         }
-        if let Some((purpose, answer)) = self.dialog.as_ref().and_then(PendingDialog::poll) {
-            self.dialog = None;
+        if let Some((purpose, answer)) = self.ui_state.dialog.as_ref().and_then(PendingDialog::poll)
+        {
+            self.ui_state.dialog = None;
             if let Some(path) = answer {
                 match purpose {
                     DialogPurpose::OpenScan => self.commands.push(Command::OpenScan(path)),
@@ -150,7 +152,7 @@ impl AdvlensApp {
                 }
                 ctx.request_repaint();
             }
-        } else if self.dialog.is_some() {
+        } else if self.ui_state.dialog.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
     }
@@ -162,11 +164,12 @@ impl AdvlensApp {
                 Ok(card) => card,
                 Err(err) => {
                     return self
+                        .session
                         .errors
                         .push(format!("Error reading the model card: {err}"));
                 }
             }
-        } else if let Some(current) = &self.card {
+        } else if let Some(current) = &self.session.card {
             let mut card = current.clone();
             card.name = weights.file_stem().map_or_else(
                 || "custom".to_string(),
@@ -174,11 +177,11 @@ impl AdvlensApp {
             );
             card
         } else {
-            return self.errors.push(
+            return self.session.errors.push(
                 "Load a model first, or put a model card (.json) beside the weights".to_string(),
             );
         };
-        self.status.busy = Some("loading weights…".to_string());
+        self.session.status.busy = Some("loading weights…".to_string());
         self.worker.send(WorkerRequest::LoadWeights {
             weights: weights.to_path_buf(),
             card: Box::new(card),
@@ -187,8 +190,11 @@ impl AdvlensApp {
     }
 
     fn export(&mut self, folder: &Path) {
-        let (Some(result), Some(card), Some(scan)) = (&self.result, &self.card, &self.scan) else {
+        let (Some(result), Some(card), Some(scan)) =
+            (&self.session.result, &self.session.card, &self.session.scan)
+        else {
             return self
+                .session
                 .errors
                 .push("Nothing to export yet: wait for a result".to_string());
         };
@@ -196,15 +202,15 @@ impl AdvlensApp {
             result,
             card,
             scan,
-            scan_source: self.scan_source.as_ref(),
-            load_options: self.load_options,
-            sweep: self.sweep.as_ref(),
-            opacity: self.settings.overlay_opacity,
-            true_label: self.settings.spec.true_label,
+            scan_source: self.session.scan_source.as_ref(),
+            load_options: self.session.load_options,
+            sweep: self.session.sweep.as_ref(),
+            opacity: self.session.settings.overlay_opacity,
+            true_label: self.session.settings.spec.true_label,
         };
         match export_files::export_all(&context, folder) {
-            Ok(()) => self.last_export = Some(folder.display().to_string()),
-            Err(err) => self.errors.push(format!("Error exporting: {err}")),
+            Ok(()) => self.session.last_export = Some(folder.display().to_string()),
+            Err(err) => self.session.errors.push(format!("Error exporting: {err}")),
         }
     }
 }

@@ -51,3 +51,25 @@ pub enum Command {
     /// Dismiss the error banner.
     DismissErrors,
 }
+
+/// The commands pushed this frame, applied together by the app's `logic`.
+#[derive(Debug, Default)]
+pub struct Commands(Vec<Command>);
+
+impl Commands {
+    /// Queues a command.
+    pub fn push(&mut self, command: Command) {
+        self.0.push(command);
+    }
+
+    /// Whether none is queued.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Takes the queued commands, in order.
+    pub fn take(&mut self) -> Vec<Command> {
+        std::mem::take(&mut self.0)
+    }
+}

@@ -8,10 +8,12 @@ mod commands;
 mod dialogs;
 mod export_files;
 mod panels;
+mod session;
 mod settings;
 mod shortcuts;
 mod smoke;
 mod theme;
+mod ui_state;
 mod view_images;
 mod view_state;
 mod widgets;
@@ -22,21 +24,22 @@ use std::sync::Arc;
 use eframe::egui;
 
 pub use colormap_gpu::{COLORMAP_WGSL, ColormapPipeline, ShaderParams, upload_image};
-pub use commands::Command;
+pub use commands::{Command, Commands};
+pub use session::{Session, StatusInfo};
 pub use settings::Settings;
 pub use smoke::SmokeTest;
+pub use ui_state::{TextFields, UiState};
 pub use view_images::cpu_image;
 pub use view_state::{ViewKind, ViewState};
 
 use crate::device::DevicePreference;
 use crate::imaging::{LoadOptions, Scan};
-use crate::models::{ModelCard, ShippedModel, list_shipped};
+use crate::models::list_shipped;
 use crate::pipeline::sweep::Sweep;
 use crate::pipeline::{AttackResult, AttackSpec};
 use crate::worker::{ScanSource, WorkerHandle, WorkerRequest};
-use dialogs::PendingDialog;
 
-use view_images::{ViewImages, ViewRenderer};
+use view_images::ViewRenderer;
 
 /// The scan shown at first start.
 #[must_use]
@@ -62,48 +65,15 @@ pub struct AppOptions {
     pub shared_device: Option<crate::device::ComputeDevice>,
 }
 
-/// What the status line shows.
-#[derive(Debug, Clone, Default)]
-pub struct StatusInfo {
-    /// The compute device, once ready.
-    pub device: Option<String>,
-    /// What the worker is doing.
-    pub busy: Option<String>,
-    /// Steps done and total of a running iterative attack.
-    pub progress: Option<(usize, usize)>,
-    /// Whether an iterative attack is running.
-    pub running: bool,
-    /// Whether the sweep is being computed.
-    pub sweeping: bool,
-    /// Whether an attack request has not been answered yet.
-    pub awaiting_result: bool,
-}
-
-/// The application.
+/// The application: what the session knows, the window's own state, the worker that does the
+/// work, and the commands the panels pushed this frame. `logic` handles the worker's events
+/// and the commands; `ui` only draws.
 pub struct AdvlensApp {
-    settings: Settings,
+    session: Session,
+    ui_state: UiState,
     worker: WorkerHandle,
-    models: Vec<ShippedModel>,
-    scan: Option<Arc<Scan>>,
-    scan_source: Option<ScanSource>,
-    load_options: LoadOptions,
-    card: Option<ModelCard>,
-    result: Option<Arc<AttackResult>>,
-    result_id: u64,
-    sweep: Option<Sweep>,
-    status: StatusInfo,
-    errors: Vec<String>,
-    view: ViewState,
-    renderer: ViewRenderer,
-    images: ViewImages,
-    show_help: bool,
-    commands: Vec<Command>,
-    path_field: String,
-    weights_field: String,
-    export_field: String,
-    dialog: Option<PendingDialog>,
+    commands: Commands,
     smoke: Option<smoke::SmokeState>,
-    last_export: Option<String>,
 }
 
 impl AdvlensApp {
@@ -148,37 +118,16 @@ impl AdvlensApp {
             Vec::new()
         });
         let mut app = Self {
-            settings,
+            session: Session::new(settings, models, errors),
+            ui_state: UiState::new(renderer),
             worker,
-            models,
-            scan: None,
-            scan_source: None,
-            load_options: LoadOptions::default(),
-            card: None,
-            result: None,
-            result_id: 0,
-            sweep: None,
-            status: StatusInfo {
-                busy: Some("starting the compute device…".to_string()),
-                ..StatusInfo::default()
-            },
-            errors,
-            view: ViewState::default(),
-            renderer,
-            images: ViewImages::default(),
-            show_help: false,
-            commands: Vec::new(),
-            path_field: String::new(),
-            weights_field: String::new(),
-            export_field: String::new(),
-            dialog: None,
+            commands: Commands::default(),
             smoke: options.smoke.map(smoke::SmokeState::new),
-            last_export: None,
         };
         app.ensure_known_model();
         let first_scan = options.scan.unwrap_or_else(bundled_scan);
         app.open_scan(ScanSource::Path(first_scan), LoadOptions::default());
-        let model = app.settings.model.clone();
+        let model = app.session.settings.model.clone();
         app.worker.send(WorkerRequest::LoadShippedModel(model));
         app.request_attack_and_sweep();
         ctx.request_repaint();
@@ -188,48 +137,48 @@ impl AdvlensApp {
     /// The persisted settings.
     #[must_use]
     pub fn settings(&self) -> &Settings {
-        &self.settings
+        &self.session.settings
     }
 
     /// Mutable settings (tests drive the app through these and [`Self::push`]).
     pub fn settings_mut(&mut self) -> &mut Settings {
-        &mut self.settings
+        &mut self.session.settings
     }
 
     /// The current result, if one has arrived for the current request.
     #[must_use]
     pub fn result(&self) -> Option<&AttackResult> {
-        self.result.as_deref()
+        self.session.result.as_deref()
     }
 
     /// The current scan.
     #[must_use]
     pub fn scan(&self) -> Option<&Scan> {
-        self.scan.as_deref()
+        self.session.scan.as_deref()
     }
 
     /// Errors shown in the banner.
     #[must_use]
     pub fn errors(&self) -> &[String] {
-        &self.errors
+        &self.session.errors
     }
 
     /// The sweep curve, once computed.
     #[must_use]
     pub fn sweep(&self) -> Option<&Sweep> {
-        self.sweep.as_ref()
+        self.session.sweep.as_ref()
     }
 
     /// Status-line information.
     #[must_use]
     pub fn status(&self) -> &StatusInfo {
-        &self.status
+        &self.session.status
     }
 
     /// The folder of the last export, if any.
     #[must_use]
     pub fn last_export(&self) -> Option<&str> {
-        self.last_export.as_deref()
+        self.session.last_export.as_deref()
     }
 
     /// Queues a command, as a panel would.
@@ -237,22 +186,36 @@ impl AdvlensApp {
         self.commands.push(command);
     }
 
+    /// The session: what the window knows of the scan, the model and the results.
+    #[must_use]
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
     /// Whether the worker is still busy with anything the UI waits for.
     #[must_use]
     pub fn is_busy(&self) -> bool {
-        self.status.busy.is_some() || self.status.running || self.status.awaiting_result
+        self.session.status.busy.is_some()
+            || self.session.status.running
+            || self.session.status.awaiting_result
     }
 
     fn ensure_known_model(&mut self) {
-        if !self.models.is_empty() && !self.models.iter().any(|m| m.name == self.settings.model) {
-            self.settings.model = self.models[0].name.clone();
+        if !self.session.models.is_empty()
+            && !self
+                .session
+                .models
+                .iter()
+                .any(|m| m.name == self.session.settings.model)
+        {
+            self.session.settings.model = self.session.models[0].name.clone();
         }
     }
 
     fn open_scan(&mut self, source: ScanSource, options: LoadOptions) {
-        self.status.busy = Some("reading the scan…".to_string());
-        self.scan_source = Some(source.clone());
-        self.load_options = options;
+        self.session.status.busy = Some("reading the scan…".to_string());
+        self.session.scan_source = Some(source.clone());
+        self.session.load_options = options;
         self.worker
             .send(WorkerRequest::LoadScan { source, options });
     }
@@ -265,35 +228,36 @@ impl AdvlensApp {
 
     /// Sends the current attack to the worker.
     fn request_attack(&mut self) {
-        let attack = self.settings.spec.attack.clone();
-        self.status.awaiting_result = true;
-        self.status.running = attack.kind.is_iterative();
-        self.status.progress = None;
+        let attack = self.session.settings.spec.attack.clone();
+        self.session.status.awaiting_result = true;
+        self.session.status.running = attack.kind.is_iterative();
+        self.session.status.progress = None;
         self.worker.send(WorkerRequest::Attack {
             generation: 0,
             spec: AttackSpec {
                 attack,
-                ..self.settings.spec.clone()
+                ..self.session.settings.spec.clone()
             },
         });
     }
 
     /// Sends the ε sweep of the current attack to the worker.
     fn request_sweep(&mut self) {
-        let attack = self.settings.spec.attack.clone();
-        self.status.sweeping = true;
-        let (max_epsilon, points) = actions::sweep_range(&attack, self.settings.max_epsilon_255);
+        let attack = self.session.settings.spec.attack.clone();
+        self.session.status.sweeping = true;
+        let (max_epsilon, points) =
+            actions::sweep_range(&attack, self.session.settings.max_epsilon_255);
         self.worker.send(WorkerRequest::Sweep {
             generation: 0,
             attack,
             max_epsilon,
             points,
-            true_label: self.settings.spec.true_label,
+            true_label: self.session.settings.spec.true_label,
         });
     }
 
     fn apply_style(&self, ctx: &egui::Context) {
-        let presentation = self.settings.presentation;
+        let presentation = self.session.settings.presentation;
         let zoom = if presentation { 1.6 } else { 1.0 };
         if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
             ctx.set_zoom_factor(zoom);
@@ -308,26 +272,38 @@ impl AdvlensApp {
         ctx.set_visuals(visuals);
     }
 
-    /// Draws one frame (also used by the tests through `egui_kittest`).
-    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
-        let ctx = ui.ctx().clone();
+    /// Everything but drawing: the worker's events, the keys, the commands the panels pushed
+    /// (applied in one place), the smoke test and the style.
+    pub fn logic(&mut self, ctx: &egui::Context) {
         self.handle_events();
-        shortcuts::handle(&ctx, self);
-        self.apply_style(&ctx);
-        panels::status_bar_ui(ui, self);
-        panels::controls_ui(ui, self);
-        panels::numbers_ui(ui, self);
-        panels::views_ui(ui, self);
-        if self.show_help {
-            panels::help_ui(&ctx, &mut self.show_help);
-        }
-        self.apply(&ctx);
+        shortcuts::handle(ctx, &self.session, &mut self.commands);
+        self.apply(ctx);
         if let Some(mut smoke) = self.smoke.take() {
-            smoke::step(self, &mut smoke, &ctx);
+            smoke::step(self, &mut smoke, ctx);
             self.smoke = Some(smoke);
         }
-        if self.is_busy() || self.status.sweeping {
+        self.apply_style(ctx);
+        if self.is_busy() || self.session.status.sweeping {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// Draws one frame: the panels read the session and push commands, which the next
+    /// [`Self::logic`] applies.
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let session = &mut self.session;
+        let commands = &mut self.commands;
+        panels::status_bar_ui(ui, session, self.ui_state.renderer.name());
+        panels::controls_ui(ui, session, &mut self.ui_state.fields, commands);
+        panels::numbers_ui(ui, session, commands);
+        panels::views_ui(ui, session, &mut self.ui_state, commands);
+        if self.ui_state.show_help {
+            panels::help_ui(&ctx, &mut self.ui_state.show_help);
+        }
+        if !self.commands.is_empty() {
+            // Apply them now rather than at the next input event.
+            ctx.request_repaint();
         }
     }
 }
@@ -346,11 +322,15 @@ fn install_fonts(ctx: &egui::Context) {
 }
 
 impl eframe::App for AdvlensApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        AdvlensApp::logic(self, ctx);
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.frame_ui(ui);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+        eframe::set_value(storage, eframe::APP_KEY, &self.session.settings);
     }
 }

@@ -2,13 +2,13 @@
 
 use eframe::egui::{self, Key, Modifiers};
 
-use super::{AdvlensApp, Command};
+use super::{Command, Commands, Session};
 use crate::attacks::epsilon_key_step;
 
 /// Reads this frame's keys and drops.
-pub fn handle(ctx: &egui::Context, app: &mut AdvlensApp) {
+pub fn handle(ctx: &egui::Context, session: &Session, commands: &mut Commands) {
     for file in ctx.input(|i| i.raw.dropped_files.clone()) {
-        app.push(Command::OpenScan(file.path().to_path_buf()));
+        commands.push(Command::OpenScan(file.path().to_path_buf()));
     }
     if ctx.egui_wants_keyboard_input() {
         return;
@@ -16,25 +16,25 @@ pub fn handle(ctx: &egui::Context, app: &mut AdvlensApp) {
     let pressed = |key: Key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key));
     let pressed_command = |key: Key| ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, key));
     if pressed(Key::F1) || pressed(Key::Questionmark) {
-        app.push(Command::ToggleHelp);
+        commands.push(Command::ToggleHelp);
     }
     if pressed(Key::P) {
-        app.push(Command::TogglePresentation);
+        commands.push(Command::TogglePresentation);
     }
     if pressed_command(Key::O) {
-        app.push(Command::PickScan);
+        commands.push(Command::PickScan);
     }
     if pressed_command(Key::E) {
-        app.push(Command::Export(None));
+        commands.push(Command::Export(None));
     }
     if pressed(Key::R) {
-        app.push(Command::AttackChanged {
+        commands.push(Command::AttackChanged {
             run: true,
             sweep: true,
         });
     }
-    if pressed(Key::Escape) && app.status.running {
-        app.push(Command::Cancel);
+    if pressed(Key::Escape) && session.status.running {
+        commands.push(Command::Cancel);
     }
     let step = if pressed(Key::CloseBracket) {
         1.0
@@ -44,8 +44,8 @@ pub fn handle(ctx: &egui::Context, app: &mut AdvlensApp) {
         0.0
     };
     if step != 0.0 {
-        let attack = &app.settings.spec.attack;
-        app.push(Command::SetEpsilon {
+        let attack = &session.settings.spec.attack;
+        commands.push(Command::SetEpsilon {
             epsilon: attack.epsilon + step * epsilon_key_step(attack.norm()),
             run: true,
         });

@@ -80,8 +80,8 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
     state
         .first_frame
         .get_or_insert_with(|| state.started.elapsed());
-    let new_result = app.result_id != state.result_id_seen && app.result.is_some();
-    state.result_id_seen = app.result_id;
+    let new_result = app.session.result_id != state.result_id_seen && app.session.result.is_some();
+    state.result_id_seen = app.session.result_id;
     state.phase = match state.phase {
         Phase::WaitingForResult if new_result && !app.is_busy() => {
             state.first_result = Some(state.started.elapsed());
@@ -91,7 +91,7 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
             }
         }
         Phase::Slider { moves, sent: None } if moves < SLIDER_MOVES => {
-            app.settings.spec.attack =
+            app.session.settings.spec.attack =
                 AttackConfig::new(AttackKind::Fgsm, (moves as f64 + 1.0) / 255.0);
             app.push(Command::AttackChanged {
                 run: true,
@@ -114,7 +114,7 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
             }
         }
         Phase::Slider { moves, sent: None } if moves >= SLIDER_MOVES => {
-            app.settings.spec.attack =
+            app.session.settings.spec.attack =
                 AttackConfig::new(AttackKind::Pgd, 4.0 / 255.0).with_steps(200);
             app.push(Command::AttackChanged {
                 run: true,
@@ -123,7 +123,7 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
             state.last_frame = None;
             Phase::Background { frames_seen: 0 }
         }
-        Phase::Background { frames_seen } if app.status.running || frames_seen == 0 => {
+        Phase::Background { frames_seen } if app.session.status.running || frames_seen == 0 => {
             if let Some(last) = state.last_frame {
                 state.frame_ms.push(last.elapsed().as_secs_f64() * 1000.0);
             }

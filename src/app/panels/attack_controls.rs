@@ -5,7 +5,7 @@
 
 use eframe::egui::{self, RichText};
 
-use crate::app::{AdvlensApp, Command};
+use crate::app::{Command, Commands, Session};
 use crate::attacks::{
     AttackConfig, AttackKind, NoiseDistribution, Norm, TargetSpec, display_scale, epsilon_limit,
 };
@@ -20,27 +20,27 @@ struct Changes {
 }
 
 /// Draws the attack section.
-pub fn attack_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
-    let classes: Vec<String> = app
+pub fn attack_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Commands) {
+    let classes: Vec<String> = session
         .card
         .as_ref()
         .map(|c| c.classes.clone())
         .unwrap_or_default();
-    let before = app.settings.spec.attack.clone();
-    let label_before = app.settings.spec.true_label;
+    let before = session.settings.spec.attack.clone();
+    let label_before = session.settings.spec.true_label;
     let mut changes = Changes::default();
-    let attack = &mut app.settings.spec.attack;
+    let attack = &mut session.settings.spec.attack;
     family_ui(ui, attack);
     let mut epsilon = attack.epsilon;
     let epsilon_response = epsilon_ui(
         ui,
         attack.norm(),
         &mut epsilon,
-        app.settings.max_epsilon_255,
+        session.settings.max_epsilon_255,
     );
     parameters_ui(ui, attack);
     target_ui(ui, attack, &classes);
-    label_ui(ui, &mut app.settings.spec.true_label, &classes);
+    label_ui(ui, &mut session.settings.spec.true_label, &classes);
     let cheap = !attack.kind.is_iterative();
     if *attack != before {
         changes.run = cheap;
@@ -49,18 +49,18 @@ pub fn attack_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
     if epsilon_response.changed() || epsilon_response.drag_stopped() {
         let released = epsilon_response.drag_stopped()
             || (!epsilon_response.dragged() && epsilon_response.changed());
-        app.push(Command::SetEpsilon {
+        commands.push(Command::SetEpsilon {
             epsilon,
             run: cheap || released,
         });
     }
-    if app.settings.spec.true_label != label_before {
+    if session.settings.spec.true_label != label_before {
         changes.run = true;
         changes.sweep = true;
     }
-    run_ui(ui, app, cheap, &mut changes);
+    run_ui(ui, session, commands, cheap, &mut changes);
     if changes.run || changes.sweep {
-        app.push(Command::AttackChanged {
+        commands.push(Command::AttackChanged {
             run: changes.run,
             sweep: changes.sweep,
         });
@@ -219,7 +219,13 @@ fn label_ui(ui: &mut egui::Ui, label: &mut Option<usize>, classes: &[String]) {
         });
 }
 
-fn run_ui(ui: &mut egui::Ui, app: &mut AdvlensApp, cheap: bool, changes: &mut Changes) {
+fn run_ui(
+    ui: &mut egui::Ui,
+    session: &mut Session,
+    commands: &mut Commands,
+    cheap: bool,
+    changes: &mut Changes,
+) {
     if cheap {
         return;
     }
@@ -232,10 +238,10 @@ fn run_ui(ui: &mut egui::Ui, app: &mut AdvlensApp, cheap: bool, changes: &mut Ch
             changes.run = true;
             changes.sweep = true;
         }
-        if app.status.running && ui.button("Cancel").clicked() {
-            app.push(Command::Cancel);
+        if session.status.running && ui.button("Cancel").clicked() {
+            commands.push(Command::Cancel);
         }
-        if let Some((done, total)) = app.status.progress {
+        if let Some((done, total)) = session.status.progress {
             ui.add(
                 egui::ProgressBar::new(done as f32 / total.max(1) as f32)
                     .text(format!("{done}/{total}")),

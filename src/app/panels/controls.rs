@@ -3,11 +3,17 @@
 use eframe::egui::{self, RichText};
 
 use super::{attack_controls, defense_controls, scan_controls};
+use crate::app::TextFields;
 use crate::app::widgets::path_field_ui;
-use crate::app::{AdvlensApp, Command};
+use crate::app::{Command, Commands, Session};
 
 /// Draws the left panel.
-pub fn controls_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
+pub fn controls_ui(
+    ui: &mut egui::Ui,
+    session: &mut Session,
+    fields: &mut TextFields,
+    commands: &mut Commands,
+) {
     egui::Panel::left("controls")
         .default_size(300.0)
         .resizable(true)
@@ -15,11 +21,19 @@ pub fn controls_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 ui.heading("advlens");
                 ui.add_space(4.0);
-                section(ui, "Scan", |ui| scan_controls::scan_ui(ui, app));
-                section(ui, "Model", |ui| model_ui(ui, app));
-                section(ui, "Attack", |ui| attack_controls::attack_ui(ui, app));
-                section(ui, "Defence", |ui| defense_controls::defense_ui(ui, app));
-                section(ui, "Display", |ui| display_ui(ui, app));
+                section(ui, "Scan", |ui| {
+                    scan_controls::scan_ui(ui, session, fields, commands);
+                });
+                section(ui, "Model", |ui| model_ui(ui, session, fields, commands));
+                section(ui, "Attack", |ui| {
+                    attack_controls::attack_ui(ui, session, commands);
+                });
+                section(ui, "Defence", |ui| {
+                    defense_controls::defense_ui(ui, session, commands);
+                });
+                section(ui, "Display", |ui| {
+                    display_ui(ui, session, fields, commands);
+                });
             });
         });
 }
@@ -30,10 +44,15 @@ fn section(ui: &mut egui::Ui, title: &str, add: impl FnOnce(&mut egui::Ui)) {
         .show(ui, add);
 }
 
-fn model_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
-    let current = app.settings.model.clone();
+fn model_ui(
+    ui: &mut egui::Ui,
+    session: &mut Session,
+    fields: &mut TextFields,
+    commands: &mut Commands,
+) {
+    let current = session.settings.model.clone();
     let label = |name: &str, accuracy: f32| format!("{name} · {:.1}%", 100.0 * accuracy);
-    let selected_text = app
+    let selected_text = session
         .models
         .iter()
         .find(|m| m.name == current)
@@ -43,7 +62,7 @@ fn model_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         .width(190.0)
         .selected_text(selected_text)
         .show_ui(ui, |ui| {
-            for model in &app.models {
+            for model in &session.models {
                 let text = label(&model.name, model.card.test_accuracy);
                 if ui.selectable_label(model.name == current, text).clicked() {
                     choice = Some(model.name.clone());
@@ -51,11 +70,11 @@ fn model_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
             }
         });
     if let Some(name) = choice.filter(|name| *name != current) {
-        app.settings.model.clone_from(&name);
-        app.push(Command::SelectModel(name));
+        session.settings.model.clone_from(&name);
+        commands.push(Command::SelectModel(name));
     }
     ui.label(egui::RichText::new("% = accuracy on the held-out test split").weak());
-    if let Some(card) = &app.card {
+    if let Some(card) = &session.card {
         ui.label(
             egui::RichText::new(format!(
                 "{} · {} · {}×{}",
@@ -65,25 +84,31 @@ fn model_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         );
     }
     if ui.button("Load weights…").on_hover_text("Your own weights (PyTorch-compatible safetensors); a model card (.json) beside them describes the architecture").clicked() {
-        app.push(Command::PickWeights);
+        commands.push(Command::PickWeights);
     }
     if let Some(path) = path_field_ui(
         ui,
         "Weights",
         "or a .safetensors path",
-        &mut app.weights_field,
+        &mut fields.weights,
         "Load",
     ) {
-        app.push(Command::LoadWeights(path));
+        commands.push(Command::LoadWeights(path));
     }
 }
 
-fn display_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
+fn display_ui(
+    ui: &mut egui::Ui,
+    session: &mut Session,
+    fields: &mut TextFields,
+    commands: &mut Commands,
+) {
     ui.add(
-        egui::Slider::new(&mut app.settings.overlay_opacity, 0.0..=1.0).text("Grad-CAM opacity"),
+        egui::Slider::new(&mut session.settings.overlay_opacity, 0.0..=1.0)
+            .text("Grad-CAM opacity"),
     );
     if ui
-        .checkbox(&mut app.settings.presentation, "Presentation mode (P)")
+        .checkbox(&mut session.settings.presentation, "Presentation mode (P)")
         .changed()
     {
         ui.ctx().request_repaint();
@@ -93,18 +118,18 @@ fn display_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         .on_hover_text("Figure, 16-bit adversarial image, perturbation and a replayable recipe")
         .clicked()
     {
-        app.push(Command::Export(None));
+        commands.push(Command::Export(None));
     }
     if let Some(folder) = path_field_ui(
         ui,
         "Folder",
         "or a folder path",
-        &mut app.export_field,
+        &mut fields.export,
         "Export here",
     ) {
-        app.push(Command::Export(Some(folder)));
+        commands.push(Command::Export(Some(folder)));
     }
-    if let Some(folder) = &app.last_export {
+    if let Some(folder) = &session.last_export {
         ui.label(egui::RichText::new(format!("Exported to {folder}")).weak());
     }
 }

@@ -5,16 +5,16 @@
 
 use eframe::egui::{self, RichText};
 
-use crate::app::{AdvlensApp, Command};
+use crate::app::{Command, Commands, Session};
 use crate::defenses::{DefenseConfig, DefenseKind, gradient_route_through};
 
 /// Draws the defence section.
-pub fn defense_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
+pub fn defense_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Commands) {
     let before = (
-        app.settings.spec.defense.clone(),
-        app.settings.spec.adaptive,
+        session.settings.spec.defense.clone(),
+        session.settings.spec.adaptive,
     );
-    let text = app
+    let text = session
         .settings
         .spec
         .defense
@@ -25,13 +25,13 @@ pub fn defense_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         .height(f32::INFINITY) // all defences at once, no scrolling
         .show_ui(ui, |ui| {
             if ui
-                .selectable_label(app.settings.spec.defense.is_none(), "none")
+                .selectable_label(session.settings.spec.defense.is_none(), "none")
                 .clicked()
             {
-                app.settings.spec.defense = None;
+                session.settings.spec.defense = None;
             }
             for kind in DefenseKind::ALL {
-                let selected = app
+                let selected = session
                     .settings
                     .spec
                     .defense
@@ -43,11 +43,11 @@ pub fn defense_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                     .clicked()
                     && !selected
                 {
-                    app.settings.spec.defense = Some(DefenseConfig::new(kind));
+                    session.settings.spec.defense = Some(DefenseConfig::new(kind));
                 }
             }
         });
-    if let Some(defense) = &mut app.settings.spec.defense {
+    if let Some(defense) = &mut session.settings.spec.defense {
         ui.label(RichText::new(defense.kind.explanation()).weak());
         parameter_sliders(ui, defense);
         if defense.kind.is_classical_baseline() {
@@ -57,21 +57,21 @@ pub fn defense_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                     .italics(),
             );
         }
-        let route = gradient_route_through(defense, app.settings.spec.attack.kind);
+        let route = gradient_route_through(defense, session.settings.spec.attack.kind);
         let hint = format!("The attacker knows the defence. Gradient: {route}.");
         ui.checkbox(
-            &mut app.settings.spec.adaptive,
+            &mut session.settings.spec.adaptive,
             "Attack through the defence",
         )
         .on_hover_text(hint);
     }
     if (
-        app.settings.spec.defense.clone(),
-        app.settings.spec.adaptive,
+        session.settings.spec.defense.clone(),
+        session.settings.spec.adaptive,
     ) != before
     {
-        let cheap = !app.settings.spec.attack.kind.is_iterative();
-        app.push(Command::AttackChanged {
+        let cheap = !session.settings.spec.attack.kind.is_iterative();
+        commands.push(Command::AttackChanged {
             run: cheap,
             sweep: false,
         });

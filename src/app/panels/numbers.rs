@@ -7,21 +7,21 @@ use eframe::egui::{self, RichText};
 use super::defense_numbers::{defended_ui, detection_ui};
 use super::sweep_plot::sweep_ui;
 use crate::app::widgets::probability_bars_ui;
-use crate::app::{AdvlensApp, theme};
+use crate::app::{Commands, Session, theme};
 use crate::attacks::GradientRoute;
 
 /// Draws the right panel.
-pub fn numbers_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
+pub fn numbers_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
     egui::Panel::right("numbers")
         .default_size(320.0)
         .resizable(true)
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
-                let Some(result) = app.result.clone() else {
+                let Some(result) = session.result.clone() else {
                     ui.label("Waiting for the first result…");
                     return;
                 };
-                let classes = app
+                let classes = session
                     .card
                     .as_ref()
                     .map(|c| c.classes.clone())
@@ -64,7 +64,7 @@ pub fn numbers_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                 ui.add_space(6.0);
                 metrics_ui(ui, &result);
                 ui.separator();
-                sweep_ui(ui, app);
+                sweep_ui(ui, session, commands);
             });
         });
 }

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use eframe::egui;
 
+use crate::app::TextFields;
 use crate::app::widgets::path_field_ui;
-use crate::app::{AdvlensApp, Command};
+use crate::app::{Command, Commands, Session};
 use crate::imaging::{ScanFormat, Window};
 
 /// Window presets per modality: (name, centre, width).
@@ -40,8 +41,13 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Draws the scan section.
-pub fn scan_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
-    if let Some(scan) = &app.scan {
+pub fn scan_ui(
+    ui: &mut egui::Ui,
+    session: &mut Session,
+    fields: &mut TextFields,
+    commands: &mut Commands,
+) {
+    if let Some(scan) = &session.scan {
         let meta = &scan.metadata;
         let modality = meta
             .modality
@@ -60,43 +66,45 @@ pub fn scan_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
             )
             .clicked()
         {
-            app.push(Command::PickScan);
+            commands.push(Command::PickScan);
         }
         egui::ComboBox::from_label("samples")
             .selected_text("Bundled")
             .show_ui(ui, |ui| {
                 for path in sample_files() {
                     if ui.selectable_label(false, file_name(&path)).clicked() {
-                        app.push(Command::OpenScan(path));
+                        commands.push(Command::OpenScan(path));
                     }
                 }
             });
     });
-    if let Some(path) = path_field_ui(ui, "Path", "or type a path", &mut app.path_field, "Open") {
-        app.push(Command::OpenScan(path));
+    if let Some(path) = path_field_ui(ui, "Path", "or type a path", &mut fields.path, "Open") {
+        commands.push(Command::OpenScan(path));
     }
-    if !app.settings.recent.is_empty() {
+    if !session.settings.recent.is_empty() {
         egui::ComboBox::from_label("recent files")
             .selected_text("Choose…")
             .show_ui(ui, |ui| {
-                for path in app.settings.recent.clone() {
+                for path in session.settings.recent.clone() {
                     if ui
                         .selectable_label(false, file_name(&path))
                         .on_hover_text(path.display().to_string())
                         .clicked()
                     {
-                        app.push(Command::OpenScan(path));
+                        commands.push(Command::OpenScan(path));
                     }
                 }
             });
     }
-    window_ui(ui, app);
+    window_ui(ui, session, commands);
 }
 
-fn window_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
-    let Some(scan) = app.scan.clone() else { return };
+fn window_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Commands) {
+    let Some(scan) = session.scan.clone() else {
+        return;
+    };
     let meta = &scan.metadata;
-    let frame = app.load_options.frame;
+    let frame = session.load_options.frame;
     let mut reload: Option<(usize, Option<Window>)> = None;
     ui.label("Window / level");
     ui.horizontal_wrapped(|ui| {
@@ -157,10 +165,10 @@ fn window_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         let mut chosen = frame;
         let slider = ui.add(egui::Slider::new(&mut chosen, 0..=meta.frame_count - 1).text("frame"));
         if slider.drag_stopped() || (slider.changed() && !slider.dragged()) {
-            reload = Some((chosen, app.load_options.window));
+            reload = Some((chosen, session.load_options.window));
         }
     }
     if let Some((frame, window)) = reload {
-        app.push(Command::Reload { frame, window });
+        commands.push(Command::Reload { frame, window });
     }
 }

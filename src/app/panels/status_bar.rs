@@ -2,13 +2,13 @@
 
 use eframe::egui::{self, RichText};
 
-use crate::app::AdvlensApp;
+use crate::app::Session;
 
 /// Draws the status line.
-pub fn status_bar_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
+pub fn status_bar_ui(ui: &mut egui::Ui, session: &Session, renderer: &str) {
     egui::Panel::bottom("status").show(ui, |ui| {
         ui.horizontal(|ui| {
-            let device = app
+            let device = session
                 .status
                 .device
                 .clone()
@@ -17,23 +17,26 @@ pub fn status_bar_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
             ui.separator();
             ui.label(format!(
                 "Model: {}",
-                app.card.as_ref().map_or("loading…", |c| c.name.as_str())
+                session
+                    .card
+                    .as_ref()
+                    .map_or("loading…", |c| c.name.as_str())
             ));
             ui.separator();
-            ui.label(format!("Views: {}", app.renderer.name()));
-            if let Some(result) = &app.result {
+            ui.label(format!("Views: {renderer}"));
+            if let Some(result) = &session.result {
                 ui.separator();
                 ui.label(format!("Last run: {:.0} ms", result.elapsed_ms));
             }
-            if let Some(busy) = &app.status.busy {
+            if let Some(busy) = &session.status.busy {
                 ui.separator();
                 ui.spinner();
                 ui.label(busy);
-            } else if app.status.running {
+            } else if session.status.running {
                 ui.separator();
                 ui.spinner();
                 ui.label("attacking…");
-            } else if app.status.sweeping {
+            } else if session.status.sweeping {
                 ui.separator();
                 ui.spinner();
                 ui.label("computing the ε sweep…");

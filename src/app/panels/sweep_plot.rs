@@ -4,21 +4,21 @@
 use eframe::egui::{self, RichText};
 use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
 
-use crate::app::{AdvlensApp, Command, theme};
+use crate::app::{Command, Commands, Session, theme};
 use crate::attacks::{Norm, display_scale};
 
 /// Draws the sweep section.
-pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
+pub fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
     // The sweep attacks the model alone; say so when a defence is shown beside it.
-    let title = if app.settings.spec.defense.is_some() {
+    let title = if session.settings.spec.defense.is_some() {
         "ε sweep (model without the defence)"
     } else {
         "ε sweep"
     };
     ui.label(RichText::new(title).strong());
-    let Some(sweep) = app.sweep.clone() else {
+    let Some(sweep) = session.sweep.clone() else {
         ui.label(
-            RichText::new(if app.status.sweeping {
+            RichText::new(if session.status.sweeping {
                 "computing the curve…"
             } else {
                 "no curve yet"
@@ -27,7 +27,7 @@ pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         );
         return;
     };
-    let norm = app.settings.spec.attack.norm();
+    let norm = session.settings.spec.attack.norm();
     let l2 = norm == Norm::L2;
     let unit = display_scale(norm);
     let label = sweep.label;
@@ -36,9 +36,9 @@ pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         .iter()
         .map(|p| [p.epsilon * unit, f64::from(p.true_class_probability)])
         .collect();
-    let current = app.settings.spec.attack.epsilon * unit;
+    let current = session.settings.spec.attack.epsilon * unit;
     let flip = sweep.flip;
-    let class_name = app
+    let class_name = session
         .card
         .as_ref()
         .and_then(|c| c.classes.get(label))
@@ -73,7 +73,7 @@ pub fn sweep_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
         });
     let (clicked, pointer) = response.inner;
     if clicked && let Some(pointer) = pointer {
-        app.push(Command::SetEpsilon {
+        commands.push(Command::SetEpsilon {
             epsilon: pointer.x / unit,
             run: true,
         });

@@ -3,20 +3,27 @@
 
 use eframe::egui::{self, RichText};
 
+use crate::app::ViewState;
 use crate::app::view_state::ViewKind;
 use crate::app::widgets::{ViewSources, scan_view_ui};
-use crate::app::{AdvlensApp, Command, theme};
+use crate::app::{Command, Commands, Session, UiState, theme};
 use crate::pipeline::AttackResult;
 
 /// Draws the central views.
-pub fn views_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
+pub fn views_ui(
+    ui: &mut egui::Ui,
+    session: &mut Session,
+    ui_state: &mut UiState,
+    commands: &mut Commands,
+) {
     egui::CentralPanel::default_margins().show(ui, |ui| {
-        errors_ui(ui, app);
-        let Some(result) = app.result.clone() else {
+        errors_ui(ui, session, commands);
+        let Some(result) = session.result.clone() else {
             ui.centered_and_justified(|ui| {
                 ui.label(
                     RichText::new(
-                        app.status
+                        session
+                            .status
                             .busy
                             .clone()
                             .unwrap_or_else(|| "Computing…".to_string()),
@@ -26,19 +33,19 @@ pub fn views_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
             });
             return;
         };
-        app.images.update(
+        ui_state.images.update(
             ui.ctx(),
-            &app.renderer,
+            &ui_state.renderer,
             &result,
-            app.result_id,
-            app.settings.overlay_opacity,
+            session.result_id,
+            session.settings.overlay_opacity,
         );
         let columns = 3.0;
         let spacing = ui.spacing().item_spacing.x;
         let side = ((ui.available_width() - spacing * (columns - 1.0)) / columns)
             .min((ui.available_height() - 120.0) / 2.0)
             .max(64.0);
-        app.view.probe = None;
+        ui_state.view.probe = None;
         let second_row: &[ViewKind] = if result.defended.is_some() {
             &[
                 ViewKind::CamClean,
@@ -62,17 +69,17 @@ pub fn views_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
                     ui.vertical(|ui| {
                         ui.label(RichText::new(view_title(kind, &result)).strong());
                         let sources = ViewSources {
-                            renderer: &app.renderer,
-                            images: &app.images,
+                            renderer: &ui_state.renderer,
+                            images: &ui_state.images,
                             result: &result,
-                            opacity: app.settings.overlay_opacity,
+                            opacity: session.settings.overlay_opacity,
                         };
-                        scan_view_ui(ui, kind, side, &mut app.view, &sources);
+                        scan_view_ui(ui, kind, side, &mut ui_state.view, &sources);
                     });
                 }
             });
         }
-        probe_ui(ui, app, &result);
+        probe_ui(ui, &ui_state.view, &result);
     });
 }
 
@@ -97,8 +104,8 @@ fn view_title(kind: ViewKind, result: &AttackResult) -> String {
     }
 }
 
-fn probe_ui(ui: &mut egui::Ui, app: &AdvlensApp, result: &AttackResult) {
-    let Some([x, y]) = app.view.probe else {
+fn probe_ui(ui: &mut egui::Ui, view: &ViewState, result: &AttackResult) {
+    let Some([x, y]) = view.probe else {
         ui.label(RichText::new("Hover a view to probe a pixel in every view").weak());
         return;
     };
@@ -114,19 +121,19 @@ fn probe_ui(ui: &mut egui::Ui, app: &AdvlensApp, result: &AttackResult) {
     ));
 }
 
-fn errors_ui(ui: &mut egui::Ui, app: &mut AdvlensApp) {
-    if app.errors.is_empty() {
+fn errors_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Commands) {
+    if session.errors.is_empty() {
         return;
     }
     egui::Frame::new()
         .fill(theme::ERROR_BANNER)
         .inner_margin(6.0)
         .show(ui, |ui| {
-            for error in &app.errors {
+            for error in &session.errors {
                 ui.label(RichText::new(error).color(theme::STRONG_TEXT));
             }
             if ui.button("Dismiss").clicked() {
-                app.push(Command::DismissErrors);
+                commands.push(Command::DismissErrors);
             }
         });
 }

@@ -1,0 +1,49 @@
+//! The window's own state, which no engine value depends on: the views' zoom and probe, the
+//! uploaded images and the renderer, the help overlay, the typed-in paths and an open file
+//! dialog.
+
+use super::dialogs::PendingDialog;
+use super::view_images::{ViewImages, ViewRenderer};
+use super::view_state::ViewState;
+
+/// Text typed into the path fields.
+#[derive(Debug, Default)]
+pub struct TextFields {
+    /// A scan path.
+    pub path: String,
+    /// A weights path.
+    pub weights: String,
+    /// An export folder.
+    pub export: String,
+}
+
+/// The window's state.
+pub struct UiState {
+    /// Zoom, pan and the pixel probe of the views.
+    pub view: ViewState,
+    /// How the views are drawn (the WGSL colour map, or CPU textures).
+    pub renderer: ViewRenderer,
+    /// The images uploaded for the current result.
+    pub images: ViewImages,
+    /// Whether the keyboard help is shown.
+    pub show_help: bool,
+    /// Typed-in paths.
+    pub fields: TextFields,
+    /// An open file dialog, if any.
+    pub dialog: Option<PendingDialog>,
+}
+
+impl UiState {
+    /// The state at start-up.
+    #[must_use]
+    pub fn new(renderer: ViewRenderer) -> Self {
+        Self {
+            view: ViewState::default(),
+            renderer,
+            images: ViewImages::default(),
+            show_help: false,
+            fields: TextFields::default(),
+            dialog: None,
+        }
+    }
+}
