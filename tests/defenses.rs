@@ -129,9 +129,7 @@ fn every_defence_keeps_the_range_and_refuses_bad_parameters() {
         let output = host(&apply_defense(&input, &DefenseConfig::new(kind)).unwrap());
         assert!(output.iter().all(|v| (0.0..=1.0).contains(v)), "{kind}");
     }
-    let bad = DefenseConfig {
-        median_size: 4,
-        ..DefenseConfig::new(DefenseKind::Median)
-    };
+    let mut bad = DefenseConfig::new(DefenseKind::Median);
+    bad.median.size = 4;
     assert!(apply_defense(&input, &bad).is_err());
 }

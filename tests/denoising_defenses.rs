@@ -112,10 +112,8 @@ fn deflection_moves_only_drawn_pixels_within_the_window() {
 #[test]
 fn smoothing_noise_is_not_clipped_but_shown_clipped() {
     let image = test_image(32);
-    let config = DefenseConfig {
-        smoothing_sigma: 0.5,
-        ..DefenseConfig::new(DefenseKind::Smoothing)
-    };
+    let mut config = DefenseConfig::new(DefenseKind::Smoothing);
+    config.smoothing.sigma = 0.5;
     let seen = host(&defended_input(&image, &config, 3).unwrap());
     assert!(seen.iter().any(|v| !(0.0..=1.0).contains(v)));
     let shown = host(&advlens::defenses::apply_defense(&image, &config).unwrap());
@@ -126,10 +124,8 @@ fn smoothing_noise_is_not_clipped_but_shown_clipped() {
 fn votes_are_vote_shares_and_certificates_follow_the_counts() {
     let models = tiny_models(3, 11);
     let images = Tensor::cat(vec![test_image(32), noisy_image(32, 4)], 0);
-    let medrdf = DefenseConfig {
-        medrdf_copies: 7,
-        ..DefenseConfig::new(DefenseKind::MedRdf)
-    };
+    let mut medrdf = DefenseConfig::new(DefenseKind::MedRdf);
+    medrdf.medrdf.copies = 7;
     let voted = defended_predict(&models.inference, &images, &medrdf).unwrap();
     for row in &voted.probabilities {
         assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-6);
@@ -138,11 +134,9 @@ fn votes_are_vote_shares_and_certificates_follow_the_counts() {
                 .all(|p| ((p * 7.0) - (p * 7.0).round()).abs() < 1e-4)
         );
     }
-    let smoothing = DefenseConfig {
-        smoothing_samples: 60,
-        smoothing_selection: 10,
-        ..DefenseConfig::new(DefenseKind::Smoothing)
-    };
+    let mut smoothing = DefenseConfig::new(DefenseKind::Smoothing);
+    smoothing.smoothing.samples = 60;
+    smoothing.smoothing.selection = 10;
     let smoothed = defended_predict(&models.inference, &images, &smoothing).unwrap();
     for (row, certificate) in smoothed.probabilities.iter().zip(&smoothed.certificates) {
         let certificate = certificate.expect("smoothing certifies every image");
@@ -158,8 +152,8 @@ fn votes_are_vote_shares_and_certificates_follow_the_counts() {
             top,
             certificate.votes,
             60,
-            f64::from(smoothing.smoothing_sigma),
-            smoothing.smoothing_alpha,
+            f64::from(smoothing.smoothing.sigma),
+            smoothing.smoothing.alpha,
         );
         if certificate.class.is_some() {
             assert_eq!(certificate, expected);

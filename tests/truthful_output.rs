@@ -66,8 +66,8 @@ fn the_gradient_route_is_named_for_every_defence_and_adaptive_setting() {
     let scan = sample_scan("normal_2");
     for kind in DefenseKind::ALL {
         let mut defense = DefenseConfig::new(kind);
-        defense.smoothing_samples = 20;
-        defense.smoothing_selection = 4;
+        defense.smoothing.samples = 20;
+        defense.smoothing.selection = 4;
         for adaptive in [false, true] {
             for attack in [AttackKind::Fgsm, AttackKind::Noise] {
                 let request = AttackRequest {

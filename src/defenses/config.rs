@@ -2,10 +2,17 @@
 //! text form is in `config_text.rs`).
 
 use std::fmt;
+use std::ops::RangeInclusive;
 
 use serde::{Deserialize, Serialize};
 
 use super::DefenseError;
+use super::deflection::DeflectionConfig;
+use super::denoise::{TvConfig, WaveletConfig};
+use super::filters::{BitDepthConfig, BlurConfig, MedianConfig};
+use super::jpeg::JpegConfig;
+use super::param::check;
+use super::voting::{MedRdfConfig, SmoothingConfig};
 
 /// The test-time defence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -149,46 +156,43 @@ impl fmt::Display for DefenseKind {
     }
 }
 
-/// A defence and its parameters (only the chosen kind's parameters are used).
+/// A defence and its parameters: one typed config per algorithm (beside it), of which the
+/// chosen kind's is used, plus what every defence shares. Serialised flat, with the field
+/// names cards, settings and recipes have always used (`jpeg_quality`, `tv_weight`, …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DefenseConfig {
     /// Which defence.
     pub kind: DefenseKind,
-    /// JPEG quality, 1–100.
-    pub jpeg_quality: u8,
-    /// Median filter size (odd, 3–9).
-    pub median_size: usize,
-    /// Gaussian blur σ in pixels (0.1–5).
-    pub blur_sigma: f32,
-    /// Bits per pixel kept (1–8).
-    pub bits: u8,
-    /// Total-variation weight on the [0, 1] scale (0.001–1); also MedRDF's denoiser.
-    pub tv_weight: f32,
-    /// Chambolle iterations (1–500).
-    pub tv_iterations: usize,
-    /// Haar decomposition levels (1–6).
-    pub wavelet_levels: usize,
-    /// Noise level for the wavelet thresholds on the [0, 1] scale; 0 estimates it per image.
-    pub wavelet_sigma: f32,
-    /// Pixels deflected per image (1–20000).
-    pub deflections: usize,
-    /// Deflection window radius in pixels (1–64).
-    pub deflection_window: usize,
-    /// MedRDF noisy copies (1–1000).
-    pub medrdf_copies: usize,
-    /// MedRDF noise σ on the [0, 1] scale (0–1).
-    pub medrdf_sigma: f32,
-    /// Randomized smoothing noise σ on the [0, 1] scale (0.01–2).
-    pub smoothing_sigma: f32,
-    /// Noise samples that estimate the top class's probability (10–100000).
-    pub smoothing_samples: usize,
-    /// Noise samples that choose the top class (1–10000).
-    pub smoothing_selection: usize,
-    /// Failure probability of the certificate (0 < α < 0.5).
-    pub smoothing_alpha: f64,
+    /// JPEG re-compression.
+    #[serde(flatten)]
+    pub jpeg: JpegConfig,
+    /// Median filter.
+    #[serde(flatten)]
+    pub median: MedianConfig,
+    /// Gaussian blur.
+    #[serde(flatten)]
+    pub blur: BlurConfig,
+    /// Bit-depth reduction.
+    #[serde(flatten)]
+    pub bit_depth: BitDepthConfig,
+    /// Total-variation denoising (also MedRDF's denoiser).
+    #[serde(flatten)]
+    pub tv: TvConfig,
+    /// Wavelet denoising.
+    #[serde(flatten)]
+    pub wavelet: WaveletConfig,
+    /// Pixel deflection.
+    #[serde(flatten)]
+    pub deflection: DeflectionConfig,
+    /// The MedRDF vote.
+    #[serde(flatten)]
+    pub medrdf: MedRdfConfig,
+    /// Randomized smoothing.
+    #[serde(flatten)]
+    pub smoothing: SmoothingConfig,
     /// Draws averaged per gradient when an adaptive attack goes through a randomized defence
-    /// (EOT), 1–256.
+    /// (EOT), [`Self::EOT_SAMPLES`].
     pub eot_samples: usize,
     /// Seed of the defence's own randomness.
     pub seed: u64,
@@ -198,22 +202,15 @@ impl Default for DefenseConfig {
     fn default() -> Self {
         Self {
             kind: DefenseKind::Jpeg,
-            jpeg_quality: 75,
-            median_size: 3,
-            blur_sigma: 1.0,
-            bits: 4,
-            tv_weight: 0.08,
-            tv_iterations: 30,
-            wavelet_levels: 3,
-            wavelet_sigma: 0.0,
-            deflections: 200,
-            deflection_window: 10,
-            medrdf_copies: 15,
-            medrdf_sigma: 0.05,
-            smoothing_sigma: 0.12,
-            smoothing_samples: 200,
-            smoothing_selection: 16,
-            smoothing_alpha: 0.001,
+            jpeg: JpegConfig::default(),
+            median: MedianConfig::default(),
+            blur: BlurConfig::default(),
+            bit_depth: BitDepthConfig::default(),
+            tv: TvConfig::default(),
+            wavelet: WaveletConfig::default(),
+            deflection: DeflectionConfig::default(),
+            medrdf: MedRdfConfig::default(),
+            smoothing: SmoothingConfig::default(),
             eot_samples: 8,
             seed: 0,
         }
@@ -221,6 +218,9 @@ impl Default for DefenseConfig {
 }
 
 impl DefenseConfig {
+    /// The EOT draw counts accepted.
+    pub const EOT_SAMPLES: RangeInclusive<usize> = 1..=256;
+
     /// The default parameters of a defence.
     #[must_use]
     pub fn new(kind: DefenseKind) -> Self {
@@ -234,82 +234,100 @@ impl DefenseConfig {
     #[must_use]
     pub fn describe(&self) -> String {
         match self.kind {
-            DefenseKind::Jpeg => format!("JPEG quality {}", self.jpeg_quality),
-            DefenseKind::Median => format!("median {0}×{0}", self.median_size),
-            DefenseKind::GaussianBlur => format!("Gaussian blur σ = {}", self.blur_sigma),
-            DefenseKind::BitDepth => format!("{} bits", self.bits),
-            DefenseKind::TvDenoise => format!("TV denoising, weight {}", self.tv_weight),
-            DefenseKind::Wavelet => {
-                let sigma = if self.wavelet_sigma > 0.0 {
-                    format!("σ = {}", self.wavelet_sigma)
-                } else {
-                    "σ estimated".to_string()
-                };
-                format!("wavelet denoising, {} levels, {sigma}", self.wavelet_levels)
-            }
-            DefenseKind::PixelDeflection => format!(
-                "pixel deflection, {} pixels within {} px",
-                self.deflections, self.deflection_window
-            ),
+            DefenseKind::Jpeg => self.jpeg.describe(),
+            DefenseKind::Median => self.median.describe(),
+            DefenseKind::GaussianBlur => self.blur.describe(),
+            DefenseKind::BitDepth => self.bit_depth.describe(),
+            DefenseKind::TvDenoise => self.tv.describe(),
+            DefenseKind::Wavelet => self.wavelet.describe(),
+            DefenseKind::PixelDeflection => self.deflection.describe(),
             DefenseKind::MedRdf => format!(
                 "MedRDF vote, {} copies, σ = {}, TV weight {}",
-                self.medrdf_copies, self.medrdf_sigma, self.tv_weight
+                self.medrdf.copies, self.medrdf.sigma, self.tv.weight
             ),
-            DefenseKind::Smoothing => format!(
-                "randomized smoothing, σ = {}, n = {}, α = {}",
-                self.smoothing_sigma, self.smoothing_samples, self.smoothing_alpha
-            ),
+            DefenseKind::Smoothing => self.smoothing.describe(),
         }
     }
 
-    /// Checks the parameters of the chosen defence.
+    /// Checks the parameters of the chosen defence (and the EOT draws).
     ///
     /// # Errors
-    /// [`DefenseError::InvalidParameter`].
+    /// [`DefenseError::InvalidParameter`], naming the parameter and its range.
     pub fn validate(&self) -> Result<(), DefenseError> {
-        let finite_in =
-            |value: f32, low: f32, high: f32| value.is_finite() && (low..=high).contains(&value);
-        let ok = (1..=256).contains(&self.eot_samples)
-            && match self.kind {
-                DefenseKind::Jpeg => (1..=100).contains(&self.jpeg_quality),
-                DefenseKind::Median => {
-                    self.median_size % 2 == 1 && (3..=9).contains(&self.median_size)
-                }
-                DefenseKind::GaussianBlur => finite_in(self.blur_sigma, 0.1, 5.0),
-                DefenseKind::BitDepth => (1..=8).contains(&self.bits),
-                DefenseKind::TvDenoise => {
-                    finite_in(self.tv_weight, 0.001, 1.0) && (1..=500).contains(&self.tv_iterations)
-                }
-                DefenseKind::Wavelet => {
-                    (1..=6).contains(&self.wavelet_levels)
-                        && finite_in(self.wavelet_sigma, 0.0, 0.5)
-                }
-                DefenseKind::PixelDeflection => {
-                    (1..=20_000).contains(&self.deflections)
-                        && (1..=64).contains(&self.deflection_window)
-                }
-                DefenseKind::MedRdf => {
-                    (1..=1000).contains(&self.medrdf_copies)
-                        && finite_in(self.medrdf_sigma, 0.0, 1.0)
-                        && finite_in(self.tv_weight, 0.001, 1.0)
-                        && (1..=500).contains(&self.tv_iterations)
-                }
-                DefenseKind::Smoothing => {
-                    finite_in(self.smoothing_sigma, 0.01, 2.0)
-                        && (10..=100_000).contains(&self.smoothing_samples)
-                        && (1..=10_000).contains(&self.smoothing_selection)
-                        && self.smoothing_alpha > 0.0
-                        && self.smoothing_alpha < 0.5
-                }
-            };
-        if ok {
-            Ok(())
-        } else {
-            Err(DefenseError::InvalidParameter(format!(
-                "{} (EOT draws {}) is out of range",
-                self.describe(),
-                self.eot_samples
-            )))
+        check("EOT draws", self.eot_samples, &Self::EOT_SAMPLES)?;
+        match self.kind {
+            DefenseKind::Jpeg => self.jpeg.validate(),
+            DefenseKind::Median => self.median.validate(),
+            DefenseKind::GaussianBlur => self.blur.validate(),
+            DefenseKind::BitDepth => self.bit_depth.validate(),
+            DefenseKind::TvDenoise => self.tv.validate(),
+            DefenseKind::Wavelet => self.wavelet.validate(),
+            DefenseKind::PixelDeflection => self.deflection.validate(),
+            DefenseKind::MedRdf => {
+                self.medrdf.validate()?;
+                self.tv.validate()
+            }
+            DefenseKind::Smoothing => self.smoothing.validate(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_stays_flat_with_the_names_it_always_had() {
+        let config = DefenseConfig::new(DefenseKind::Smoothing);
+        let value = serde_json::to_value(&config).unwrap();
+        for key in [
+            "kind",
+            "jpeg_quality",
+            "median_size",
+            "blur_sigma",
+            "bits",
+            "tv_weight",
+            "tv_iterations",
+            "wavelet_levels",
+            "wavelet_sigma",
+            "deflections",
+            "deflection_window",
+            "medrdf_copies",
+            "medrdf_sigma",
+            "smoothing_sigma",
+            "smoothing_samples",
+            "smoothing_selection",
+            "smoothing_alpha",
+            "eot_samples",
+            "seed",
+        ] {
+            assert!(value.get(key).is_some(), "{key} missing from {value}");
+        }
+        let old: DefenseConfig =
+            serde_json::from_str(r#"{"kind":"smoothing","smoothing_samples":500,"tv_weight":0.1}"#)
+                .unwrap();
+        assert_eq!(old.smoothing.samples, 500);
+        assert_eq!(old.tv.weight, 0.1);
+        assert_eq!(old.eot_samples, 8, "missing fields take the defaults");
+        assert_eq!(
+            serde_json::from_value::<DefenseConfig>(value).unwrap(),
+            config
+        );
+    }
+
+    #[test]
+    fn every_default_is_valid_and_errors_name_the_range() {
+        for kind in DefenseKind::ALL {
+            DefenseConfig::new(kind).validate().unwrap();
+        }
+        let mut tv = DefenseConfig::new(DefenseKind::TvDenoise);
+        tv.tv.weight = 2.0;
+        let message = tv.validate().unwrap_err().to_string();
+        assert!(
+            message.contains("TV weight 2") && message.contains("0.001–1"),
+            "{message}"
+        );
+        tv.tv.weight = f32::NAN;
+        assert!(tv.validate().is_err());
     }
 }

@@ -52,48 +52,50 @@ impl DefenseConfig {
             || DefenseError::InvalidParameter(format!("'{value}' is not a valid {kind} {key}"));
         match (self.kind, key) {
             (DefenseKind::Jpeg, "quality") => {
-                self.jpeg_quality = value.parse().map_err(|_| bad())?;
+                self.jpeg.quality = value.parse().map_err(|_| bad())?;
             }
-            (DefenseKind::Median, "size") => self.median_size = value.parse().map_err(|_| bad())?,
+            (DefenseKind::Median, "size") => self.median.size = value.parse().map_err(|_| bad())?,
             (DefenseKind::GaussianBlur, "sigma") => {
-                self.blur_sigma = value.parse().map_err(|_| bad())?;
+                self.blur.sigma = value.parse().map_err(|_| bad())?;
             }
-            (DefenseKind::BitDepth, "bits") => self.bits = value.parse().map_err(|_| bad())?,
+            (DefenseKind::BitDepth, "bits") => {
+                self.bit_depth.bits = value.parse().map_err(|_| bad())?;
+            }
             (DefenseKind::TvDenoise | DefenseKind::MedRdf, "weight") => {
-                self.tv_weight = value.parse().map_err(|_| bad())?;
+                self.tv.weight = value.parse().map_err(|_| bad())?;
             }
             (DefenseKind::TvDenoise | DefenseKind::MedRdf, "iterations") => {
-                self.tv_iterations = value.parse().map_err(|_| bad())?;
+                self.tv.iterations = value.parse().map_err(|_| bad())?;
             }
             (DefenseKind::Wavelet, "levels") => {
-                self.wavelet_levels = value.parse().map_err(|_| bad())?;
+                self.wavelet.levels = value.parse().map_err(|_| bad())?;
             }
             (DefenseKind::Wavelet, "sigma") => {
-                self.wavelet_sigma = value.parse().map_err(|_| bad())?;
+                self.wavelet.sigma = value.parse().map_err(|_| bad())?;
             }
             (DefenseKind::PixelDeflection, "deflections") => {
-                self.deflections = value.parse().map_err(|_| bad())?;
+                self.deflection.pixels = value.parse().map_err(|_| bad())?;
             }
             (DefenseKind::PixelDeflection, "window") => {
-                self.deflection_window = value.parse().map_err(|_| bad())?;
+                self.deflection.window = value.parse().map_err(|_| bad())?;
             }
             (DefenseKind::MedRdf, "copies") => {
-                self.medrdf_copies = value.parse().map_err(|_| bad())?;
+                self.medrdf.copies = value.parse().map_err(|_| bad())?;
             }
             (DefenseKind::MedRdf, "sigma") => {
-                self.medrdf_sigma = value.parse().map_err(|_| bad())?;
+                self.medrdf.sigma = value.parse().map_err(|_| bad())?;
             }
             (DefenseKind::Smoothing, "sigma") => {
-                self.smoothing_sigma = value.parse().map_err(|_| bad())?;
+                self.smoothing.sigma = value.parse().map_err(|_| bad())?;
             }
             (DefenseKind::Smoothing, "n") => {
-                self.smoothing_samples = value.parse().map_err(|_| bad())?;
+                self.smoothing.samples = value.parse().map_err(|_| bad())?;
             }
             (DefenseKind::Smoothing, "n0") => {
-                self.smoothing_selection = value.parse().map_err(|_| bad())?;
+                self.smoothing.selection = value.parse().map_err(|_| bad())?;
             }
             (DefenseKind::Smoothing, "alpha") => {
-                self.smoothing_alpha = value.parse().map_err(|_| bad())?;
+                self.smoothing.alpha = value.parse().map_err(|_| bad())?;
             }
             (_, "eot") => self.eot_samples = value.parse().map_err(|_| bad())?,
             (_, "seed") => self.seed = value.parse().map_err(|_| bad())?,
@@ -110,27 +112,30 @@ impl DefenseConfig {
     #[must_use]
     pub fn to_text(&self) -> String {
         let main = match self.kind {
-            DefenseKind::Jpeg => self.jpeg_quality.to_string(),
-            DefenseKind::Median => self.median_size.to_string(),
-            DefenseKind::GaussianBlur => self.blur_sigma.to_string(),
-            DefenseKind::BitDepth => self.bits.to_string(),
+            DefenseKind::Jpeg => self.jpeg.quality.to_string(),
+            DefenseKind::Median => self.median.size.to_string(),
+            DefenseKind::GaussianBlur => self.blur.sigma.to_string(),
+            DefenseKind::BitDepth => self.bit_depth.bits.to_string(),
             DefenseKind::TvDenoise => {
-                format!("{},iterations={}", self.tv_weight, self.tv_iterations)
+                format!("{},iterations={}", self.tv.weight, self.tv.iterations)
             }
-            DefenseKind::Wavelet => format!("{},sigma={}", self.wavelet_levels, self.wavelet_sigma),
+            DefenseKind::Wavelet => format!("{},sigma={}", self.wavelet.levels, self.wavelet.sigma),
             DefenseKind::PixelDeflection => {
-                format!("{},window={}", self.deflections, self.deflection_window)
+                format!(
+                    "{},window={}",
+                    self.deflection.pixels, self.deflection.window
+                )
             }
             DefenseKind::MedRdf => format!(
                 "{},sigma={},weight={}",
-                self.medrdf_copies, self.medrdf_sigma, self.tv_weight
+                self.medrdf.copies, self.medrdf.sigma, self.tv.weight
             ),
             DefenseKind::Smoothing => format!(
                 "{},n={},n0={},alpha={}",
-                self.smoothing_sigma,
-                self.smoothing_samples,
-                self.smoothing_selection,
-                self.smoothing_alpha
+                self.smoothing.sigma,
+                self.smoothing.samples,
+                self.smoothing.selection,
+                self.smoothing.alpha
             ),
         };
         format!(
@@ -146,16 +151,16 @@ mod tests {
 
     #[test]
     fn parsing_names_and_parameters() {
-        assert_eq!(DefenseConfig::parse("median:5").unwrap().median_size, 5);
-        assert_eq!(DefenseConfig::parse("jpeg").unwrap().jpeg_quality, 75);
-        assert!((DefenseConfig::parse("blur:1.5").unwrap().blur_sigma - 1.5).abs() < 1e-6);
+        assert_eq!(DefenseConfig::parse("median:5").unwrap().median.size, 5);
+        assert_eq!(DefenseConfig::parse("jpeg").unwrap().jpeg.quality, 75);
+        assert!((DefenseConfig::parse("blur:1.5").unwrap().blur.sigma - 1.5).abs() < 1e-6);
         let smoothing = DefenseConfig::parse("smoothing:0.5,n=500,alpha=0.01,eot=4").unwrap();
-        assert!((smoothing.smoothing_sigma - 0.5).abs() < 1e-6);
-        assert_eq!(smoothing.smoothing_samples, 500);
-        assert!((smoothing.smoothing_alpha - 0.01).abs() < 1e-12);
+        assert!((smoothing.smoothing.sigma - 0.5).abs() < 1e-6);
+        assert_eq!(smoothing.smoothing.samples, 500);
+        assert!((smoothing.smoothing.alpha - 0.01).abs() < 1e-12);
         assert_eq!(smoothing.eot_samples, 4);
-        assert_eq!(DefenseConfig::parse("medrdf:9").unwrap().medrdf_copies, 9);
-        assert_eq!(DefenseConfig::parse("wavelet:2").unwrap().wavelet_levels, 2);
+        assert_eq!(DefenseConfig::parse("medrdf:9").unwrap().medrdf.copies, 9);
+        assert_eq!(DefenseConfig::parse("wavelet:2").unwrap().wavelet.levels, 2);
         for bad in [
             "median:4",
             "bits:0",

@@ -3,11 +3,62 @@
 //! wavelet-denoised. The original weights deflections by a class-activation map; this version
 //! deflects uniformly over the image.
 
+use std::ops::RangeInclusive;
+
 use burn::tensor::{Int, Tensor, TensorData};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 
+use super::DefenseError;
 use super::denoise::wavelet_denoise;
+use super::param::check;
+
+/// Pixel deflection's parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeflectionConfig {
+    /// Pixels deflected per image, [`Self::PIXELS`].
+    #[serde(rename = "deflections")]
+    pub pixels: usize,
+    /// Window radius in pixels, [`Self::WINDOW`].
+    #[serde(rename = "deflection_window")]
+    pub window: usize,
+}
+
+impl DeflectionConfig {
+    /// The pixel counts accepted.
+    pub const PIXELS: RangeInclusive<usize> = 1..=20_000;
+    /// The window radii accepted.
+    pub const WINDOW: RangeInclusive<usize> = 1..=64;
+
+    /// Checks both.
+    ///
+    /// # Errors
+    /// [`DefenseError::InvalidParameter`].
+    pub fn validate(&self) -> Result<(), DefenseError> {
+        check("deflected pixels", self.pixels, &Self::PIXELS)?;
+        check("deflection window", self.window, &Self::WINDOW)
+    }
+
+    /// In words.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!(
+            "pixel deflection, {} pixels within {} px",
+            self.pixels, self.window
+        )
+    }
+}
+
+impl Default for DeflectionConfig {
+    fn default() -> Self {
+        Self {
+            pixels: 200,
+            window: 10,
+        }
+    }
+}
 
 /// For one `height × width` image, the source pixel of every pixel after `deflections`
 /// deflections within `window` pixels (simultaneous: sources are read from the input).

@@ -1,9 +1,107 @@
 //! Total-variation denoising (Chambolle 2004) and wavelet soft-threshold denoising (Haar,
 //! BayesShrink thresholds per sub-band, Chang et al. 2000), as Burn tensor operations.
 
+use std::ops::RangeInclusive;
+
 use burn::tensor::module::{conv_transpose2d, conv2d};
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 use burn::tensor::{Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use super::DefenseError;
+use super::param::check;
+
+/// Total-variation denoising's parameters (also MedRDF's denoiser).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TvConfig {
+    /// Weight on the [0, 1] scale, [`Self::WEIGHT`].
+    #[serde(rename = "tv_weight")]
+    pub weight: f32,
+    /// Chambolle iterations, [`Self::ITERATIONS`].
+    #[serde(rename = "tv_iterations")]
+    pub iterations: usize,
+}
+
+impl TvConfig {
+    /// The weights accepted.
+    pub const WEIGHT: RangeInclusive<f32> = 0.001..=1.0;
+    /// The iteration counts accepted.
+    pub const ITERATIONS: RangeInclusive<usize> = 1..=500;
+
+    /// Checks both.
+    ///
+    /// # Errors
+    /// [`DefenseError::InvalidParameter`].
+    pub fn validate(&self) -> Result<(), DefenseError> {
+        check("TV weight", self.weight, &Self::WEIGHT)?;
+        check("TV iterations", self.iterations, &Self::ITERATIONS)
+    }
+
+    /// In words.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!("TV denoising, weight {}", self.weight)
+    }
+}
+
+impl Default for TvConfig {
+    fn default() -> Self {
+        Self {
+            weight: 0.08,
+            iterations: 30,
+        }
+    }
+}
+
+/// Wavelet denoising's parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WaveletConfig {
+    /// Haar decomposition levels, [`Self::LEVELS`].
+    #[serde(rename = "wavelet_levels")]
+    pub levels: usize,
+    /// Noise level on the [0, 1] scale for the thresholds, [`Self::SIGMA`]; 0 estimates it per
+    /// image.
+    #[serde(rename = "wavelet_sigma")]
+    pub sigma: f32,
+}
+
+impl WaveletConfig {
+    /// The levels accepted.
+    pub const LEVELS: RangeInclusive<usize> = 1..=6;
+    /// The noise levels accepted (0 = estimate).
+    pub const SIGMA: RangeInclusive<f32> = 0.0..=0.5;
+
+    /// Checks both.
+    ///
+    /// # Errors
+    /// [`DefenseError::InvalidParameter`].
+    pub fn validate(&self) -> Result<(), DefenseError> {
+        check("wavelet levels", self.levels, &Self::LEVELS)?;
+        check("wavelet σ", self.sigma, &Self::SIGMA)
+    }
+
+    /// In words.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let sigma = if self.sigma > 0.0 {
+            format!("σ = {}", self.sigma)
+        } else {
+            "σ estimated".to_string()
+        };
+        format!("wavelet denoising, {} levels, {sigma}", self.levels)
+    }
+}
+
+impl Default for WaveletConfig {
+    fn default() -> Self {
+        Self {
+            levels: 3,
+            sigma: 0.0,
+        }
+    }
+}
 
 /// Forward differences along `dim` (2: height, 3: width), zero at the last row or column.
 fn forward_difference(u: &Tensor<4>, dim: usize) -> Tensor<4> {

@@ -1,9 +1,123 @@
 //! Median filter, Gaussian blur and bit-depth reduction as Burn tensor operations, with edges
 //! replicated (no dark borders).
 
+use std::ops::RangeInclusive;
+
 use burn::tensor::module::{conv2d, unfold4d};
 use burn::tensor::ops::{ConvOptions, UnfoldOptions};
 use burn::tensor::{Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use super::DefenseError;
+use super::param::check;
+
+/// The median filter's parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MedianConfig {
+    /// Window side in pixels, odd, [`Self::SIZE`].
+    #[serde(rename = "median_size")]
+    pub size: usize,
+}
+
+impl MedianConfig {
+    /// The window sides accepted (odd only).
+    pub const SIZE: RangeInclusive<usize> = 3..=9;
+
+    /// Checks the size.
+    ///
+    /// # Errors
+    /// [`DefenseError::InvalidParameter`].
+    pub fn validate(&self) -> Result<(), DefenseError> {
+        check("median size", self.size, &Self::SIZE)?;
+        if self.size.is_multiple_of(2) {
+            return Err(DefenseError::InvalidParameter(format!(
+                "median size {} is even; it must be odd",
+                self.size
+            )));
+        }
+        Ok(())
+    }
+
+    /// In words.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!("median {0}×{0}", self.size)
+    }
+}
+
+impl Default for MedianConfig {
+    fn default() -> Self {
+        Self { size: 3 }
+    }
+}
+
+/// The Gaussian blur's parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BlurConfig {
+    /// σ in pixels, [`Self::SIGMA`].
+    #[serde(rename = "blur_sigma")]
+    pub sigma: f32,
+}
+
+impl BlurConfig {
+    /// The σ accepted, in pixels.
+    pub const SIGMA: RangeInclusive<f32> = 0.1..=5.0;
+
+    /// Checks σ.
+    ///
+    /// # Errors
+    /// [`DefenseError::InvalidParameter`].
+    pub fn validate(&self) -> Result<(), DefenseError> {
+        check("blur σ", self.sigma, &Self::SIGMA)
+    }
+
+    /// In words.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!("Gaussian blur σ = {}", self.sigma)
+    }
+}
+
+impl Default for BlurConfig {
+    fn default() -> Self {
+        Self { sigma: 1.0 }
+    }
+}
+
+/// Bit-depth reduction's parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BitDepthConfig {
+    /// Bits per pixel kept, [`Self::BITS`].
+    pub bits: u8,
+}
+
+impl BitDepthConfig {
+    /// The bit depths accepted.
+    pub const BITS: RangeInclusive<u8> = 1..=8;
+
+    /// Checks the bit depth.
+    ///
+    /// # Errors
+    /// [`DefenseError::InvalidParameter`].
+    pub fn validate(&self) -> Result<(), DefenseError> {
+        check("bit depth", self.bits, &Self::BITS)
+    }
+
+    /// In words.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!("{} bits", self.bits)
+    }
+}
+
+impl Default for BitDepthConfig {
+    fn default() -> Self {
+        Self { bits: 4 }
+    }
+}
 
 /// Pads `radius` pixels on every side by repeating the edge pixels.
 ///

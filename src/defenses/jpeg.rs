@@ -2,12 +2,49 @@
 //! file round trip is; the transform is not differentiable, which is the point).
 
 use std::io::Cursor;
+use std::ops::RangeInclusive;
 
 use burn::tensor::{Tensor, TensorData};
 use image::codecs::jpeg::JpegEncoder;
 use image::{ExtendedColorType, ImageDecoder};
+use serde::{Deserialize, Serialize};
 
 use super::DefenseError;
+use super::param::check;
+
+/// JPEG re-compression's parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JpegConfig {
+    /// Quality, [`Self::QUALITY`].
+    #[serde(rename = "jpeg_quality")]
+    pub quality: u8,
+}
+
+impl JpegConfig {
+    /// The qualities accepted.
+    pub const QUALITY: RangeInclusive<u8> = 1..=100;
+
+    /// Checks the quality.
+    ///
+    /// # Errors
+    /// [`DefenseError::InvalidParameter`].
+    pub fn validate(&self) -> Result<(), DefenseError> {
+        check("JPEG quality", self.quality, &Self::QUALITY)
+    }
+
+    /// In words.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!("JPEG quality {}", self.quality)
+    }
+}
+
+impl Default for JpegConfig {
+    fn default() -> Self {
+        Self { quality: 75 }
+    }
+}
 
 /// Encodes each image of the batch as an 8-bit grey JPEG at `quality` and decodes it.
 ///

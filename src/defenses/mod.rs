@@ -14,19 +14,23 @@ mod deflection;
 mod denoise;
 mod filters;
 mod jpeg;
+mod param;
 mod path;
 mod squeeze;
 mod voting;
 
 pub use certify::{Certificate, certify, clopper_pearson_lower, inverse_normal_cdf};
 pub use config::{DefenseConfig, DefenseKind};
-pub use deflection::{deflection_map, pixel_deflection};
-pub use denoise::{total_variation, tv_denoise, wavelet_denoise};
-pub use filters::{bit_depth, gaussian_blur, median_filter, replicate_pad};
-pub use jpeg::jpeg_recompress;
+pub use deflection::{DeflectionConfig, deflection_map, pixel_deflection};
+pub use denoise::{TvConfig, WaveletConfig, total_variation, tv_denoise, wavelet_denoise};
+pub use filters::{
+    BitDepthConfig, BlurConfig, MedianConfig, bit_depth, gaussian_blur, median_filter,
+    replicate_pad,
+};
+pub use jpeg::{JpegConfig, jpeg_recompress};
 pub use path::{DefensePath, gradient_route_through};
 pub use squeeze::{SQUEEZERS, calibrate_threshold, false_positive_rate, squeeze_scores};
-pub use voting::{DefendedBatch, defended_predict};
+pub use voting::{DefendedBatch, MedRdfConfig, SmoothingConfig, defended_predict};
 
 use burn::tensor::Tensor;
 
@@ -65,30 +69,30 @@ pub fn defended_input(
     let noise =
         |sigma: f32| normal(images.dims(), config.seed, draw, &images.device()).mul_scalar(sigma);
     let output = match config.kind {
-        DefenseKind::Jpeg => jpeg_recompress(images, config.jpeg_quality)?,
-        DefenseKind::Median => median_filter(images, config.median_size),
-        DefenseKind::GaussianBlur => gaussian_blur(images, config.blur_sigma),
-        DefenseKind::BitDepth => bit_depth(images, config.bits),
-        DefenseKind::TvDenoise => tv_denoise(images, config.tv_weight, config.tv_iterations),
+        DefenseKind::Jpeg => jpeg_recompress(images, config.jpeg.quality)?,
+        DefenseKind::Median => median_filter(images, config.median.size),
+        DefenseKind::GaussianBlur => gaussian_blur(images, config.blur.sigma),
+        DefenseKind::BitDepth => bit_depth(images, config.bit_depth.bits),
+        DefenseKind::TvDenoise => tv_denoise(images, config.tv.weight, config.tv.iterations),
         DefenseKind::Wavelet => {
-            wavelet_denoise(images, config.wavelet_levels, config.wavelet_sigma)
+            wavelet_denoise(images, config.wavelet.levels, config.wavelet.sigma)
         }
         DefenseKind::PixelDeflection => pixel_deflection(
             images,
-            config.deflections,
-            config.deflection_window,
+            config.deflection.pixels,
+            config.deflection.window,
             config.seed,
             draw,
         ),
         DefenseKind::MedRdf => tv_denoise(
             &images
                 .clone()
-                .add(noise(config.medrdf_sigma))
+                .add(noise(config.medrdf.sigma))
                 .clamp(0.0, 1.0),
-            config.tv_weight,
-            config.tv_iterations,
+            config.tv.weight,
+            config.tv.iterations,
         ),
-        DefenseKind::Smoothing => return Ok(images.clone().add(noise(config.smoothing_sigma))),
+        DefenseKind::Smoothing => return Ok(images.clone().add(noise(config.smoothing.sigma))),
     };
     Ok(output.clamp(0.0, 1.0))
 }

@@ -1,12 +1,117 @@
 //! Predictions through a defence: one forward pass for a transform, a vote over noisy copies
 //! for MedRDF and randomized smoothing (with Cohen et al.'s certificate for the latter).
 
+use std::ops::RangeInclusive;
+
 use burn::tensor::Tensor;
 use burn::tensor::activation::softmax;
+use serde::{Deserialize, Serialize};
 
 use super::certify::{Certificate, certify};
+use super::param::check;
 use super::{DefenseConfig, DefenseError, DefenseKind, PREDICTION_DRAW, defended_input};
 use crate::models::Classifier;
+
+/// The MedRDF vote's own parameters (its denoiser is a [`super::TvConfig`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MedRdfConfig {
+    /// Noisy copies that vote, [`Self::COPIES`].
+    #[serde(rename = "medrdf_copies")]
+    pub copies: usize,
+    /// Noise σ on the [0, 1] scale, [`Self::SIGMA`].
+    #[serde(rename = "medrdf_sigma")]
+    pub sigma: f32,
+}
+
+impl MedRdfConfig {
+    /// The copy counts accepted.
+    pub const COPIES: RangeInclusive<usize> = 1..=1000;
+    /// The noise levels accepted.
+    pub const SIGMA: RangeInclusive<f32> = 0.0..=1.0;
+
+    /// Checks both.
+    ///
+    /// # Errors
+    /// [`DefenseError::InvalidParameter`].
+    pub fn validate(&self) -> Result<(), DefenseError> {
+        check("MedRDF copies", self.copies, &Self::COPIES)?;
+        check("MedRDF σ", self.sigma, &Self::SIGMA)
+    }
+}
+
+impl Default for MedRdfConfig {
+    fn default() -> Self {
+        Self {
+            copies: 15,
+            sigma: 0.05,
+        }
+    }
+}
+
+/// Randomized smoothing's parameters (Cohen et al. 2019).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmoothingConfig {
+    /// Noise σ on the [0, 1] scale, [`Self::SIGMA`].
+    #[serde(rename = "smoothing_sigma")]
+    pub sigma: f32,
+    /// Noise samples that estimate the top class's probability, [`Self::SAMPLES`].
+    #[serde(rename = "smoothing_samples")]
+    pub samples: usize,
+    /// Noise samples that choose the top class, [`Self::SELECTION`].
+    #[serde(rename = "smoothing_selection")]
+    pub selection: usize,
+    /// Failure probability of the certificate, [`Self::ALPHA`].
+    #[serde(rename = "smoothing_alpha")]
+    pub alpha: f64,
+}
+
+impl SmoothingConfig {
+    /// The noise levels accepted.
+    pub const SIGMA: RangeInclusive<f32> = 0.01..=2.0;
+    /// The estimation sample counts accepted.
+    pub const SAMPLES: RangeInclusive<usize> = 10..=100_000;
+    /// The selection sample counts accepted.
+    pub const SELECTION: RangeInclusive<usize> = 1..=10_000;
+    /// The failure probabilities accepted.
+    pub const ALPHA: RangeInclusive<f64> = 1e-6..=0.49;
+
+    /// Checks all four.
+    ///
+    /// # Errors
+    /// [`DefenseError::InvalidParameter`].
+    pub fn validate(&self) -> Result<(), DefenseError> {
+        check("smoothing σ", self.sigma, &Self::SIGMA)?;
+        check("smoothing samples n", self.samples, &Self::SAMPLES)?;
+        check(
+            "smoothing selection samples n0",
+            self.selection,
+            &Self::SELECTION,
+        )?;
+        check("smoothing α", self.alpha, &Self::ALPHA)
+    }
+
+    /// In words.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!(
+            "randomized smoothing, σ = {}, n = {}, α = {}",
+            self.sigma, self.samples, self.alpha
+        )
+    }
+}
+
+impl Default for SmoothingConfig {
+    fn default() -> Self {
+        Self {
+            sigma: 0.12,
+            samples: 200,
+            selection: 16,
+            alpha: 0.001,
+        }
+    }
+}
 
 /// Images per forward pass when voting.
 const VOTE_BATCH: usize = 128;
@@ -113,7 +218,7 @@ pub fn defended_predict(
     let [batch, ..] = images.dims();
     match config.kind {
         DefenseKind::MedRdf => {
-            let draws = PREDICTION_DRAW..PREDICTION_DRAW + config.medrdf_copies as u64;
+            let draws = PREDICTION_DRAW..PREDICTION_DRAW + config.medrdf.copies as u64;
             let (counts, first) = vote_counts(model, images, config, draws)?;
             Ok(DefendedBatch {
                 images: shown(first, images, config)?,
@@ -126,8 +231,8 @@ pub fn defended_predict(
             let counts = |start: u64, draws: usize| {
                 vote_counts(model, images, config, start..start + draws as u64)
             };
-            let (selection, first) = counts(PREDICTION_DRAW, config.smoothing_selection)?;
-            let (estimation, _) = counts(PREDICTION_DRAW * 2, config.smoothing_samples)?;
+            let (selection, first) = counts(PREDICTION_DRAW, config.smoothing.selection)?;
+            let (estimation, _) = counts(PREDICTION_DRAW * 2, config.smoothing.samples)?;
             let certificates = selection
                 .iter()
                 .zip(&estimation)
@@ -136,9 +241,9 @@ pub fn defended_predict(
                     Some(certify(
                         top,
                         counted.get(top).copied().unwrap_or(0),
-                        config.smoothing_samples,
-                        f64::from(config.smoothing_sigma),
-                        config.smoothing_alpha,
+                        config.smoothing.samples,
+                        f64::from(config.smoothing.sigma),
+                        config.smoothing.alpha,
                     ))
                 })
                 .collect();

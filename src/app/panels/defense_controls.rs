@@ -6,7 +6,10 @@
 use eframe::egui::{self, RichText};
 
 use crate::app::{Command, Commands, Session};
-use crate::defenses::{DefenseConfig, DefenseKind, gradient_route_through};
+use crate::defenses::{
+    BitDepthConfig, BlurConfig, DefenseConfig, DefenseKind, DeflectionConfig, JpegConfig,
+    MedRdfConfig, MedianConfig, SmoothingConfig, TvConfig, WaveletConfig, gradient_route_through,
+};
 
 /// Draws the defence section.
 pub fn defense_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Commands) {
@@ -78,68 +81,86 @@ pub fn defense_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comma
     }
 }
 
-/// The sliders of the chosen defence's parameters.
+/// The sliders of the chosen defence's parameters; each reads its range from the defence's
+/// config, the same range its validation accepts.
 fn parameter_sliders(ui: &mut egui::Ui, defense: &mut DefenseConfig) {
     match defense.kind {
         DefenseKind::Jpeg => {
-            ui.add(egui::Slider::new(&mut defense.jpeg_quality, 5..=100).text("quality"));
+            let range = JpegConfig::QUALITY;
+            ui.add(egui::Slider::new(&mut defense.jpeg.quality, range).text("quality"));
         }
         DefenseKind::Median => {
+            let range = MedianConfig::SIZE;
             ui.add(
-                egui::Slider::new(&mut defense.median_size, 3..=9)
+                egui::Slider::new(&mut defense.median.size, range)
                     .step_by(2.0)
                     .text("size"),
             );
         }
         DefenseKind::GaussianBlur => {
-            ui.add(egui::Slider::new(&mut defense.blur_sigma, 0.2..=3.0).text("σ (pixels)"));
+            let range = BlurConfig::SIGMA;
+            ui.add(egui::Slider::new(&mut defense.blur.sigma, range).text("σ (pixels)"));
         }
         DefenseKind::BitDepth => {
-            ui.add(egui::Slider::new(&mut defense.bits, 1..=8).text("bits"));
+            let range = BitDepthConfig::BITS;
+            ui.add(egui::Slider::new(&mut defense.bit_depth.bits, range).text("bits"));
         }
-        DefenseKind::TvDenoise => {
-            ui.add(
-                egui::Slider::new(&mut defense.tv_weight, 0.01..=0.5)
-                    .logarithmic(true)
-                    .text("weight"),
-            );
-        }
+        DefenseKind::TvDenoise => tv_weight_slider(ui, &mut defense.tv, "weight"),
         DefenseKind::Wavelet => {
-            ui.add(egui::Slider::new(&mut defense.wavelet_levels, 1..=5).text("levels"));
+            let wavelet = &mut defense.wavelet;
+            ui.add(egui::Slider::new(&mut wavelet.levels, WaveletConfig::LEVELS).text("levels"));
             ui.add(
-                egui::Slider::new(&mut defense.wavelet_sigma, 0.0..=0.2)
+                egui::Slider::new(&mut wavelet.sigma, WaveletConfig::SIGMA)
                     .text("noise σ (0 = estimate)"),
             );
         }
         DefenseKind::PixelDeflection => {
+            let deflection = &mut defense.deflection;
             ui.add(
-                egui::Slider::new(&mut defense.deflections, 10..=2000)
+                egui::Slider::new(&mut deflection.pixels, DeflectionConfig::PIXELS)
                     .logarithmic(true)
                     .text("pixels"),
             );
-            ui.add(egui::Slider::new(&mut defense.deflection_window, 1..=20).text("window"));
-        }
-        DefenseKind::MedRdf => {
-            ui.add(egui::Slider::new(&mut defense.medrdf_copies, 1..=51).text("copies"));
-            ui.add(egui::Slider::new(&mut defense.medrdf_sigma, 0.0..=0.2).text("noise σ"));
             ui.add(
-                egui::Slider::new(&mut defense.tv_weight, 0.01..=0.5)
-                    .logarithmic(true)
-                    .text("TV weight"),
+                egui::Slider::new(&mut deflection.window, DeflectionConfig::WINDOW).text("window"),
             );
         }
-        DefenseKind::Smoothing => {
-            ui.add(egui::Slider::new(&mut defense.smoothing_sigma, 0.05..=1.0).text("noise σ"));
+        DefenseKind::MedRdf => {
+            let medrdf = &mut defense.medrdf;
             ui.add(
-                egui::Slider::new(&mut defense.smoothing_samples, 50..=2000)
+                egui::Slider::new(&mut medrdf.copies, MedRdfConfig::COPIES)
+                    .logarithmic(true)
+                    .text("copies"),
+            );
+            ui.add(egui::Slider::new(&mut medrdf.sigma, MedRdfConfig::SIGMA).text("noise σ"));
+            tv_weight_slider(ui, &mut defense.tv, "TV weight");
+        }
+        DefenseKind::Smoothing => {
+            let smoothing = &mut defense.smoothing;
+            ui.add(
+                egui::Slider::new(&mut smoothing.sigma, SmoothingConfig::SIGMA)
+                    .logarithmic(true)
+                    .text("noise σ"),
+            );
+            ui.add(
+                egui::Slider::new(&mut smoothing.samples, SmoothingConfig::SAMPLES)
                     .logarithmic(true)
                     .text("samples n"),
             );
             ui.add(
-                egui::Slider::new(&mut defense.smoothing_alpha, 0.0001..=0.05)
+                egui::Slider::new(&mut smoothing.alpha, SmoothingConfig::ALPHA)
                     .logarithmic(true)
                     .text("α"),
             );
         }
     }
+}
+
+/// The total-variation weight (TV denoising, and MedRDF's denoiser).
+fn tv_weight_slider(ui: &mut egui::Ui, tv: &mut TvConfig, label: &str) {
+    ui.add(
+        egui::Slider::new(&mut tv.weight, TvConfig::WEIGHT)
+            .logarithmic(true)
+            .text(label),
+    );
 }
