@@ -6,6 +6,7 @@ mod attack_cmd;
 mod attack_summary;
 mod bench_cmd;
 mod calibrate_cmd;
+mod certify_cmd;
 mod eval_cmd;
 mod gui_cmd;
 mod models_cmd;
@@ -39,6 +40,8 @@ enum Command {
     Eval(eval_cmd::EvalArgs),
     /// Calibrate the feature-squeezing detector at a false-positive rate.
     Calibrate(calibrate_cmd::CalibrateArgs),
+    /// Certified accuracy of randomized smoothing against the L2 radius (Cohen et al.).
+    Certify(certify_cmd::CertifyArgs),
     /// Internal: list the graphics adapters, one per line (run as a child process).
     #[command(name = "__probe-adapters", hide = true)]
     ProbeAdapters,
@@ -54,6 +57,7 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Bench(args)) => bench_cmd::run(&args),
         Some(Command::Eval(args)) => eval_cmd::run(&args),
         Some(Command::Calibrate(args)) => calibrate_cmd::run(&args),
+        Some(Command::Certify(args)) => certify_cmd::run(&args),
         Some(Command::Gui(args)) => gui_cmd::run(args),
         Some(Command::ProbeAdapters) => {
             adapter_probe::print_adapters();

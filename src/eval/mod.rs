@@ -3,12 +3,14 @@
 //! the reference survey's Table 4.
 
 mod card_page;
+mod certified;
 mod detector;
 mod image_set;
 mod run;
 mod table;
 
 pub use card_page::{card_markdown, save_card};
+pub use certified::{CertifiedTable, certified_accuracy, certified_markdown};
 pub use detector::{calibrate_detector, squeeze_scores_of};
 pub use image_set::{images_from_folder, images_from_split};
 pub use run::{EvalPlan, evaluate_robustness};

@@ -100,3 +100,30 @@ impl ModelCard {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ModelCard;
+
+    #[test]
+    fn a_card_from_before_the_records_moved_still_loads() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/compat/card-v0.1-brain-mri-cnn.json");
+        let card = ModelCard::load(&path).unwrap();
+        assert_eq!(card.name, "brain-mri-cnn");
+        assert!(card.feature_squeezing.is_some());
+        assert!(
+            card.robustness
+                .iter()
+                .any(|t| t.adaptive && t.gradient.is_none())
+        );
+        assert_eq!(
+            card.robustness
+                .iter()
+                .find(|t| t.adaptive)
+                .map(crate::models::RobustnessTable::setting)
+                .unwrap(),
+            "TV denoising, weight 0.08, adaptive attack"
+        );
+    }
+}

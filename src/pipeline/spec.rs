@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::attacks::AttackConfig;
-use crate::defenses::DefenseConfig;
+use crate::defenses::{DefenseConfig, DefensePath};
 
 /// What to attack with, against what, behind which defence.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -30,6 +30,12 @@ impl AttackSpec {
     #[must_use]
     pub fn attacked_defense(&self) -> Option<&DefenseConfig> {
         self.defense.as_ref().filter(|_| self.adaptive)
+    }
+
+    /// The gradient path through the attacked defence, when the attack is adaptive.
+    #[must_use]
+    pub fn defense_path(&self) -> Option<DefensePath> {
+        self.attacked_defense().cloned().map(DefensePath::new)
     }
 
     /// What an FGSM gradient depends on (besides the scan and the model): everything but ε,

@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use super::augment::Augmentation;
 use super::checkpoint::{CheckpointFiles, CheckpointState};
 use super::config::{TrainConfig, TrainError, TrainOutcome};
-use super::evaluate::{Evaluation, evaluate_split, evaluate_split_with};
+use super::evaluate::{Evaluation, evaluate_split_with};
 use super::finish::finish;
 use super::loss::{balanced_class_weights, weighted_cross_entropy};
 use crate::datasets::Dataset;
@@ -260,47 +260,34 @@ fn selection_evaluation(
     dataset: &Dataset,
     device: &Device,
 ) -> Result<Evaluation, TrainError> {
-    let classes = config.task.num_classes();
-    let inference = model.valid();
     let sigma = config.augmentation.noise_sigma;
-    match &config.adversarial {
+    let mut batch_index = 0u64;
+    let mut transform = |images: Tensor<4>, labels: &[usize]| match &config.adversarial {
+        Some(adversarial) => adversarial
+            .perturb(model, &images, labels, adversarial.epsilon, config.seed)
+            .map(Tensor::without_autodiff)
+            .map_err(|err| err.to_string()),
         None if sigma > 0.0 => {
-            let mut batch_index = 0u64;
-            evaluate_split_with(
-                &inference,
-                &dataset.val,
-                classes,
-                None,
-                128,
-                device,
-                &mut |images, _| {
-                    batch_index += 1;
-                    let noise = crate::attacks::random::normal(
-                        images.dims(),
-                        config.seed,
-                        batch_index,
-                        &images.device(),
-                    );
-                    Ok(images.add(noise.mul_scalar(sigma)).clamp(0.0, 1.0))
-                },
-            )
+            batch_index += 1;
+            let noise = crate::attacks::random::normal(
+                images.dims(),
+                config.seed,
+                batch_index,
+                &images.device(),
+            );
+            Ok(images.add(noise.mul_scalar(sigma)).clamp(0.0, 1.0))
         }
-        None => evaluate_split(&inference, &dataset.val, classes, None, 128, device),
-        Some(adversarial) => evaluate_split_with(
-            &inference,
-            &dataset.val,
-            classes,
-            None,
-            128,
-            device,
-            &mut |images, labels| {
-                adversarial
-                    .perturb(model, &images, labels, adversarial.epsilon, config.seed)
-                    .map(Tensor::without_autodiff)
-                    .map_err(|err| err.to_string())
-            },
-        ),
-    }
+        None => Ok(images),
+    };
+    evaluate_split_with(
+        &model.valid(),
+        &dataset.val,
+        config.task.num_classes(),
+        None,
+        128,
+        device,
+        &mut transform,
+    )
     .map_err(TrainError::Other)
 }
 
