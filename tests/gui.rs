@@ -362,3 +362,15 @@ fn main_window_with_a_defence_snapshot() {
         )),
     );
 }
+
+#[test]
+fn an_epsilon_from_another_norm_is_brought_into_range() {
+    let mut harness = harness();
+    settle(&mut harness);
+    // An L2 radius of 0.5 left over after switching from PGD (L2) to FGSM (L∞).
+    harness.state_mut().settings_mut().spec.attack =
+        advlens::attacks::AttackConfig::new(advlens::attacks::AttackKind::Fgsm, 0.5);
+    harness.step();
+    let epsilon = harness.state().settings().spec.attack.epsilon;
+    assert!(epsilon <= 16.0 / 255.0 + 1e-12, "ε = {epsilon}");
+}

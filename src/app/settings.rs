@@ -4,21 +4,22 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::attacks::AttackConfig;
+use crate::defenses::DefenseConfig;
 use crate::pipeline::AttackSpec;
 
 /// The most recent files kept.
 pub const MAX_RECENT: usize = 8;
 
-/// Persisted choices.
+/// Persisted choices. Stored (by eframe, as RON) in the layout of [`SettingsFile`], the one
+/// earlier versions wrote, so that settings survive an upgrade in both directions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(from = "SettingsFile", into = "SettingsFile")]
 pub struct Settings {
     /// The model in use.
     pub model: String,
     /// The attack and its parameters, the true class when the user set it, the defence shown
-    /// and whether the attack goes through it (flattened: the JSON keeps the fields of earlier
-    /// versions, `attack`, `true_label`, `defense` and `adaptive_attack`, readable).
-    #[serde(flatten)]
+    /// and whether the attack goes through it.
     pub spec: AttackSpec,
     /// Largest ε on the slider and the sweep curve, in 1/255 units.
     pub max_epsilon_255: f32,
@@ -39,6 +40,62 @@ impl Default for Settings {
             overlay_opacity: 0.6,
             presentation: false,
             recent: Vec::new(),
+        }
+    }
+}
+
+/// The stored layout of [`Settings`]: flat fields, as every version has written them. (RON,
+/// eframe's format, cannot read a flattened struct from what earlier versions wrote.)
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SettingsFile {
+    model: String,
+    attack: AttackConfig,
+    true_label: Option<usize>,
+    max_epsilon_255: f32,
+    overlay_opacity: f32,
+    presentation: bool,
+    recent: Vec<PathBuf>,
+    defense: Option<DefenseConfig>,
+    adaptive_attack: bool,
+}
+
+impl Default for SettingsFile {
+    fn default() -> Self {
+        Settings::default().into()
+    }
+}
+
+impl From<SettingsFile> for Settings {
+    fn from(file: SettingsFile) -> Self {
+        Self {
+            model: file.model,
+            spec: AttackSpec {
+                attack: file.attack,
+                true_label: file.true_label,
+                defense: file.defense,
+                adaptive: file.adaptive_attack,
+            },
+            max_epsilon_255: file.max_epsilon_255,
+            overlay_opacity: file.overlay_opacity,
+            presentation: file.presentation,
+            recent: file.recent,
+        }
+    }
+}
+
+impl From<Settings> for SettingsFile {
+    fn from(settings: Settings) -> Self {
+        Self {
+            model: settings.model,
+            attack: settings.spec.attack,
+            true_label: settings.spec.true_label,
+            max_epsilon_255: settings.max_epsilon_255,
+            overlay_opacity: settings.overlay_opacity,
+            presentation: settings.presentation,
+            recent: settings.recent,
+            defense: settings.spec.defense,
+            adaptive_attack: settings.spec.adaptive,
         }
     }
 }
@@ -91,6 +148,37 @@ mod tests {
         let again: Settings =
             serde_json::from_str(&serde_json::to_string(&settings).unwrap()).unwrap();
         assert_eq!(again, settings);
+    }
+
+    #[test]
+    fn settings_stored_as_ron_by_an_earlier_version_still_load() {
+        use crate::attacks::AttackKind;
+        use crate::defenses::DefenseKind;
+        // `SettingsFile` is field for field the `Settings` of earlier versions; eframe stores
+        // it as RON.
+        let old_layout = SettingsFile {
+            model: "brain-mri-cnn".to_string(),
+            attack: AttackConfig::new(AttackKind::PgdL2, 0.5).with_steps(20),
+            true_label: Some(1),
+            max_epsilon_255: 16.0,
+            overlay_opacity: 0.6,
+            presentation: true,
+            recent: vec![PathBuf::from("/scans/a.png")],
+            defense: Some(DefenseConfig::new(DefenseKind::TvDenoise)),
+            adaptive_attack: true,
+        };
+        let stored = ron::to_string(&old_layout).unwrap();
+        assert!(stored.starts_with("(model:"), "{stored}");
+        let settings: Settings = ron::from_str(&stored).unwrap();
+        assert_eq!(settings.model, "brain-mri-cnn");
+        assert_eq!(settings.spec.attack.kind, AttackKind::PgdL2);
+        assert_eq!(settings.spec.true_label, Some(1));
+        assert!(settings.spec.adaptive && settings.presentation);
+        assert_eq!(
+            ron::to_string(&settings).unwrap(),
+            stored,
+            "the same layout is written back"
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@ use crate::attacks::epsilon_key_step;
 
 /// Reads this frame's keys and drops.
 pub fn handle(ctx: &egui::Context, session: &Session, commands: &mut Commands) {
-    for file in ctx.input(|i| i.raw.dropped_files.clone()) {
+    // Taken, not read: `logic` also runs for repaints of a hidden window, which would see the
+    // same drop again.
+    for file in ctx.input_mut(|i| std::mem::take(&mut i.raw.dropped_files)) {
         commands.push(Command::OpenScan(file.path().to_path_buf()));
     }
     if ctx.egui_wants_keyboard_input() {

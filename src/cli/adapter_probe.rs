@@ -20,8 +20,9 @@ pub fn print_adapters() {
     }
 }
 
-/// The adapters, listed in this process when that is quiet and in a child otherwise (falling
-/// back to this process if the child cannot run).
+/// The adapters, listed in this process when that is quiet and in a child otherwise. If the
+/// child cannot be started at all, this process lists them; if it starts but fails (a driver
+/// crash), no adapter is trusted and the CPU is used.
 #[must_use]
 pub fn quiet_adapters() -> Vec<AdapterSummary> {
     if runtime_dir_is_usable() {
@@ -30,6 +31,7 @@ pub fn quiet_adapters() -> Vec<AdapterSummary> {
     probe_in_child().unwrap_or_else(list_adapters)
 }
 
+/// `None` when the child could not be started; an empty list when it failed.
 fn probe_in_child() -> Option<Vec<AdapterSummary>> {
     let exe = std::env::current_exe().ok()?;
     let runtime = PrivateDir::create()?;
@@ -41,7 +43,7 @@ fn probe_in_child() -> Option<Vec<AdapterSummary>> {
         .output()
         .ok()?;
     if !output.status.success() {
-        return None;
+        return Some(Vec::new());
     }
     let text = String::from_utf8_lossy(&output.stdout);
     Some(text.lines().filter_map(AdapterSummary::from_line).collect())
@@ -52,8 +54,13 @@ struct PrivateDir(PathBuf);
 
 impl PrivateDir {
     fn create() -> Option<Self> {
-        let path = std::env::temp_dir().join(format!("advlens-runtime-{}", std::process::id()));
-        std::fs::create_dir_all(&path).ok()?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path =
+            std::env::temp_dir().join(format!("advlens-runtime-{}-{nanos}", std::process::id()));
+        // A fresh folder, never one that someone else made.
+        std::fs::create_dir(&path).ok()?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -10,18 +10,18 @@ use crate::defenses::{DefenseConfig, DefensePath};
 
 /// What to attack with, against what, behind which defence.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
 pub struct AttackSpec {
-    /// The attack, its parameters and its target.
+    /// The attack, its parameters and its target (required in a recipe).
     pub attack: AttackConfig,
     /// The true class, when known; otherwise the clean prediction is taken as the label.
+    #[serde(default)]
     pub true_label: Option<usize>,
     /// A test-time defence to apply to the clean and the adversarial image.
+    #[serde(default)]
     pub defense: Option<DefenseConfig>,
     /// Attack through the defence instead of the bare model (the route it takes is
-    /// `AttackResult::gradient_route`); ignored without a defence. Settings written before
-    /// this type existed called it `adaptive_attack`.
-    #[serde(alias = "adaptive_attack")]
+    /// `AttackResult::gradient_route`); ignored without a defence.
+    #[serde(default)]
     pub adaptive: bool,
 }
 
@@ -83,8 +83,7 @@ mod tests {
     }
 
     #[test]
-    fn the_old_setting_name_still_reads() {
-        let spec: AttackSpec = serde_json::from_str(r#"{"adaptive_attack": true}"#).unwrap();
-        assert!(spec.adaptive);
+    fn a_spec_without_an_attack_is_refused() {
+        assert!(serde_json::from_str::<AttackSpec>(r#"{"adaptive": true}"#).is_err());
     }
 }

@@ -39,6 +39,11 @@ pub fn attack_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comman
         session.settings.max_epsilon_255,
     );
     parameters_ui(ui, attack);
+    // A family or noise-norm change can change ε's norm: keep ε inside the new range.
+    attack.epsilon = attack.epsilon.min(epsilon_limit(
+        attack.norm(),
+        session.settings.max_epsilon_255,
+    ));
     target_ui(ui, attack, &classes);
     label_ui(ui, &mut session.settings.spec.true_label, &classes);
     let cheap = !attack.kind.is_iterative();

@@ -89,7 +89,7 @@ pub fn bisect_flip<E>(
     };
     let mut high = grid[first];
     let mut probes = Vec::new();
-    let mut consistent = grid[first..].iter().all(flips);
+    let consistent = grid[first..].iter().all(flips);
     let Some(low_point) = first.checked_sub(1).map(|i| grid[i]) else {
         let bound = if ray && consistent {
             FlipBound::Bracketed
@@ -109,9 +109,8 @@ pub fn bisect_flip<E>(
             low = middle;
         }
     }
-    // A flip between grid points that an earlier grid point did not show is a sign of a
-    // non-monotone attack; so is any unflipped point above the first flip.
-    consistent &= grid[..first].iter().all(|p| !flips(p));
+    // An unflipped grid point above the first flip (checked above) is a sign of an attack that
+    // is not monotone in ε; then a smaller flipping ε may hide below the grid's first flip too.
     let bound = if ray && consistent {
         FlipBound::Bracketed
     } else {
