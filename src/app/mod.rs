@@ -186,12 +186,6 @@ impl AdvlensApp {
         self.commands.push(command);
     }
 
-    /// The session: what the window knows of the scan, the model and the results.
-    #[must_use]
-    pub fn session(&self) -> &Session {
-        &self.session
-    }
-
     /// Whether the worker is still busy with anything the UI waits for.
     #[must_use]
     pub fn is_busy(&self) -> bool {

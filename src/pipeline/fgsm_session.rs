@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use super::{AttackRequest, AttackResult, AttackSpec, Attacked, PipelineError, Prepared, assemble};
 use crate::attacks::{DefenseGradientPath, FgsmGradient, GradientRoute};
-use crate::defenses::DefensePath;
 use crate::device::ComputeDevice;
 use crate::models::LoadedModel;
 
@@ -30,11 +29,7 @@ impl FgsmSession {
         device: &ComputeDevice,
     ) -> Result<Self, PipelineError> {
         let prepared = Prepared::from_scan(model, &request.scan, &request.spec, device)?;
-        let path = request
-            .spec
-            .attacked_defense()
-            .cloned()
-            .map(DefensePath::new);
+        let path = request.spec.defense_path();
         let through = path.as_ref().map(|p| p as &dyn DefenseGradientPath);
         let gradient = FgsmGradient::compute_through(
             &model.models.differentiable,

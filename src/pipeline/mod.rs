@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::attacks::{
     AttackConfig, AttackControl, AttackError, DefenseGradientPath, GradientRoute, run_attack,
 };
-use crate::defenses::{DefenseError, DefensePath};
+use crate::defenses::DefenseError;
 use crate::device::ComputeDevice;
 use crate::explain::ExplainError;
 use crate::imaging::{GreyImage, ImagingError, Scan};
@@ -133,11 +133,7 @@ pub fn run_pipeline(
 ) -> Result<AttackResult, PipelineError> {
     let started = Instant::now();
     let prepared = Prepared::from_scan(model, &request.scan, &request.spec, device)?;
-    let path = request
-        .spec
-        .attacked_defense()
-        .cloned()
-        .map(DefensePath::new);
+    let path = request.spec.defense_path();
     let through = path.as_ref().map(|p| p as &dyn DefenseGradientPath);
     let route = GradientRoute::of(request.spec.attack.kind, through);
     let control = AttackControl {

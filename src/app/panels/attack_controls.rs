@@ -21,11 +21,7 @@ struct Changes {
 
 /// Draws the attack section.
 pub fn attack_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Commands) {
-    let classes: Vec<String> = session
-        .card
-        .as_ref()
-        .map(|c| c.classes.clone())
-        .unwrap_or_default();
+    let classes = session.classes();
     let before = session.settings.spec.attack.clone();
     let label_before = session.settings.spec.true_label;
     let mut changes = Changes::default();

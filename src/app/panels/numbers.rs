@@ -21,11 +21,7 @@ pub fn numbers_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands)
                     ui.label("Waiting for the first result…");
                     return;
                 };
-                let classes = session
-                    .card
-                    .as_ref()
-                    .map(|c| c.classes.clone())
-                    .unwrap_or_default();
+                let classes = session.classes();
                 let outcome = result.outcome();
                 let verdict =
                     RichText::new(outcome.verdict(&result, &classes)).color(if outcome.fooled() {
