@@ -133,12 +133,17 @@ impl DefenseGradientPath for Identity {
 fn the_gradient_through_the_identity_is_the_plain_gradient_times_the_draws() {
     let models = tiny_models(3, 4);
     let images = Tensor::cat(vec![common::test_image(32); 3], 0);
-    let plain =
-        host(&loss_gradient(&models.differentiable, images.clone(), &[0, 1, 2], false).unwrap());
+    let plain = host(&loss_gradient(&models.differentiable, &images, &[0, 1, 2], false).unwrap());
     let identity = Identity(std::sync::atomic::AtomicUsize::new(0), 3);
     let through = host(
-        &loss_gradient_through(&models.differentiable, images, &[0, 1, 2], false, &identity)
-            .unwrap(),
+        &loss_gradient_through(
+            &models.differentiable,
+            &images,
+            &[0, 1, 2],
+            false,
+            &identity,
+        )
+        .unwrap(),
     );
     assert_eq!(identity.0.load(std::sync::atomic::Ordering::Relaxed), 3);
     let scale = plain.iter().map(|v| v.abs()).fold(0.0f32, f32::max);

@@ -29,8 +29,7 @@ fn input_gradient_matches_central_differences() {
     let size = 16;
     let models = tiny_models(3, 21);
     let clean = test_image(size);
-    let gradient =
-        host(&loss_gradient(&models.differentiable, clean.clone(), &[1], false).unwrap());
+    let gradient = host(&loss_gradient(&models.differentiable, &clean, &[1], false).unwrap());
     let image = host(&clean);
     // The pixels with the largest gradients, where f32 differences are most reliable.
     let mut order: Vec<usize> = (0..image.len()).collect();
@@ -61,9 +60,8 @@ fn input_gradient_matches_central_differences() {
 fn targeted_gradient_is_the_negated_target_loss_gradient() {
     let models = tiny_models(3, 22);
     let clean = test_image(16);
-    let untargeted =
-        host(&loss_gradient(&models.differentiable, clean.clone(), &[2], false).unwrap());
-    let targeted = host(&loss_gradient(&models.differentiable, clean, &[2], true).unwrap());
+    let untargeted = host(&loss_gradient(&models.differentiable, &clean, &[2], false).unwrap());
+    let targeted = host(&loss_gradient(&models.differentiable, &clean, &[2], true).unwrap());
     for (u, t) in untargeted.iter().zip(&targeted) {
         assert!((u + t).abs() < 1e-6);
     }

@@ -238,6 +238,11 @@ impl AdvlensApp {
     /// Sends the ε sweep of the current attack to the worker.
     fn request_sweep(&mut self) {
         let attack = self.session.settings.spec.attack.clone();
+        if !attack.kind.sweeps() {
+            self.session.sweep = None;
+            self.session.status.sweeping = false;
+            return;
+        }
         self.session.status.sweeping = true;
         let (max_epsilon, points) =
             actions::sweep_range(&attack, self.session.settings.max_epsilon_255);

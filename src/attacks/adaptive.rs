@@ -7,7 +7,8 @@
 use burn::tensor::Tensor;
 
 use super::AttackError;
-use super::gradient::cross_entropy_sum;
+use super::gradient::cross_entropy_gradient;
+use super::objective::AttackedModel;
 use crate::models::Classifier;
 
 /// A defence as an attacker who knows about it sees it.
@@ -32,7 +33,8 @@ pub trait DefenseGradientPath: Sync {
 }
 
 /// ∇ₓ of the attack objective through a defence: the sum over EOT draws of the objective at
-/// `x + stop_gradient(T_k(x) − x)`; all draws go through the model as one batch.
+/// `x + stop_gradient(T_k(x) − x)` (or at `T_k(x)` itself when the defence is differentiable);
+/// all draws go through the model as one batch.
 ///
 /// # Shapes
 /// - input: `[batch, 1, h, w]`; output: same.
@@ -41,36 +43,14 @@ pub trait DefenseGradientPath: Sync {
 /// [`AttackError`] from the defence or a missing gradient.
 pub fn loss_gradient_through(
     model: &Classifier,
-    input: Tensor<4>,
+    input: &Tensor<4>,
     labels: &[usize],
     targeted: bool,
     path: &dyn DefenseGradientPath,
 ) -> Result<Tensor<4>, AttackError> {
-    let plain = input.without_autodiff();
-    let samples = path.samples().max(1);
-    let leaf = plain.clone().autodiff().require_grad();
-    let defended = if path.differentiable() {
-        let draws = (0..samples)
-            .map(|_| path.transform(&leaf))
-            .collect::<Result<Vec<_>, _>>()?;
-        Tensor::cat(draws, 0)
-    } else {
-        let mut shifted = Vec::with_capacity(samples);
-        for _ in 0..samples {
-            let defended = path.transform(&plain)?;
-            shifted.push(defended.sub(plain.clone()));
-        }
-        let offsets = Tensor::cat(shifted, 0).autodiff(); // constant: no gradient flows into it
-        let repeated = if samples == 1 {
-            leaf.clone()
-        } else {
-            leaf.clone().repeat_dim(0, samples)
-        };
-        repeated.add(offsets)
+    let target = AttackedModel {
+        model,
+        path: Some(path),
     };
-    let all_labels: Vec<usize> = (0..samples).flat_map(|_| labels.iter().copied()).collect();
-    let loss = cross_entropy_sum(model.forward(defended), &all_labels);
-    let objective = if targeted { loss.neg() } else { loss };
-    let grads = objective.backward();
-    leaf.grad(&grads).ok_or(AttackError::NoGradient)
+    Ok(cross_entropy_gradient(&target, input, labels, targeted)?.gradient)
 }

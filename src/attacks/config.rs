@@ -27,33 +27,100 @@ pub enum AttackKind {
     MiFgsm,
     /// Random noise of the same size: the control that shows an attack is not just noise.
     Noise,
+    /// DeepFool (Moosavi-Dezfooli et al. 2016): walks to the nearest decision boundary of the
+    /// locally linearised model; a minimal attack (no ε), L2 or L∞.
+    DeepFool,
+    /// Carlini–Wagner L2 (2017): minimises ‖δ‖₂² + c·margin with Adam in tanh space, with a
+    /// binary search over c; a minimal attack (no ε).
+    CarliniWagner,
+    /// APGD with cross-entropy (Croce & Hein 2020): PGD with momentum 0.75 and a step size
+    /// that halves at checkpoints when progress stalls; L∞ or L2.
+    ApgdCe,
+    /// APGD with the difference-of-logits-ratio loss (needs ≥ 3 classes; cross-entropy on a
+    /// binary model, and the run says so); L∞ or L2.
+    ApgdDlr,
+    /// Square attack (Andriushchenko et al. 2020): random square updates accepted when the
+    /// margin drops; uses only the model's scores, never a gradient; L∞.
+    Square,
+    /// AutoAttack-lite: APGD-CE, then targeted APGD, then Square, each on the images still
+    /// classified correctly (AutoAttack without FAB).
+    AutoAttack,
 }
 
 impl AttackKind {
     /// Every attack, in menu order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 12] = [
         Self::Fgsm,
         Self::Bim,
         Self::Pgd,
         Self::PgdL2,
         Self::MiFgsm,
+        Self::ApgdCe,
+        Self::ApgdDlr,
+        Self::AutoAttack,
+        Self::DeepFool,
+        Self::CarliniWagner,
+        Self::Square,
         Self::Noise,
     ];
 
-    /// The norm its ε is measured in (the noise control's norm is configurable).
+    /// The norm its ε is measured in when the family fixes it (the others take
+    /// [`AttackConfig::norm_choice`]).
     #[must_use]
     pub fn default_norm(self) -> Norm {
-        if self == Self::PgdL2 {
+        if matches!(self, Self::PgdL2 | Self::CarliniWagner) {
             Norm::L2
         } else {
             Norm::Linf
         }
     }
 
-    /// Whether it takes several gradient steps.
+    /// Whether the user chooses its norm (L∞ or L2).
+    #[must_use]
+    pub fn has_norm_choice(self) -> bool {
+        matches!(
+            self,
+            Self::Noise | Self::DeepFool | Self::ApgdCe | Self::ApgdDlr
+        )
+    }
+
+    /// Whether it takes many model evaluations (gradient steps or queries), so that the
+    /// window runs it on request rather than on every slider move.
     #[must_use]
     pub fn is_iterative(self) -> bool {
-        matches!(self, Self::Bim | Self::Pgd | Self::PgdL2 | Self::MiFgsm)
+        !matches!(self, Self::Fgsm | Self::Noise)
+    }
+
+    /// Whether it looks for the smallest perturbation that flips the prediction instead of
+    /// staying within a given ε.
+    #[must_use]
+    pub fn is_minimal(self) -> bool {
+        matches!(self, Self::DeepFool | Self::CarliniWagner)
+    }
+
+    /// Whether the window draws its ε sweep (the attack run at many ε): not for the minimal
+    /// attacks, which have no ε, nor for AutoAttack-lite and Square, whose thousands of
+    /// queries per point would keep the worker busy for minutes.
+    #[must_use]
+    pub fn sweeps(self) -> bool {
+        !self.is_minimal() && !matches!(self, Self::AutoAttack | Self::Square)
+    }
+
+    /// Whether it uses only the model's output scores (queries), never a gradient.
+    #[must_use]
+    pub fn is_score_based(self) -> bool {
+        self == Self::Square
+    }
+
+    /// The iterations a new configuration of this family starts with: 100 for APGD and C&W
+    /// (per binary-search step), as their authors run them, 50 for DeepFool, else 20.
+    #[must_use]
+    pub fn default_steps(self) -> usize {
+        match self {
+            Self::ApgdCe | Self::ApgdDlr | Self::AutoAttack | Self::CarliniWagner => 100,
+            Self::DeepFool => 50,
+            _ => 20,
+        }
     }
 }
 
@@ -66,6 +133,12 @@ impl fmt::Display for AttackKind {
             Self::PgdL2 => "pgd-l2",
             Self::MiFgsm => "mifgsm",
             Self::Noise => "noise",
+            Self::DeepFool => "deepfool",
+            Self::CarliniWagner => "cw",
+            Self::ApgdCe => "apgd-ce",
+            Self::ApgdDlr => "apgd-dlr",
+            Self::Square => "square",
+            Self::AutoAttack => "autoattack",
         })
     }
 }
@@ -79,6 +152,10 @@ impl FromStr for AttackKind {
             "i-fgsm" | "ifgsm" => "bim",
             "mi-fgsm" => "mifgsm",
             "pgdl2" => "pgd-l2",
+            "c&w" | "cw-l2" | "carlini-wagner" => "cw",
+            "apgd" | "apgdce" => "apgd-ce",
+            "apgddlr" => "apgd-dlr",
+            "autoattack-lite" | "aa" => "autoattack",
             other => other,
         };
         Self::ALL
@@ -86,7 +163,7 @@ impl FromStr for AttackKind {
             .find(|kind| kind.to_string() == alias)
             .ok_or_else(|| {
                 AttackError::InvalidParameter(format!(
-                    "unknown attack '{text}': expected fgsm, bim, pgd, pgd-l2, mifgsm or noise"
+                    "unknown attack '{text}': expected one of fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, autoattack, deepfool, cw, square or noise"
                 ))
             })
     }
@@ -150,8 +227,24 @@ pub struct AttackConfig {
     pub seed: u64,
     /// Distribution for the noise control.
     pub noise: NoiseDistribution,
-    /// Norm the noise control is scaled in (the gradient attacks fix their own norm).
-    pub noise_norm: Norm,
+    /// The norm of the families that let the user choose it (noise, DeepFool, APGD); the
+    /// others fix their own.
+    #[serde(alias = "noise_norm")]
+    pub norm_choice: Norm,
+    /// DeepFool's overshoot: the final step is scaled by 1 + overshoot to cross the boundary.
+    pub overshoot: f64,
+    /// C&W's confidence κ: the margin the wrong class must win by.
+    pub confidence: f64,
+    /// C&W's binary-search steps over the constant c.
+    pub search_steps: usize,
+    /// C&W's first constant c.
+    pub initial_const: f64,
+    /// C&W's Adam learning rate (in tanh space).
+    pub learning_rate: f64,
+    /// Square's query budget per image.
+    pub queries: usize,
+    /// Square's initial fraction of pixels in the square.
+    pub p_init: f64,
 }
 
 impl Default for AttackConfig {
@@ -167,18 +260,27 @@ impl Default for AttackConfig {
             target: TargetSpec::Untargeted,
             seed: 0,
             noise: NoiseDistribution::Gaussian,
-            noise_norm: Norm::Linf,
+            norm_choice: Norm::Linf,
+            overshoot: 0.02,
+            confidence: 0.0,
+            search_steps: 5,
+            initial_const: 1.0,
+            learning_rate: 0.01,
+            queries: 5000,
+            p_init: 0.8,
         }
     }
 }
 
 impl AttackConfig {
-    /// The default configuration of a family with a given ε.
+    /// The default configuration of a family with a given ε (and the family's default number
+    /// of iterations).
     #[must_use]
     pub fn new(kind: AttackKind, epsilon: f64) -> Self {
         Self {
             kind,
             epsilon,
+            steps: kind.default_steps(),
             ..Self::default()
         }
     }
@@ -225,20 +327,35 @@ impl AttackConfig {
         self
     }
 
-    /// The norm ε is measured in for this run.
+    /// The norm ε is measured in for this run (for a minimal attack, the norm it minimises).
     #[must_use]
     pub fn norm(&self) -> Norm {
-        if self.kind == AttackKind::Noise {
-            self.noise_norm
+        if self.kind.has_norm_choice() {
+            self.norm_choice
         } else {
             self.kind.default_norm()
         }
     }
 
-    /// With this noise norm (for the noise control).
+    /// With this norm (for the families that let the user choose it).
     #[must_use]
-    pub fn with_noise_norm(mut self, norm: Norm) -> Self {
-        self.noise_norm = norm;
+    pub fn with_norm(mut self, norm: Norm) -> Self {
+        self.norm_choice = norm;
+        self
+    }
+
+    /// With this query budget (Square).
+    #[must_use]
+    pub fn with_queries(mut self, queries: usize) -> Self {
+        self.queries = queries;
+        self
+    }
+
+    /// With these C&W search settings: binary-search steps and the first constant c.
+    #[must_use]
+    pub fn with_search(mut self, search_steps: usize, initial_const: f64) -> Self {
+        self.search_steps = search_steps;
+        self.initial_const = initial_const;
         self
     }
 
@@ -296,6 +413,7 @@ impl AttackConfig {
                 self.momentum
             )));
         }
+        self.validate_family_parameters()?;
         if let TargetSpec::Class(class) = self.target
             && class >= num_classes
         {
@@ -305,6 +423,52 @@ impl AttackConfig {
             });
         }
         Ok(())
+    }
+}
+
+impl AttackConfig {
+    /// Ranges of the parameters only some families use.
+    fn validate_family_parameters(&self) -> Result<(), AttackError> {
+        let check = |ok: bool, message: String| {
+            if ok {
+                Ok(())
+            } else {
+                Err(AttackError::InvalidParameter(message))
+            }
+        };
+        check(
+            self.overshoot.is_finite() && (0.0..=1.0).contains(&self.overshoot),
+            format!("overshoot must be 0–1, got {}", self.overshoot),
+        )?;
+        check(
+            self.confidence.is_finite() && (0.0..=1000.0).contains(&self.confidence),
+            format!("confidence κ must be 0–1000, got {}", self.confidence),
+        )?;
+        check(
+            (1..=20).contains(&self.search_steps),
+            format!("search steps must be 1–20, got {}", self.search_steps),
+        )?;
+        check(
+            self.initial_const.is_finite() && self.initial_const > 0.0 && self.initial_const <= 1e6,
+            format!("initial c must be in (0, 1e6], got {}", self.initial_const),
+        )?;
+        check(
+            self.learning_rate.is_finite()
+                && self.learning_rate > 0.0
+                && self.learning_rate <= 10.0,
+            format!(
+                "learning rate must be in (0, 10], got {}",
+                self.learning_rate
+            ),
+        )?;
+        check(
+            (1..=1_000_000).contains(&self.queries),
+            format!("queries must be 1–1000000, got {}", self.queries),
+        )?;
+        check(
+            self.p_init.is_finite() && self.p_init > 0.0 && self.p_init <= 1.0,
+            format!("p_init must be in (0, 1], got {}", self.p_init),
+        )
     }
 }
 
@@ -318,6 +482,11 @@ mod tests {
             assert_eq!(kind.to_string().parse::<AttackKind>().unwrap(), kind);
         }
         assert_eq!("I-FGSM".parse::<AttackKind>().unwrap(), AttackKind::Bim);
+        assert_eq!(
+            "C&W".parse::<AttackKind>().unwrap(),
+            AttackKind::CarliniWagner
+        );
+        assert_eq!("apgd".parse::<AttackKind>().unwrap(), AttackKind::ApgdCe);
     }
 
     #[test]
@@ -337,6 +506,19 @@ mod tests {
         assert!(
             AttackConfig::new(AttackKind::Fgsm, 0.1)
                 .with_target(TargetSpec::Class(2))
+                .validate(2)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn old_recipes_keep_their_noise_norm() {
+        let config: AttackConfig =
+            serde_json::from_str(r#"{"kind": "noise", "noise_norm": "l2"}"#).unwrap();
+        assert_eq!(config.norm(), Norm::L2);
+        assert!(
+            AttackConfig::new(AttackKind::Square, 0.1)
+                .with_queries(0)
                 .validate(2)
                 .is_err()
         );

@@ -3,7 +3,9 @@
 
 use burn::tensor::Tensor;
 
-use super::{AttackError, DefenseGradientPath, loss_gradient, loss_gradient_through};
+use super::gradient::cross_entropy_gradient;
+use super::objective::AttackedModel;
+use super::{AttackError, DefenseGradientPath};
 use crate::models::Classifier;
 
 /// The sign of the attack gradient at a clean image, ready to be scaled by any ε.
@@ -38,10 +40,11 @@ impl FgsmGradient {
         targeted: bool,
         through: Option<&dyn DefenseGradientPath>,
     ) -> Result<Self, AttackError> {
-        let gradient = match through {
-            Some(path) => loss_gradient_through(model, clean.clone(), labels, targeted, path)?,
-            None => loss_gradient(model, clean.clone(), labels, targeted)?,
+        let attacked = AttackedModel {
+            model,
+            path: through,
         };
+        let gradient = cross_entropy_gradient(&attacked, &clean, labels, targeted)?.gradient;
         Ok(Self {
             clean,
             direction: gradient.sign(),

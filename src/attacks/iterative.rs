@@ -5,11 +5,11 @@
 use burn::tensor::Tensor;
 
 use super::control::{AttackControl, success_mask};
+use super::gradient::cross_entropy_gradient;
+use super::objective::AttackedModel;
 use super::projection::{l1_per_image, l2_per_image};
 use super::random::{normal, uniform};
-use super::{
-    AttackConfig, AttackError, AttackKind, Norm, loss_gradient, loss_gradient_through, project,
-};
+use super::{AttackConfig, AttackError, AttackKind, Norm, project};
 use crate::models::ModelPair;
 
 /// Runs an iterative attack; returns the adversarial batch and the gradient evaluations used.
@@ -71,25 +71,15 @@ fn single_run(
     let step_size = config.effective_step_size();
     let mut adversarial = random_start(clean, config, restart);
     let mut momentum = clean.zeros_like();
+    let attacked = AttackedModel {
+        model: &models.differentiable,
+        path: control.through,
+    };
     for step in 0..config.steps {
         if control.should_stop.is_some_and(|stop| stop()) {
             return Err(AttackError::Cancelled);
         }
-        let gradient = match control.through {
-            Some(path) => loss_gradient_through(
-                &models.differentiable,
-                adversarial.clone(),
-                labels,
-                targeted,
-                path,
-            )?,
-            None => loss_gradient(
-                &models.differentiable,
-                adversarial.clone(),
-                labels,
-                targeted,
-            )?,
-        };
+        let gradient = cross_entropy_gradient(&attacked, &adversarial, labels, targeted)?.gradient;
         let direction = match config.kind {
             AttackKind::PgdL2 => gradient
                 .clone()

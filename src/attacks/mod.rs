@@ -1,24 +1,40 @@
-//! Gradient attacks on the [0, 1] pixel scale — FGSM, BIM, PGD (L∞ and L2, random start,
-//! restarts) and MI-FGSM, untargeted or targeted — and the random-noise control of the same
-//! size; each can attack through a defence (BPDA and EOT, Athalye et al. 2018). All tensor work runs as Burn operations on the model's device; randomness comes from
-//! a seeded generator, so a seed reproduces a result bit for bit.
+//! Attacks on the [0, 1] pixel scale, untargeted or targeted: the gradient-sign family (FGSM,
+//! BIM, PGD in L∞ and L2 with random start and restarts, MI-FGSM), APGD-CE/DLR and
+//! AutoAttack-lite (the strongest-known budgeted attacks), DeepFool and Carlini–Wagner L2 (the
+//! minimal ones), the score-based Square attack, and the random-noise control of the same
+//! size. Each attack that differentiates does so through one seam (`objective.rs`), so it can
+//! attack through a defence (exact, BPDA and EOT, Athalye et al. 2018); the score-based one
+//! queries the defended model. Model passes and the gradient-sign updates run as Burn
+//! operations on the model's device; the per-image bookkeeping of DeepFool, Square and
+//! AutoAttack (nearest boundary, square proposals, stage sub-batches) runs on the host.
+//! Randomness comes from a seeded generator, so a seed reproduces a result bit for bit.
 
 mod adaptive;
+mod apgd;
+mod autoattack;
+mod carlini_wagner;
 mod config;
 mod control;
+mod deepfool;
 mod epsilon;
 mod error;
 mod fgsm;
 mod gradient;
 mod iterative;
+mod losses;
 mod naming;
 mod noise;
+mod objective;
+mod per_image;
 mod projection;
+mod queries;
 pub(crate) mod random;
 mod route;
 mod run;
+mod square;
 
 pub use adaptive::{DefenseGradientPath, loss_gradient_through};
+pub use autoattack::AttackStage;
 pub use config::{AttackConfig, AttackKind, NoiseDistribution, Norm, TargetSpec};
 pub use control::AttackControl;
 pub use epsilon::{
@@ -28,6 +44,8 @@ pub use epsilon::{
 pub use error::AttackError;
 pub use fgsm::FgsmGradient;
 pub use gradient::{labels_tensor, loss_gradient};
+pub use losses::dlr_min_classes;
+pub use objective::backward_passes_on_this_thread;
 pub use projection::project;
 pub use route::GradientRoute;
 pub use run::{

@@ -17,6 +17,12 @@ impl AttackKind {
             Self::PgdL2 => "PGD (L2)",
             Self::MiFgsm => "MI-FGSM",
             Self::Noise => "Random noise (control)",
+            Self::DeepFool => "DeepFool (minimal)",
+            Self::CarliniWagner => "Carlini–Wagner L2 (minimal)",
+            Self::ApgdCe => "APGD-CE",
+            Self::ApgdDlr => "APGD-DLR",
+            Self::Square => "Square (black-box, L∞)",
+            Self::AutoAttack => "AutoAttack-lite (no FAB)",
         }
     }
 
@@ -40,6 +46,24 @@ impl AttackKind {
             Self::Noise => {
                 "Random noise of exactly the same size as the attack: shows that size alone does not fool the model."
             }
+            Self::DeepFool => {
+                "Steps to the nearest decision boundary of the model's local linear picture: finds how small a change is enough."
+            }
+            Self::CarliniWagner => {
+                "Optimises for the smallest overall change that still flips the answer, searching over how hard to push."
+            }
+            Self::ApgdCe => {
+                "PGD that sets its own step size and uses momentum: a stronger check that PGD did not miss an attack."
+            }
+            Self::ApgdDlr => {
+                "APGD with a loss that ignores how confident the model is overall, which defeats some gradient-masking models."
+            }
+            Self::Square => {
+                "Changes random squares and keeps what lowers the model's score: needs only the answers, not the model's insides."
+            }
+            Self::AutoAttack => {
+                "The standard robustness check: APGD, then targeted APGD, then Square, each on the scans still not fooled."
+            }
         }
     }
 }
@@ -48,13 +72,27 @@ impl AttackConfig {
     /// The name of a table row: `FGSM`, `noise`, `PGD-20`, `BIM-10`.
     #[must_use]
     pub fn row_name(&self) -> String {
+        let norm = if self.norm() == Norm::L2 { "-L2" } else { "" };
         let family = match self.kind {
             AttackKind::Fgsm => return "FGSM".to_string(),
             AttackKind::Noise => return "noise".to_string(),
+            AttackKind::Square => return format!("Square-{}q", self.queries),
+            AttackKind::AutoAttack => {
+                return format!(
+                    "AutoAttack-lite (APGD-{}, Square-{}q)",
+                    self.steps, self.queries
+                );
+            }
+            AttackKind::DeepFool => return format!("DeepFool{norm}"),
+            AttackKind::CarliniWagner => {
+                return format!("C&W-L2 ({}×{})", self.search_steps, self.steps);
+            }
             AttackKind::Bim => "BIM",
             AttackKind::Pgd => "PGD",
             AttackKind::PgdL2 => "PGD-L2",
             AttackKind::MiFgsm => "MI-FGSM",
+            AttackKind::ApgdCe => return format!("APGD-CE{norm}-{}", self.steps),
+            AttackKind::ApgdDlr => return format!("APGD-DLR{norm}-{}", self.steps),
         };
         format!("{family}-{}", self.steps)
     }
@@ -64,6 +102,29 @@ impl AttackConfig {
     #[must_use]
     pub fn describe(&self) -> String {
         let norm = self.norm();
+        match self.kind {
+            AttackKind::DeepFool => {
+                let name = if norm == Norm::L2 { "L2" } else { "L∞" };
+                return format!(
+                    "DeepFool ({name}), at most {} steps, overshoot {}",
+                    self.steps, self.overshoot
+                );
+            }
+            AttackKind::CarliniWagner => {
+                return format!(
+                    "Carlini–Wagner L2, {} searches × {} steps, κ = {}",
+                    self.search_steps, self.steps, self.confidence
+                );
+            }
+            AttackKind::Square => {
+                return format!(
+                    "Square (L∞), ε = {}, {} queries",
+                    format_radius_short(self.epsilon, norm),
+                    self.queries
+                );
+            }
+            _ => {}
+        }
         let unit = if norm == Norm::L2 { " (L2)" } else { "" };
         let epsilon = format!("ε = {}{unit}", format_radius_short(self.epsilon, norm));
         if self.kind.is_iterative() {
@@ -87,5 +148,15 @@ mod tests {
         assert_eq!(l2.describe(), "PGD (L2), ε = 0.500 (L2), 10 steps");
         assert_eq!(AttackConfig::new(AttackKind::Fgsm, 0.0).row_name(), "FGSM");
         assert!(AttackKind::ALL.iter().all(|k| !k.label().is_empty()));
+        let deepfool = AttackConfig::new(AttackKind::DeepFool, 0.0).with_norm(Norm::L2);
+        assert_eq!(deepfool.row_name(), "DeepFool-L2");
+        assert_eq!(
+            deepfool.describe(),
+            "DeepFool (L2), at most 50 steps, overshoot 0.02"
+        );
+        assert_eq!(
+            AttackConfig::new(AttackKind::ApgdCe, 8.0 / 255.0).row_name(),
+            "APGD-CE-100"
+        );
     }
 }

@@ -19,6 +19,12 @@ pub enum GradientRoute {
     Model,
     /// No gradient: the random-noise control draws its direction without looking at the model.
     NoGradient,
+    /// No gradient: a score-based attack that only queried the outputs — of the defended
+    /// system when `through_defense`.
+    ScoreQueries {
+        /// Whether the queries went through the defence.
+        through_defense: bool,
+    },
     /// Through the defence.
     ThroughDefense {
         /// The defence's own gradient was replaced by the identity's (BPDA, straight-through),
@@ -37,6 +43,11 @@ impl GradientRoute {
         if kind == AttackKind::Noise {
             return Self::NoGradient;
         }
+        if kind.is_score_based() {
+            return Self::ScoreQueries {
+                through_defense: path.is_some(),
+            };
+        }
         match path {
             None => Self::Model,
             Some(path) => Self::ThroughDefense {
@@ -49,7 +60,13 @@ impl GradientRoute {
     /// Whether the attack saw the defence.
     #[must_use]
     pub fn through_defense(self) -> bool {
-        matches!(self, Self::ThroughDefense { .. })
+        matches!(
+            self,
+            Self::ThroughDefense { .. }
+                | Self::ScoreQueries {
+                    through_defense: true
+                }
+        )
     }
 
     /// The route in words, the same everywhere it is printed.
@@ -58,6 +75,12 @@ impl GradientRoute {
         match self {
             Self::Model => "exact gradient of the undefended model".to_string(),
             Self::NoGradient => "no gradient (random-noise control)".to_string(),
+            Self::ScoreQueries {
+                through_defense: true,
+            } => "no gradient: score queries to the defended model".to_string(),
+            Self::ScoreQueries {
+                through_defense: false,
+            } => "no gradient: score queries to the model".to_string(),
             Self::ThroughDefense {
                 straight_through,
                 eot_draws,

@@ -3,10 +3,17 @@
 use burn::tensor::Tensor;
 use burn::tensor::activation::softmax;
 
+use super::apgd::{ApgdGoal, ApgdLoss, ApgdSettings, apgd};
+use super::autoattack::{AttackStage, autoattack};
+use super::carlini_wagner::carlini_wagner;
 use super::control::AttackControl;
+use super::deepfool::deepfool;
 use super::fgsm::FgsmGradient;
 use super::iterative::iterative_attack;
 use super::noise::noise_control;
+use super::objective::AttackedModel;
+use super::queries::{QueriedModel, ScoreQueries};
+use super::square::square_attack;
 use super::{AttackConfig, AttackError, AttackKind, TargetSpec};
 use crate::models::ModelPair;
 
@@ -17,6 +24,26 @@ pub struct AttackOutcome {
     pub adversarial: Tensor<4>,
     /// Gradient evaluations (forward + backward passes) used.
     pub gradient_evaluations: usize,
+    /// Score queries per image (the Square attack, AutoAttack's Square stage); 0 otherwise.
+    pub queries: usize,
+    /// AutoAttack-lite's stages, with the images still robust after each; empty otherwise.
+    pub stages: Vec<AttackStage>,
+    /// What ran differently from what was asked, in words (DLR replaced by cross-entropy on a
+    /// binary model).
+    pub notes: Vec<String>,
+}
+
+impl AttackOutcome {
+    /// An outcome of gradient evaluations only.
+    fn from_gradients(adversarial: Tensor<4>, gradient_evaluations: usize) -> Self {
+        Self {
+            adversarial,
+            gradient_evaluations,
+            queries: 0,
+            stages: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
 }
 
 /// The most probable class of one image's probabilities (0 for an empty list).
@@ -69,6 +96,14 @@ pub fn run_attack(
     control: &AttackControl<'_>,
 ) -> Result<AttackOutcome, AttackError> {
     config.validate(usize::MAX)?;
+    let gradients = AttackedModel {
+        model: &models.differentiable,
+        path: control.through,
+    };
+    let scores = QueriedModel {
+        model: &models.inference,
+        path: control.through,
+    };
     match config.kind {
         AttackKind::Fgsm => {
             let gradient = FgsmGradient::compute_through(
@@ -78,24 +113,112 @@ pub fn run_attack(
                 targeted,
                 control.through,
             )?;
-            Ok(AttackOutcome {
-                adversarial: gradient.apply(config.epsilon),
-                gradient_evaluations: 1,
-            })
+            Ok(AttackOutcome::from_gradients(
+                gradient.apply(config.epsilon),
+                1,
+            ))
         }
-        AttackKind::Noise => Ok(AttackOutcome {
-            adversarial: noise_control(clean, config),
-            gradient_evaluations: 0,
-        }),
+        AttackKind::Noise => Ok(AttackOutcome::from_gradients(
+            noise_control(clean, config),
+            0,
+        )),
         AttackKind::Bim | AttackKind::Pgd | AttackKind::PgdL2 | AttackKind::MiFgsm => {
             let (adversarial, gradient_evaluations) =
                 iterative_attack(models, clean, labels, targeted, config, control)?;
-            Ok(AttackOutcome {
+            Ok(AttackOutcome::from_gradients(
                 adversarial,
                 gradient_evaluations,
+            ))
+        }
+        AttackKind::DeepFool => {
+            let (adversarial, passes) =
+                deepfool(&gradients, clean, labels, targeted, config, control)?;
+            Ok(AttackOutcome::from_gradients(adversarial, passes))
+        }
+        AttackKind::CarliniWagner => {
+            let (adversarial, passes) =
+                carlini_wagner(&gradients, clean, labels, targeted, config, control)?;
+            Ok(AttackOutcome::from_gradients(adversarial, passes))
+        }
+        AttackKind::ApgdCe | AttackKind::ApgdDlr => run_apgd(
+            &gradients, &scores, clean, labels, targeted, config, control,
+        ),
+        AttackKind::Square => {
+            let result = square_attack(&scores, clean, labels, targeted, config, control)?;
+            Ok(AttackOutcome {
+                adversarial: result.adversarial,
+                gradient_evaluations: 0,
+                queries: result.queries.iter().copied().max().unwrap_or(0),
+                stages: Vec::new(),
+                notes: Vec::new(),
+            })
+        }
+        AttackKind::AutoAttack => {
+            if targeted {
+                return Err(AttackError::InvalidParameter(
+                    "AutoAttack-lite is untargeted: choose \"untargeted\", or APGD-DLR for a targeted run".to_string(),
+                ));
+            }
+            let result = autoattack(&gradients, &scores, clean, labels, config, control)?;
+            Ok(AttackOutcome {
+                adversarial: result.adversarial,
+                gradient_evaluations: result.passes,
+                queries: result.queries,
+                stages: result.stages,
+                notes: result.notes,
             })
         }
     }
+}
+
+/// APGD-CE or APGD-DLR, with DLR replaced by cross-entropy (and a note) where the model has
+/// too few classes for it.
+fn run_apgd(
+    gradients: &AttackedModel<'_>,
+    scores: &QueriedModel<'_>,
+    clean: &Tensor<4>,
+    labels: &[usize],
+    targeted: bool,
+    config: &AttackConfig,
+    control: &AttackControl<'_>,
+) -> Result<AttackOutcome, AttackError> {
+    let asked = if config.kind == AttackKind::ApgdDlr {
+        ApgdLoss::Dlr
+    } else {
+        ApgdLoss::CrossEntropy
+    };
+    let classes = scores.logits(clean)?.first().map_or(0, Vec::len);
+    let (loss, note) = asked.usable(classes, targeted);
+    let goal = if targeted {
+        ApgdGoal {
+            away_from: None,
+            towards: Some(labels),
+        }
+    } else {
+        ApgdGoal {
+            away_from: Some(labels),
+            towards: None,
+        }
+    };
+    let settings = ApgdSettings {
+        loss,
+        norm: config.norm(),
+        epsilon: config.epsilon,
+        steps: config.steps,
+        seed: config.seed,
+        stream: 400,
+    };
+    let result = apgd(
+        gradients,
+        clean,
+        goal,
+        &settings,
+        control,
+        (0, config.steps),
+    )?;
+    let mut outcome = AttackOutcome::from_gradients(result.adversarial, result.passes);
+    outcome.notes.extend(note);
+    Ok(outcome)
 }
 
 /// Class probabilities of a batch, read back to the host: one row per image.

@@ -38,15 +38,39 @@ pub struct AttackArgs {
     /// A shipped model (see `advlens models`).
     #[arg(long, default_value = "chest-xray-cnn")]
     model: String,
-    /// fgsm, bim, pgd, pgd-l2, mifgsm or noise.
+    /// fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, autoattack, deepfool, cw, square or
+    /// noise.
     #[arg(long, default_value = "fgsm")]
     attack: String,
-    /// ε on the [0, 1] scale or as k/255 (e.g. 8/255); for pgd-l2 and L2 noise, the L2 radius.
+    /// ε on the [0, 1] scale or as k/255 (e.g. 8/255); for pgd-l2, cw and the L2 variants,
+    /// the L2 radius. Not used by the minimal attacks (deepfool, cw).
     #[arg(long, default_value = "2/255")]
     eps: String,
-    /// Iterations of iterative attacks.
-    #[arg(long, default_value_t = 20)]
-    steps: usize,
+    /// Iterations: gradient steps (BIM, PGD, MI-FGSM, APGD: default 20, 100 for APGD and
+    /// AutoAttack), DeepFool's maximum (50), C&W's Adam steps per search (100).
+    #[arg(long)]
+    steps: Option<usize>,
+    /// DeepFool's overshoot.
+    #[arg(long, default_value_t = 0.02)]
+    overshoot: f64,
+    /// C&W's confidence κ.
+    #[arg(long, default_value_t = 0.0)]
+    confidence: f64,
+    /// C&W's binary-search steps over c.
+    #[arg(long, default_value_t = 5)]
+    search_steps: usize,
+    /// C&W's first constant c.
+    #[arg(long, default_value_t = 1.0)]
+    initial_const: f64,
+    /// C&W's Adam learning rate.
+    #[arg(long, default_value_t = 0.01)]
+    learning_rate: f64,
+    /// Query budget of the Square attack (and of AutoAttack's Square stage).
+    #[arg(long, default_value_t = 5000)]
+    queries: usize,
+    /// Square's initial fraction of the image in the square.
+    #[arg(long, default_value_t = 0.8)]
+    p_init: f64,
     /// Step size (number or k/255); default: ε/steps (BIM, MI-FGSM) or 2.5·ε/steps (PGD).
     #[arg(long)]
     step_size: Option<String>,
@@ -59,7 +83,7 @@ pub struct AttackArgs {
     /// Target: a class name or index, or `least-likely`; untargeted when absent.
     #[arg(long)]
     target: Option<String>,
-    /// Norm of the noise control: linf or l2.
+    /// Norm of the noise control, DeepFool and APGD: linf or l2.
     #[arg(long, default_value = "linf")]
     norm: String,
     /// Noise distribution: gaussian or uniform.
@@ -126,14 +150,14 @@ fn parse_class(text: &str, task: Task) -> anyhow::Result<usize> {
 
 fn attack_config(args: &AttackArgs, task: Task) -> anyhow::Result<AttackConfig> {
     let kind: AttackKind = args.attack.parse()?;
-    let noise_norm = parse_norm(&args.norm)?;
-    let norm = if kind == AttackKind::Noise {
-        noise_norm
+    let chosen_norm = parse_norm(&args.norm)?;
+    let norm = if kind.has_norm_choice() {
+        chosen_norm
     } else {
         kind.default_norm()
     };
     let mut config = AttackConfig::new(kind, parse_radius(&args.eps, norm)?)
-        .with_steps(args.steps)
+        .with_steps(args.steps.unwrap_or_else(|| kind.default_steps()))
         .with_restarts(args.restarts)
         .with_momentum(args.momentum)
         .with_seed(args.seed)
@@ -142,7 +166,13 @@ fn attack_config(args: &AttackArgs, task: Task) -> anyhow::Result<AttackConfig> 
             "uniform" => NoiseDistribution::Uniform,
             other => anyhow::bail!("unknown noise '{other}': expected gaussian or uniform"),
         })
-        .with_noise_norm(noise_norm);
+        .with_norm(chosen_norm)
+        .with_queries(args.queries)
+        .with_search(args.search_steps, args.initial_const);
+    config.overshoot = args.overshoot;
+    config.confidence = args.confidence;
+    config.learning_rate = args.learning_rate;
+    config.p_init = args.p_init;
     if let Some(step) = &args.step_size {
         config = config.with_step_size(parse_epsilon(step)?);
     }
@@ -278,8 +308,15 @@ fn progress_bar(config: &AttackConfig) -> ProgressBar {
     if !config.kind.is_iterative() {
         return ProgressBar::hidden();
     }
+    let unit = if config.kind.is_score_based() {
+        "queries"
+    } else {
+        "steps"
+    };
     let bar = ProgressBar::new((config.steps * config.restarts) as u64);
-    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} steps") {
+    if let Ok(style) =
+        ProgressStyle::with_template(&format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit}"))
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(config.kind.to_string());

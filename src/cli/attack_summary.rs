@@ -67,15 +67,41 @@ pub fn check_png8(
     Ok(())
 }
 
+/// What only some attacks report: the size a minimal attack needed, the queries of a
+/// score-based one, AutoAttack's stages, and notes on what ran differently.
+fn print_attack_facts(report: &AttackReport) {
+    if let Some(needed) = report.needed_norm {
+        println!("needed:      ‖δ‖ = {}", format_radius(needed, report.norm));
+    }
+    if report.queries > 0 {
+        println!("queries:     {} score queries, no gradient", report.queries);
+    }
+    for stage in &report.stages {
+        let state = if stage.robust.first().copied().unwrap_or(false) {
+            "still correct"
+        } else {
+            "fooled (or already wrong)"
+        };
+        println!("stage:       {:<22} {state}", stage.name);
+    }
+    for note in &report.notes {
+        println!("note:        {note}");
+    }
+}
+
 pub fn print_summary(report: &AttackReport, out: &Path) {
     let percent = |probs: &[f32], label: usize| 100.0 * probs.get(label).copied().unwrap_or(0.0);
     println!("scan:        {}", report.scan.name);
     println!("model:       {}", report.model);
-    println!(
-        "attack:      {} at ε = {}",
-        report.attack.kind,
-        format_radius(report.attack.epsilon, report.norm)
-    );
+    if report.attack.kind.is_minimal() {
+        println!("attack:      {}", report.attack.describe());
+    } else {
+        println!(
+            "attack:      {} at ε = {}",
+            report.attack.kind,
+            format_radius(report.attack.epsilon, report.norm)
+        );
+    }
     println!(
         "clean:       {} ({:.1}%)",
         report.clean.class,
@@ -87,6 +113,7 @@ pub fn print_summary(report: &AttackReport, out: &Path) {
         percent(&report.adversarial.probs, report.adversarial.label)
     );
     println!("outcome:     {}", report.outcome);
+    print_attack_facts(report);
     if let (Some(png8), Some(success)) = (&report.png8, report.png8_success) {
         println!(
             "8-bit PNG:   {} ({:.1}%), {}",

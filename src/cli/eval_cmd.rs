@@ -35,15 +35,21 @@ pub struct EvalArgs {
     /// Data-set folder; default `$ADVLENS_DATASETS` or `../shared/datasets`.
     #[arg(long)]
     datasets: Option<PathBuf>,
-    /// Attacks, comma-separated: fgsm, pgd, bim, mi-fgsm.
+    /// Attacks, comma-separated: fgsm, bim, pgd, mi-fgsm, apgd-ce, apgd-dlr, autoattack,
+    /// square (L∞ budgets), deepfool and cw (minimal: the table gives the accuracy at each ε
+    /// from the perturbation each scan needed, and the median size needed).
     #[arg(long, default_value = "fgsm,pgd", value_delimiter = ',')]
     attacks: Vec<AttackKind>,
     /// L∞ radii, comma-separated (0 is clean accuracy).
     #[arg(long, default_value = "0,2/255,4/255,6/255,8/255", value_delimiter = ',', value_parser = super::parse_epsilon_arg)]
     eps: Vec<f64>,
-    /// Steps of the iterative attacks.
-    #[arg(long, default_value_t = 20)]
-    steps: usize,
+    /// Steps of the iterative attacks (default: 20 for BIM, PGD and MI-FGSM, 100 for APGD,
+    /// AutoAttack-lite and C&W per search, at most 50 for DeepFool).
+    #[arg(long)]
+    steps: Option<usize>,
+    /// Query budget of Square and of AutoAttack-lite's Square stage.
+    #[arg(long, default_value_t = 5000)]
+    queries: usize,
     /// A defence in front of the model (as in `advlens attack --defense`).
     #[arg(long)]
     defense: Option<String>,
@@ -77,10 +83,11 @@ fn attack_plan(args: &EvalArgs) -> anyhow::Result<Vec<AttackConfig>> {
         .map(|&kind| {
             anyhow::ensure!(
                 kind != AttackKind::Noise && kind != AttackKind::PgdL2,
-                "the table measures L∞ attacks: use fgsm, bim, pgd or mi-fgsm"
+                "the table measures L∞ attacks: use fgsm, bim, pgd, mi-fgsm, apgd-ce, apgd-dlr, autoattack, square, deepfool or cw"
             );
             Ok(AttackConfig::new(kind, 0.0)
-                .with_steps(args.steps)
+                .with_steps(args.steps.unwrap_or_else(|| kind.default_steps()))
+                .with_queries(args.queries)
                 .with_seed(args.seed))
         })
         .collect()

@@ -7,13 +7,13 @@ use burn::tensor::Tensor;
 
 use super::EvalError;
 use crate::attacks::{
-    AttackConfig, AttackControl, AttackKind, DefenseGradientPath, GradientRoute, predicted_class,
-    probabilities, run_attack,
+    AttackConfig, AttackControl, AttackKind, DefenseGradientPath, GradientRoute, Norm,
+    predicted_class, probabilities, run_attack,
 };
 use crate::datasets::LabelledImages;
 use crate::defenses::{DefenseConfig, DefensePath, defended_predict};
 use crate::device::ComputeDevice;
-use crate::models::{LoadedModel, RobustnessRow, RobustnessTable};
+use crate::models::{LoadedModel, NeededNorm, RobustnessRow, RobustnessTable};
 
 /// What to evaluate.
 #[derive(Debug, Clone)]
@@ -37,6 +37,19 @@ fn correct_count(
     labels: &[usize],
     defense: Option<&DefenseConfig>,
 ) -> Result<usize, EvalError> {
+    Ok(correct_flags(model, images, labels, defense)?
+        .iter()
+        .filter(|c| **c)
+        .count())
+}
+
+/// Per image, whether the (defended) model gets it right.
+fn correct_flags(
+    model: &LoadedModel,
+    images: &Tensor<4>,
+    labels: &[usize],
+    defense: Option<&DefenseConfig>,
+) -> Result<Vec<bool>, EvalError> {
     let predictions: Vec<Option<usize>> = match defense {
         None => probabilities(&model.models, images)?
             .iter()
@@ -59,8 +72,245 @@ fn correct_count(
     Ok(predictions
         .iter()
         .zip(labels)
-        .filter(|(p, l)| **p == Some(**l))
-        .count())
+        .map(|(p, l)| *p == Some(*l))
+        .collect())
+}
+
+/// Progress over all batches of the evaluation.
+struct Progress<'a> {
+    done: usize,
+    total: usize,
+    report: &'a mut dyn FnMut(usize, usize),
+}
+
+impl Progress<'_> {
+    fn step(&mut self) {
+        self.done += 1;
+        (self.report)(self.done, self.total);
+    }
+}
+
+/// What every row's evaluation shares.
+struct EvalContext<'a> {
+    model: &'a LoadedModel,
+    images: &'a LabelledImages,
+    plan: &'a EvalPlan,
+    device: &'a ComputeDevice,
+    control: AttackControl<'a>,
+    /// Accuracy at ε = 0 (measured once).
+    clean_accuracy: f32,
+}
+
+impl EvalContext<'_> {
+    /// The batches, as (images, labels).
+    fn batches(&self) -> impl Iterator<Item = (Tensor<4>, Vec<usize>)> + '_ {
+        let size = self.plan.batch_size.max(1);
+        (0..self.images.len()).step_by(size).map(move |start| {
+            self.images.batch_range(
+                start..(start + size).min(self.images.len()),
+                &self.device.device,
+            )
+        })
+    }
+
+    /// Whether the attack's own judgement of success is the table's: with no defence, or
+    /// when it attacks through the defence.
+    fn attack_sees_the_judge(&self) -> bool {
+        self.plan.defense.is_none() || self.plan.adaptive
+    }
+}
+
+/// The row (and, for AutoAttack-lite, the per-stage rows before it) of an attack with an ε.
+fn budgeted_rows(
+    context: &EvalContext<'_>,
+    attack: &AttackConfig,
+    progress: &mut Progress<'_>,
+) -> Result<Vec<RobustnessRow>, EvalError> {
+    let defense = context.plan.defense.as_ref();
+    let count = context.images.len() as f32;
+    let mut accuracy = Vec::with_capacity(context.plan.epsilons.len());
+    // AutoAttack-lite: per stage name, robust images at each ε.
+    let mut stages: Vec<(String, Vec<f32>)> = Vec::new();
+    for &epsilon in &context.plan.epsilons {
+        if epsilon <= 0.0 {
+            accuracy.push(context.clean_accuracy);
+            for (_, values) in &mut stages {
+                values.push(context.clean_accuracy);
+            }
+            continue;
+        }
+        let config = AttackConfig {
+            epsilon,
+            ..attack.clone()
+        };
+        let mut correct = 0usize;
+        let mut stage_robust: Vec<(String, usize)> = Vec::new();
+        for (batch, labels) in context.batches() {
+            let outcome = run_attack(
+                &context.model.models,
+                &batch,
+                &labels,
+                false,
+                &config,
+                &context.control,
+            )?;
+            correct += correct_count(context.model, &outcome.adversarial, &labels, defense)?;
+            for (index, stage) in outcome.stages.iter().enumerate() {
+                if index >= stage_robust.len() {
+                    stage_robust.push((stage.name.clone(), 0));
+                }
+                stage_robust[index].1 += stage.robust.iter().filter(|r| **r).count();
+            }
+            progress.step();
+        }
+        accuracy.push(correct as f32 / count);
+        for (name, robust) in stage_robust {
+            if let Some((_, values)) = stages.iter_mut().find(|(n, _)| *n == name) {
+                values.push(robust as f32 / count);
+            } else {
+                // A stage first seen at this ε: earlier ε columns were clean ones.
+                let earlier = accuracy.len() - 1;
+                let mut values = vec![context.clean_accuracy; earlier];
+                values.push(robust as f32 / count);
+                stages.push((name, values));
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    if context.attack_sees_the_judge() {
+        // The clean check and the last stage duplicate the clean column and the final row.
+        let shown = stages.len().saturating_sub(1);
+        for (name, values) in stages.into_iter().take(shown).skip(1) {
+            rows.push(RobustnessRow {
+                attack: format!("↳ after {name}"),
+                accuracy: values,
+                needed: None,
+            });
+        }
+    }
+    rows.push(RobustnessRow {
+        attack: attack.row_name(),
+        accuracy,
+        needed: None,
+    });
+    Ok(rows)
+}
+
+/// The row of a minimal attack (no ε): it runs once per batch; at each ε a scan counts as
+/// fooled when the perturbation it needed fits within ε in L∞ and the (defended) model is then
+/// wrong.
+fn minimal_row(
+    context: &EvalContext<'_>,
+    attack: &AttackConfig,
+    progress: &mut Progress<'_>,
+) -> Result<RobustnessRow, EvalError> {
+    let defense = context.plan.defense.as_ref();
+    let mut sizes: Vec<(f64, f64)> = Vec::new(); // (L∞, own norm) per image
+    let mut clean_right = Vec::new();
+    let mut adversarial_right = Vec::new();
+    for (batch, labels) in context.batches() {
+        let outcome = run_attack(
+            &context.model.models,
+            &batch,
+            &labels,
+            false,
+            attack,
+            &context.control,
+        )?;
+        clean_right.extend(correct_flags(context.model, &batch, &labels, defense)?);
+        adversarial_right.extend(correct_flags(
+            context.model,
+            &outcome.adversarial,
+            &labels,
+            defense,
+        )?);
+        sizes.extend(per_image_sizes(
+            &batch,
+            &outcome.adversarial,
+            attack.norm(),
+        )?);
+        progress.step();
+    }
+    let count = context.images.len() as f32;
+    let accuracy = context
+        .plan
+        .epsilons
+        .iter()
+        .map(|&epsilon| {
+            if epsilon <= 0.0 {
+                return context.clean_accuracy;
+            }
+            let right = (0..sizes.len())
+                .filter(|&i| {
+                    if sizes[i].0 <= epsilon + 1e-9 {
+                        adversarial_right[i]
+                    } else {
+                        clean_right[i]
+                    }
+                })
+                .count();
+            right as f32 / count
+        })
+        .collect();
+    let mut flipped: Vec<f64> = (0..sizes.len())
+        .filter(|&i| clean_right[i] && !adversarial_right[i])
+        .map(|i| sizes[i].1)
+        .collect();
+    flipped.sort_by(f64::total_cmp);
+    let median = (!flipped.is_empty()).then(|| {
+        let middle = flipped.len() / 2;
+        if flipped.len() % 2 == 1 {
+            flipped[middle]
+        } else {
+            0.5 * (flipped[middle - 1] + flipped[middle])
+        }
+    });
+    Ok(RobustnessRow {
+        attack: attack.row_name(),
+        accuracy,
+        needed: Some(NeededNorm {
+            norm: if attack.norm() == Norm::L2 {
+                "l2"
+            } else {
+                "linf"
+            }
+            .to_string(),
+            median,
+            flipped: flipped.len(),
+            attacked: clean_right.iter().filter(|c| **c).count(),
+        }),
+    })
+}
+
+/// Per image, the perturbation's L∞ size and its size in `norm`.
+fn per_image_sizes(
+    clean: &Tensor<4>,
+    adversarial: &Tensor<4>,
+    norm: Norm,
+) -> Result<Vec<(f64, f64)>, EvalError> {
+    let images = clean.dims()[0];
+    let delta: Vec<f32> = adversarial
+        .clone()
+        .sub(clean.clone())
+        .into_data()
+        .try_to_vec()
+        .map_err(|err| EvalError::Other(format!("reading the perturbation back: {err:?}")))?;
+    let pixels = delta.len() / images.max(1);
+    Ok(delta
+        .chunks(pixels.max(1))
+        .map(|image| {
+            let linf = image.iter().fold(0.0f64, |m, v| m.max(f64::from(v.abs())));
+            let own = match norm {
+                Norm::Linf => linf,
+                Norm::L2 => image
+                    .iter()
+                    .map(|v| f64::from(*v).powi(2))
+                    .sum::<f64>()
+                    .sqrt(),
+            };
+            (linf, own)
+        })
+        .collect())
 }
 
 /// Evaluates `model` on `images` under every attack and ε of `plan`. `on_progress` gets
@@ -83,8 +333,23 @@ pub fn evaluate_robustness(
     let batches = images.len().div_ceil(batch_size);
     let attacked_epsilons = plan.epsilons.iter().filter(|e| **e > 0.0).count();
     let has_clean = plan.epsilons.iter().any(|e| *e <= 0.0);
-    let total = batches * (plan.attacks.len() * attacked_epsilons + usize::from(has_clean));
-    let mut done = 0;
+    let attack_batches: usize = plan
+        .attacks
+        .iter()
+        .map(|a| {
+            if a.kind.is_minimal() {
+                batches
+            } else {
+                batches * attacked_epsilons
+            }
+        })
+        .sum();
+    let total = attack_batches + batches * usize::from(has_clean);
+    let mut progress = Progress {
+        done: 0,
+        total,
+        report: on_progress,
+    };
     let defense = plan.defense.as_ref();
     let mut clean_correct = 0usize;
     if has_clean {
@@ -94,8 +359,7 @@ pub fn evaluate_robustness(
                 &device.device,
             );
             clean_correct += correct_count(model, &batch, &labels, defense)?;
-            done += 1;
-            on_progress(done, total);
+            progress.step();
         }
     }
     let path = defense
@@ -105,37 +369,21 @@ pub fn evaluate_robustness(
         through: path.as_ref().map(|p| p as &dyn DefenseGradientPath),
         ..AttackControl::default()
     };
-    let count = images.len() as f32;
+    let context = EvalContext {
+        model,
+        images,
+        plan,
+        device,
+        control,
+        clean_accuracy: clean_correct as f32 / images.len() as f32,
+    };
     let mut rows = Vec::with_capacity(plan.attacks.len());
     for attack in &plan.attacks {
-        let mut accuracy = Vec::with_capacity(plan.epsilons.len());
-        for &epsilon in &plan.epsilons {
-            if epsilon <= 0.0 {
-                accuracy.push(clean_correct as f32 / count);
-                continue;
-            }
-            let config = AttackConfig {
-                epsilon,
-                ..attack.clone()
-            };
-            let mut correct = 0usize;
-            for start in (0..images.len()).step_by(batch_size) {
-                let (batch, labels) = images.batch_range(
-                    start..(start + batch_size).min(images.len()),
-                    &device.device,
-                );
-                let adversarial =
-                    run_attack(&model.models, &batch, &labels, false, &config, &control)?;
-                correct += correct_count(model, &adversarial.adversarial, &labels, defense)?;
-                done += 1;
-                on_progress(done, total);
-            }
-            accuracy.push(correct as f32 / count);
+        if attack.kind.is_minimal() {
+            rows.push(minimal_row(&context, attack, &mut progress)?);
+        } else {
+            rows.extend(budgeted_rows(&context, attack, &mut progress)?);
         }
-        rows.push(RobustnessRow {
-            attack: attack.row_name(),
-            accuracy,
-        });
     }
     Ok(RobustnessTable {
         model: model.card.name.clone(),

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::attacks::format_epsilon;
-use crate::models::RobustnessTable;
+use crate::attacks::{Norm, format_epsilon, format_radius_short};
+use crate::models::{NeededNorm, RobustnessTable};
 
 /// Appends formatted text to a page.
 pub(super) fn push(text: &mut String, args: std::fmt::Arguments<'_>) {
@@ -41,7 +41,44 @@ pub fn table_markdown(table: &RobustnessTable) -> String {
         }
         text.push('\n');
     }
+    let needed: Vec<String> = table
+        .rows
+        .iter()
+        .filter_map(|row| row.needed.as_ref().map(|n| needed_line(&row.attack, n)))
+        .collect();
+    if !needed.is_empty() {
+        push(
+            &mut text,
+            format_args!(
+                "\nMinimal attacks have no ε: a scan counts as fooled at ε when the perturbation the attack needed fits within ε (L∞).\n\n{}\n",
+                needed.join("\n")
+            ),
+        );
+    }
     text
+}
+
+/// One line on a minimal attack's needed sizes: "- DeepFool: median ‖δ‖∞ = 3.00/255 over the
+/// 8 of 9 scans it flipped".
+fn needed_line(attack: &str, needed: &NeededNorm) -> String {
+    let norm = if needed.norm == "l2" {
+        Norm::L2
+    } else {
+        Norm::Linf
+    };
+    let symbol = if norm == Norm::L2 { "₂" } else { "∞" };
+    match needed.median {
+        Some(median) => format!(
+            "- {attack}: median ‖δ‖{symbol} = {} over the {} of {} scans it flipped",
+            format_radius_short(median, norm),
+            needed.flipped,
+            needed.attacked
+        ),
+        None => format!(
+            "- {attack}: flipped none of the {} scans it attacked",
+            needed.attacked
+        ),
+    }
 }
 
 /// CSV with one line per (attack, ε): model, defence, adaptive, attack, epsilon,
@@ -75,7 +112,7 @@ pub fn table_csv(table: &RobustnessTable) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::RobustnessRow;
+    use crate::models::{NeededNorm, RobustnessRow};
 
     #[test]
     fn markdown_and_csv_hold_every_cell() {
@@ -91,10 +128,22 @@ mod tests {
                 RobustnessRow {
                     attack: "FGSM".into(),
                     accuracy: vec![0.9, 0.5],
+                    needed: None,
                 },
                 RobustnessRow {
                     attack: "PGD-20".into(),
                     accuracy: vec![0.9, 0.25],
+                    needed: None,
+                },
+                RobustnessRow {
+                    attack: "DeepFool".into(),
+                    accuracy: vec![0.9, 0.75],
+                    needed: Some(NeededNorm {
+                        norm: "linf".into(),
+                        median: Some(3.0 / 255.0),
+                        flipped: 8,
+                        attacked: 9,
+                    }),
                 },
             ],
             seconds: 1.0,
@@ -104,8 +153,12 @@ mod tests {
         assert!(markdown.contains("| FGSM | 90.0 | 50.0 |"), "{markdown}");
         assert!(markdown.contains("| PGD-20 | 90.0 | 25.0 |"), "{markdown}");
         assert!(markdown.contains("ε = 2/255"), "{markdown}");
+        assert!(
+            markdown.contains("DeepFool: median ‖δ‖∞ = 3.00/255 over the 8 of 9 scans it flipped"),
+            "{markdown}"
+        );
         let csv = table_csv(&table);
-        assert_eq!(csv.lines().count(), 5);
+        assert_eq!(csv.lines().count(), 7);
         assert!(
             csv.contains("m,\"none\",false,PGD-20,0.007843,2.00,0.2500,10"),
             "{csv}"

@@ -118,6 +118,16 @@ pub struct AttackReport {
     pub ssim: f64,
     /// Gradient evaluations used.
     pub gradient_evaluations: usize,
+    /// Score queries used (Square, AutoAttack-lite's Square stage).
+    pub queries: usize,
+    /// For a minimal attack that succeeded (DeepFool, C&W): the perturbation size it needed,
+    /// in its norm; `null` otherwise.
+    pub needed_norm: Option<f64>,
+    /// AutoAttack-lite's stages, with whether the scan was still classified correctly after
+    /// each; empty for other attacks.
+    pub stages: Vec<crate::attacks::AttackStage>,
+    /// What ran differently from what was asked, in words.
+    pub notes: Vec<String>,
     /// What the attack differentiated, structured.
     pub gradient_route: crate::attacks::GradientRoute,
     /// The same in words (as the window, the figure and the CLI print it).
@@ -153,8 +163,9 @@ impl AttackReport {
             model: model.to_string(),
             attack: result.attack.clone(),
             norm: result.attack.norm(),
-            epsilon_255: (result.attack.norm() == crate::attacks::Norm::Linf)
-                .then_some(result.attack.epsilon * 255.0),
+            epsilon_255: (result.attack.norm() == crate::attacks::Norm::Linf
+                && !result.attack.kind.is_minimal())
+            .then_some(result.attack.epsilon * 255.0),
             label: result.label,
             target: result.target,
             clean: (&result.clean).into(),
@@ -167,6 +178,10 @@ impl AttackReport {
             psnr: result.metrics.psnr_db,
             ssim: result.metrics.ssim,
             gradient_evaluations: result.gradient_evaluations,
+            queries: result.queries,
+            needed_norm: result.needed_norm(),
+            stages: result.stages.clone(),
+            notes: result.notes.clone(),
             gradient_route: result.gradient_route,
             gradient: result.gradient_route.describe(),
             device: result.device.clone(),

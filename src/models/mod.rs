@@ -20,7 +20,7 @@ pub use classifier::{Classifier, ClassifierOutput};
 pub use compact_cnn::{CompactCnn, CompactCnnConfig};
 pub use error::ModelError;
 pub use input_norm::{InputNorm, InputNormalization, normalize_input};
-pub use records::{DetectorCalibration, RobustnessRow, RobustnessTable};
+pub use records::{DetectorCalibration, NeededNorm, RobustnessRow, RobustnessTable};
 pub use registry::{
     LoadedModel, ModelPair, ShippedModel, assets_dir, find_shipped, list_shipped, load_model_files,
     load_shipped,

@@ -37,6 +37,22 @@ pub struct RobustnessRow {
     pub attack: String,
     /// Accuracy at each ε, in the table's order.
     pub accuracy: Vec<f32>,
+    /// For a minimal attack (DeepFool, C&W): the perturbation sizes it needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needed: Option<NeededNorm>,
+}
+
+/// How large a minimal attack's perturbations had to be, over the images it attacked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeededNorm {
+    /// The norm the sizes are measured in: `linf` or `l2`.
+    pub norm: String,
+    /// Median size over the images it flipped (`None` when it flipped none).
+    pub median: Option<f64>,
+    /// Images it flipped.
+    pub flipped: usize,
+    /// Images it attacked (those classified correctly before the attack).
+    pub attacked: usize,
 }
 
 /// Accuracy per attack per ε for one model and defence setting.

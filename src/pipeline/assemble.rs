@@ -7,7 +7,9 @@ use burn::tensor::Tensor;
 
 use super::defended::{defend, detect};
 use super::{AttackResult, AttackSpec, PipelineError, Prediction, Prepared};
-use crate::attacks::{GradientRoute, attack_succeeded, predicted_class, probabilities};
+use crate::attacks::{
+    AttackOutcome, AttackStage, GradientRoute, attack_succeeded, predicted_class, probabilities,
+};
 use crate::device::ComputeDevice;
 use crate::explain::grad_cam;
 use crate::imaging::image_from_tensor;
@@ -20,8 +22,28 @@ pub(super) struct Attacked {
     pub adversarial: Tensor<4>,
     /// Gradient steps used.
     pub gradient_evaluations: usize,
+    /// Score queries used.
+    pub queries: usize,
+    /// AutoAttack-lite's stages.
+    pub stages: Vec<AttackStage>,
+    /// What ran differently from what was asked.
+    pub notes: Vec<String>,
     /// What the attack differentiated.
     pub route: GradientRoute,
+}
+
+impl Attacked {
+    /// The engine's outcome for one image, with the route it took.
+    pub(super) fn from_outcome(outcome: AttackOutcome, route: GradientRoute) -> Self {
+        Self {
+            adversarial: outcome.adversarial,
+            gradient_evaluations: outcome.gradient_evaluations,
+            queries: outcome.queries,
+            stages: outcome.stages,
+            notes: outcome.notes,
+            route,
+        }
+    }
 }
 
 pub(super) fn prediction(model: &LoadedModel, probs: Vec<f32>) -> Prediction {
@@ -45,6 +67,9 @@ pub(super) fn assemble(
     let Attacked {
         adversarial,
         gradient_evaluations,
+        queries,
+        stages,
+        notes,
         route,
     } = attacked;
     let (clean, label, target) = (&prepared.clean, prepared.label, prepared.target);
@@ -83,6 +108,9 @@ pub(super) fn assemble(
         success,
         metrics,
         gradient_evaluations,
+        queries,
+        stages,
+        notes,
         gradient_route: route,
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
         device: device.description.clone(),

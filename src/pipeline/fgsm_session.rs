@@ -66,6 +66,9 @@ impl FgsmSession {
             Attacked {
                 adversarial,
                 gradient_evaluations: 1,
+                queries: 0,
+                stages: Vec::new(),
+                notes: Vec::new(),
                 route: self.route,
             },
             started,

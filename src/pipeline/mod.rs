@@ -7,7 +7,8 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use crate::attacks::{
-    AttackConfig, AttackControl, AttackError, DefenseGradientPath, GradientRoute, run_attack,
+    AttackConfig, AttackControl, AttackError, AttackStage, DefenseGradientPath, GradientRoute,
+    Norm, run_attack,
 };
 use crate::defenses::DefenseError;
 use crate::device::ComputeDevice;
@@ -98,6 +99,13 @@ pub struct AttackResult {
     pub metrics: PerturbationMetrics,
     /// Gradient evaluations used.
     pub gradient_evaluations: usize,
+    /// Score queries used (Square, AutoAttack-lite's Square stage).
+    pub queries: usize,
+    /// AutoAttack-lite's stages: whether the scan was still classified correctly after each.
+    pub stages: Vec<AttackStage>,
+    /// What ran differently from what was asked (DLR replaced by cross-entropy on a binary
+    /// model).
+    pub notes: Vec<String>,
     /// What the attack differentiated (the model, or the defence exactly or by BPDA, with
     /// EOT), as the engine did it.
     pub gradient_route: GradientRoute,
@@ -118,6 +126,19 @@ impl AttackResult {
     #[must_use]
     pub fn outcome(&self) -> Outcome {
         Outcome::of(self)
+    }
+
+    /// For a minimal attack (DeepFool, C&W) that succeeded, the size of the perturbation it
+    /// needed, in the norm it minimises.
+    #[must_use]
+    pub fn needed_norm(&self) -> Option<f64> {
+        if !self.attack.kind.is_minimal() || !self.success {
+            return None;
+        }
+        Some(match self.attack.norm() {
+            Norm::L2 => self.metrics.l2,
+            Norm::Linf => self.metrics.linf,
+        })
     }
 }
 
@@ -153,11 +174,7 @@ pub fn run_pipeline(
         device,
         &request.spec,
         &prepared,
-        Attacked {
-            adversarial: adversarial.adversarial,
-            gradient_evaluations: adversarial.gradient_evaluations,
-            route,
-        },
+        Attacked::from_outcome(adversarial, route),
         started,
     )
 }

@@ -28,12 +28,21 @@ pub fn attack_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comman
     let attack = &mut session.settings.spec.attack;
     family_ui(ui, attack);
     let mut epsilon = attack.epsilon;
-    let epsilon_response = epsilon_ui(
-        ui,
-        attack.norm(),
-        &mut epsilon,
-        session.settings.max_epsilon_255,
-    );
+    let epsilon_response = if attack.kind.is_minimal() {
+        ui.label(
+            RichText::new(
+                "No ε: this attack searches for the smallest change that flips the answer.",
+            )
+            .italics(),
+        )
+    } else {
+        epsilon_ui(
+            ui,
+            attack.norm(),
+            &mut epsilon,
+            session.settings.max_epsilon_255,
+        )
+    };
     parameters_ui(ui, attack);
     // A family or noise-norm change can change ε's norm: keep ε inside the new range.
     attack.epsilon = attack.epsilon.min(epsilon_limit(
@@ -69,14 +78,20 @@ pub fn attack_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comman
 }
 
 fn family_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
+    let before = attack.kind;
     egui::ComboBox::from_label("family")
         .selected_text(attack.kind.label())
+        .height(600.0)
         .show_ui(ui, |ui| {
             for kind in AttackKind::ALL {
                 ui.selectable_value(&mut attack.kind, kind, kind.label())
                     .on_hover_text(kind.explanation());
             }
         });
+    if attack.kind != before && attack.kind.default_steps() != before.default_steps() {
+        // APGD and C&W are run with 100 steps, DeepFool with at most 50, PGD with 20.
+        attack.steps = attack.kind.default_steps();
+    }
     ui.label(RichText::new(attack.kind.explanation()).weak());
 }
 
@@ -115,9 +130,71 @@ fn epsilon_ui(
     }
 }
 
+/// The parameters of the newer families: norm, DeepFool's overshoot, C&W's search, the query
+/// budget.
+fn family_parameters_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
+    let kind = attack.kind;
+    if kind.has_norm_choice() && kind != AttackKind::Noise {
+        ui.horizontal(|ui| {
+            ui.label("norm");
+            ui.selectable_value(&mut attack.norm_choice, Norm::Linf, "L∞");
+            ui.selectable_value(&mut attack.norm_choice, Norm::L2, "L2");
+        });
+    }
+    match kind {
+        AttackKind::DeepFool => {
+            ui.add(egui::Slider::new(&mut attack.steps, 1..=200).text("max steps"));
+            ui.add(egui::Slider::new(&mut attack.overshoot, 0.0..=0.2).text("overshoot"));
+        }
+        AttackKind::CarliniWagner => {
+            ui.add(egui::Slider::new(&mut attack.steps, 10..=1000).text("Adam steps per search"));
+            ui.add(
+                egui::Slider::new(&mut attack.search_steps, 1..=10).text("binary searches over c"),
+            );
+            ui.add(
+                egui::Slider::new(&mut attack.initial_const, 0.001..=100.0)
+                    .logarithmic(true)
+                    .text("first c"),
+            );
+            ui.add(egui::Slider::new(&mut attack.confidence, 0.0..=20.0).text("confidence κ"));
+            ui.add(
+                egui::Slider::new(&mut attack.learning_rate, 0.001..=0.1)
+                    .logarithmic(true)
+                    .text("learning rate"),
+            );
+        }
+        AttackKind::ApgdCe | AttackKind::ApgdDlr | AttackKind::AutoAttack => {
+            ui.add(egui::Slider::new(&mut attack.steps, 1..=500).text("steps"))
+                .on_hover_text(
+                    "APGD sets its own step size: 2ε, halved at checkpoints when progress stalls",
+                );
+        }
+        _ => {}
+    }
+    if matches!(kind, AttackKind::Square | AttackKind::AutoAttack) {
+        ui.add(
+            egui::Slider::new(&mut attack.queries, 10..=20_000)
+                .logarithmic(true)
+                .text("query budget"),
+        )
+        .on_hover_text("Model evaluations per scan: Square sees only the output scores");
+        ui.add(egui::Slider::new(&mut attack.p_init, 0.01..=1.0).text("first square share"));
+    }
+    if matches!(
+        kind,
+        AttackKind::ApgdCe | AttackKind::ApgdDlr | AttackKind::AutoAttack | AttackKind::Square
+    ) {
+        ui.add(egui::DragValue::new(&mut attack.seed).prefix("seed "));
+    }
+}
+
 fn parameters_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
     let kind = attack.kind;
-    if kind.is_iterative() {
+    family_parameters_ui(ui, attack);
+    if matches!(
+        kind,
+        AttackKind::Bim | AttackKind::Pgd | AttackKind::PgdL2 | AttackKind::MiFgsm
+    ) {
         ui.add(egui::Slider::new(&mut attack.steps, 1..=200).text("steps"));
         let mut automatic = attack.step_size.is_none();
         ui.horizontal(|ui| {
@@ -163,8 +240,8 @@ fn parameters_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
             ui.selectable_value(&mut attack.noise, NoiseDistribution::Gaussian, "Gaussian");
             ui.selectable_value(&mut attack.noise, NoiseDistribution::Uniform, "Uniform");
             ui.separator();
-            ui.selectable_value(&mut attack.noise_norm, Norm::Linf, "L∞");
-            ui.selectable_value(&mut attack.noise_norm, Norm::L2, "L2");
+            ui.selectable_value(&mut attack.norm_choice, Norm::Linf, "L∞");
+            ui.selectable_value(&mut attack.norm_choice, Norm::L2, "L2");
         });
     }
     if matches!(
@@ -177,6 +254,11 @@ fn parameters_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
 
 fn target_ui(ui: &mut egui::Ui, attack: &mut AttackConfig, classes: &[String]) {
     if attack.kind == AttackKind::Noise {
+        return;
+    }
+    if attack.kind == AttackKind::AutoAttack {
+        attack.target = TargetSpec::Untargeted;
+        ui.label("target: untargeted (AutoAttack-lite aims at any wrong class)");
         return;
     }
     let text = match attack.target {
@@ -243,9 +325,14 @@ fn run_ui(
             commands.push(Command::Cancel);
         }
         if let Some((done, total)) = session.status.progress {
+            let unit = if session.settings.spec.attack.kind.is_score_based() {
+                " queries"
+            } else {
+                " steps"
+            };
             ui.add(
                 egui::ProgressBar::new(done as f32 / total.max(1) as f32)
-                    .text(format!("{done}/{total}")),
+                    .text(format!("{done}/{total}{unit}")),
             );
         }
     });

@@ -8,7 +8,7 @@ use super::defense_numbers::{defended_ui, detection_ui};
 use super::sweep_plot::sweep_ui;
 use crate::app::widgets::probability_bars_ui;
 use crate::app::{Commands, Session, theme};
-use crate::attacks::GradientRoute;
+use crate::attacks::{GradientRoute, Norm, format_radius};
 
 /// Draws the right panel.
 pub fn numbers_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
@@ -30,6 +30,7 @@ pub fn numbers_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands)
                         theme::HELD
                     });
                 ui.label(verdict.size(18.0).strong());
+                attack_facts_ui(ui, &result);
                 ui.add_space(6.0);
                 probability_bars_ui(
                     ui,
@@ -63,6 +64,49 @@ pub fn numbers_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands)
                 sweep_ui(ui, session, commands);
             });
         });
+}
+
+/// What only some attacks report: the size a minimal attack needed, the queries of a
+/// score-based one, AutoAttack's stages, and notes on what ran differently.
+fn attack_facts_ui(ui: &mut egui::Ui, result: &crate::pipeline::AttackResult) {
+    if let Some(needed) = result.needed_norm() {
+        let norm = result.attack.norm();
+        let symbol = if norm == Norm::L2 { "₂" } else { "∞" };
+        ui.label(
+            RichText::new(format!(
+                "needed ‖δ‖{symbol} = {}",
+                format_radius(needed, norm)
+            ))
+            .size(16.0)
+            .strong(),
+        )
+        .on_hover_text("The smallest change this minimal attack found that flips the answer");
+    } else if result.attack.kind.is_minimal() {
+        ui.label(format!(
+            "{} found no flip within its {} steps",
+            result.attack.kind.label(),
+            result.attack.steps
+        ));
+    }
+    if result.queries > 0 {
+        ui.label(format!("{} score queries, no gradient", result.queries));
+    }
+    let attacked = result
+        .stages
+        .first()
+        .is_some_and(|clean| clean.robust.first().copied().unwrap_or(false));
+    for stage in result.stages.iter().skip(1).filter(|_| attacked) {
+        let held = stage.robust.first().copied().unwrap_or(false);
+        let text = format!(
+            "{}: {}",
+            stage.name,
+            if held { "still correct" } else { "fooled" }
+        );
+        ui.label(RichText::new(text).color(if held { theme::HELD } else { theme::FOOLED }));
+    }
+    for note in &result.notes {
+        ui.label(RichText::new(format!("Note: {note}")).italics());
+    }
 }
 
 fn metrics_ui(ui: &mut egui::Ui, result: &crate::pipeline::AttackResult) {

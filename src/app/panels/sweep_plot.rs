@@ -16,6 +16,16 @@ pub fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
         "ε sweep"
     };
     ui.label(RichText::new(title).strong());
+    let kind = session.settings.spec.attack.kind;
+    if !kind.sweeps() {
+        let why = if kind.is_minimal() {
+            "none for a minimal attack: it has no ε, its answer is the size it needed"
+        } else {
+            "none for this attack: each point would cost thousands of model queries (use advlens eval)"
+        };
+        ui.label(RichText::new(why).weak());
+        return;
+    }
     let Some(sweep) = session.sweep.clone() else {
         ui.label(
             RichText::new(if session.status.sweeping {

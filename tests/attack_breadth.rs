@@ -1,0 +1,301 @@
+//! The minimal, strongest-known and score-based attacks on tiny seeded models: output in
+//! [0, 1], bit-exact replay, cancellation and progress for every one; Square never computes a
+//! gradient and stays within its query budget; APGD stays in its ball in both norms;
+//! AutoAttack-lite is no weaker than any of its stages run alone. (A tiny random model's
+//! logits barely depend on its input, so that the minimal attacks' flips and APGD's strength
+//! are tested on the shipped chest CNN, in `tests/new_attacks_on_shipped_models.rs`, and
+//! DeepFool's exact answer on a linear model, in `src/attacks/deepfool.rs`.)
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use advlens::attacks::{
+    AttackConfig, AttackControl, AttackError, AttackKind, Norm, backward_passes_on_this_thread,
+    predicted_class, probabilities, run_attack,
+};
+use burn::tensor::{Device, Tensor, TensorData};
+use common::{host, test_image, tiny_models};
+
+const SIZE: usize = 32;
+
+/// The newer families with small budgets for a quick test.
+fn new_attacks() -> Vec<AttackConfig> {
+    [
+        AttackKind::ApgdCe,
+        AttackKind::ApgdDlr,
+        AttackKind::AutoAttack,
+        AttackKind::DeepFool,
+        AttackKind::CarliniWagner,
+        AttackKind::Square,
+    ]
+    .into_iter()
+    .map(|kind| {
+        AttackConfig::new(kind, 8.0 / 255.0)
+            .with_steps(6)
+            .with_queries(120)
+            .with_search(2, 1.0)
+            .with_seed(5)
+    })
+    .collect()
+}
+
+/// A batch of `count` different smooth images.
+fn image_batch(count: usize) -> Tensor<4> {
+    let mut values = Vec::with_capacity(count * SIZE * SIZE);
+    for image in 0..count {
+        for y in 0..SIZE {
+            for x in 0..SIZE {
+                let phase = image as f32 * 0.9;
+                values.push(
+                    0.5 + 0.35 * ((x as f32 * 0.3 + phase).sin() * (y as f32 * 0.25 - phase).cos()),
+                );
+            }
+        }
+    }
+    Tensor::from_data(
+        TensorData::new(values, [count, 1, SIZE, SIZE]),
+        &Device::flex(),
+    )
+}
+
+fn predictions(models: &advlens::models::ModelPair, images: &Tensor<4>) -> Vec<usize> {
+    probabilities(models, images)
+        .unwrap()
+        .iter()
+        .map(|row| predicted_class(row))
+        .collect()
+}
+
+#[test]
+fn every_new_attack_stays_in_range_replays_bit_exactly_and_reports_progress() {
+    let models = tiny_models(4, 21);
+    let clean = test_image(SIZE);
+    let label = predictions(&models, &clean)[0];
+    for config in new_attacks() {
+        let steps = AtomicUsize::new(0);
+        let on_step = |_: usize, _: usize| {
+            steps.fetch_add(1, Ordering::Relaxed);
+        };
+        let control = AttackControl {
+            on_step: Some(&on_step),
+            ..AttackControl::default()
+        };
+        let first = run_attack(&models, &clean, &[label], false, &config, &control).unwrap();
+        let second = run_attack(
+            &models,
+            &clean,
+            &[label],
+            false,
+            &config,
+            &AttackControl::default(),
+        )
+        .unwrap();
+        let values = host(&first.adversarial);
+        assert!(
+            values.iter().all(|v| (0.0..=1.0).contains(v)),
+            "{} left [0, 1]",
+            config.kind
+        );
+        assert_eq!(values, host(&second.adversarial), "{} replay", config.kind);
+        assert!(
+            steps.load(Ordering::Relaxed) > 0,
+            "{} reported no progress",
+            config.kind
+        );
+        if !config.kind.is_minimal() {
+            let linf = values
+                .iter()
+                .zip(host(&clean))
+                .fold(0.0f32, |m, (a, c)| m.max((a - c).abs()));
+            assert!(
+                f64::from(linf) <= config.epsilon + 1e-6,
+                "{}: ‖δ‖∞ {linf} > ε",
+                config.kind
+            );
+        }
+    }
+}
+
+#[test]
+fn cancellation_stops_every_new_attack() {
+    let models = tiny_models(3, 22);
+    let clean = test_image(SIZE);
+    let label = predictions(&models, &clean)[0];
+    let stop = || true;
+    let control = AttackControl {
+        should_stop: Some(&stop),
+        ..AttackControl::default()
+    };
+    for config in new_attacks() {
+        let result = run_attack(&models, &clean, &[label], false, &config, &control);
+        assert!(
+            matches!(result, Err(AttackError::Cancelled)),
+            "{} was not cancelled",
+            config.kind
+        );
+    }
+}
+
+#[test]
+fn apgd_stays_in_its_ball_in_both_norms() {
+    let models = tiny_models(3, 23);
+    let images = image_batch(4);
+    let labels = predictions(&models, &images);
+    let clean_values = host(&images);
+    for (norm, epsilon) in [(Norm::Linf, 4.0 / 255.0), (Norm::L2, 0.3)] {
+        for kind in [AttackKind::ApgdCe, AttackKind::ApgdDlr] {
+            let config = AttackConfig::new(kind, epsilon)
+                .with_norm(norm)
+                .with_steps(10);
+            let outcome = run_attack(
+                &models,
+                &images,
+                &labels,
+                false,
+                &config,
+                &AttackControl::default(),
+            )
+            .unwrap();
+            let adversarial = host(&outcome.adversarial);
+            for (image, (a, c)) in adversarial
+                .chunks(SIZE * SIZE)
+                .zip(clean_values.chunks(SIZE * SIZE))
+                .enumerate()
+            {
+                let delta: Vec<f64> = a.iter().zip(c).map(|(a, c)| f64::from(a - c)).collect();
+                let size = match norm {
+                    Norm::Linf => delta.iter().fold(0.0f64, |m, v| m.max(v.abs())),
+                    Norm::L2 => delta.iter().map(|v| v * v).sum::<f64>().sqrt(),
+                };
+                assert!(
+                    size <= epsilon + 1e-5,
+                    "{kind} {norm:?} image {image}: {size}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn square_never_computes_a_gradient_and_keeps_to_its_budget() {
+    let models = tiny_models(2, 24);
+    let images = image_batch(3);
+    let labels = predictions(&models, &images);
+    let config = AttackConfig::new(AttackKind::Square, 6.0 / 255.0).with_queries(200);
+    let before = backward_passes_on_this_thread();
+    let outcome = run_attack(
+        &models,
+        &images,
+        &labels,
+        false,
+        &config,
+        &AttackControl::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        backward_passes_on_this_thread(),
+        before,
+        "Square ran a backward pass"
+    );
+    assert_eq!(outcome.gradient_evaluations, 0);
+    assert!(
+        outcome.queries >= 1 && outcome.queries <= 200,
+        "{}",
+        outcome.queries
+    );
+    // The counter is live: a gradient attack moves it.
+    let apgd = AttackConfig::new(AttackKind::ApgdCe, 6.0 / 255.0).with_steps(3);
+    run_attack(
+        &models,
+        &images,
+        &labels,
+        false,
+        &apgd,
+        &AttackControl::default(),
+    )
+    .unwrap();
+    assert_eq!(backward_passes_on_this_thread(), before + 3);
+}
+
+#[test]
+fn autoattack_lite_is_no_weaker_than_any_of_its_stages() {
+    let models = tiny_models(4, 26);
+    let images = image_batch(6);
+    let labels = predictions(&models, &images);
+    let epsilon = 1.0 / 255.0;
+    let robust = |config: &AttackConfig| -> usize {
+        let outcome = run_attack(
+            &models,
+            &images,
+            &labels,
+            false,
+            config,
+            &AttackControl::default(),
+        )
+        .unwrap();
+        predictions(&models, &outcome.adversarial)
+            .iter()
+            .zip(&labels)
+            .filter(|(p, l)| p == l)
+            .count()
+    };
+    let auto = AttackConfig::new(AttackKind::AutoAttack, epsilon)
+        .with_steps(10)
+        .with_queries(150);
+    let outcome = run_attack(
+        &models,
+        &images,
+        &labels,
+        false,
+        &auto,
+        &AttackControl::default(),
+    )
+    .unwrap();
+    let counts: Vec<usize> = outcome
+        .stages
+        .iter()
+        .map(|s| s.robust.iter().filter(|r| **r).count())
+        .collect();
+    assert_eq!(outcome.stages.len(), 4, "clean, APGD-CE, APGD-T, Square");
+    assert!(
+        counts.windows(2).all(|w| w[1] <= w[0]),
+        "stages must only remove robust images: {counts:?}"
+    );
+    let final_robust = robust(&auto);
+    assert_eq!(
+        final_robust, counts[3],
+        "the last stage's count is the result"
+    );
+    let apgd_alone = robust(&AttackConfig::new(AttackKind::ApgdCe, epsilon).with_steps(10));
+    let square_alone = robust(&AttackConfig::new(AttackKind::Square, epsilon).with_queries(150));
+    assert!(
+        final_robust <= apgd_alone,
+        "{final_robust} > APGD-CE {apgd_alone}"
+    );
+    assert!(
+        final_robust <= square_alone,
+        "{final_robust} > Square {square_alone}"
+    );
+}
+
+#[test]
+fn dlr_on_a_binary_model_says_it_used_cross_entropy() {
+    let models = tiny_models(2, 27);
+    let clean = test_image(SIZE);
+    let label = predictions(&models, &clean)[0];
+    let outcome = run_attack(
+        &models,
+        &clean,
+        &[label],
+        false,
+        &AttackConfig::new(AttackKind::ApgdDlr, 2.0 / 255.0).with_steps(4),
+        &AttackControl::default(),
+    )
+    .unwrap();
+    assert!(
+        outcome.notes.iter().any(|n| n.contains("cross-entropy")),
+        "{:?}",
+        outcome.notes
+    );
+}
