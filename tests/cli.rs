@@ -248,3 +248,79 @@ fn eval_refuses_a_folder_without_class_folders() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Runs `advlens attack` with `args` into a fresh folder; returns the folder and `result.json`.
+fn attack_run(args: &[&str]) -> (tempfile::TempDir, serde_json::Value) {
+    let out = tempfile::tempdir().unwrap();
+    let output = advlens()
+        .arg("attack")
+        .args(args)
+        .args(["--device", "cpu", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result =
+        serde_json::from_slice(&std::fs::read(out.path().join("result.json")).unwrap()).unwrap();
+    (out, result)
+}
+
+#[test]
+fn minimal_and_score_based_attacks_report_what_they_needed_and_replay_exactly() {
+    let scan = sample("chest_xray_normal_2.png");
+    let (out, deepfool) = attack_run(&[
+        "--scan",
+        &scan,
+        "--model",
+        "chest-xray-cnn",
+        "--attack",
+        "deepfool",
+        "--norm",
+        "l2",
+    ]);
+    assert_eq!(deepfool["success"], true);
+    assert!(
+        deepfool["epsilon_255"].is_null(),
+        "a minimal attack has no ε"
+    );
+    let needed = deepfool["needed_norm"].as_f64().unwrap();
+    assert!((needed - deepfool["l2"].as_f64().unwrap()).abs() < 1e-12);
+    // The recipe replays the run.
+    let replay_out = tempfile::tempdir().unwrap();
+    let replay = advlens()
+        .args(["attack", "--recipe"])
+        .arg(out.path().join("recipe.json"))
+        .args(["--scan", &scan, "--device", "cpu", "--out"])
+        .arg(replay_out.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&replay.stdout);
+    assert!(
+        replay.status.success() && stdout.contains("reproduced the recipe exactly"),
+        "{stdout}"
+    );
+    let (_, square) = attack_run(&[
+        "--scan",
+        &scan,
+        "--model",
+        "chest-xray-cnn",
+        "--attack",
+        "square",
+        "--eps",
+        "8/255",
+        "--queries",
+        "300",
+    ]);
+    let queries = square["queries"].as_u64().unwrap();
+    assert!((1..=300).contains(&queries), "{queries}");
+    assert_eq!(square["gradient_evaluations"], 0);
+    assert_eq!(
+        square["gradient"],
+        "no gradient: score queries to the model"
+    );
+    assert!(square["linf"].as_f64().unwrap() <= 8.0 / 255.0 + 1e-6);
+}

@@ -90,21 +90,41 @@ fn moving_the_epsilon_slider_changes_the_adversarial_prediction() {
     );
 }
 
-#[test]
-fn choosing_another_attack_family_runs_it() {
-    let mut harness = harness();
-    settle(&mut harness);
+/// Waits for the first result, then picks an attack family from the menu by its label.
+fn choose_family(harness: &mut Harness<'_, AdvlensApp>, label: &str) {
+    settle(harness);
     harness
         .get_by_role_and_label(Role::ComboBox, "family")
         .click();
     harness.run_steps(3);
-    harness.get_by_label("Random noise (control)").click();
+    harness.get_by_label(label).click();
     harness.step();
+}
+
+#[test]
+fn choosing_another_attack_family_runs_it() {
+    let mut harness = harness();
+    choose_family(&mut harness, "Random noise (control)");
     settle(&mut harness);
     let result = harness.state().result().unwrap();
     assert_eq!(result.attack.kind, advlens::attacks::AttackKind::Noise);
     assert_eq!(result.gradient_evaluations, 0);
     harness.get_by_label_contains("Random noise of exactly the same size");
+}
+
+#[test]
+fn a_minimal_attack_hides_epsilon_and_shows_the_size_it_needed() {
+    let mut harness = harness();
+    choose_family(&mut harness, "DeepFool (minimal)");
+    harness.get_by_label_contains("No ε: this attack searches");
+    harness.get_by_label("Run").click();
+    harness.step();
+    settle(&mut harness);
+    let result = harness.state().result().unwrap().clone();
+    assert_eq!(result.attack.kind, advlens::attacks::AttackKind::DeepFool);
+    assert!(result.success, "DeepFool flips the bundled scan");
+    harness.get_by_label_contains("needed ‖δ‖∞ =");
+    harness.get_by_label_contains("none for a minimal attack");
 }
 
 #[test]

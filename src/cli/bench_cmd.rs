@@ -28,6 +28,18 @@ pub struct BenchArgs {
     /// Skip the defence table.
     #[arg(long)]
     no_defenses: bool,
+    /// Also time the minimal, strongest-known and score-based attacks on each model (slow:
+    /// C&W is 500 gradient steps).
+    #[arg(long)]
+    attacks: bool,
+}
+
+/// The shipped models to time: all, or the one `--model` names.
+fn selected_models(args: &BenchArgs) -> anyhow::Result<Vec<advlens::models::ShippedModel>> {
+    Ok(list_shipped()?
+        .into_iter()
+        .filter(|shipped| args.model.as_ref().is_none_or(|name| *name == shipped.name))
+        .collect())
 }
 
 fn median_ms(runs: usize, mut work: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<f64> {
@@ -55,14 +67,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     println!("| model | forward | FGSM | PGD-20 | Grad-CAM |");
     println!("|---|---:|---:|---:|---:|");
     let mut first: Option<LoadedModel> = None;
-    for shipped in list_shipped()? {
-        if args
-            .model
-            .as_ref()
-            .is_some_and(|name| *name != shipped.name)
-        {
-            continue;
-        }
+    for shipped in selected_models(args)? {
         let model = load_shipped(&shipped.name, &device.device)?;
         let input = model_input_from_scan(&scan, model.card.spec.input_size, &device.device);
         let sync = || {
@@ -108,9 +113,64 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         );
         first.get_or_insert(model);
     }
+    if args.attacks {
+        bench_attacks(args, &device, &scan)?;
+    }
     if let (Some(model), false) = (first, args.no_defenses) {
         let input = model_input_from_scan(&scan, model.card.spec.input_size, &device.device);
         bench_defenses(&model, &input, args.runs)?;
+    }
+    Ok(())
+}
+
+/// Per model, the time one image takes under each of the newer attacks at their defaults.
+fn bench_attacks(
+    args: &BenchArgs,
+    device: &advlens::device::ComputeDevice,
+    scan: &advlens::imaging::Scan,
+) -> anyhow::Result<()> {
+    use advlens::attacks::Norm;
+    let runs = args.runs.min(3);
+    println!();
+    println!(
+        "Attacks, one 128×128 image, median of {runs} runs after one warm-up, ms: APGD-CE-100 and AutoAttack-lite at 2/255, DeepFool (L∞) until it flips, C&W-L2 5×100, Square for its full 1000 queries (at 0.25/255, which it cannot reach)"
+    );
+    println!();
+    println!("| model | APGD-CE-100 | AutoAttack-lite | DeepFool | C&W-L2 | Square-1000q |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let configs = [
+        AttackConfig::new(AttackKind::ApgdCe, 2.0 / 255.0),
+        AttackConfig::new(AttackKind::AutoAttack, 2.0 / 255.0),
+        AttackConfig::new(AttackKind::DeepFool, 0.0).with_norm(Norm::Linf),
+        AttackConfig::new(AttackKind::CarliniWagner, 0.0),
+        AttackConfig::new(AttackKind::Square, 0.25 / 255.0).with_queries(1000),
+    ];
+    for shipped in selected_models(args)? {
+        let model = load_shipped(&shipped.name, &device.device)?;
+        let input = model_input_from_scan(scan, model.card.spec.input_size, &device.device);
+        let label = advlens::attacks::predicted_class(
+            &advlens::attacks::probabilities(&model.models, &input)?
+                .first()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        let mut cells = Vec::with_capacity(configs.len());
+        for config in &configs {
+            let time = median_ms(runs, || {
+                let outcome = run_attack(
+                    &model.models,
+                    &input,
+                    &[label],
+                    false,
+                    config,
+                    &AttackControl::default(),
+                )?;
+                let _ = outcome.adversarial.into_data();
+                Ok(())
+            })?;
+            cells.push(format!("{time:.0}"));
+        }
+        println!("| {} | {} |", shipped.name, cells.join(" | "));
     }
     Ok(())
 }
