@@ -28,14 +28,19 @@ fn new_attacks() -> Vec<AttackConfig> {
         AttackKind::DeepFool,
         AttackKind::CarliniWagner,
         AttackKind::Square,
+        AttackKind::Jsma,
+        AttackKind::FewPixel,
     ]
     .into_iter()
     .map(|kind| {
-        AttackConfig::new(kind, 8.0 / 255.0)
+        let mut config = AttackConfig::new(kind, 8.0 / 255.0)
             .with_steps(6)
             .with_queries(120)
             .with_search(2, 1.0)
-            .with_seed(5)
+            .with_pixels(4, 12)
+            .with_seed(5);
+        config.gamma = 0.01;
+        config
     })
     .collect()
 }
@@ -103,7 +108,25 @@ fn every_new_attack_stays_in_range_replays_bit_exactly_and_reports_progress() {
             "{} reported no progress",
             config.kind
         );
-        if !config.kind.is_minimal() {
+        let changed = values
+            .iter()
+            .zip(host(&clean))
+            .filter(|(a, c)| a != &c)
+            .count();
+        if config.kind == AttackKind::FewPixel {
+            assert!(
+                changed <= config.pixels,
+                "few-pixel changed {changed} pixels"
+            );
+        }
+        if config.kind == AttackKind::Jsma {
+            let budget = (config.gamma * (SIZE * SIZE) as f64).floor() as usize;
+            assert!(
+                changed <= budget,
+                "JSMA changed {changed} > {budget} pixels"
+            );
+        }
+        if config.kind.uses_epsilon() {
             let linf = values
                 .iter()
                 .zip(host(&clean))

@@ -23,10 +23,11 @@ fn norm_of(delta: &[f32], norm: Norm) -> f64 {
 }
 
 fn configs(epsilon_linf: f64, epsilon_l2: f64) -> Vec<AttackConfig> {
-    // The minimal attacks (DeepFool, C&W) have no ε: tests/attack_breadth.rs covers them.
+    // The minimal (DeepFool, C&W) and sparse (JSMA, few-pixel) attacks have no ε:
+    // tests/attack_breadth.rs covers them.
     let mut list: Vec<AttackConfig> = AttackKind::ALL
         .into_iter()
-        .filter(|kind| !kind.is_minimal())
+        .filter(|kind| kind.uses_epsilon())
         .map(|kind| {
             AttackConfig::new(
                 kind,

@@ -175,3 +175,30 @@ fn apgd_is_never_weaker_than_pgd_20() {
         );
     }
 }
+
+#[test]
+fn jsma_flips_the_normal_samples_with_a_few_visible_pixels() {
+    // The documented budget (docs/attacks.md): brightening at most 32 pixels flips the two
+    // samples the model calls NORMAL-or-borderline; the four confident PNEUMONIA films hold
+    // even at 10 % of the pixels.
+    let model = chest_model();
+    let (images, labels) = samples(&model);
+    let mut config = AttackConfig::new(AttackKind::Jsma, 0.0);
+    config.gamma = 32.0 / (128.0 * 128.0);
+    let adversarial = attack(&model, &images, &labels, &config);
+    let right = still_right(&model, &adversarial, &labels);
+    let pixels = 128 * 128;
+    let changed: Vec<usize> = common::host(&adversarial)
+        .chunks(pixels)
+        .zip(common::host(&images).chunks(pixels))
+        .map(|(a, c)| a.iter().zip(c).filter(|(a, c)| a != c).count())
+        .collect();
+    for image in [0, 1] {
+        assert!(
+            !right[image],
+            "JSMA left {} correct",
+            common::CHEST_SAMPLES[image]
+        );
+        assert!(changed[image] <= 32, "{changed:?}");
+    }
+}

@@ -30,3 +30,7 @@ pub const SWEEP_CURVE: Color32 = Color32::LIGHT_BLUE;
 pub const CURRENT_EPSILON: Color32 = Color32::YELLOW;
 /// The flip point on the sweep.
 pub const FLIP_POINT: Color32 = Color32::RED;
+
+/// Circles around the pixels a sparse attack changed (bright on grey scans and on the
+/// blue–white–red perturbation alike).
+pub const MARKER: Color32 = Color32::from_rgb(255, 230, 0);

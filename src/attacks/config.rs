@@ -45,11 +45,17 @@ pub enum AttackKind {
     /// AutoAttack-lite: APGD-CE, then targeted APGD, then Square, each on the images still
     /// classified correctly (AutoAttack without FAB).
     AutoAttack,
+    /// JSMA (Papernot et al. 2016): changes the most salient pixel by θ, one at a time, from
+    /// the gradients of the target's and the other classes' logits; an L0 budget (γ), no ε.
+    Jsma,
+    /// One-pixel / few-pixel attack (Su et al. 2019): differential evolution over k pixels'
+    /// positions and values, from the model's scores only; an L0 budget, no ε.
+    FewPixel,
 }
 
 impl AttackKind {
     /// Every attack, in menu order.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 14] = [
         Self::Fgsm,
         Self::Bim,
         Self::Pgd,
@@ -61,6 +67,8 @@ impl AttackKind {
         Self::DeepFool,
         Self::CarliniWagner,
         Self::Square,
+        Self::Jsma,
+        Self::FewPixel,
         Self::Noise,
     ];
 
@@ -98,27 +106,41 @@ impl AttackKind {
         matches!(self, Self::DeepFool | Self::CarliniWagner)
     }
 
+    /// Whether it changes only a few pixels (an L0 budget of k pixels) instead of staying
+    /// within an ε.
+    #[must_use]
+    pub fn is_sparse(self) -> bool {
+        matches!(self, Self::FewPixel | Self::Jsma)
+    }
+
+    /// Whether ε is one of its parameters (not for the minimal and the sparse attacks).
+    #[must_use]
+    pub fn uses_epsilon(self) -> bool {
+        !self.is_minimal() && !self.is_sparse()
+    }
+
     /// Whether the window draws its ε sweep (the attack run at many ε): not for the minimal
     /// attacks, which have no ε, nor for AutoAttack-lite and Square, whose thousands of
     /// queries per point would keep the worker busy for minutes.
     #[must_use]
     pub fn sweeps(self) -> bool {
-        !self.is_minimal() && !matches!(self, Self::AutoAttack | Self::Square)
+        self.uses_epsilon() && !matches!(self, Self::AutoAttack | Self::Square)
     }
 
     /// Whether it uses only the model's output scores (queries), never a gradient.
     #[must_use]
     pub fn is_score_based(self) -> bool {
-        self == Self::Square
+        matches!(self, Self::Square | Self::FewPixel)
     }
 
     /// The iterations a new configuration of this family starts with: 100 for APGD and C&W
-    /// (per binary-search step), as their authors run them, 50 for DeepFool, else 20.
+    /// (per binary-search step), as their authors run them, 50 for DeepFool and for the
+    /// few-pixel attack's generations, else 20.
     #[must_use]
     pub fn default_steps(self) -> usize {
         match self {
             Self::ApgdCe | Self::ApgdDlr | Self::AutoAttack | Self::CarliniWagner => 100,
-            Self::DeepFool => 50,
+            Self::DeepFool | Self::FewPixel => 50,
             _ => 20,
         }
     }
@@ -139,6 +161,8 @@ impl fmt::Display for AttackKind {
             Self::ApgdDlr => "apgd-dlr",
             Self::Square => "square",
             Self::AutoAttack => "autoattack",
+            Self::FewPixel => "few-pixel",
+            Self::Jsma => "jsma",
         })
     }
 }
@@ -156,6 +180,7 @@ impl FromStr for AttackKind {
             "apgd" | "apgdce" => "apgd-ce",
             "apgddlr" => "apgd-dlr",
             "autoattack-lite" | "aa" => "autoattack",
+            "one-pixel" | "onepixel" | "pixel" | "fewpixel" => "few-pixel",
             other => other,
         };
         Self::ALL
@@ -163,7 +188,7 @@ impl FromStr for AttackKind {
             .find(|kind| kind.to_string() == alias)
             .ok_or_else(|| {
                 AttackError::InvalidParameter(format!(
-                    "unknown attack '{text}': expected one of fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, autoattack, deepfool, cw, square or noise"
+                    "unknown attack '{text}': expected one of fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, autoattack, deepfool, cw, square, jsma, few-pixel or noise"
                 ))
             })
     }
@@ -245,6 +270,14 @@ pub struct AttackConfig {
     pub queries: usize,
     /// Square's initial fraction of pixels in the square.
     pub p_init: f64,
+    /// The few-pixel attack's L0 budget: pixels it may change.
+    pub pixels: usize,
+    /// The few-pixel attack's population (candidates per generation).
+    pub population: usize,
+    /// JSMA's change per pixel (θ, on the [0, 1] scale; negative darkens).
+    pub theta: f64,
+    /// JSMA's L0 budget: the largest fraction of pixels it may change (γ).
+    pub gamma: f64,
 }
 
 impl Default for AttackConfig {
@@ -268,6 +301,10 @@ impl Default for AttackConfig {
             learning_rate: 0.01,
             queries: 5000,
             p_init: 0.8,
+            pixels: 3,
+            population: 100,
+            theta: 1.0,
+            gamma: 0.1,
         }
     }
 }
@@ -348,6 +385,14 @@ impl AttackConfig {
     #[must_use]
     pub fn with_queries(mut self, queries: usize) -> Self {
         self.queries = queries;
+        self
+    }
+
+    /// With this L0 budget and population (the few-pixel attack).
+    #[must_use]
+    pub fn with_pixels(mut self, pixels: usize, population: usize) -> Self {
+        self.pixels = pixels;
+        self.population = population;
         self
     }
 
@@ -464,6 +509,22 @@ impl AttackConfig {
         check(
             (1..=1_000_000).contains(&self.queries),
             format!("queries must be 1–1000000, got {}", self.queries),
+        )?;
+        check(
+            (1..=1024).contains(&self.pixels),
+            format!("pixels must be 1–1024, got {}", self.pixels),
+        )?;
+        check(
+            self.theta.is_finite() && self.theta != 0.0 && (-1.0..=1.0).contains(&self.theta),
+            format!("θ must be in [−1, 1] and not 0, got {}", self.theta),
+        )?;
+        check(
+            self.gamma.is_finite() && self.gamma > 0.0 && self.gamma <= 1.0,
+            format!("γ must be in (0, 1], got {}", self.gamma),
+        )?;
+        check(
+            (4..=2000).contains(&self.population),
+            format!("population must be 4–2000, got {}", self.population),
         )?;
         check(
             self.p_init.is_finite() && self.p_init > 0.0 && self.p_init <= 1.0,

@@ -1,7 +1,8 @@
 //! Attacks on the [0, 1] pixel scale, untargeted or targeted: the gradient-sign family (FGSM,
 //! BIM, PGD in L∞ and L2 with random start and restarts, MI-FGSM), APGD-CE/DLR and
 //! AutoAttack-lite (the strongest-known budgeted attacks), DeepFool and Carlini–Wagner L2 (the
-//! minimal ones), the score-based Square attack, and the random-noise control of the same
+//! minimal ones), the sparse JSMA, the score-based Square and few-pixel (L0) attacks, and the random-noise
+//! control of the same
 //! size. Each attack that differentiates does so through one seam (`objective.rs`), so it can
 //! attack through a defence (exact, BPDA and EOT, Athalye et al. 2018); the score-based one
 //! queries the defended model. Model passes and the gradient-sign updates run as Burn
@@ -18,9 +19,11 @@ mod control;
 mod deepfool;
 mod epsilon;
 mod error;
+mod few_pixel;
 mod fgsm;
 mod gradient;
 mod iterative;
+mod jsma;
 mod losses;
 mod naming;
 mod noise;

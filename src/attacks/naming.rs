@@ -23,6 +23,19 @@ impl AttackKind {
             Self::ApgdDlr => "APGD-DLR",
             Self::Square => "Square (black-box, L∞)",
             Self::AutoAttack => "AutoAttack-lite (no FAB)",
+            Self::FewPixel => "Few-pixel (black-box, L0)",
+            Self::Jsma => "JSMA (sparse, L0)",
+        }
+    }
+
+    /// What its progress counts: `queries` (Square), `generations` (few-pixel) or `steps`.
+    #[must_use]
+    pub fn progress_unit(self) -> &'static str {
+        match self {
+            Self::Square => "queries",
+            Self::FewPixel => "generations",
+            Self::Jsma => "pixels",
+            _ => "steps",
         }
     }
 
@@ -64,6 +77,12 @@ impl AttackKind {
             Self::AutoAttack => {
                 "The standard robustness check: APGD, then targeted APGD, then Square, each on the scans still not fooled."
             }
+            Self::FewPixel => {
+                "Changes only a handful of pixels, as much as it likes, searching by evolution with the model's answers alone."
+            }
+            Self::Jsma => {
+                "Brightens (or darkens) the single most telling pixel, one at a time, until the answer flips: few, visible changes."
+            }
         }
     }
 }
@@ -84,6 +103,13 @@ impl AttackConfig {
                 );
             }
             AttackKind::DeepFool => return format!("DeepFool{norm}"),
+            AttackKind::FewPixel => {
+                return format!(
+                    "Few-pixel (k={}, {}×{})",
+                    self.pixels, self.population, self.steps
+                );
+            }
+            AttackKind::Jsma => return format!("JSMA (θ={}, γ={})", self.theta, self.gamma),
             AttackKind::CarliniWagner => {
                 return format!("C&W-L2 ({}×{})", self.search_steps, self.steps);
             }
@@ -114,6 +140,19 @@ impl AttackConfig {
                 return format!(
                     "Carlini–Wagner L2, {} searches × {} steps, κ = {}",
                     self.search_steps, self.steps, self.confidence
+                );
+            }
+            AttackKind::Jsma => {
+                return format!(
+                    "JSMA, θ = {}, at most {:.0} % of the pixels",
+                    self.theta,
+                    100.0 * self.gamma
+                );
+            }
+            AttackKind::FewPixel => {
+                return format!(
+                    "Few-pixel, at most {} pixels, population {}, {} generations",
+                    self.pixels, self.population, self.steps
                 );
             }
             AttackKind::Square => {

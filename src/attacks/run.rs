@@ -8,8 +8,10 @@ use super::autoattack::{AttackStage, autoattack};
 use super::carlini_wagner::carlini_wagner;
 use super::control::AttackControl;
 use super::deepfool::deepfool;
+use super::few_pixel::few_pixel_attack;
 use super::fgsm::FgsmGradient;
 use super::iterative::iterative_attack;
+use super::jsma::jsma;
 use super::noise::noise_control;
 use super::objective::AttackedModel;
 use super::queries::{QueriedModel, ScoreQueries};
@@ -149,6 +151,20 @@ pub fn run_attack(
                 adversarial: result.adversarial,
                 gradient_evaluations: 0,
                 queries: result.queries.iter().copied().max().unwrap_or(0),
+                stages: Vec::new(),
+                notes: Vec::new(),
+            })
+        }
+        AttackKind::Jsma => {
+            let (adversarial, passes) = jsma(&gradients, clean, labels, targeted, config, control)?;
+            Ok(AttackOutcome::from_gradients(adversarial, passes))
+        }
+        AttackKind::FewPixel => {
+            let result = few_pixel_attack(&scores, clean, labels, targeted, config, control)?;
+            Ok(AttackOutcome {
+                adversarial: result.adversarial,
+                gradient_evaluations: 0,
+                queries: result.queries,
                 stages: Vec::new(),
                 notes: Vec::new(),
             })

@@ -38,8 +38,8 @@ pub struct AttackArgs {
     /// A shipped model (see `advlens models`).
     #[arg(long, default_value = "chest-xray-cnn")]
     model: String,
-    /// fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, autoattack, deepfool, cw, square or
-    /// noise.
+    /// fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, autoattack, deepfool, cw, square,
+    /// few-pixel or noise.
     #[arg(long, default_value = "fgsm")]
     attack: String,
     /// ε on the [0, 1] scale or as k/255 (e.g. 8/255); for pgd-l2, cw and the L2 variants,
@@ -71,6 +71,18 @@ pub struct AttackArgs {
     /// Square's initial fraction of the image in the square.
     #[arg(long, default_value_t = 0.8)]
     p_init: f64,
+    /// The few-pixel attack's L0 budget: pixels it may change.
+    #[arg(long, default_value_t = 3)]
+    pixels: usize,
+    /// The few-pixel attack's population per generation (its generations are --steps).
+    #[arg(long, default_value_t = 100)]
+    population: usize,
+    /// JSMA's change per pixel θ (negative darkens).
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    theta: f64,
+    /// JSMA's largest fraction of pixels to change γ.
+    #[arg(long, default_value_t = 0.1)]
+    gamma: f64,
     /// Step size (number or k/255); default: ε/steps (BIM, MI-FGSM) or 2.5·ε/steps (PGD).
     #[arg(long)]
     step_size: Option<String>,
@@ -168,11 +180,14 @@ fn attack_config(args: &AttackArgs, task: Task) -> anyhow::Result<AttackConfig> 
         })
         .with_norm(chosen_norm)
         .with_queries(args.queries)
-        .with_search(args.search_steps, args.initial_const);
+        .with_search(args.search_steps, args.initial_const)
+        .with_pixels(args.pixels, args.population);
     config.overshoot = args.overshoot;
     config.confidence = args.confidence;
     config.learning_rate = args.learning_rate;
     config.p_init = args.p_init;
+    config.theta = args.theta;
+    config.gamma = args.gamma;
     if let Some(step) = &args.step_size {
         config = config.with_step_size(parse_epsilon(step)?);
     }
@@ -308,11 +323,7 @@ fn progress_bar(config: &AttackConfig) -> ProgressBar {
     if !config.kind.is_iterative() {
         return ProgressBar::hidden();
     }
-    let unit = if config.kind.is_score_based() {
-        "queries"
-    } else {
-        "steps"
-    };
+    let unit = config.kind.progress_unit();
     let bar = ProgressBar::new((config.steps * config.restarts) as u64);
     if let Ok(style) =
         ProgressStyle::with_template(&format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit}"))

@@ -93,14 +93,14 @@ pub fn print_summary(report: &AttackReport, out: &Path) {
     let percent = |probs: &[f32], label: usize| 100.0 * probs.get(label).copied().unwrap_or(0.0);
     println!("scan:        {}", report.scan.name);
     println!("model:       {}", report.model);
-    if report.attack.kind.is_minimal() {
-        println!("attack:      {}", report.attack.describe());
-    } else {
+    if report.attack.kind.uses_epsilon() {
         println!(
             "attack:      {} at ε = {}",
             report.attack.kind,
             format_radius(report.attack.epsilon, report.norm)
         );
+    } else {
+        println!("attack:      {}", report.attack.describe());
     }
     println!(
         "clean:       {} ({:.1}%)",

@@ -196,9 +196,9 @@ fn budgeted_rows(
     Ok(rows)
 }
 
-/// The row of a minimal attack (no ε): it runs once per batch; at each ε a scan counts as
-/// fooled when the perturbation it needed fits within ε in L∞ and the (defended) model is then
-/// wrong.
+/// The row of an attack without ε (minimal or sparse): it runs once per batch; at each ε a
+/// scan counts as fooled when the (defended) model is wrong on its result and, for a minimal
+/// attack, the perturbation it needed fits within ε in L∞.
 fn minimal_row(
     context: &EvalContext<'_>,
     attack: &AttackConfig,
@@ -228,6 +228,7 @@ fn minimal_row(
             &batch,
             &outcome.adversarial,
             attack.norm(),
+            attack.kind.is_sparse(),
         )?);
         progress.step();
     }
@@ -242,7 +243,8 @@ fn minimal_row(
             }
             let right = (0..sizes.len())
                 .filter(|&i| {
-                    if sizes[i].0 <= epsilon + 1e-9 {
+                    // An L0 attack has no ε: its result counts in every column.
+                    if attack.kind.is_sparse() || sizes[i].0 <= epsilon + 1e-9 {
                         adversarial_right[i]
                     } else {
                         clean_right[i]
@@ -269,7 +271,9 @@ fn minimal_row(
         attack: attack.row_name(),
         accuracy,
         needed: Some(NeededNorm {
-            norm: if attack.norm() == Norm::L2 {
+            norm: if attack.kind.is_sparse() {
+                "l0"
+            } else if attack.norm() == Norm::L2 {
                 "l2"
             } else {
                 "linf"
@@ -282,11 +286,13 @@ fn minimal_row(
     })
 }
 
-/// Per image, the perturbation's L∞ size and its size in `norm`.
+/// Per image, the perturbation's L∞ size and its size in `norm` (the count of changed pixels
+/// when `sparse`).
 fn per_image_sizes(
     clean: &Tensor<4>,
     adversarial: &Tensor<4>,
     norm: Norm,
+    sparse: bool,
 ) -> Result<Vec<(f64, f64)>, EvalError> {
     let images = clean.dims()[0];
     let delta: Vec<f32> = adversarial
@@ -301,6 +307,7 @@ fn per_image_sizes(
         .map(|image| {
             let linf = image.iter().fold(0.0f64, |m, v| m.max(f64::from(v.abs())));
             let own = match norm {
+                _ if sparse => image.iter().filter(|v| **v != 0.0).count() as f64,
                 Norm::Linf => linf,
                 Norm::L2 => image
                     .iter()
@@ -337,10 +344,10 @@ pub fn evaluate_robustness(
         .attacks
         .iter()
         .map(|a| {
-            if a.kind.is_minimal() {
-                batches
-            } else {
+            if a.kind.uses_epsilon() {
                 batches * attacked_epsilons
+            } else {
+                batches
             }
         })
         .sum();
@@ -379,10 +386,10 @@ pub fn evaluate_robustness(
     };
     let mut rows = Vec::with_capacity(plan.attacks.len());
     for attack in &plan.attacks {
-        if attack.kind.is_minimal() {
-            rows.push(minimal_row(&context, attack, &mut progress)?);
-        } else {
+        if attack.kind.uses_epsilon() {
             rows.extend(budgeted_rows(&context, attack, &mut progress)?);
+        } else {
+            rows.push(minimal_row(&context, attack, &mut progress)?);
         }
     }
     Ok(RobustnessTable {

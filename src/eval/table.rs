@@ -50,7 +50,7 @@ pub fn table_markdown(table: &RobustnessTable) -> String {
         push(
             &mut text,
             format_args!(
-                "\nMinimal attacks have no ε: a scan counts as fooled at ε when the perturbation the attack needed fits within ε (L∞).\n\n{}\n",
+                "\nMinimal and sparse attacks have no ε: a scan counts as fooled at ε when the perturbation a minimal attack needed fits within ε (L∞); a sparse attack's accuracy is the same in every column.\n\n{}\n",
                 needed.join("\n")
             ),
         );
@@ -61,6 +61,18 @@ pub fn table_markdown(table: &RobustnessTable) -> String {
 /// One line on a minimal attack's needed sizes: "- DeepFool: median ‖δ‖∞ = 3.00/255 over the
 /// 8 of 9 scans it flipped".
 fn needed_line(attack: &str, needed: &NeededNorm) -> String {
+    if needed.norm == "l0" {
+        return match needed.median {
+            Some(median) => format!(
+                "- {attack}: changed a median of {median:.0} pixels on the {} of {} scans it flipped (an L0 attack: its accuracy is the same in every ε column)",
+                needed.flipped, needed.attacked
+            ),
+            None => format!(
+                "- {attack}: flipped none of the {} scans it attacked",
+                needed.attacked
+            ),
+        };
+    }
     let norm = if needed.norm == "l2" {
         Norm::L2
     } else {

@@ -164,7 +164,7 @@ impl AttackReport {
             attack: result.attack.clone(),
             norm: result.attack.norm(),
             epsilon_255: (result.attack.norm() == crate::attacks::Norm::Linf
-                && !result.attack.kind.is_minimal())
+                && result.attack.kind.uses_epsilon())
             .then_some(result.attack.epsilon * 255.0),
             label: result.label,
             target: result.target,

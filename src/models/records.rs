@@ -45,7 +45,7 @@ pub struct RobustnessRow {
 /// How large a minimal attack's perturbations had to be, over the images it attacked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NeededNorm {
-    /// The norm the sizes are measured in: `linf` or `l2`.
+    /// The norm the sizes are measured in: `linf`, `l2`, or `l0` (pixels changed).
     pub norm: String,
     /// Median size over the images it flipped (`None` when it flipped none).
     pub median: Option<f64>,

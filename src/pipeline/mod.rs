@@ -128,6 +128,25 @@ impl AttackResult {
         Outcome::of(self)
     }
 
+    /// The (column, row) of every changed pixel, when the perturbation is sparse (at most
+    /// `limit` pixels changed, as after the few-pixel attack), so that a view can mark them.
+    #[must_use]
+    pub fn changed_pixels(&self, limit: usize) -> Option<Vec<(usize, usize)>> {
+        if self.metrics.l0 == 0 || self.metrics.l0 > limit {
+            return None;
+        }
+        let width = self.perturbation.width.max(1);
+        Some(
+            self.perturbation
+                .pixels
+                .iter()
+                .enumerate()
+                .filter(|(_, value)| **value != 0.0)
+                .map(|(index, _)| (index % width, index / width))
+                .collect(),
+        )
+    }
+
     /// For a minimal attack (DeepFool, C&W) that succeeded, the size of the perturbation it
     /// needed, in the norm it minimises.
     #[must_use]

@@ -35,6 +35,10 @@ pub fn attack_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comman
             )
             .italics(),
         )
+    } else if attack.kind.is_sparse() {
+        ui.label(
+            RichText::new("No ε: the budget is the number of pixels it may change (L0).").italics(),
+        )
     } else {
         epsilon_ui(
             ui,
@@ -163,6 +167,25 @@ fn family_parameters_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
                     .text("learning rate"),
             );
         }
+        AttackKind::Jsma => {
+            ui.horizontal(|ui| {
+                ui.label("change");
+                ui.selectable_value(&mut attack.theta, 1.0, "brighten (θ = +1)");
+                ui.selectable_value(&mut attack.theta, -1.0, "darken (θ = −1)");
+            });
+            ui.add(
+                egui::Slider::new(&mut attack.gamma, 0.001..=0.2)
+                    .logarithmic(true)
+                    .text("most pixels (γ)"),
+            )
+            .on_hover_text("The largest share of the image's pixels it may change");
+        }
+        AttackKind::FewPixel => {
+            ui.add(egui::Slider::new(&mut attack.pixels, 1..=64).text("pixels (L0)"))
+                .on_hover_text("How many pixels it may change; each may take any value");
+            ui.add(egui::Slider::new(&mut attack.population, 10..=400).text("population"));
+            ui.add(egui::Slider::new(&mut attack.steps, 1..=200).text("generations"));
+        }
         AttackKind::ApgdCe | AttackKind::ApgdDlr | AttackKind::AutoAttack => {
             ui.add(egui::Slider::new(&mut attack.steps, 1..=500).text("steps"))
                 .on_hover_text(
@@ -182,7 +205,11 @@ fn family_parameters_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
     }
     if matches!(
         kind,
-        AttackKind::ApgdCe | AttackKind::ApgdDlr | AttackKind::AutoAttack | AttackKind::Square
+        AttackKind::ApgdCe
+            | AttackKind::ApgdDlr
+            | AttackKind::AutoAttack
+            | AttackKind::Square
+            | AttackKind::FewPixel
     ) {
         ui.add(egui::DragValue::new(&mut attack.seed).prefix("seed "));
     }
@@ -325,14 +352,10 @@ fn run_ui(
             commands.push(Command::Cancel);
         }
         if let Some((done, total)) = session.status.progress {
-            let unit = if session.settings.spec.attack.kind.is_score_based() {
-                " queries"
-            } else {
-                " steps"
-            };
+            let unit = session.settings.spec.attack.kind.progress_unit();
             ui.add(
                 egui::ProgressBar::new(done as f32 / total.max(1) as f32)
-                    .text(format!("{done}/{total}{unit}")),
+                    .text(format!("{done}/{total} {unit}")),
             );
         }
     });

@@ -20,6 +20,8 @@ pub fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
     if !kind.sweeps() {
         let why = if kind.is_minimal() {
             "none for a minimal attack: it has no ε, its answer is the size it needed"
+        } else if kind.is_sparse() {
+            "none for a sparse attack: its budget is a number of pixels, not ε"
         } else {
             "none for this attack: each point would cost thousands of model queries (use advlens eval)"
         };

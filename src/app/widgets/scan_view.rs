@@ -6,6 +6,7 @@ use eframe::egui::{self, Color32, Rect, Sense, Stroke, StrokeKind, Vec2};
 use eframe::egui_wgpu;
 
 use crate::app::colormap_gpu::{ShaderParams, ViewCallback};
+use crate::app::theme;
 use crate::app::view_images::{ViewImages, ViewRenderer};
 use crate::app::view_state::{ViewKind, ViewState};
 use crate::pipeline::AttackResult;
@@ -52,6 +53,9 @@ pub fn scan_view_ui(
             }
         }
     }
+    if matches!(kind, ViewKind::Adversarial | ViewKind::Perturbation) {
+        mark_changed_pixels(ui, rect, uv, sources.result);
+    }
     ui.painter().rect_stroke(
         rect,
         2.0,
@@ -63,6 +67,29 @@ pub fn scan_view_ui(
         "{}: scroll to zoom, drag to pan, double-click to reset",
         kind.title()
     ))
+}
+
+/// Most changed pixels that are circled one by one; a denser perturbation is not marked.
+const MARKED_PIXELS: usize = 256;
+
+/// Circles each pixel a sparse attack changed, so that a hall can see the few it needed.
+fn mark_changed_pixels(ui: &egui::Ui, rect: Rect, uv: Rect, result: &AttackResult) {
+    let Some(points) = result.changed_pixels(MARKED_PIXELS) else {
+        return;
+    };
+    let (width, height) = (
+        result.perturbation.width as f32,
+        result.perturbation.height as f32,
+    );
+    let radius = (rect.width() / width / uv.width() * 1.5).max(5.0);
+    let painter = ui.painter().with_clip_rect(rect);
+    for (column, row) in points {
+        let u = (column as f32 + 0.5) / width;
+        let v = (row as f32 + 0.5) / height;
+        let x = rect.min.x + (u - uv.min.x) / uv.width() * rect.width();
+        let y = rect.min.y + (v - uv.min.y) / uv.height() * rect.height();
+        painter.circle_stroke(egui::pos2(x, y), radius, Stroke::new(2.0, theme::MARKER));
+    }
 }
 
 fn handle_input(

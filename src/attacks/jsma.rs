@@ -1,0 +1,196 @@
+//! The Jacobian-based saliency map attack (Papernot et al. 2016), one pixel per iteration as in
+//! ART's `SaliencyMapMethod`: from the gradients `α = ∇z_t` of the target's logit and
+//! `β = ∇Σ_{j≠t} z_j` of the others', the saliency of pixel i for a positive change θ is
+//! `α_i·|β_i|` where `α_i > 0` and `β_i < 0` (for θ < 0: `|α_i|·β_i` where `α_i < 0` and
+//! `β_i > 0`), else 0; the most salient pixel not yet changed moves by θ (clipped to [0, 1]).
+//! When no pixel meets the sign conditions, the one with the largest `sign(θ)·(α_i − β_i)`
+//! moves. It stops when the target is reached (or, untargeted, the label left) or when γ of
+//! the pixels have changed. Untargeted runs aim at the most likely other class. L0 is what
+//! the user sets, through γ.
+
+use burn::tensor::{Tensor, TensorData};
+
+use super::control::AttackControl;
+use super::losses::best_other;
+use super::objective::{AttackedLogits, differentiate, host_values};
+use super::per_image::fooled;
+use super::{AttackConfig, AttackError};
+
+/// Per-image state of a run.
+struct ImageState {
+    /// The class it aims at.
+    target: usize,
+    /// Pixels already changed (no longer in the search domain).
+    changed: Vec<bool>,
+    /// How many.
+    count: usize,
+    /// Finished: fooled, or out of budget or of pixels to change.
+    done: bool,
+}
+
+/// Runs JSMA; returns the adversarial batch and the backward passes used. `labels` are the
+/// classes to leave, or the targets when `targeted`.
+pub(crate) fn jsma(
+    target_model: &dyn AttackedLogits,
+    clean: &Tensor<4>,
+    labels: &[usize],
+    targeted: bool,
+    config: &AttackConfig,
+    control: &AttackControl<'_>,
+) -> Result<(Tensor<4>, usize), AttackError> {
+    let device = clean.device();
+    let shape = clean.dims();
+    let images = shape[0];
+    let pixels = shape[1] * shape[2] * shape[3];
+    let budget = ((config.gamma * pixels as f64).floor() as usize).clamp(1, pixels);
+    let theta = config.theta as f32;
+    let mut values = host_values(clean.clone())?;
+    let mut states: Vec<ImageState> = (0..images)
+        .map(|_| ImageState {
+            target: 0,
+            changed: vec![false; pixels],
+            count: 0,
+            done: false,
+        })
+        .collect();
+    let mut passes = 0;
+    // The class each image aims at: the target, or (untargeted) the most likely other class,
+    // read from the first pass's logits.
+    let mut aims: Option<Vec<usize>> = targeted.then(|| labels.to_vec());
+    for iteration in 0..budget {
+        if control.should_stop.is_some_and(|stop| stop()) {
+            return Err(AttackError::Cancelled);
+        }
+        let current = Tensor::from_data(TensorData::new(values.clone(), shape), &device);
+        // α: the gradient of the aimed class's logit (its pass also gives the logits).
+        let alpha = differentiate(target_model, &current, &|rows| {
+            let per_row: Vec<usize> = (0..rows.host.len())
+                .map(|row| {
+                    let image = rows.image_of(row);
+                    aims.as_ref().map_or_else(
+                        || best_other(&rows.host[row], labels[image]),
+                        |aims| aims[image],
+                    )
+                })
+                .collect();
+            rows.pick(&per_row)
+        })?;
+        passes += 1;
+        let aimed = aims.get_or_insert_with(|| {
+            (0..images)
+                .map(|image| best_other(&alpha.logits[image], labels[image]))
+                .collect()
+        });
+        for (image, state) in states.iter_mut().enumerate() {
+            state.target = aimed[image];
+            state.done |=
+                fooled(&alpha.logits[image], labels[image], targeted) || state.count >= budget;
+        }
+        if states.iter().all(|s| s.done) {
+            break;
+        }
+        // β: the gradient of the other classes' logits.
+        let targets: Vec<usize> = states.iter().map(|s| s.target).collect();
+        let beta = differentiate(target_model, &current, &|rows| {
+            let chosen: Vec<usize> = (0..rows.host.len())
+                .map(|row| targets[rows.image_of(row)])
+                .collect();
+            rows.logits
+                .clone()
+                .sum_dim(1)
+                .reshape([rows.host.len()])
+                .sub(rows.pick(&chosen))
+        })?;
+        passes += 1;
+        let alpha_host = host_values(alpha.gradient)?;
+        let beta_host = host_values(beta.gradient)?;
+        for (image, state) in states.iter_mut().enumerate().filter(|(_, s)| !s.done) {
+            let range = image * pixels..(image + 1) * pixels;
+            let pick = most_salient(
+                &alpha_host[range.clone()],
+                &beta_host[range.clone()],
+                &values[range],
+                &state.changed,
+                theta,
+            );
+            match pick {
+                Some(pixel) => {
+                    let index = image * pixels + pixel;
+                    values[index] = (values[index] + theta).clamp(0.0, 1.0);
+                    state.changed[pixel] = true;
+                    state.count += 1;
+                }
+                None => state.done = true,
+            }
+        }
+        if let Some(report) = control.on_step {
+            report(iteration + 1, budget);
+        }
+    }
+    Ok((
+        Tensor::from_data(TensorData::new(values, shape), &device),
+        passes,
+    ))
+}
+
+/// The pixel to change: the largest saliency among those not yet changed that can still move
+/// in θ's direction; when none meets the sign conditions, the largest `sign(θ)·(α − β)`.
+fn most_salient(
+    alpha: &[f32],
+    beta: &[f32],
+    values: &[f32],
+    changed: &[bool],
+    theta: f32,
+) -> Option<usize> {
+    let up = theta > 0.0;
+    let movable = |i: usize| !changed[i] && if up { values[i] < 1.0 } else { values[i] > 0.0 };
+    let saliency = |i: usize| {
+        let (a, b) = (alpha[i], beta[i]);
+        if up && a > 0.0 && b < 0.0 {
+            a * b.abs()
+        } else if !up && a < 0.0 && b > 0.0 {
+            a.abs() * b
+        } else {
+            0.0
+        }
+    };
+    let best = (0..alpha.len())
+        .filter(|&i| movable(i))
+        .max_by(|&a, &b| saliency(a).total_cmp(&saliency(b)))?;
+    if saliency(best) > 0.0 {
+        return Some(best);
+    }
+    let direction = if up { 1.0 } else { -1.0 };
+    (0..alpha.len()).filter(|&i| movable(i)).max_by(|&a, &b| {
+        (direction * (alpha[a] - beta[a])).total_cmp(&(direction * (alpha[b] - beta[b])))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_most_salient_pixel_raises_the_target_and_lowers_the_others() {
+        let alpha = [0.5, 2.0, 1.0, -1.0];
+        let beta = [-1.0, 0.5, -3.0, -2.0];
+        let values = [0.5; 4];
+        // Pixel 1 has the largest α but β > 0; pixel 2 has α·|β| = 3, pixel 0 0.5.
+        assert_eq!(
+            most_salient(&alpha, &beta, &values, &[false; 4], 1.0),
+            Some(2)
+        );
+        // Changed or saturated pixels are out of the domain.
+        assert_eq!(
+            most_salient(&alpha, &beta, &[0.5, 0.5, 1.0, 0.5], &[false; 4], 1.0),
+            Some(0)
+        );
+        // θ < 0 wants α < 0 and β > 0: no pixel has both, so the largest β − α moves
+        // (−1.5, −1.5, −4, −1: pixel 3).
+        assert_eq!(
+            most_salient(&alpha, &beta, &values, &[false; 4], -1.0),
+            Some(3)
+        );
+        assert_eq!(most_salient(&alpha, &beta, &values, &[true; 4], 1.0), None);
+    }
+}
