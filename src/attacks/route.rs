@@ -152,6 +152,18 @@ mod tests {
             GradientRoute::NoGradient
         );
         assert_eq!(
+            GradientRoute::of(AttackKind::Square, Some(&bpda_eot)).describe(),
+            "no gradient: score queries to the defended model"
+        );
+        assert_eq!(
+            GradientRoute::of(AttackKind::FewPixel, None).describe(),
+            "no gradient: score queries to the model"
+        );
+        assert_eq!(
+            GradientRoute::of(AttackKind::ApgdDlr, Some(&exact)).describe(),
+            "exact gradient through the defence"
+        );
+        assert_eq!(
             GradientRoute::of(AttackKind::Bim, None),
             GradientRoute::Model
         );
