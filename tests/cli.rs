@@ -164,8 +164,8 @@ fn bad_input_gives_a_clear_error_and_no_panic() {
     }
 }
 
-#[test]
-fn eval_on_a_class_folder_writes_matching_csv_and_markdown() {
+/// The six bundled chest X-rays in a folder with one sub-folder per class.
+fn chest_class_folder() -> tempfile::TempDir {
     let data = tempfile::tempdir().unwrap();
     for (class, names) in [
         ("NORMAL", ["normal_1", "normal_2", "normal_3"]),
@@ -181,6 +181,72 @@ fn eval_on_a_class_folder_writes_matching_csv_and_markdown() {
             .unwrap();
         }
     }
+    data
+}
+
+#[test]
+fn eval_tables_the_stages_the_minimal_and_the_sparse_attacks() {
+    let data = chest_class_folder();
+    let out = tempfile::tempdir().unwrap();
+    let output = advlens()
+        .args(["eval", "--model", "chest-xray-cnn", "--data"])
+        .arg(data.path())
+        .args([
+            "--attacks",
+            "autoattack,deepfool,jsma",
+            "--eps",
+            "0,1/255",
+            "--steps",
+            "10",
+            "--queries",
+            "100",
+            "--gamma",
+            "0.002",
+            "--device",
+            "cpu",
+            "--out",
+        ])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let markdown = std::fs::read_to_string(out.path().join("chest-xray-cnn.md")).unwrap();
+    for needle in [
+        "| ↳ after APGD-CE |",
+        "| ↳ after APGD-T (CE) |",
+        "| AutoAttack-lite (APGD-10, Square-100q) |",
+        "| DeepFool |",
+        "- DeepFool: median ‖δ‖∞ =",
+        "- JSMA (θ=1, γ=0.002): ",
+    ] {
+        assert!(
+            markdown.contains(needle),
+            "{needle} missing from\n{markdown}"
+        );
+    }
+    // Each stage only removes robust scans: the accuracy at 1/255 never rises down the rows.
+    let at_one = |row: &str| -> f64 {
+        let line = markdown.lines().find(|l| l.starts_with(row)).unwrap();
+        line.split('|').nth(3).unwrap().trim().parse().unwrap()
+    };
+    let stages = [
+        at_one("| ↳ after APGD-CE"),
+        at_one("| ↳ after APGD-T"),
+        at_one("| AutoAttack-lite"),
+    ];
+    assert!(
+        stages[1] <= stages[0] && stages[2] <= stages[1],
+        "{stages:?}"
+    );
+}
+
+#[test]
+fn eval_on_a_class_folder_writes_matching_csv_and_markdown() {
+    let data = chest_class_folder();
     let out = tempfile::tempdir().unwrap();
     let output = advlens()
         .args(["eval", "--model", "chest-xray-cnn", "--data"])

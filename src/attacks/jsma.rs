@@ -61,12 +61,24 @@ pub(crate) fn jsma(
         if control.should_stop.is_some_and(|stop| stop()) {
             return Err(AttackError::Cancelled);
         }
-        let current = Tensor::from_data(TensorData::new(values.clone(), shape), &device);
+        // Only the images still running go through the model.
+        let active: Vec<usize> = (0..images).filter(|i| !states[*i].done).collect();
+        if active.is_empty() {
+            break;
+        }
+        let sub_values: Vec<f32> = active
+            .iter()
+            .flat_map(|&i| values[i * pixels..(i + 1) * pixels].iter().copied())
+            .collect();
+        let current = Tensor::from_data(
+            TensorData::new(sub_values, [active.len(), shape[1], shape[2], shape[3]]),
+            &device,
+        );
         // α: the gradient of the aimed class's logit (its pass also gives the logits).
         let alpha = differentiate(target_model, &current, &|rows| {
             let per_row: Vec<usize> = (0..rows.host.len())
                 .map(|row| {
-                    let image = rows.image_of(row);
+                    let image = active[rows.image_of(row)];
                     aims.as_ref().map_or_else(
                         || best_other(&rows.host[row], labels[image]),
                         |aims| aims[image],
@@ -76,21 +88,23 @@ pub(crate) fn jsma(
             rows.pick(&per_row)
         })?;
         passes += 1;
+        // The first pass has every image, in order.
         let aimed = aims.get_or_insert_with(|| {
             (0..images)
                 .map(|image| best_other(&alpha.logits[image], labels[image]))
                 .collect()
         });
-        for (image, state) in states.iter_mut().enumerate() {
+        for (slot, &image) in active.iter().enumerate() {
+            let state = &mut states[image];
             state.target = aimed[image];
             state.done |=
-                fooled(&alpha.logits[image], labels[image], targeted) || state.count >= budget;
+                fooled(&alpha.logits[slot], labels[image], targeted) || state.count >= budget;
         }
-        if states.iter().all(|s| s.done) {
+        if active.iter().all(|&i| states[i].done) {
             break;
         }
         // β: the gradient of the other classes' logits.
-        let targets: Vec<usize> = states.iter().map(|s| s.target).collect();
+        let targets: Vec<usize> = active.iter().map(|&i| states[i].target).collect();
         let beta = differentiate(target_model, &current, &|rows| {
             let chosen: Vec<usize> = (0..rows.host.len())
                 .map(|row| targets[rows.image_of(row)])
@@ -104,11 +118,16 @@ pub(crate) fn jsma(
         passes += 1;
         let alpha_host = host_values(alpha.gradient)?;
         let beta_host = host_values(beta.gradient)?;
-        for (image, state) in states.iter_mut().enumerate().filter(|(_, s)| !s.done) {
+        for (slot, &image) in active.iter().enumerate() {
+            let state = &mut states[image];
+            if state.done {
+                continue;
+            }
+            let own = slot * pixels..(slot + 1) * pixels;
             let range = image * pixels..(image + 1) * pixels;
             let pick = most_salient(
-                &alpha_host[range.clone()],
-                &beta_host[range.clone()],
+                &alpha_host[own.clone()],
+                &beta_host[own],
                 &values[range],
                 &state.changed,
                 theta,

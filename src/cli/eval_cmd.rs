@@ -50,6 +50,12 @@ pub struct EvalArgs {
     /// Query budget of Square and of AutoAttack-lite's Square stage.
     #[arg(long, default_value_t = 5000)]
     queries: usize,
+    /// JSMA's largest fraction of pixels to change (γ).
+    #[arg(long, default_value_t = 0.1)]
+    gamma: f64,
+    /// The few-pixel attack's L0 budget (pixels).
+    #[arg(long, default_value_t = 3)]
+    pixels: usize,
     /// A defence in front of the model (as in `advlens attack --defense`).
     #[arg(long)]
     defense: Option<String>,
@@ -85,10 +91,14 @@ fn attack_plan(args: &EvalArgs) -> anyhow::Result<Vec<AttackConfig>> {
                 kind != AttackKind::Noise && kind != AttackKind::PgdL2,
                 "the table measures L∞ attacks: use fgsm, bim, pgd, mi-fgsm, apgd-ce, apgd-dlr, autoattack, square, deepfool or cw"
             );
-            Ok(AttackConfig::new(kind, 0.0)
+            let mut config = AttackConfig::new(kind, 0.0)
                 .with_steps(args.steps.unwrap_or_else(|| kind.default_steps()))
                 .with_queries(args.queries)
-                .with_seed(args.seed))
+                .with_seed(args.seed);
+            config.gamma = args.gamma;
+            config.pixels = args.pixels;
+            config.validate(usize::MAX)?;
+            Ok(config)
         })
         .collect()
 }
