@@ -118,6 +118,36 @@ pub(crate) fn jsma(
         passes += 1;
         let alpha_host = host_values(alpha.gradient)?;
         let beta_host = host_values(beta.gradient)?;
+        let gradients = Saliency {
+            alpha: &alpha_host,
+            beta: &beta_host,
+            pixels,
+            theta,
+        };
+        gradients.change_most_salient(&active, &mut states, &mut values);
+        if let Some(report) = control.on_step {
+            report(iteration + 1, budget);
+        }
+    }
+    Ok((
+        Tensor::from_data(TensorData::new(values, shape), &device),
+        passes,
+    ))
+}
+
+/// One iteration's gradients for the active images, slot by slot.
+struct Saliency<'a> {
+    alpha: &'a [f32],
+    beta: &'a [f32],
+    pixels: usize,
+    theta: f32,
+}
+
+impl Saliency<'_> {
+    /// Moves, in each active image not yet done, its most salient unchanged pixel by θ; an
+    /// image with no pixel left to move is done.
+    fn change_most_salient(&self, active: &[usize], states: &mut [ImageState], values: &mut [f32]) {
+        let (pixels, theta) = (self.pixels, self.theta);
         for (slot, &image) in active.iter().enumerate() {
             let state = &mut states[image];
             if state.done {
@@ -126,8 +156,8 @@ pub(crate) fn jsma(
             let own = slot * pixels..(slot + 1) * pixels;
             let range = image * pixels..(image + 1) * pixels;
             let pick = most_salient(
-                &alpha_host[own.clone()],
-                &beta_host[own],
+                &self.alpha[own.clone()],
+                &self.beta[own],
                 &values[range],
                 &state.changed,
                 theta,
@@ -142,14 +172,7 @@ pub(crate) fn jsma(
                 None => state.done = true,
             }
         }
-        if let Some(report) = control.on_step {
-            report(iteration + 1, budget);
-        }
     }
-    Ok((
-        Tensor::from_data(TensorData::new(values, shape), &device),
-        passes,
-    ))
 }
 
 /// The pixel to change: the largest saliency among those not yet changed that can still move
