@@ -1,7 +1,9 @@
 //! Attacks through a defence: BPDA (straight-through) and EOT (averaged draws) succeed at least
 //! as often as the same attack unaware of the defence, on the shipped compact chest CNN behind
 //! each defence and the bundled scans; the gradient through an identity defence is the plain
-//! gradient summed over its draws.
+//! gradient summed over its draws, and every newer attack (APGD, AutoAttack-lite, DeepFool,
+//! C&W, JSMA, Square, few-pixel) goes through the defence and, through the identity, ends
+//! exactly where it ends on the bare model.
 
 mod common;
 
@@ -149,5 +151,65 @@ fn the_gradient_through_the_identity_is_the_plain_gradient_times_the_draws() {
     let scale = plain.iter().map(|v| v.abs()).fold(0.0f32, f32::max);
     for (a, b) in plain.iter().zip(&through) {
         assert!((3.0 * a - b).abs() <= 1e-4 * scale.max(1e-12), "{a} vs {b}");
+    }
+}
+
+#[test]
+fn the_new_attacks_through_the_identity_defence_match_the_bare_model() {
+    // Through an identity "defence" (BPDA: x + (T(x) − x) = x, one draw) every new attack must
+    // differentiate or query the defence and end exactly where it ends on the bare model.
+    let models = common::tiny_models(3, 31);
+    let clean = common::test_image(32);
+    let label = advlens::attacks::predicted_class(
+        &advlens::attacks::probabilities(&models, &clean).unwrap()[0],
+    );
+    let identity = Identity(std::sync::atomic::AtomicUsize::new(0), 1);
+    for kind in [
+        AttackKind::ApgdCe,
+        AttackKind::ApgdDlr,
+        AttackKind::AutoAttack,
+        AttackKind::DeepFool,
+        AttackKind::CarliniWagner,
+        AttackKind::Jsma,
+        AttackKind::Square,
+        AttackKind::FewPixel,
+    ] {
+        let mut config = AttackConfig::new(kind, 4.0 / 255.0)
+            .with_steps(4)
+            .with_queries(50)
+            .with_search(2, 1.0)
+            .with_pixels(2, 8);
+        config.gamma = 0.01;
+        let bare = run_attack(
+            &models,
+            &clean,
+            &[label],
+            false,
+            &config,
+            &AttackControl::default(),
+        )
+        .unwrap();
+        let before = identity.0.load(std::sync::atomic::Ordering::Relaxed);
+        let through = run_attack(
+            &models,
+            &clean,
+            &[label],
+            false,
+            &config,
+            &AttackControl {
+                through: Some(&identity),
+                ..AttackControl::default()
+            },
+        )
+        .unwrap();
+        assert!(
+            identity.0.load(std::sync::atomic::Ordering::Relaxed) > before,
+            "{kind} never went through the defence"
+        );
+        assert_eq!(
+            common::host(&bare.adversarial),
+            common::host(&through.adversarial),
+            "{kind}"
+        );
     }
 }
