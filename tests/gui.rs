@@ -328,7 +328,8 @@ fn presentation_mode_toggles_with_one_key_and_help_lists_shortcuts() {
 }
 
 /// Renders the window with wgpu (software Vulkan where there is no GPU) and compares it with
-/// the stored snapshot; wall-clock timings are masked.
+/// the stored snapshot, allowing the 1 % of pixels software rendering varies in; wall-clock
+/// timings are masked.
 fn snapshot_test(name: &str, defense: Option<advlens::defenses::DefenseConfig>) {
     if std::env::var_os("ADVLENS_SKIP_WGPU").is_some()
         || advlens::device::list_adapters().is_empty()
@@ -365,7 +366,12 @@ fn snapshot_test(name: &str, defense: Option<advlens::defenses::DefenseConfig>) 
             eframe::egui::vec2(150.0, rect.height()),
         ));
     }
-    harness.snapshot(name);
+    // Software Vulkan renders the three adversarial views in one of two ways from run to run
+    // (the texel chosen at texel edges differs in one triangle of each view's quad: 7487 and
+    // 9678 pixels, under 1 % of the window, seen on 2026-12-02); a layout or colour change
+    // moves far more than that.
+    let options = egui_kittest::SnapshotOptions::new().failed_pixel_count_threshold(12_000);
+    harness.snapshot_options(name, &options);
 }
 
 #[test]
