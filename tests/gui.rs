@@ -370,7 +370,7 @@ fn snapshot_test(name: &str, defense: Option<advlens::defenses::DefenseConfig>) 
     // (the texel chosen at texel edges differs in one triangle of each view's quad: 7487 and
     // 9678 pixels, under 1 % of the window, seen on 2026-12-02); a layout or colour change
     // moves far more than that.
-    let options = egui_kittest::SnapshotOptions::new().failed_pixel_count_threshold(12_000);
+    let options = egui_kittest::SnapshotOptions::new().max_failed_pixels(12_000);
     harness.snapshot_options(name, &options);
 }
 

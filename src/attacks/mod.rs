@@ -24,6 +24,7 @@ mod fgsm;
 mod gradient;
 mod iterative;
 mod jsma;
+mod kind;
 mod losses;
 mod naming;
 mod noise;
@@ -38,7 +39,7 @@ mod square;
 
 pub use adaptive::{DefenseGradientPath, loss_gradient_through};
 pub use autoattack::AttackStage;
-pub use config::{AttackConfig, AttackKind, NoiseDistribution, Norm, TargetSpec};
+pub use config::{AttackConfig, NoiseDistribution, Norm, TargetSpec};
 pub use control::AttackControl;
 pub use epsilon::{
     display_scale, epsilon_key_step, epsilon_limit, format_epsilon, format_radius,
@@ -47,6 +48,7 @@ pub use epsilon::{
 pub use error::AttackError;
 pub use fgsm::FgsmGradient;
 pub use gradient::{labels_tensor, loss_gradient};
+pub use kind::AttackKind;
 pub use losses::dlr_min_classes;
 pub use objective::backward_passes_on_this_thread;
 pub use projection::project;

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::adaptive::DefenseGradientPath;
-use super::config::AttackKind;
+use super::kind::AttackKind;
 
 /// The path the attack's gradient took.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@ mod card_page;
 mod certified;
 mod detector;
 mod image_set;
+mod no_epsilon;
 mod run;
 mod table;
 
