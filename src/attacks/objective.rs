@@ -196,13 +196,10 @@ pub(crate) fn differentiate(
     let grads = per_row.sum().backward();
     count_backward_pass();
     let gradient = leaf.grad(&grads).ok_or(AttackError::NoGradient)?;
-    let values = mean_over_draws(
-        &row_values.iter().map(|v| vec![*v]).collect::<Vec<_>>(),
-        images,
-    )
-    .into_iter()
-    .map(|row| row[0])
-    .collect();
+    let mut values = vec![0.0f32; images];
+    for (row, value) in row_values.iter().enumerate() {
+        values[row % images.max(1)] += value / draws.max(1) as f32;
+    }
     Ok(Differentiated {
         gradient,
         values,
