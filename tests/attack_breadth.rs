@@ -322,3 +322,76 @@ fn dlr_on_a_binary_model_says_it_used_cross_entropy() {
         outcome.notes
     );
 }
+
+#[test]
+fn a_universal_perturbation_stays_within_epsilon_and_applies_to_any_scan_of_its_size() {
+    use advlens::attacks::{UniversalPerturbation, count_fooled, fit_universal};
+    let models = tiny_models(3, 28);
+    let images = image_batch(6);
+    let labels = predictions(&models, &images);
+    let batches = vec![(images.clone(), labels.clone())];
+    let epsilon = 6.0 / 255.0;
+    let delta = fit_universal(&models, &batches, epsilon, 3, &AttackControl::default()).unwrap();
+    assert_eq!(delta.len(), SIZE * SIZE);
+    assert!(delta.iter().all(|d| f64::from(d.abs()) <= epsilon + 1e-7));
+    assert!(delta.iter().any(|d| *d != 0.0), "δ never moved");
+    let again = fit_universal(&models, &batches, epsilon, 3, &AttackControl::default()).unwrap();
+    assert_eq!(delta, again, "fitting is deterministic");
+    let perturbation = UniversalPerturbation {
+        model: "tiny".into(),
+        epsilon,
+        width: SIZE,
+        height: SIZE,
+        delta: delta.clone(),
+        epochs: 3,
+        source: "test".into(),
+        fit_images: 6,
+        fit_fooled: 0,
+        held_out_images: 0,
+        held_out_fooled: 0,
+    };
+    // Applied through the engine as an attack: the same δ on every scan, clipped to [0, 1].
+    let config = AttackConfig {
+        kind: AttackKind::Universal,
+        universal: Some(perturbation.clone()),
+        ..AttackConfig::default()
+    };
+    let outcome = run_attack(
+        &models,
+        &images,
+        &labels,
+        false,
+        &config,
+        &AttackControl::default(),
+    )
+    .unwrap();
+    let clean = host(&images);
+    for (index, (a, c)) in host(&outcome.adversarial).iter().zip(&clean).enumerate() {
+        let expected = (c + delta[index % (SIZE * SIZE)]).clamp(0.0, 1.0);
+        assert!((a - expected).abs() < 1e-6);
+    }
+    assert!(count_fooled(&models, &batches, &perturbation).unwrap() <= 6);
+    // A δ of another size is refused with a clear error, not a panic.
+    let other = test_image(SIZE / 2);
+    let error = run_attack(
+        &models,
+        &other,
+        &[0],
+        false,
+        &config,
+        &AttackControl::default(),
+    );
+    assert!(matches!(error, Err(AttackError::InvalidParameter(_))));
+    let unloaded = AttackConfig::new(AttackKind::Universal, 0.0);
+    assert!(
+        run_attack(
+            &models,
+            &images,
+            &labels,
+            false,
+            &unloaded,
+            &AttackControl::default()
+        )
+        .is_err()
+    );
+}

@@ -390,3 +390,101 @@ fn minimal_and_score_based_attacks_report_what_they_needed_and_replay_exactly() 
     );
     assert!(square["linf"].as_f64().unwrap() <= 8.0 / 255.0 + 1e-6);
 }
+
+#[test]
+fn a_universal_perturbation_is_fitted_applied_and_tabled() {
+    let data = chest_class_folder();
+    let fitted = tempfile::tempdir().unwrap();
+    let output = advlens()
+        .args(["uap", "--model", "chest-xray-cnn", "--data"])
+        .arg(data.path())
+        .args([
+            "--eps",
+            "8/255",
+            "--epochs",
+            "2",
+            "--held-out",
+            "0.34",
+            "--device",
+            "cpu",
+            "--out",
+        ])
+        .arg(fitted.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("fooling rate:"));
+    let uap_path = fitted.path().join("uap.json");
+    let uap: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&uap_path).unwrap()).unwrap();
+    assert_eq!(uap["fit_images"], 4);
+    assert_eq!(uap["held_out_images"], 2);
+    let delta = uap["delta"].as_array().unwrap();
+    assert_eq!(delta.len(), 128 * 128);
+    assert!(
+        delta
+            .iter()
+            .all(|d| d.as_f64().unwrap().abs() <= 8.0 / 255.0 + 1e-6)
+    );
+    assert!(fitted.path().join("uap.png").is_file());
+    // Applied to one scan.
+    let uap_arg = uap_path.to_string_lossy().to_string();
+    let (_, result) = attack_run(&[
+        "--scan",
+        &sample("chest_xray_normal_3.png"),
+        "--model",
+        "chest-xray-cnn",
+        "--attack",
+        "universal",
+        "--uap",
+        &uap_arg,
+    ]);
+    assert!(result["linf"].as_f64().unwrap() <= 8.0 / 255.0 + 1e-6);
+    assert_eq!(
+        result["gradient"],
+        "no gradient on this scan: a universal perturbation fitted on other scans"
+    );
+    // In the robustness table: fooled from the column whose ε holds it.
+    let out = tempfile::tempdir().unwrap();
+    let table = advlens()
+        .args(["eval", "--model", "chest-xray-cnn", "--data"])
+        .arg(data.path())
+        .args([
+            "--attacks",
+            "universal",
+            "--uap",
+            &uap_arg,
+            "--eps",
+            "0,4/255,8/255",
+        ])
+        .args(["--device", "cpu", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        table.status.success(),
+        "{}",
+        String::from_utf8_lossy(&table.stderr)
+    );
+    let markdown = std::fs::read_to_string(out.path().join("chest-xray-cnn.md")).unwrap();
+    assert!(markdown.contains("| UAP |"), "{markdown}");
+    // Without --uap the command says what is missing.
+    let missing = advlens()
+        .args([
+            "attack",
+            "--scan",
+            &sample("chest_xray_normal_3.png"),
+            "--attack",
+            "universal",
+        ])
+        .args(["--device", "cpu", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("--uap"));
+}

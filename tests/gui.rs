@@ -128,6 +128,62 @@ fn a_minimal_attack_hides_epsilon_and_shows_the_size_it_needed() {
 }
 
 #[test]
+fn a_loaded_universal_perturbation_is_applied_and_described() {
+    let mut harness = harness();
+    settle(&mut harness);
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("uap.json");
+    let epsilon = 3.0 / 255.0;
+    let perturbation = advlens::attacks::UniversalPerturbation {
+        model: "chest-xray-cnn".into(),
+        epsilon,
+        width: 128,
+        height: 128,
+        delta: (0..128 * 128)
+            .map(|i| {
+                if (i / 7) % 2 == 0 {
+                    epsilon as f32
+                } else {
+                    -epsilon as f32
+                }
+            })
+            .collect(),
+        epochs: 1,
+        source: "a test pattern".into(),
+        fit_images: 10,
+        fit_fooled: 3,
+        held_out_images: 4,
+        held_out_fooled: 1,
+    };
+    std::fs::write(&path, serde_json::to_string(&perturbation).unwrap()).unwrap();
+    harness
+        .state_mut()
+        .push(advlens::app::Command::LoadUniversal(path));
+    harness.step();
+    settle(&mut harness);
+    let result = harness.state().result().unwrap().clone();
+    assert_eq!(result.attack.kind, advlens::attacks::AttackKind::Universal);
+    assert!(result.metrics.linf <= epsilon + 1e-6 && result.metrics.linf > 0.0);
+    harness.get_by_label_contains("fools 25 % of 4 held-out scans");
+    // A file that is not one leaves the attack and says why.
+    let bad = folder.path().join("bad.json");
+    std::fs::write(&bad, "{}").unwrap();
+    harness
+        .state_mut()
+        .push(advlens::app::Command::LoadUniversal(bad));
+    harness.step();
+    assert!(
+        harness
+            .state()
+            .errors()
+            .iter()
+            .any(|e| e.contains("not a universal perturbation")),
+        "{:?}",
+        harness.state().errors()
+    );
+}
+
+#[test]
 fn choosing_a_defence_shows_the_defended_view_and_predictions() {
     let mut harness = harness();
     settle(&mut harness);

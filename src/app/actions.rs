@@ -7,7 +7,7 @@ use eframe::egui;
 
 use super::dialogs::{DialogPurpose, PendingDialog};
 use super::{AdvlensApp, Command, export_files};
-use crate::attacks::{AttackConfig, AttackKind, epsilon_limit};
+use crate::attacks::{AttackConfig, AttackKind, UniversalPerturbation, epsilon_limit};
 use crate::imaging::LoadOptions;
 use crate::models::ModelCard;
 use crate::worker::{ScanSource, WorkerEvent, WorkerRequest};
@@ -103,6 +103,10 @@ impl AdvlensApp {
                     self.ui_state.dialog = Some(PendingDialog::open(DialogPurpose::OpenWeights));
                 }
                 Command::LoadWeights(path) => self.load_weights(&path),
+                Command::PickUniversal => {
+                    self.ui_state.dialog = Some(PendingDialog::open(DialogPurpose::OpenUniversal));
+                }
+                Command::LoadUniversal(path) => self.load_universal(&path),
                 Command::SelectModel(name) => {
                     self.session.status.busy = Some(format!("loading {name}…"));
                     self.worker.send(WorkerRequest::LoadShippedModel(name));
@@ -149,11 +153,36 @@ impl AdvlensApp {
                     DialogPurpose::OpenScan => self.commands.push(Command::OpenScan(path)),
                     DialogPurpose::OpenWeights => self.load_weights(&path),
                     DialogPurpose::ExportFolder => self.commands.push(Command::Export(Some(path))),
+                    DialogPurpose::OpenUniversal => {
+                        self.commands.push(Command::LoadUniversal(path));
+                    }
                 }
                 ctx.request_repaint();
             }
         } else if self.ui_state.dialog.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// Reads a universal perturbation written by `advlens uap` and attacks with it; a file that
+    /// is not one leaves the current attack as it was and says why.
+    fn load_universal(&mut self, path: &Path) {
+        let parsed = std::fs::read_to_string(path)
+            .map_err(|err| err.to_string())
+            .and_then(|text| {
+                serde_json::from_str::<UniversalPerturbation>(&text).map_err(|err| err.to_string())
+            });
+        match parsed {
+            Ok(perturbation) => {
+                let attack = &mut self.session.settings.spec.attack;
+                attack.kind = AttackKind::Universal;
+                attack.universal = Some(perturbation);
+                self.request_attack_and_sweep();
+            }
+            Err(err) => self.session.errors.push(format!(
+                "Error loading {}: not a universal perturbation from advlens uap ({err})",
+                path.display()
+            )),
         }
     }
 

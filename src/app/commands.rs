@@ -23,6 +23,10 @@ pub enum Command {
     SelectModel(String),
     /// Show a file dialog to pick weights.
     PickWeights,
+    /// Ask for a universal perturbation (`uap.json` from `advlens uap`).
+    PickUniversal,
+    /// Load this universal perturbation and attack with it.
+    LoadUniversal(PathBuf),
     /// Load weights from a safetensors file (its card beside it, or the current model's).
     LoadWeights(PathBuf),
     /// The attack settings changed; `run` says whether to run now.

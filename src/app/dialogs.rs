@@ -13,6 +13,8 @@ pub enum DialogPurpose {
     OpenWeights,
     /// Pick a folder to export into.
     ExportFolder,
+    /// Pick a universal perturbation (`uap.json`).
+    OpenUniversal,
 }
 
 /// A dialog that may still be open.
@@ -47,6 +49,10 @@ impl PendingDialog {
                     DialogPurpose::ExportFolder => {
                         dialog.set_title("Export into folder").pick_folder()
                     }
+                    DialogPurpose::OpenUniversal => dialog
+                        .set_title("Load a universal perturbation (advlens uap)")
+                        .add_filter("uap.json", &["json"])
+                        .pick_file(),
                 };
                 // The window may have stopped waiting (it closed): the answer is then moot.
                 sender.send(picked).ok();

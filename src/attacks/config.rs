@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AttackError, AttackKind};
+use super::{AttackError, AttackKind, UniversalPerturbation};
 
 /// The norm that measures a perturbation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +88,9 @@ pub struct AttackConfig {
     pub theta: f64,
     /// JSMA's L0 budget: the largest fraction of pixels it may change (γ).
     pub gamma: f64,
+    /// The universal perturbation to apply (fitted by `advlens uap`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub universal: Option<UniversalPerturbation>,
 }
 
 impl Default for AttackConfig {
@@ -115,6 +118,7 @@ impl Default for AttackConfig {
             population: 100,
             theta: 1.0,
             gamma: 0.1,
+            universal: None,
         }
     }
 }

@@ -47,6 +47,9 @@ pub enum AttackKind {
     /// AutoAttack-lite: APGD-CE, then targeted APGD, then Square, each on the images still
     /// classified correctly (AutoAttack without FAB).
     AutoAttack,
+    /// A universal perturbation fitted beforehand on a set of scans (`advlens uap`), added to
+    /// this scan: one δ for all; no gradient on this scan.
+    Universal,
     /// JSMA (Papernot et al. 2016): changes the most salient pixel by θ, one at a time, from
     /// the gradients of the target's and the other classes' logits; an L0 budget (γ), no ε.
     Jsma,
@@ -57,7 +60,7 @@ pub enum AttackKind {
 
 impl AttackKind {
     /// Every attack, in menu order.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 15] = [
         Self::Fgsm,
         Self::Bim,
         Self::Pgd,
@@ -71,6 +74,7 @@ impl AttackKind {
         Self::Square,
         Self::Jsma,
         Self::FewPixel,
+        Self::Universal,
         Self::Noise,
     ];
 
@@ -98,7 +102,7 @@ impl AttackKind {
     /// window runs it on request rather than on every slider move.
     #[must_use]
     pub fn is_iterative(self) -> bool {
-        !matches!(self, Self::Fgsm | Self::Noise)
+        !matches!(self, Self::Fgsm | Self::Noise | Self::Universal)
     }
 
     /// Whether it looks for the smallest perturbation that flips the prediction instead of
@@ -118,7 +122,7 @@ impl AttackKind {
     /// Whether ε is one of its parameters (not for the minimal and the sparse attacks).
     #[must_use]
     pub fn uses_epsilon(self) -> bool {
-        !self.is_minimal() && !self.is_sparse()
+        !self.is_minimal() && !self.is_sparse() && self != Self::Universal
     }
 
     /// Whether the window draws its ε sweep (the attack run at many ε): not for the minimal
@@ -165,6 +169,7 @@ impl fmt::Display for AttackKind {
             Self::AutoAttack => "autoattack",
             Self::FewPixel => "few-pixel",
             Self::Jsma => "jsma",
+            Self::Universal => "universal",
         })
     }
 }
@@ -183,6 +188,7 @@ impl FromStr for AttackKind {
             "apgddlr" => "apgd-dlr",
             "autoattack-lite" | "aa" => "autoattack",
             "one-pixel" | "onepixel" | "pixel" | "fewpixel" => "few-pixel",
+            "uap" => "universal",
             other => other,
         };
         Self::ALL
@@ -190,7 +196,7 @@ impl FromStr for AttackKind {
             .find(|kind| kind.to_string() == alias)
             .ok_or_else(|| {
                 AttackError::InvalidParameter(format!(
-                    "unknown attack '{text}': expected one of fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, autoattack, deepfool, cw, square, jsma, few-pixel or noise"
+                    "unknown attack '{text}': expected one of fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, autoattack, deepfool, cw, square, jsma, few-pixel, universal or noise"
                 ))
             })
     }

@@ -25,6 +25,7 @@ impl AttackKind {
             Self::AutoAttack => "AutoAttack-lite (no FAB)",
             Self::FewPixel => "Few-pixel (black-box, L0)",
             Self::Jsma => "JSMA (sparse, L0)",
+            Self::Universal => "Universal perturbation (fitted on a set)",
         }
     }
 
@@ -80,6 +81,9 @@ impl AttackKind {
             Self::FewPixel => {
                 "Changes only a handful of pixels, as much as it likes, searching by evolution with the model's answers alone."
             }
+            Self::Universal => {
+                "One pattern, fitted once on many scans, that fools the model on scans it has never seen."
+            }
             Self::Jsma => {
                 "Brightens (or darkens) the single most telling pixel, one at a time, until the answer flips: few, visible changes."
             }
@@ -110,6 +114,7 @@ impl AttackConfig {
                 );
             }
             AttackKind::Jsma => return format!("JSMA (θ={}, γ={})", self.theta, self.gamma),
+            AttackKind::Universal => return "UAP".to_string(),
             AttackKind::CarliniWagner => {
                 return format!("C&W-L2 ({}×{})", self.search_steps, self.steps);
             }
@@ -141,6 +146,17 @@ impl AttackConfig {
                     "Carlini–Wagner L2, {} searches × {} steps, κ = {}",
                     self.search_steps, self.steps, self.confidence
                 );
+            }
+            AttackKind::Universal => {
+                return match &self.universal {
+                    Some(uap) => format!(
+                        "Universal perturbation, ε = {} (fitted on {} scans of {})",
+                        format_radius_short(uap.epsilon, Norm::Linf),
+                        uap.fit_images,
+                        uap.model
+                    ),
+                    None => "Universal perturbation (none loaded)".to_string(),
+                };
             }
             AttackKind::Jsma => {
                 return format!(

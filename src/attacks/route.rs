@@ -19,6 +19,8 @@ pub enum GradientRoute {
     Model,
     /// No gradient: the random-noise control draws its direction without looking at the model.
     NoGradient,
+    /// No gradient on this scan: a universal perturbation fitted beforehand on other scans.
+    Precomputed,
     /// No gradient: a score-based attack that only queried the outputs — of the defended
     /// system when `through_defense`.
     ScoreQueries {
@@ -42,6 +44,9 @@ impl GradientRoute {
     pub fn of(kind: AttackKind, path: Option<&dyn DefenseGradientPath>) -> Self {
         if kind == AttackKind::Noise {
             return Self::NoGradient;
+        }
+        if kind == AttackKind::Universal {
+            return Self::Precomputed;
         }
         if kind.is_score_based() {
             return Self::ScoreQueries {
@@ -75,6 +80,10 @@ impl GradientRoute {
         match self {
             Self::Model => "exact gradient of the undefended model".to_string(),
             Self::NoGradient => "no gradient (random-noise control)".to_string(),
+            Self::Precomputed => {
+                "no gradient on this scan: a universal perturbation fitted on other scans"
+                    .to_string()
+            }
             Self::ScoreQueries {
                 through_defense: true,
             } => "no gradient: score queries to the defended model".to_string(),

@@ -155,6 +155,14 @@ pub fn run_attack(
                 notes: Vec::new(),
             })
         }
+        AttackKind::Universal => {
+            let perturbation = config.universal.as_ref().ok_or_else(|| {
+                AttackError::InvalidParameter(
+                    "no universal perturbation loaded: fit one with `advlens uap` and load its uap.json".to_string(),
+                )
+            })?;
+            Ok(AttackOutcome::from_gradients(perturbation.apply(clean)?, 0))
+        }
         AttackKind::Jsma => {
             let (adversarial, passes) = jsma(&gradients, clean, labels, targeted, config, control)?;
             Ok(AttackOutcome::from_gradients(adversarial, passes))

@@ -39,7 +39,7 @@ pub struct AttackArgs {
     #[arg(long, default_value = "chest-xray-cnn")]
     model: String,
     /// fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, autoattack, deepfool, cw, square,
-    /// few-pixel or noise.
+    /// jsma, few-pixel, universal (with --uap) or noise.
     #[arg(long, default_value = "fgsm")]
     attack: String,
     /// ε on the [0, 1] scale or as k/255 (e.g. 8/255); for pgd-l2, cw and the L2 variants,
@@ -83,6 +83,9 @@ pub struct AttackArgs {
     /// JSMA's largest fraction of pixels to change γ.
     #[arg(long, default_value_t = 0.1)]
     gamma: f64,
+    /// The universal perturbation (`uap.json` from `advlens uap`) for `--attack universal`.
+    #[arg(long)]
+    uap: Option<PathBuf>,
     /// Step size (number or k/255); default: ε/steps (BIM, MI-FGSM) or 2.5·ε/steps (PGD).
     #[arg(long)]
     step_size: Option<String>,
@@ -188,6 +191,13 @@ fn attack_config(args: &AttackArgs, task: Task) -> anyhow::Result<AttackConfig> 
     config.p_init = args.p_init;
     config.theta = args.theta;
     config.gamma = args.gamma;
+    if kind == AttackKind::Universal {
+        let path = args
+            .uap
+            .as_deref()
+            .context("--attack universal needs --uap uap.json (fit one with advlens uap)")?;
+        config.universal = Some(super::load_universal(path)?);
+    }
     if let Some(step) = &args.step_size {
         config = config.with_step_size(parse_epsilon(step)?);
     }

@@ -56,6 +56,9 @@ pub struct EvalArgs {
     /// The few-pixel attack's L0 budget (pixels).
     #[arg(long, default_value_t = 3)]
     pixels: usize,
+    /// The universal perturbation (`uap.json`) that `--attacks universal` applies.
+    #[arg(long)]
+    uap: Option<PathBuf>,
     /// A defence in front of the model (as in `advlens attack --defense`).
     #[arg(long)]
     defense: Option<String>,
@@ -97,33 +100,54 @@ fn attack_plan(args: &EvalArgs) -> anyhow::Result<Vec<AttackConfig>> {
                 .with_seed(args.seed);
             config.gamma = args.gamma;
             config.pixels = args.pixels;
+            if kind == AttackKind::Universal {
+                let path = args.uap.as_deref().context(
+                    "--attacks universal needs --uap uap.json (fit one with advlens uap)",
+                )?;
+                config.universal = Some(super::load_universal(path)?);
+            }
             config.validate(usize::MAX)?;
             Ok(config)
         })
         .collect()
 }
 
-fn eval_images(
-    args: &EvalArgs,
-    classes: &[String],
-    size: usize,
-    task_file: &str,
-) -> anyhow::Result<LabelledImages> {
-    if let Some(folder) = &args.data {
-        return Ok(images_from_folder(folder, classes, size, args.limit)?);
+/// Where a command's labelled scans come from: a class folder, or a data-set split.
+pub(super) struct ImageSource<'a> {
+    /// A folder with one sub-folder per class.
+    pub data: Option<&'a std::path::Path>,
+    /// The data-set folder (default `$ADVLENS_DATASETS` or `../shared/datasets`).
+    pub datasets: Option<&'a std::path::Path>,
+    /// test, val or train.
+    pub split: &'a str,
+    /// The first N scans only.
+    pub limit: Option<usize>,
+}
+
+impl ImageSource<'_> {
+    /// The scans at the model's input size, labelled with its classes.
+    pub(super) fn load(
+        &self,
+        classes: &[String],
+        size: usize,
+        task_file: &str,
+    ) -> anyhow::Result<LabelledImages> {
+        if let Some(folder) = self.data {
+            return Ok(images_from_folder(folder, classes, size, self.limit)?);
+        }
+        let root = self
+            .datasets
+            .map(std::path::Path::to_path_buf)
+            .or_else(shared_datasets_dir)
+            .context("no data-set folder: pass --data, --datasets or set ADVLENS_DATASETS")?;
+        let dataset = load_dataset(&root, task_file)?;
+        let split = match self.split {
+            "train" => &dataset.train,
+            "val" => &dataset.val,
+            _ => &dataset.test,
+        };
+        Ok(images_from_split(split, size, self.limit)?)
     }
-    let root = args
-        .datasets
-        .clone()
-        .or_else(shared_datasets_dir)
-        .context("no data-set folder: pass --data, --datasets or set ADVLENS_DATASETS")?;
-    let dataset = load_dataset(&root, task_file)?;
-    let split = match args.split.as_str() {
-        "train" => &dataset.train,
-        "val" => &dataset.val,
-        _ => &dataset.test,
-    };
-    Ok(images_from_split(split, size, args.limit)?)
 }
 
 /// The file stem of a table: model, defence and adaptivity.
@@ -150,8 +174,13 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let device = super::start_device(args.device)?;
     let model = load_model_files(&shipped.weights_path, shipped.card.clone(), &device.device)?;
     let spec = model.card.spec;
-    let images = eval_images(
-        args,
+    let images = ImageSource {
+        data: args.data.as_deref(),
+        datasets: args.datasets.as_deref(),
+        split: &args.split,
+        limit: args.limit,
+    }
+    .load(
         &model.card.classes,
         spec.input_size,
         spec.task.dataset_file(),

@@ -11,6 +11,7 @@ mod eval_cmd;
 mod gui_cmd;
 mod models_cmd;
 mod train_cmd;
+mod uap_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -42,6 +43,8 @@ enum Command {
     Calibrate(calibrate_cmd::CalibrateArgs),
     /// Certified accuracy of randomized smoothing against the L2 radius (Cohen et al.).
     Certify(certify_cmd::CertifyArgs),
+    /// Fit one universal adversarial perturbation on a set of scans, with its fooling rate.
+    Uap(uap_cmd::UapArgs),
     /// Internal: list the graphics adapters, one per line (run as a child process).
     #[command(name = "__probe-adapters", hide = true)]
     ProbeAdapters,
@@ -58,6 +61,7 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Eval(args)) => eval_cmd::run(&args),
         Some(Command::Calibrate(args)) => calibrate_cmd::run(&args),
         Some(Command::Certify(args)) => certify_cmd::run(&args),
+        Some(Command::Uap(args)) => uap_cmd::run(&args),
         Some(Command::Gui(args)) => gui_cmd::run(args),
         Some(Command::ProbeAdapters) => {
             adapter_probe::print_adapters();
@@ -86,6 +90,21 @@ pub(crate) fn report_fallback(fallback: Option<&CpuFallback>) {
     if let Some(reason) = fallback {
         eprintln!("notice: {reason}; using the CPU (Burn Flex)");
     }
+}
+
+/// Reads a universal perturbation written by `advlens uap`.
+pub(crate) fn load_universal(
+    path: &std::path::Path,
+) -> anyhow::Result<advlens::attacks::UniversalPerturbation> {
+    use anyhow::Context;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the universal perturbation {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a universal perturbation written by advlens uap",
+            path.display()
+        )
+    })
 }
 
 /// Parses an ε argument (`8/255` or `0.03`) for clap.

@@ -35,6 +35,8 @@ pub fn attack_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comman
             )
             .italics(),
         )
+    } else if attack.kind == AttackKind::Universal {
+        universal_ui(ui, attack, commands)
     } else if attack.kind.is_sparse() {
         ui.label(
             RichText::new("No ε: the budget is the number of pixels it may change (L0).").italics(),
@@ -55,7 +57,9 @@ pub fn attack_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comman
     ));
     target_ui(ui, attack, &classes);
     label_ui(ui, &mut session.settings.spec.true_label, &classes);
-    let cheap = !attack.kind.is_iterative();
+    // A universal perturbation runs live once one is loaded (until then there is nothing to add).
+    let cheap = !attack.kind.is_iterative()
+        && (attack.kind != AttackKind::Universal || attack.universal.is_some());
     if *attack != before {
         changes.run = cheap;
         changes.sweep = true;
@@ -79,6 +83,40 @@ pub fn attack_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comman
             sweep: changes.sweep,
         });
     }
+}
+
+/// The loaded universal perturbation in words, and the button that loads one; its ε is its own.
+fn universal_ui(
+    ui: &mut egui::Ui,
+    attack: &AttackConfig,
+    commands: &mut Commands,
+) -> egui::Response {
+    match &attack.universal {
+        Some(uap) => {
+            ui.label(format!(
+                "ε = {:.2}/255, fitted on {} scans of {} ({}); fools {:.0} % of {} held-out scans",
+                uap.epsilon * 255.0,
+                uap.fit_images,
+                uap.source,
+                uap.model,
+                100.0 * uap.held_out_rate(),
+                uap.held_out_images
+            ));
+        }
+        None => {
+            ui.label(
+                RichText::new("No universal perturbation loaded: fit one with advlens uap.")
+                    .italics(),
+            );
+        }
+    }
+    let response = ui
+        .button("Load uap.json…")
+        .on_hover_text("A universal perturbation written by `advlens uap`");
+    if response.clicked() {
+        commands.push(Command::PickUniversal);
+    }
+    response
 }
 
 fn family_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {

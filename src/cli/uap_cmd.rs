@@ -1,0 +1,154 @@
+//! `advlens uap …`: fit one universal adversarial perturbation on a set of scans (a data-set
+//! split or a class folder), measure its fooling rate on a held-out part, and write it as
+//! `uap.json` (for `advlens attack --attack universal --uap`, `eval` and the window) with a
+//! picture of δ.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::eval_cmd::ImageSource;
+use advlens::attacks::{AttackControl, UniversalPerturbation, count_fooled, fit_universal};
+use advlens::device::DevicePreference;
+use advlens::export::{diverging, write_atomic, write_rgb8};
+use advlens::models::{find_shipped, load_model_files};
+
+/// Arguments of `uap`.
+#[derive(Args, Debug)]
+pub struct UapArgs {
+    /// A shipped model (see `advlens models`).
+    #[arg(long)]
+    model: String,
+    /// L∞ radius (number or k/255).
+    #[arg(long, default_value = "8/255", value_parser = super::parse_epsilon_arg)]
+    eps: f64,
+    /// Passes over the fitting scans (the step halves after each).
+    #[arg(long, default_value_t = 5)]
+    epochs: usize,
+    /// Share of the scans held out to measure the fooling rate on scans δ never saw.
+    #[arg(long, default_value_t = 0.25)]
+    held_out: f64,
+    /// The data-set split: test, val or train.
+    #[arg(long, default_value = "val", value_parser = ["test", "val", "train"])]
+    split: String,
+    /// A folder with one sub-folder per class instead of the data-set split.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Data-set folder; default `$ADVLENS_DATASETS` or `../shared/datasets`.
+    #[arg(long)]
+    datasets: Option<PathBuf>,
+    /// Use the first N scans only.
+    #[arg(long, default_value_t = 400)]
+    limit: usize,
+    /// Scans per batch.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// auto, gpu or cpu.
+    #[arg(long, default_value = "auto")]
+    device: DevicePreference,
+    /// Where `uap.json` and `uap.png` go.
+    #[arg(long, default_value = "advlens-uap")]
+    out: PathBuf,
+}
+
+pub fn run(args: &UapArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (0.0..1.0).contains(&args.held_out),
+        "--held-out must be in [0, 1)"
+    );
+    let shipped = find_shipped(&args.model)?;
+    let device = super::start_device(args.device)?;
+    let model = load_model_files(&shipped.weights_path, shipped.card.clone(), &device.device)?;
+    let spec = model.card.spec;
+    let images = ImageSource {
+        data: args.data.as_deref(),
+        datasets: args.datasets.as_deref(),
+        split: &args.split,
+        limit: Some(args.limit),
+    }
+    .load(
+        &model.card.classes,
+        spec.input_size,
+        spec.task.dataset_file(),
+    )?;
+    let held_out = ((images.len() as f64 * args.held_out).round() as usize).min(images.len() - 1);
+    let fit_count = images.len() - held_out;
+    let batches = |range: std::ops::Range<usize>| {
+        range
+            .clone()
+            .step_by(args.batch_size.max(1))
+            .map(|start| {
+                images.batch_range(
+                    start..(start + args.batch_size.max(1)).min(range.end),
+                    &device.device,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let fit = batches(0..fit_count);
+    let test = batches(fit_count..images.len());
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template("fitting δ [{bar:30}] {pos}/{len} batches") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let report = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let control = AttackControl {
+        on_step: Some(&report),
+        ..AttackControl::default()
+    };
+    let delta = fit_universal(&model.models, &fit, args.eps, args.epochs, &control)?;
+    bar.finish_and_clear();
+    let mut perturbation = UniversalPerturbation {
+        model: model.card.name.clone(),
+        epsilon: args.eps,
+        width: spec.input_size,
+        height: spec.input_size,
+        delta,
+        epochs: args.epochs,
+        source: images.source.clone(),
+        fit_images: fit_count,
+        fit_fooled: 0,
+        held_out_images: held_out,
+        held_out_fooled: 0,
+    };
+    perturbation.fit_fooled = count_fooled(&model.models, &fit, &perturbation)?;
+    perturbation.held_out_fooled = count_fooled(&model.models, &test, &perturbation)?;
+    std::fs::create_dir_all(&args.out)?;
+    write_atomic(
+        &args.out.join("uap.json"),
+        serde_json::to_string(&perturbation)?.as_bytes(),
+    )?;
+    // δ in the window's blue–white–red, full colour at ±ε.
+    let colours: Vec<[u8; 3]> = perturbation
+        .delta
+        .iter()
+        .map(|&value| diverging(value, args.eps as f32))
+        .collect();
+    write_rgb8(
+        perturbation.width,
+        perturbation.height,
+        &colours,
+        &args.out.join("uap.png"),
+    )?;
+    println!(
+        "universal perturbation for {} at ε = {:.2}/255, {} epochs, fitted on {} scans of {}",
+        perturbation.model,
+        args.eps * 255.0,
+        args.epochs,
+        fit_count,
+        perturbation.source
+    );
+    println!(
+        "fooling rate: {:.1}% on the {} fitting scans, {:.1}% on the {} held-out scans",
+        100.0 * perturbation.fit_rate(),
+        fit_count,
+        100.0 * perturbation.held_out_rate(),
+        held_out
+    );
+    println!("written to {}", args.out.join("uap.{json,png}").display());
+    Ok(())
+}
