@@ -349,6 +349,7 @@ fn a_universal_perturbation_stays_within_epsilon_and_applies_to_any_scan_of_its_
         fit_fooled: 0,
         held_out_images: 0,
         held_out_fooled: 0,
+        patch: None,
     };
     // Applied through the engine as an attack: the same δ on every scan, clipped to [0, 1].
     let config = AttackConfig {

@@ -488,3 +488,74 @@ fn a_universal_perturbation_is_fitted_applied_and_tabled() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("--uap"));
 }
+
+#[test]
+fn an_adversarial_patch_changes_only_its_square() {
+    let data = chest_class_folder();
+    let fitted = tempfile::tempdir().unwrap();
+    let output = advlens()
+        .args(["uap", "--model", "chest-xray-cnn", "--data"])
+        .arg(data.path())
+        .args([
+            "--patch",
+            "8",
+            "--at",
+            "20,30",
+            "--epochs",
+            "2",
+            "--held-out",
+            "0.34",
+            "--device",
+            "cpu",
+            "--out",
+        ])
+        .arg(fitted.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("adversarial patch 8×8 at (20, 30)"));
+    let uap_path = fitted.path().join("uap.json");
+    let uap: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&uap_path).unwrap()).unwrap();
+    assert_eq!(uap["delta"].as_array().unwrap().len(), 64);
+    let out = tempfile::tempdir().unwrap();
+    let run = advlens()
+        .args([
+            "attack",
+            "--scan",
+            &sample("chest_xray_normal_3.png"),
+            "--attack",
+            "universal",
+        ])
+        .arg("--uap")
+        .arg(&uap_path)
+        .args(["--device", "cpu", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let original = image::open(out.path().join("original.png"))
+        .unwrap()
+        .to_luma8();
+    let adversarial = image::open(out.path().join("adversarial.png"))
+        .unwrap()
+        .to_luma8();
+    for (x, y, pixel) in adversarial.enumerate_pixels() {
+        let inside = (30..38).contains(&x) && (20..28).contains(&y);
+        if !inside {
+            assert_eq!(
+                pixel,
+                original.get_pixel(x, y),
+                "({x}, {y}) changed outside the patch"
+            );
+        }
+    }
+}

@@ -154,6 +154,7 @@ fn a_loaded_universal_perturbation_is_applied_and_described() {
         fit_fooled: 3,
         held_out_images: 4,
         held_out_fooled: 1,
+        patch: None,
     };
     std::fs::write(&path, serde_json::to_string(&perturbation).unwrap()).unwrap();
     harness

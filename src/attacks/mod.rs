@@ -57,4 +57,6 @@ pub use route::GradientRoute;
 pub use run::{
     AttackOutcome, attack_succeeded, predicted_class, probabilities, resolve_target, run_attack,
 };
-pub use universal::{UniversalPerturbation, count_fooled, fit_universal};
+pub use universal::{
+    PatchPlacement, UniversalPerturbation, count_fooled, fit_patch, fit_universal,
+};

@@ -149,12 +149,23 @@ impl AttackConfig {
             }
             AttackKind::Universal => {
                 return match &self.universal {
-                    Some(uap) => format!(
-                        "Universal perturbation, ε = {} (fitted on {} scans of {})",
-                        format_radius_short(uap.epsilon, Norm::Linf),
-                        uap.fit_images,
-                        uap.model
-                    ),
+                    Some(uap) => match uap.patch {
+                        Some(placement) => format!(
+                            "Adversarial patch {}×{} at ({}, {}) (fitted on {} scans of {})",
+                            placement.side,
+                            placement.side,
+                            placement.row,
+                            placement.column,
+                            uap.fit_images,
+                            uap.model
+                        ),
+                        None => format!(
+                            "Universal perturbation, ε = {} (fitted on {} scans of {})",
+                            format_radius_short(uap.epsilon, Norm::Linf),
+                            uap.fit_images,
+                            uap.model
+                        ),
+                    },
                     None => "Universal perturbation (none loaded)".to_string(),
                 };
             }

@@ -4,6 +4,10 @@
 //! clipped back to [−ε, ε]; the step halves each epoch. Its fooling rate — the share of scans
 //! whose prediction it changes — is measured on the scans it was fitted on and on held-out
 //! ones. A fitted δ is stored as JSON (`advlens uap`) and applied to any scan of its size.
+//!
+//! An adversarial patch (Brown et al. 2017) is the same idea in L0: a square of free pixel
+//! values, pasted at one place (or, while fitting, at random places: EOT over positions),
+//! fitted the same way and stored in the same file.
 
 use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
@@ -39,6 +43,129 @@ pub struct UniversalPerturbation {
     pub held_out_images: usize,
     /// Of those, how many it fools.
     pub held_out_fooled: usize,
+    /// For an adversarial patch: where it goes. `delta` then holds the patch's own pixel
+    /// values (side × side, in [0, 1]), which replace the scan's there, and ε is 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch: Option<PatchPlacement>,
+}
+
+/// Where an adversarial patch is pasted: its top-left corner and its side, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatchPlacement {
+    /// Top row.
+    pub row: usize,
+    /// Left column.
+    pub column: usize,
+    /// Side of the square.
+    pub side: usize,
+}
+
+impl PatchPlacement {
+    /// Whether the square fits in a `width`×`height` scan.
+    #[must_use]
+    pub fn fits(&self, width: usize, height: usize) -> bool {
+        self.side > 0 && self.row + self.side <= height && self.column + self.side <= width
+    }
+}
+
+/// The scans with `patch` (side × side values) pasted at `placement`, on the host.
+fn paste(
+    images: &[f32],
+    [batch, height, width]: [usize; 3],
+    patch: &[f32],
+    placement: PatchPlacement,
+) -> Vec<f32> {
+    let mut pasted = images.to_vec();
+    let side = placement.side;
+    for image in 0..batch {
+        for row in 0..side {
+            let start = image * height * width + (placement.row + row) * width + placement.column;
+            pasted[start..start + side].copy_from_slice(&patch[row * side..(row + 1) * side]);
+        }
+    }
+    pasted
+}
+
+/// Fits an adversarial patch of `side` pixels on `batches`: at `at` when given, else at a
+/// random place per batch (EOT over positions, seeded). Each batch moves the patch by
+/// step·sign(Σ ∂CE/∂patch), clipped to [0, 1]; the step starts at 1/8 and halves each epoch.
+///
+/// # Errors
+/// [`AttackError`] for a patch that does not fit, cancellation, or a missing gradient.
+pub fn fit_patch(
+    models: &ModelPair,
+    batches: &[(Tensor<4>, Vec<usize>)],
+    side: usize,
+    at: Option<(usize, usize)>,
+    epochs: usize,
+    seed: u64,
+    control: &AttackControl<'_>,
+) -> Result<Vec<f32>, AttackError> {
+    use rand::{Rng, SeedableRng};
+    let Some((first, _)) = batches.first() else {
+        return Err(AttackError::InvalidParameter(
+            "no scans to fit a patch on".to_string(),
+        ));
+    };
+    let [_, _, height, width] = first.dims();
+    let fixed = at.map(|(row, column)| PatchPlacement { row, column, side });
+    let probe = fixed.unwrap_or(PatchPlacement {
+        row: 0,
+        column: 0,
+        side,
+    });
+    if !probe.fits(width, height) {
+        return Err(AttackError::InvalidParameter(format!(
+            "a {side}×{side} patch at ({}, {}) does not fit in a {width}×{height} scan",
+            probe.row, probe.column
+        )));
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(700);
+    let mut patch = vec![0.5f32; side * side];
+    let attacked = AttackedModel {
+        model: &models.differentiable,
+        path: control.through,
+    };
+    let total = epochs.max(1) * batches.len();
+    let mut step = 0.125f32;
+    for epoch in 0..epochs.max(1) {
+        for (index, (images, labels)) in batches.iter().enumerate() {
+            if control.should_stop.is_some_and(|stop| stop()) {
+                return Err(AttackError::Cancelled);
+            }
+            let placement = fixed.unwrap_or_else(|| PatchPlacement {
+                row: rng.random_range(0..=height - side),
+                column: rng.random_range(0..=width - side),
+                side,
+            });
+            let count = images.dims()[0];
+            let pasted = paste(
+                &host_values(images.clone())?,
+                [count, height, width],
+                &patch,
+                placement,
+            );
+            let input = Tensor::from_data(
+                TensorData::new(pasted, [count, 1, height, width]),
+                &images.device(),
+            );
+            let gradient =
+                host_values(cross_entropy_gradient(&attacked, &input, labels, false)?.gradient)?;
+            for (k, value) in patch.iter_mut().enumerate() {
+                let (row, column) = (placement.row + k / side, placement.column + k % side);
+                let sum: f32 = (0..count)
+                    .map(|image| gradient[image * height * width + row * width + column])
+                    .sum();
+                *value = (*value + step * sum.signum()).clamp(0.0, 1.0);
+            }
+            if let Some(report) = control.on_step {
+                report(epoch * batches.len() + index + 1, total);
+            }
+        }
+        step /= 2.0;
+    }
+    Ok(patch)
 }
 
 impl UniversalPerturbation {
@@ -51,6 +178,27 @@ impl UniversalPerturbation {
     /// [`AttackError::InvalidParameter`] when δ's size is not the scan's.
     pub fn apply(&self, clean: &Tensor<4>) -> Result<Tensor<4>, AttackError> {
         let [batch, channels, height, width] = clean.dims();
+        if let Some(placement) = self.patch {
+            if channels != 1
+                || !placement.fits(width, height)
+                || self.delta.len() != placement.side * placement.side
+            {
+                return Err(AttackError::InvalidParameter(format!(
+                    "this {}×{} patch at ({}, {}) does not fit the model's {width}×{height} input",
+                    placement.side, placement.side, placement.row, placement.column
+                )));
+            }
+            let pasted = paste(
+                &host_values(clean.clone())?,
+                [batch, height, width],
+                &self.delta,
+                placement,
+            );
+            return Ok(Tensor::from_data(
+                TensorData::new(pasted, clean.dims()),
+                &clean.device(),
+            ));
+        }
         if channels != 1
             || height != self.height
             || width != self.width
@@ -155,4 +303,58 @@ pub fn count_fooled(
             .count();
     }
     Ok(fooled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::Device;
+
+    #[test]
+    fn a_patch_replaces_exactly_its_square() {
+        let patch = UniversalPerturbation {
+            model: "m".into(),
+            epsilon: 1.0,
+            width: 6,
+            height: 5,
+            delta: vec![1.0, 0.25, 0.5, 0.0],
+            epochs: 1,
+            source: "s".into(),
+            fit_images: 1,
+            fit_fooled: 0,
+            held_out_images: 0,
+            held_out_fooled: 0,
+            patch: Some(PatchPlacement {
+                row: 2,
+                column: 3,
+                side: 2,
+            }),
+        };
+        let clean = Tensor::<4>::full([2, 1, 5, 6], 0.75, &Device::flex());
+        let pasted = host_values(patch.apply(&clean).unwrap()).unwrap();
+        for image in 0..2 {
+            for row in 0..5 {
+                for column in 0..6 {
+                    let value = pasted[image * 30 + row * 6 + column];
+                    let expected = match (row, column) {
+                        (2, 3) => 1.0,
+                        (2, 4) => 0.25,
+                        (3, 3) => 0.5,
+                        (3, 4) => 0.0,
+                        _ => 0.75,
+                    };
+                    assert_eq!(value, expected, "({row}, {column})");
+                }
+            }
+        }
+        let outside = UniversalPerturbation {
+            patch: Some(PatchPlacement {
+                row: 4,
+                column: 5,
+                side: 2,
+            }),
+            ..patch
+        };
+        assert!(outside.apply(&clean).is_err());
+    }
 }

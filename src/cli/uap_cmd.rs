@@ -9,7 +9,9 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::eval_cmd::ImageSource;
-use advlens::attacks::{AttackControl, UniversalPerturbation, count_fooled, fit_universal};
+use advlens::attacks::{
+    AttackControl, PatchPlacement, UniversalPerturbation, count_fooled, fit_patch, fit_universal,
+};
 use advlens::device::DevicePreference;
 use advlens::export::{diverging, write_atomic, write_rgb8};
 use advlens::models::{find_shipped, load_model_files};
@@ -47,9 +49,31 @@ pub struct UapArgs {
     /// auto, gpu or cpu.
     #[arg(long, default_value = "auto")]
     device: DevicePreference,
+    /// Fit an adversarial patch of this side (pixels) instead of an additive δ.
+    #[arg(long)]
+    patch: Option<usize>,
+    /// Where the patch goes: `ROW,COLUMN` of its top-left corner; random per batch while
+    /// fitting (EOT over positions) and the centre when applied, if absent.
+    #[arg(long, value_parser = parse_position, requires = "patch")]
+    at: Option<(usize, usize)>,
+    /// Seed of the patch's random positions.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
     /// Where `uap.json` and `uap.png` go.
     #[arg(long, default_value = "advlens-uap")]
     out: PathBuf,
+}
+
+fn parse_position(text: &str) -> Result<(usize, usize), String> {
+    let (row, column) = text
+        .split_once(',')
+        .ok_or("expected ROW,COLUMN, e.g. 10,20")?;
+    let parse = |part: &str| {
+        part.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("'{part}' is not a pixel index"))
+    };
+    Ok((parse(row)?, parse(column)?))
 }
 
 pub fn run(args: &UapArgs) -> anyhow::Result<()> {
@@ -100,11 +124,31 @@ pub fn run(args: &UapArgs) -> anyhow::Result<()> {
         on_step: Some(&report),
         ..AttackControl::default()
     };
-    let delta = fit_universal(&model.models, &fit, args.eps, args.epochs, &control)?;
+    let size = spec.input_size;
+    let (delta, patch) = match args.patch {
+        Some(side) => {
+            let values = fit_patch(
+                &model.models,
+                &fit,
+                side,
+                args.at,
+                args.epochs,
+                args.seed,
+                &control,
+            )?;
+            let centre = size.saturating_sub(side) / 2;
+            let (row, column) = args.at.unwrap_or((centre, centre));
+            (values, Some(PatchPlacement { row, column, side }))
+        }
+        None => (
+            fit_universal(&model.models, &fit, args.eps, args.epochs, &control)?,
+            None,
+        ),
+    };
     bar.finish_and_clear();
     let mut perturbation = UniversalPerturbation {
         model: model.card.name.clone(),
-        epsilon: args.eps,
+        epsilon: if patch.is_some() { 1.0 } else { args.eps },
         width: spec.input_size,
         height: spec.input_size,
         delta,
@@ -114,6 +158,7 @@ pub fn run(args: &UapArgs) -> anyhow::Result<()> {
         fit_fooled: 0,
         held_out_images: held_out,
         held_out_fooled: 0,
+        patch,
     };
     perturbation.fit_fooled = count_fooled(&model.models, &fit, &perturbation)?;
     perturbation.held_out_fooled = count_fooled(&model.models, &test, &perturbation)?;
@@ -122,33 +167,62 @@ pub fn run(args: &UapArgs) -> anyhow::Result<()> {
         &args.out.join("uap.json"),
         serde_json::to_string(&perturbation)?.as_bytes(),
     )?;
-    // δ in the window's blue–white–red, full colour at ±ε.
-    let colours: Vec<[u8; 3]> = perturbation
-        .delta
-        .iter()
-        .map(|&value| diverging(value, args.eps as f32))
-        .collect();
-    write_rgb8(
-        perturbation.width,
-        perturbation.height,
-        &colours,
-        &args.out.join("uap.png"),
-    )?;
+    write_picture(&perturbation, &args.out.join("uap.png"))?;
+    print_summary(&perturbation);
+    println!("written to {}", args.out.join("uap.{json,png}").display());
+    Ok(())
+}
+
+/// δ in the window's blue–white–red, full colour at ±ε; a patch as the grey values it pastes.
+fn write_picture(
+    perturbation: &UniversalPerturbation,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let (side_x, side_y, colours): (usize, usize, Vec<[u8; 3]>) = match perturbation.patch {
+        Some(placement) => (
+            placement.side,
+            placement.side,
+            perturbation
+                .delta
+                .iter()
+                .map(|&value| [(value.clamp(0.0, 1.0) * 255.0).round() as u8; 3])
+                .collect(),
+        ),
+        None => (
+            perturbation.width,
+            perturbation.height,
+            perturbation
+                .delta
+                .iter()
+                .map(|&value| diverging(value, perturbation.epsilon as f32))
+                .collect(),
+        ),
+    };
+    write_rgb8(side_x, side_y, &colours, path)?;
+    Ok(())
+}
+
+/// What was fitted and how often it fools, on the terminal.
+fn print_summary(perturbation: &UniversalPerturbation) {
+    let what = match perturbation.patch {
+        Some(p) => format!(
+            "adversarial patch {}×{} at ({}, {})",
+            p.side, p.side, p.row, p.column
+        ),
+        None => format!(
+            "universal perturbation at ε = {:.2}/255",
+            perturbation.epsilon * 255.0
+        ),
+    };
     println!(
-        "universal perturbation for {} at ε = {:.2}/255, {} epochs, fitted on {} scans of {}",
-        perturbation.model,
-        args.eps * 255.0,
-        args.epochs,
-        fit_count,
-        perturbation.source
+        "{what} for {}, {} epochs, fitted on {} scans of {}",
+        perturbation.model, perturbation.epochs, perturbation.fit_images, perturbation.source
     );
     println!(
         "fooling rate: {:.1}% on the {} fitting scans, {:.1}% on the {} held-out scans",
         100.0 * perturbation.fit_rate(),
-        fit_count,
+        perturbation.fit_images,
         100.0 * perturbation.held_out_rate(),
-        held_out
+        perturbation.held_out_images
     );
-    println!("written to {}", args.out.join("uap.{json,png}").display());
-    Ok(())
 }

@@ -51,6 +51,13 @@ pub(super) fn minimal_row(
         progress.step();
     }
     let count = context.images.len() as f32;
+    // L0 attacks (JSMA, few-pixel, a patch) have no ε to fit within: their result counts in
+    // every column.
+    let every_column = attack.kind.is_sparse()
+        || attack
+            .universal
+            .as_ref()
+            .is_some_and(|uap| uap.patch.is_some());
     let accuracy = context
         .plan
         .epsilons
@@ -62,7 +69,7 @@ pub(super) fn minimal_row(
             let right = (0..sizes.len())
                 .filter(|&i| {
                     // An L0 attack has no ε: its result counts in every column.
-                    if attack.kind.is_sparse() || sizes[i].0 <= epsilon + FLOAT_SLACK {
+                    if every_column || sizes[i].0 <= epsilon + FLOAT_SLACK {
                         adversarial_right[i]
                     } else {
                         clean_right[i]

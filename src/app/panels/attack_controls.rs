@@ -93,9 +93,12 @@ fn universal_ui(
 ) -> egui::Response {
     match &attack.universal {
         Some(uap) => {
+            let size = uap.patch.map_or_else(
+                || format!("ε = {:.2}/255", uap.epsilon * 255.0),
+                |p| format!("a {}×{} patch at ({}, {})", p.side, p.side, p.row, p.column),
+            );
             ui.label(format!(
-                "ε = {:.2}/255, fitted on {} scans of {} ({}); fools {:.0} % of {} held-out scans",
-                uap.epsilon * 255.0,
+                "{size}, fitted on {} scans of {} ({}); fools {:.0} % of {} held-out scans",
                 uap.fit_images,
                 uap.source,
                 uap.model,
