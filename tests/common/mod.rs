@@ -47,3 +47,37 @@ pub const CHEST_SAMPLES: [&str; 6] = [
     "pneumonia_2",
     "pneumonia_3",
 ];
+
+/// The `advlens` binary of this build.
+pub fn advlens() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_advlens"))
+}
+
+/// The path of a bundled sample scan.
+pub fn sample(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// The six bundled chest X-rays in a folder with one sub-folder per class.
+pub fn chest_class_folder() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    for (class, names) in [
+        ("NORMAL", ["normal_1", "normal_2", "normal_3"]),
+        ("PNEUMONIA", ["pneumonia_1", "pneumonia_2", "pneumonia_3"]),
+    ] {
+        let folder = data.path().join(class);
+        std::fs::create_dir_all(&folder).unwrap();
+        for name in names {
+            std::fs::copy(
+                sample(&format!("chest_xray_{name}.png")),
+                folder.join(format!("{name}.png")),
+            )
+            .unwrap();
+        }
+    }
+    data
+}

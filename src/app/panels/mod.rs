@@ -2,6 +2,7 @@
 //! (bottom) and the help overlay.
 
 mod attack_controls;
+mod attack_parameters;
 mod controls;
 mod defense_controls;
 mod defense_numbers;
