@@ -5,25 +5,20 @@
 
 mod common;
 
-use common::{advlens, chest_class_folder, sample};
+use common::{advlens, chest_class_folder, run_ok, sample};
 
 /// Runs `advlens uap` on the six bundled X-rays (two epochs, two scans held out) with `args`;
 /// returns the output folder and what it printed.
 fn fit_uap(data: &tempfile::TempDir, args: &[&str]) -> (tempfile::TempDir, String) {
     let fitted = tempfile::tempdir().unwrap();
-    let output = advlens()
-        .args(["uap", "--model", "chest-xray-cnn", "--data"])
-        .arg(data.path())
-        .args(["--epochs", "2", "--held-out", "0.34", "--device", "cpu"])
-        .args(args)
-        .arg("--out")
-        .arg(fitted.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = run_ok(
+        advlens()
+            .args(["uap", "--model", "chest-xray-cnn", "--data"])
+            .arg(data.path())
+            .args(["--epochs", "2", "--held-out", "0.34", "--device", "cpu"])
+            .args(args)
+            .arg("--out")
+            .arg(fitted.path()),
     );
     (fitted, String::from_utf8_lossy(&output.stdout).to_string())
 }
@@ -31,17 +26,12 @@ fn fit_uap(data: &tempfile::TempDir, args: &[&str]) -> (tempfile::TempDir, Strin
 /// Runs `advlens attack` with `args` into a fresh folder; returns the folder and `result.json`.
 fn attack_run(args: &[&str]) -> (tempfile::TempDir, serde_json::Value) {
     let out = tempfile::tempdir().unwrap();
-    let output = advlens()
-        .arg("attack")
-        .args(args)
-        .args(["--device", "cpu", "--out"])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        advlens()
+            .arg("attack")
+            .args(args)
+            .args(["--device", "cpu", "--out"])
+            .arg(out.path()),
     );
     let result =
         serde_json::from_slice(&std::fs::read(out.path().join("result.json")).unwrap()).unwrap();
@@ -141,25 +131,20 @@ fn a_universal_perturbation_is_fitted_applied_and_tabled() {
     );
     // In the robustness table: fooled from the column whose ε holds it.
     let out = tempfile::tempdir().unwrap();
-    let table = advlens()
-        .args(["eval", "--model", "chest-xray-cnn", "--data"])
-        .arg(data.path())
-        .args([
-            "--attacks",
-            "universal",
-            "--uap",
-            &uap_arg,
-            "--eps",
-            "0,4/255,8/255",
-        ])
-        .args(["--device", "cpu", "--out"])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        table.status.success(),
-        "{}",
-        String::from_utf8_lossy(&table.stderr)
+    run_ok(
+        advlens()
+            .args(["eval", "--model", "chest-xray-cnn", "--data"])
+            .arg(data.path())
+            .args([
+                "--attacks",
+                "universal",
+                "--uap",
+                &uap_arg,
+                "--eps",
+                "0,4/255,8/255",
+            ])
+            .args(["--device", "cpu", "--out"])
+            .arg(out.path()),
     );
     let markdown = std::fs::read_to_string(out.path().join("chest-xray-cnn.md")).unwrap();
     assert!(markdown.contains("| UAP |"), "{markdown}");
@@ -193,24 +178,19 @@ fn an_adversarial_patch_changes_only_its_square() {
         serde_json::from_slice(&std::fs::read(&uap_path).unwrap()).unwrap();
     assert_eq!(uap["delta"].as_array().unwrap().len(), 64);
     let out = tempfile::tempdir().unwrap();
-    let run = advlens()
-        .args([
-            "attack",
-            "--scan",
-            &sample("chest_xray_normal_3.png"),
-            "--attack",
-            "universal",
-        ])
-        .arg("--uap")
-        .arg(&uap_path)
-        .args(["--device", "cpu", "--out"])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
+    run_ok(
+        advlens()
+            .args([
+                "attack",
+                "--scan",
+                &sample("chest_xray_normal_3.png"),
+                "--attack",
+                "universal",
+            ])
+            .arg("--uap")
+            .arg(&uap_path)
+            .args(["--device", "cpu", "--out"])
+            .arg(out.path()),
     );
     let original = image::open(out.path().join("original.png"))
         .unwrap()
@@ -234,31 +214,26 @@ fn an_adversarial_patch_changes_only_its_square() {
 fn eval_tables_the_stages_the_minimal_and_the_sparse_attacks() {
     let data = chest_class_folder();
     let out = tempfile::tempdir().unwrap();
-    let output = advlens()
-        .args(["eval", "--model", "chest-xray-cnn", "--data"])
-        .arg(data.path())
-        .args([
-            "--attacks",
-            "autoattack,deepfool,jsma",
-            "--eps",
-            "0,1/255",
-            "--steps",
-            "10",
-            "--queries",
-            "100",
-            "--gamma",
-            "0.002",
-            "--device",
-            "cpu",
-            "--out",
-        ])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        advlens()
+            .args(["eval", "--model", "chest-xray-cnn", "--data"])
+            .arg(data.path())
+            .args([
+                "--attacks",
+                "autoattack,deepfool,jsma",
+                "--eps",
+                "0,1/255",
+                "--steps",
+                "10",
+                "--queries",
+                "100",
+                "--gamma",
+                "0.002",
+                "--device",
+                "cpu",
+                "--out",
+            ])
+            .arg(out.path()),
     );
     let markdown = std::fs::read_to_string(out.path().join("chest-xray-cnn.md")).unwrap();
     for needle in [

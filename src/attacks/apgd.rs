@@ -12,8 +12,7 @@ use super::control::AttackControl;
 use super::losses::{best_other, cross_entropy_rows, dlr_min_classes, dlr_rows};
 use super::objective::{AttackedLogits, Differentiated, LogitRows, differentiate};
 use super::per_image::{choose_images, fooled, per_image_scalars};
-use super::projection::l2_per_image;
-use super::random::{normal, uniform};
+use super::projection::{random_point_in_ball, unit_l2};
 use super::{AttackError, Norm, project};
 
 /// The fraction of steps since the last checkpoint in which the loss must have risen for the
@@ -75,6 +74,13 @@ pub(crate) struct ApgdSettings {
     pub seed: u64,
     /// Stream of the random start, so that AutoAttack's stages start apart.
     pub stream: u64,
+}
+
+impl ApgdSettings {
+    /// A seeded random point of the ball around `clean`, where the run starts.
+    fn random_start(&self, clean: &Tensor<4>) -> Tensor<4> {
+        random_point_in_ball(clean, self.epsilon, self.norm, self.seed, self.stream)
+    }
 }
 
 /// What one APGD run found.
@@ -144,48 +150,11 @@ fn goal_met(logits: &[Vec<f32>], goal: ApgdGoal<'_>) -> Vec<bool> {
         .collect()
 }
 
-/// A random point of the ball around `clean` (uniform in the L∞ box, or a random direction
-/// and radius in L2), projected into [0, 1].
-fn random_start(clean: &Tensor<4>, settings: &ApgdSettings) -> Tensor<4> {
-    let device = clean.device();
-    let shape = clean.dims();
-    let epsilon = settings.epsilon as f32;
-    let start = match settings.norm {
-        Norm::Linf => clean.clone().add(uniform(
-            shape,
-            -epsilon,
-            epsilon.max(f32::MIN_POSITIVE),
-            settings.seed,
-            settings.stream,
-            &device,
-        )),
-        Norm::L2 => {
-            let direction = normal(shape, settings.seed, settings.stream, &device);
-            let radius = uniform(
-                [shape[0], 1, 1, 1],
-                0.0,
-                1.0,
-                settings.seed,
-                settings.stream + 1000,
-                &device,
-            )
-            .mul_scalar(settings.epsilon);
-            let unit = direction
-                .clone()
-                .div(l2_per_image(&direction).add_scalar(1e-12));
-            clean.clone().add(unit.mul(radius))
-        }
-    };
-    project(start, clean, settings.epsilon, settings.norm)
-}
-
 /// The steepest-ascent direction of a gradient in the ball's norm.
 fn ascent_direction(gradient: Tensor<4>, norm: Norm) -> Tensor<4> {
     match norm {
         Norm::Linf => gradient.sign(),
-        Norm::L2 => gradient
-            .clone()
-            .div(l2_per_image(&gradient).add_scalar(1e-12)),
+        Norm::L2 => unit_l2(gradient),
     }
 }
 
@@ -205,7 +174,7 @@ pub(crate) fn apgd(
     let measure = |x: &Tensor<4>| -> Result<Differentiated, AttackError> {
         differentiate(target, x, &|rows| objective(rows, settings.loss, goal))
     };
-    let mut x = random_start(clean, settings);
+    let mut x = settings.random_start(clean);
     let mut measured = measure(&x)?;
     let mut passes = 1;
     let mut found = goal_met(&measured.logits, goal);

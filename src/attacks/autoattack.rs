@@ -11,6 +11,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use super::apgd::{ApgdGoal, ApgdLoss, ApgdSettings, apgd};
 use super::control::AttackControl;
+use super::losses::ranking;
 use super::objective::{AttackedLogits, host_values};
 use super::per_image::fooled;
 use super::queries::ScoreQueries;
@@ -238,7 +239,6 @@ pub(crate) fn autoattack(
 
 /// The class ranked `rank` (0 = most likely) by `logits`.
 fn ranked_class(logits: &[f32], rank: usize) -> usize {
-    let mut order: Vec<usize> = (0..logits.len()).collect();
-    order.sort_by(|a, b| logits[*b].total_cmp(&logits[*a]));
+    let order = ranking(logits);
     order[rank.min(order.len().saturating_sub(1))]
 }

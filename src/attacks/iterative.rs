@@ -7,9 +7,8 @@ use burn::tensor::Tensor;
 use super::control::{AttackControl, success_mask};
 use super::gradient::cross_entropy_gradient;
 use super::objective::AttackedModel;
-use super::projection::{l1_per_image, l2_per_image};
-use super::random::{normal, uniform};
-use super::{AttackConfig, AttackError, AttackKind, Norm, project};
+use super::projection::{l1_per_image, random_point_in_ball, unit_l2};
+use super::{AttackConfig, AttackError, AttackKind, project};
 use crate::models::ModelPair;
 
 /// Runs an iterative attack; returns the adversarial batch and the gradient evaluations used.
@@ -81,9 +80,7 @@ fn single_run(
         }
         let gradient = cross_entropy_gradient(&attacked, &adversarial, labels, targeted)?.gradient;
         let direction = match config.kind {
-            AttackKind::PgdL2 => gradient
-                .clone()
-                .div(l2_per_image(&gradient).add_scalar(1e-12)),
+            AttackKind::PgdL2 => unit_l2(gradient),
             AttackKind::MiFgsm => {
                 let normalised = gradient
                     .clone()
@@ -113,35 +110,11 @@ fn random_start(clean: &Tensor<4>, config: &AttackConfig, restart: usize) -> Ten
     if !is_pgd || !config.random_start {
         return clean.clone();
     }
-    let device = clean.device();
-    let shape = clean.dims();
-    let stream = 100 + restart as u64;
-    let epsilon = config.epsilon as f32;
-    let start = match config.norm() {
-        Norm::Linf => clean.clone().add(uniform(
-            shape,
-            -epsilon,
-            epsilon.max(f32::MIN_POSITIVE),
-            config.seed,
-            stream,
-            &device,
-        )),
-        Norm::L2 => {
-            let direction = normal(shape, config.seed, stream, &device);
-            let radius = uniform(
-                [shape[0], 1, 1, 1],
-                0.0,
-                1.0,
-                config.seed,
-                stream + 1000,
-                &device,
-            )
-            .mul_scalar(config.epsilon);
-            let unit = direction
-                .clone()
-                .div(l2_per_image(&direction).add_scalar(1e-12));
-            clean.clone().add(unit.mul(radius))
-        }
-    };
-    project(start, clean, config.epsilon, config.norm())
+    random_point_in_ball(
+        clean,
+        config.epsilon,
+        config.norm(),
+        config.seed,
+        100 + restart as u64,
+    )
 }

@@ -30,7 +30,7 @@ pub(crate) fn best_other(row: &[f32], except: usize) -> usize {
 }
 
 /// Classes of a row from the largest logit down.
-fn ranking(row: &[f32]) -> Vec<usize> {
+pub(crate) fn ranking(row: &[f32]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..row.len()).collect();
     order.sort_by(|a, b| row[*b].total_cmp(&row[*a]));
     order

@@ -36,8 +36,11 @@ pub(crate) fn choose_images(
 /// targeted, the top class is `class`.
 #[must_use]
 pub(crate) fn fooled(logits: &[f32], class: usize, targeted: bool) -> bool {
-    let top = super::predicted_class(logits);
-    if targeted { top == class } else { top != class }
+    super::attack_succeeded(
+        super::predicted_class(logits),
+        class,
+        targeted.then_some(class),
+    )
 }
 
 #[cfg(test)]

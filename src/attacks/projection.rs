@@ -4,6 +4,7 @@
 use burn::tensor::Tensor;
 
 use super::Norm;
+use super::random::{normal, uniform};
 
 /// Flattens each image of a batch, reduces it with `reduce` (`[batch, pixels]` →
 /// `[batch, 1]`) and shapes the result `[batch, 1, 1, 1]` for broadcasting.
@@ -25,6 +26,46 @@ pub(crate) fn l1_per_image(tensor: &Tensor<4>) -> Tensor<4> {
 /// Per-image largest absolute value, shaped `[batch, 1, 1, 1]`.
 pub(crate) fn linf_per_image(tensor: &Tensor<4>) -> Tensor<4> {
     per_image(tensor.clone().abs(), |flat| flat.max_dim(1))
+}
+
+/// Each image scaled to unit L2 length (a zero image stays zero).
+pub(crate) fn unit_l2(tensor: Tensor<4>) -> Tensor<4> {
+    let length = l2_per_image(&tensor).add_scalar(1e-12);
+    tensor.div(length)
+}
+
+/// A seeded random point of the ε-ball around `clean` — uniform in the L∞ box, or a random
+/// direction at a uniform radius in L2 — projected into [0, 1]. The L2 radius is drawn from
+/// `stream + 1000`.
+pub(crate) fn random_point_in_ball(
+    clean: &Tensor<4>,
+    epsilon: f64,
+    norm: Norm,
+    seed: u64,
+    stream: u64,
+) -> Tensor<4> {
+    let device = clean.device();
+    let shape = clean.dims();
+    let start = match norm {
+        Norm::Linf => {
+            let half = epsilon as f32;
+            clean.clone().add(uniform(
+                shape,
+                -half,
+                half.max(f32::MIN_POSITIVE),
+                seed,
+                stream,
+                &device,
+            ))
+        }
+        Norm::L2 => {
+            let radius = uniform([shape[0], 1, 1, 1], 0.0, 1.0, seed, stream + 1000, &device)
+                .mul_scalar(epsilon);
+            let direction = unit_l2(normal(shape, seed, stream, &device));
+            clean.clone().add(direction.mul(radius))
+        }
+    };
+    project(start, clean, epsilon, norm)
 }
 
 /// Projects `adversarial` onto the ε-ball around `clean` and clamps to [0, 1].

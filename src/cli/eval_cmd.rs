@@ -17,7 +17,7 @@ use advlens::eval::{
 };
 use advlens::export::write_atomic;
 use advlens::models::RobustnessTable;
-use advlens::models::{find_shipped, load_model_files};
+use advlens::models::{LoadedModel, find_shipped, load_model_files};
 
 /// Arguments of `eval`.
 #[derive(Args, Debug)]
@@ -125,13 +125,14 @@ pub(super) struct ImageSource<'a> {
 }
 
 impl ImageSource<'_> {
-    /// The scans at the model's input size, labelled with its classes.
-    pub(super) fn load(
-        &self,
-        classes: &[String],
-        size: usize,
-        task_file: &str,
-    ) -> anyhow::Result<LabelledImages> {
+    /// The scans at `model`'s input size, labelled with its classes, from its task's data set.
+    pub(super) fn load_for(&self, model: &LoadedModel) -> anyhow::Result<LabelledImages> {
+        let spec = model.card.spec;
+        let (classes, size, task_file) = (
+            &model.card.classes,
+            spec.input_size,
+            spec.task.dataset_file(),
+        );
         if let Some(folder) = self.data {
             return Ok(images_from_folder(folder, classes, size, self.limit)?);
         }
@@ -173,18 +174,13 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let shipped = find_shipped(&args.model)?;
     let device = super::start_device(args.device)?;
     let model = load_model_files(&shipped.weights_path, shipped.card.clone(), &device.device)?;
-    let spec = model.card.spec;
     let images = ImageSource {
         data: args.data.as_deref(),
         datasets: args.datasets.as_deref(),
         split: &args.split,
         limit: args.limit,
     }
-    .load(
-        &model.card.classes,
-        spec.input_size,
-        spec.task.dataset_file(),
-    )?;
+    .load_for(&model)?;
     let plan = EvalPlan {
         attacks,
         epsilons: args.eps.clone(),

@@ -91,11 +91,7 @@ pub fn run(args: &UapArgs) -> anyhow::Result<()> {
         split: &args.split,
         limit: Some(args.limit),
     }
-    .load(
-        &model.card.classes,
-        spec.input_size,
-        spec.task.dataset_file(),
-    )?;
+    .load_for(&model)?;
     let held_out = ((images.len() as f64 * args.held_out).round() as usize).min(images.len() - 1);
     let fit_count = images.len() - held_out;
     let batches = |range: std::ops::Range<usize>| {

@@ -236,17 +236,6 @@ pub fn evaluate_robustness(
         report: on_progress,
     };
     let defense = plan.defense.as_ref();
-    let mut clean_correct = 0usize;
-    if has_clean {
-        for start in (0..images.len()).step_by(batch_size) {
-            let (batch, labels) = images.batch_range(
-                start..(start + batch_size).min(images.len()),
-                &device.device,
-            );
-            clean_correct += correct_count(model, &batch, &labels, defense)?;
-            progress.step();
-        }
-    }
     let path = defense
         .filter(|_| plan.adaptive)
         .map(|config| DefensePath::new(config.clone()));
@@ -254,14 +243,22 @@ pub fn evaluate_robustness(
         through: path.as_ref().map(|p| p as &dyn DefenseGradientPath),
         ..AttackControl::default()
     };
-    let context = EvalContext {
+    let mut context = EvalContext {
         model,
         images,
         plan,
         device,
         control,
-        clean_accuracy: clean_correct as f32 / images.len() as f32,
+        clean_accuracy: 0.0,
     };
+    if has_clean {
+        let mut clean_correct = 0usize;
+        for (batch, labels) in context.batches() {
+            clean_correct += correct_count(model, &batch, &labels, defense)?;
+            progress.step();
+        }
+        context.clean_accuracy = clean_correct as f32 / images.len() as f32;
+    }
     let mut rows = Vec::with_capacity(plan.attacks.len());
     for attack in &plan.attacks {
         if attack.kind.uses_epsilon() {

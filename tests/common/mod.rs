@@ -53,6 +53,18 @@ pub fn advlens() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_advlens"))
 }
 
+/// Runs a command to completion and fails the test, with its error output, unless it
+/// succeeded.
+pub fn run_ok(command: &mut std::process::Command) -> std::process::Output {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 /// The path of a bundled sample scan.
 pub fn sample(name: &str) -> String {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
