@@ -88,6 +88,9 @@ pub struct AttackConfig {
     pub theta: f64,
     /// JSMA's L0 budget: the largest fraction of pixels it may change (γ).
     pub gamma: f64,
+    /// JSMA moves each pixel either way (by ±|θ|, whichever is more salient: the maximal JSMA)
+    /// instead of only in θ's direction.
+    pub jsma_both_directions: bool,
     /// The universal perturbation to apply (fitted by `advlens uap`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub universal: Option<UniversalPerturbation>,
@@ -118,6 +121,7 @@ impl Default for AttackConfig {
             population: 100,
             theta: 1.0,
             gamma: 0.1,
+            jsma_both_directions: false,
             universal: None,
         }
     }

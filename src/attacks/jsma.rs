@@ -7,6 +7,10 @@
 //! moves. It stops when the target is reached (or, untargeted, the label left) or when γ of
 //! the pixels have changed. Untargeted runs aim at the most likely other class. L0 is what
 //! the user sets, through γ.
+//!
+//! With `jsma_both_directions` each pixel may move either way, as in the maximal JSMA of
+//! Wiyatno & Xu (2018): the candidate is the largest of both saliencies over all pixels, and it
+//! moves by +|θ| or −|θ| according to which one won.
 
 use burn::tensor::{Tensor, TensorData};
 
@@ -44,6 +48,13 @@ pub(crate) fn jsma(
     let pixels = shape[1] * shape[2] * shape[3];
     let budget = ((config.gamma * pixels as f64).floor() as usize).clamp(1, pixels);
     let theta = config.theta as f32;
+    let moves = if config.jsma_both_directions {
+        Moves::Both
+    } else if theta > 0.0 {
+        Moves::Up
+    } else {
+        Moves::Down
+    };
     let mut values = host_values(clean.clone())?;
     let mut states: Vec<ImageState> = (0..images)
         .map(|_| ImageState {
@@ -122,7 +133,8 @@ pub(crate) fn jsma(
             alpha: &alpha_host,
             beta: &beta_host,
             pixels,
-            theta,
+            step: theta.abs(),
+            moves,
         };
         gradients.change_most_salient(&active, &mut states, &mut values);
         if let Some(report) = control.on_step {
@@ -135,19 +147,32 @@ pub(crate) fn jsma(
     ))
 }
 
+/// The directions a pixel may move in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Moves {
+    /// Brighten only (θ > 0).
+    Up,
+    /// Darken only (θ < 0).
+    Down,
+    /// Either, pixel by pixel (maximal JSMA).
+    Both,
+}
+
 /// One iteration's gradients for the active images, slot by slot.
 struct Saliency<'a> {
     alpha: &'a [f32],
     beta: &'a [f32],
     pixels: usize,
-    theta: f32,
+    /// |θ|.
+    step: f32,
+    moves: Moves,
 }
 
 impl Saliency<'_> {
     /// Moves, in each active image not yet done, its most salient unchanged pixel by θ; an
     /// image with no pixel left to move is done.
     fn change_most_salient(&self, active: &[usize], states: &mut [ImageState], values: &mut [f32]) {
-        let (pixels, theta) = (self.pixels, self.theta);
+        let pixels = self.pixels;
         for (slot, &image) in active.iter().enumerate() {
             let state = &mut states[image];
             if state.done {
@@ -160,12 +185,12 @@ impl Saliency<'_> {
                 &self.beta[own],
                 &values[range],
                 &state.changed,
-                theta,
+                self.moves,
             );
             match pick {
-                Some(pixel) => {
+                Some((pixel, direction)) => {
                     let index = image * pixels + pixel;
-                    values[index] = (values[index] + theta).clamp(0.0, 1.0);
+                    values[index] = (values[index] + direction * self.step).clamp(0.0, 1.0);
                     state.changed[pixel] = true;
                     state.count += 1;
                 }
@@ -175,36 +200,44 @@ impl Saliency<'_> {
     }
 }
 
-/// The pixel to change: the largest saliency among those not yet changed that can still move
-/// in θ's direction; when none meets the sign conditions, the largest `sign(θ)·(α − β)`.
+/// The pixel to change and its direction (+1 or −1): the largest saliency among the pixels
+/// not yet changed that can still move in an allowed direction; when none meets the sign
+/// conditions, the largest `d·(α − β)` over allowed directions d.
 fn most_salient(
     alpha: &[f32],
     beta: &[f32],
     values: &[f32],
     changed: &[bool],
-    theta: f32,
-) -> Option<usize> {
-    let up = theta > 0.0;
-    let movable = |i: usize| !changed[i] && if up { values[i] < 1.0 } else { values[i] > 0.0 };
-    let saliency = |i: usize| {
-        let (a, b) = (alpha[i], beta[i]);
-        if up && a > 0.0 && b < 0.0 {
-            a * b.abs()
-        } else if !up && a < 0.0 && b > 0.0 {
-            a.abs() * b
-        } else {
-            0.0
-        }
+    moves: Moves,
+) -> Option<(usize, f32)> {
+    let directions: &[f32] = match moves {
+        Moves::Up => &[1.0],
+        Moves::Down => &[-1.0],
+        Moves::Both => &[1.0, -1.0],
     };
-    let best = (0..alpha.len())
-        .filter(|&i| movable(i))
-        .max_by(|&a, &b| saliency(a).total_cmp(&saliency(b)))?;
-    if saliency(best) > 0.0 {
+    let movable = |i: usize, d: f32| {
+        !changed[i]
+            && if d > 0.0 {
+                values[i] < 1.0
+            } else {
+                values[i] > 0.0
+            }
+    };
+    let saliency = |i: usize, d: f32| {
+        let (a, b) = (alpha[i] * d, beta[i] * d);
+        if a > 0.0 && b < 0.0 { a * b.abs() } else { 0.0 }
+    };
+    let candidates = || {
+        (0..alpha.len())
+            .flat_map(|i| directions.iter().map(move |&d| (i, d)))
+            .filter(|&(i, d)| movable(i, d))
+    };
+    let best = candidates().max_by(|&(i, d), &(j, e)| saliency(i, d).total_cmp(&saliency(j, e)))?;
+    if saliency(best.0, best.1) > 0.0 {
         return Some(best);
     }
-    let direction = if up { 1.0 } else { -1.0 };
-    (0..alpha.len()).filter(|&i| movable(i)).max_by(|&a, &b| {
-        (direction * (alpha[a] - beta[a])).total_cmp(&(direction * (alpha[b] - beta[b])))
+    candidates().max_by(|&(i, d), &(j, e)| {
+        (d * (alpha[i] - beta[i])).total_cmp(&(e * (alpha[j] - beta[j])))
     })
 }
 
@@ -219,20 +252,44 @@ mod tests {
         let values = [0.5; 4];
         // Pixel 1 has the largest α but β > 0; pixel 2 has α·|β| = 3, pixel 0 0.5.
         assert_eq!(
-            most_salient(&alpha, &beta, &values, &[false; 4], 1.0),
-            Some(2)
+            most_salient(&alpha, &beta, &values, &[false; 4], Moves::Up),
+            Some((2, 1.0))
         );
         // Changed or saturated pixels are out of the domain.
         assert_eq!(
-            most_salient(&alpha, &beta, &[0.5, 0.5, 1.0, 0.5], &[false; 4], 1.0),
-            Some(0)
+            most_salient(&alpha, &beta, &[0.5, 0.5, 1.0, 0.5], &[false; 4], Moves::Up),
+            Some((0, 1.0))
         );
         // θ < 0 wants α < 0 and β > 0: no pixel has both, so the largest β − α moves
         // (−1.5, −1.5, −4, −1: pixel 3).
         assert_eq!(
-            most_salient(&alpha, &beta, &values, &[false; 4], -1.0),
-            Some(3)
+            most_salient(&alpha, &beta, &values, &[false; 4], Moves::Down),
+            Some((3, -1.0))
         );
-        assert_eq!(most_salient(&alpha, &beta, &values, &[true; 4], 1.0), None);
+        assert_eq!(
+            most_salient(&alpha, &beta, &values, &[true; 4], Moves::Up),
+            None
+        );
+    }
+
+    #[test]
+    fn both_directions_take_the_largest_saliency_of_either_sign() {
+        // Pixel 1 darkened: α < 0 and β > 0 with |α|·β = 6, more than pixel 0's brightening 1.
+        let alpha = [1.0, -2.0, 0.5];
+        let beta = [-1.0, 3.0, 0.5];
+        let values = [0.5; 3];
+        assert_eq!(
+            most_salient(&alpha, &beta, &values, &[false; 3], Moves::Both),
+            Some((1, -1.0))
+        );
+        assert_eq!(
+            most_salient(&alpha, &beta, &values, &[false; 3], Moves::Up),
+            Some((0, 1.0))
+        );
+        // A black pixel cannot darken: the brightening candidate wins.
+        assert_eq!(
+            most_salient(&alpha, &beta, &[0.5, 0.0, 0.5], &[false; 3], Moves::Both),
+            Some((0, 1.0))
+        );
     }
 }

@@ -94,7 +94,12 @@ impl AttackKind {
     pub fn has_norm_choice(self) -> bool {
         matches!(
             self,
-            Self::Noise | Self::DeepFool | Self::ApgdCe | Self::ApgdDlr
+            Self::Noise
+                | Self::DeepFool
+                | Self::ApgdCe
+                | Self::ApgdDlr
+                | Self::Square
+                | Self::AutoAttack
         )
     }
 

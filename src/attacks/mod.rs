@@ -1,7 +1,7 @@
 //! Attacks on the [0, 1] pixel scale, untargeted or targeted: the gradient-sign family (FGSM,
 //! BIM, PGD in L∞ and L2 with random start and restarts, MI-FGSM), APGD-CE/DLR and
 //! AutoAttack-lite (the strongest-known budgeted attacks), DeepFool and Carlini–Wagner L2 (the
-//! minimal ones), the sparse JSMA, the score-based Square and few-pixel (L0) attacks, universal
+//! minimal ones), the sparse JSMA, the score-based Square (L∞ and L2) and few-pixel (L0) attacks, universal
 //! perturbations fitted on a set, and the random-noise control of the same
 //! size. Each attack that differentiates does so through one seam (`objective.rs`), so it can
 //! attack through a defence (exact, BPDA and EOT, Athalye et al. 2018); the score-based one
@@ -36,6 +36,7 @@ pub(crate) mod random;
 mod route;
 mod run;
 mod square;
+mod square_l2;
 mod universal;
 
 pub use adaptive::{DefenseGradientPath, loss_gradient_through};

@@ -21,7 +21,7 @@ impl AttackKind {
             Self::CarliniWagner => "Carlini–Wagner L2 (minimal)",
             Self::ApgdCe => "APGD-CE",
             Self::ApgdDlr => "APGD-DLR",
-            Self::Square => "Square (black-box, L∞)",
+            Self::Square => "Square (black-box)",
             Self::AutoAttack => "AutoAttack-lite (no FAB)",
             Self::FewPixel => "Few-pixel (black-box, L0)",
             Self::Jsma => "JSMA (sparse, L0)",
@@ -92,6 +92,15 @@ impl AttackKind {
 }
 
 impl AttackConfig {
+    /// JSMA's θ in words: `1`, `-0.1`, or `±0.1` when each pixel may move either way.
+    fn jsma_theta_text(&self) -> String {
+        if self.jsma_both_directions {
+            format!("±{}", self.theta.abs())
+        } else {
+            self.theta.to_string()
+        }
+    }
+
     /// The name of a table row: `FGSM`, `noise`, `PGD-20`, `BIM-10`.
     #[must_use]
     pub fn row_name(&self) -> String {
@@ -99,10 +108,10 @@ impl AttackConfig {
         let family = match self.kind {
             AttackKind::Fgsm => return "FGSM".to_string(),
             AttackKind::Noise => return "noise".to_string(),
-            AttackKind::Square => return format!("Square-{}q", self.queries),
+            AttackKind::Square => return format!("Square{norm}-{}q", self.queries),
             AttackKind::AutoAttack => {
                 return format!(
-                    "AutoAttack-lite (APGD-{}, Square-{}q)",
+                    "AutoAttack-lite{norm} (APGD-{}, Square-{}q)",
                     self.steps, self.queries
                 );
             }
@@ -113,7 +122,9 @@ impl AttackConfig {
                     self.pixels, self.population, self.steps
                 );
             }
-            AttackKind::Jsma => return format!("JSMA (θ={}, γ={})", self.theta, self.gamma),
+            AttackKind::Jsma => {
+                return format!("JSMA (θ={}, γ={})", self.jsma_theta_text(), self.gamma);
+            }
             AttackKind::Universal => return "UAP".to_string(),
             AttackKind::CarliniWagner => {
                 return format!("C&W-L2 ({}×{})", self.search_steps, self.steps);
@@ -172,7 +183,7 @@ impl AttackConfig {
             AttackKind::Jsma => {
                 return format!(
                     "JSMA, θ = {}, at most {:.0} % of the pixels",
-                    self.theta,
+                    self.jsma_theta_text(),
                     100.0 * self.gamma
                 );
             }
@@ -183,8 +194,13 @@ impl AttackConfig {
                 );
             }
             AttackKind::Square => {
+                let (name, unit) = if norm == Norm::L2 {
+                    ("L2", " (L2)")
+                } else {
+                    ("L∞", "")
+                };
                 return format!(
-                    "Square (L∞), ε = {}, {} queries",
+                    "Square ({name}), ε = {}{unit}, {} queries",
                     format_radius_short(self.epsilon, norm),
                     self.queries
                 );
@@ -224,5 +240,26 @@ mod tests {
             AttackConfig::new(AttackKind::ApgdCe, 8.0 / 255.0).row_name(),
             "APGD-CE-100"
         );
+        let square = AttackConfig::new(AttackKind::Square, 0.5)
+            .with_norm(Norm::L2)
+            .with_queries(1000);
+        assert_eq!(square.row_name(), "Square-L2-1000q");
+        assert_eq!(
+            square.describe(),
+            "Square (L2), ε = 0.500 (L2), 1000 queries"
+        );
+        assert_eq!(
+            AttackConfig::new(AttackKind::Square, 4.0 / 255.0)
+                .with_queries(1000)
+                .row_name(),
+            "Square-1000q"
+        );
+        let mut jsma = AttackConfig::new(AttackKind::Jsma, 0.0);
+        jsma.theta = -0.1;
+        jsma.gamma = 0.06;
+        assert_eq!(jsma.row_name(), "JSMA (θ=-0.1, γ=0.06)");
+        jsma.jsma_both_directions = true;
+        assert_eq!(jsma.row_name(), "JSMA (θ=±0.1, γ=0.06)");
+        assert_eq!(jsma.describe(), "JSMA, θ = ±0.1, at most 6 % of the pixels");
     }
 }

@@ -1,13 +1,15 @@
-//! The Square attack in L∞ (Andriushchenko et al. 2020): a score-based attack that never
-//! computes a gradient. It starts from vertical stripes of ±ε, then repeatedly proposes to
-//! set one random square of the perturbation to a random ±ε and keeps the proposal when the
-//! score margin drops. The square's area starts at `p_init` of the image and shrinks on the
-//! schedule of AutoAttack's implementation (halving at 10, 50, 200, 500, 1000, 2000, 4000,
-//! 6000 and 8000 of 10 000 rescaled iterations). Every model evaluation is one query per
-//! image; the queries are counted and reported.
+//! The Square attack (Andriushchenko et al. 2020): a score-based attack that never computes
+//! a gradient. It starts from a perturbation on the ε-sphere, then repeatedly proposes to
+//! redraw one random square of the perturbation and keeps the proposal when the score margin
+//! drops. The square's area starts at `p_init` of the image and shrinks on the schedule of
+//! AutoAttack's implementation (halving at 10, 50, 200, 500, 1000, 2000, 4000, 6000 and 8000
+//! of 10 000 rescaled iterations). Every model evaluation is one query per image; the queries
+//! are counted and reported.
 //!
-//! The proposals are drawn and assembled on the host (a square of pixels per image); only the
-//! model's forward passes run as tensor work.
+//! This file holds the search loop and the L∞ proposals (vertical stripes of ±ε to start, a
+//! square set to a random ±ε per step); the L2 proposals are in `square_l2.rs`. The proposals
+//! are drawn and assembled on the host (a square of pixels per image); only the model's
+//! forward passes run as tensor work.
 
 use burn::tensor::{Tensor, TensorData};
 use rand::{Rng, SeedableRng};
@@ -18,7 +20,8 @@ use super::losses::score_margin;
 use super::objective::host_values;
 use super::per_image::fooled;
 use super::queries::ScoreQueries;
-use super::{AttackConfig, AttackError};
+use super::square_l2::L2Squares;
+use super::{AttackConfig, AttackError, Norm};
 
 /// What the Square attack found.
 pub(crate) struct SquareResult {
@@ -49,6 +52,65 @@ pub(crate) fn square_fraction(p_init: f64, iteration: usize, budget: usize) -> f
     p_init / f64::from(1u32 << halvings)
 }
 
+/// How one norm's Square attack starts and proposes, image by image on the host.
+pub(crate) trait SquareProposals {
+    /// The starting adversarial image for `clean` (`[channels, height, width]` values).
+    fn start(&self, clean: &[f32], shape: [usize; 3], rng: &mut ChaCha8Rng) -> Vec<f32>;
+
+    /// A proposal: `best` with one square redrawn, the square covering about `fraction` of
+    /// the image.
+    fn propose(
+        &self,
+        best: &[f32],
+        clean: &[f32],
+        shape: [usize; 3],
+        fraction: f64,
+        rng: &mut ChaCha8Rng,
+    ) -> Vec<f32>;
+}
+
+/// The L∞ proposals: every changed pixel sits at clean ± ε.
+struct LinfSquares {
+    epsilon: f32,
+}
+
+impl SquareProposals for LinfSquares {
+    /// Vertical stripes: each column moves by +ε or −ε.
+    fn start(
+        &self,
+        clean: &[f32],
+        [channels, height, width]: [usize; 3],
+        rng: &mut ChaCha8Rng,
+    ) -> Vec<f32> {
+        let mut start = clean.to_vec();
+        for column in 0..width {
+            let sign = if rng.random::<bool>() { 1.0 } else { -1.0 };
+            for channel in 0..channels {
+                for row in 0..height {
+                    let index = (channel * height + row) * width + column;
+                    start[index] = (clean[index] + sign * self.epsilon).clamp(0.0, 1.0);
+                }
+            }
+        }
+        start
+    }
+
+    fn propose(
+        &self,
+        best: &[f32],
+        clean: &[f32],
+        shape: [usize; 3],
+        fraction: f64,
+        rng: &mut ChaCha8Rng,
+    ) -> Vec<f32> {
+        let [_, height, width] = shape;
+        let side_limit = height.min(width).saturating_sub(1).max(1);
+        let side =
+            ((fraction * (height * width) as f64).sqrt().round() as usize).clamp(1, side_limit);
+        propose_linf(best, clean, shape, side, self.epsilon, rng)
+    }
+}
+
 /// One image's state on the host.
 struct ImageState {
     /// Best adversarial image so far.
@@ -61,8 +123,8 @@ struct ImageState {
     queries: usize,
 }
 
-/// Runs the Square attack (L∞) on a batch. `labels` are the classes to leave, or the targets
-/// when `targeted`.
+/// Runs the Square attack in the config's norm (L∞ or L2) on a batch. `labels` are the
+/// classes to leave, or the targets when `targeted`.
 pub(crate) fn square_attack(
     model: &dyn ScoreQueries,
     clean: &Tensor<4>,
@@ -71,26 +133,35 @@ pub(crate) fn square_attack(
     config: &AttackConfig,
     control: &AttackControl<'_>,
 ) -> Result<SquareResult, AttackError> {
+    let epsilon = config.epsilon as f32;
+    let proposals: &dyn SquareProposals = match config.norm() {
+        Norm::Linf => &LinfSquares { epsilon },
+        Norm::L2 => &L2Squares { epsilon },
+    };
+    search(model, clean, labels, targeted, config, control, proposals)
+}
+
+/// The search loop shared by both norms.
+fn search(
+    model: &dyn ScoreQueries,
+    clean: &Tensor<4>,
+    labels: &[usize],
+    targeted: bool,
+    config: &AttackConfig,
+    control: &AttackControl<'_>,
+    proposer: &dyn SquareProposals,
+) -> Result<SquareResult, AttackError> {
     let device = clean.device();
     let [images, channels, height, width] = clean.dims();
+    let shape = [channels, height, width];
     let pixels = channels * height * width;
-    let epsilon = config.epsilon as f32;
     let clean_host = host_values(clean.clone())?;
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     rng.set_stream(300);
-    // Vertical stripes: each column of each image moves by +ε or −ε.
-    let mut start = clean_host.clone();
-    for image in 0..images {
-        for column in 0..width {
-            let sign = if rng.random::<bool>() { 1.0 } else { -1.0 };
-            for channel in 0..channels {
-                for row in 0..height {
-                    let index = image * pixels + (channel * height + row) * width + column;
-                    start[index] = (clean_host[index] + sign * epsilon).clamp(0.0, 1.0);
-                }
-            }
-        }
-    }
+    let start: Vec<f32> = clean_host
+        .chunks(pixels)
+        .flat_map(|image| proposer.start(image, shape, &mut rng))
+        .collect();
     let first = model.logits(&Tensor::from_data(
         TensorData::new(start.clone(), clean.dims()),
         &device,
@@ -103,7 +174,6 @@ pub(crate) fn square_attack(
             queries: 1,
         })
         .collect();
-    let side_limit = height.min(width).saturating_sub(1).max(1);
     for iteration in 1..config.queries {
         if control.should_stop.is_some_and(|stop| stop()) {
             return Err(AttackError::Cancelled);
@@ -113,17 +183,14 @@ pub(crate) fn square_attack(
             break;
         }
         let fraction = square_fraction(config.p_init, iteration, config.queries);
-        let side =
-            ((fraction * (height * width) as f64).sqrt().round() as usize).clamp(1, side_limit);
         let mut proposals = Vec::with_capacity(active.len() * pixels);
         for &image in &active {
             let clean_image = &clean_host[image * pixels..(image + 1) * pixels];
-            proposals.extend(propose(
+            proposals.extend(proposer.propose(
                 &states[image].best,
                 clean_image,
-                [channels, height, width],
-                side,
-                epsilon,
+                shape,
+                fraction,
                 &mut rng,
             ));
         }
@@ -156,7 +223,7 @@ pub(crate) fn square_attack(
 
 /// A copy of `best` with one random `side`×`side` square (every channel) set to clean ± ε,
 /// redrawn (up to 10 times) until it changes at least one pixel.
-fn propose(
+fn propose_linf(
     best: &[f32],
     clean: &[f32],
     [channels, height, width]: [usize; 3],

@@ -83,6 +83,9 @@ pub struct AttackArgs {
     /// JSMA's largest fraction of pixels to change γ.
     #[arg(long, default_value_t = 0.1)]
     gamma: f64,
+    /// JSMA moves each pixel by +|θ| or −|θ|, whichever is more salient (the maximal JSMA).
+    #[arg(long)]
+    jsma_both: bool,
     /// The universal perturbation (`uap.json` from `advlens uap`) for `--attack universal`.
     #[arg(long)]
     uap: Option<PathBuf>,
@@ -98,7 +101,7 @@ pub struct AttackArgs {
     /// Target: a class name or index, or `least-likely`; untargeted when absent.
     #[arg(long)]
     target: Option<String>,
-    /// Norm of the noise control, DeepFool and APGD: linf or l2.
+    /// Norm of the noise control, DeepFool, APGD, Square and AutoAttack-lite: linf or l2.
     #[arg(long, default_value = "linf")]
     norm: String,
     /// Noise distribution: gaussian or uniform.
@@ -191,6 +194,7 @@ fn attack_config(args: &AttackArgs, task: Task) -> anyhow::Result<AttackConfig> 
     config.p_init = args.p_init;
     config.theta = args.theta;
     config.gamma = args.gamma;
+    config.jsma_both_directions = args.jsma_both;
     if kind == AttackKind::Universal {
         let path = args
             .uap

@@ -53,6 +53,12 @@ pub struct EvalArgs {
     /// JSMA's largest fraction of pixels to change (γ).
     #[arg(long, default_value_t = 0.1)]
     gamma: f64,
+    /// JSMA's change per pixel θ (negative darkens).
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    theta: f64,
+    /// JSMA moves each pixel by +|θ| or −|θ|, whichever is more salient (the maximal JSMA).
+    #[arg(long)]
+    jsma_both: bool,
     /// The few-pixel attack's L0 budget (pixels).
     #[arg(long, default_value_t = 3)]
     pixels: usize,
@@ -99,6 +105,8 @@ fn attack_plan(args: &EvalArgs) -> anyhow::Result<Vec<AttackConfig>> {
                 .with_queries(args.queries)
                 .with_seed(args.seed);
             config.gamma = args.gamma;
+            config.theta = args.theta;
+            config.jsma_both_directions = args.jsma_both;
             config.pixels = args.pixels;
             if kind == AttackKind::Universal {
                 let path = args.uap.as_deref().context(
