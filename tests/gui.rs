@@ -6,45 +6,14 @@
 
 use std::time::{Duration, Instant};
 
-use advlens::app::{AdvlensApp, AppOptions};
-use advlens::device::DevicePreference;
+#[path = "common/window.rs"]
+mod window;
+
+use advlens::app::AdvlensApp;
 use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-fn options() -> AppOptions {
-    AppOptions {
-        device: DevicePreference::Cpu,
-        fresh_settings: true,
-        ..AppOptions::default()
-    }
-}
-
-fn harness() -> Harness<'static, AdvlensApp> {
-    Harness::builder()
-        .with_size([1400.0, 1300.0])
-        .build_eframe(|cc| AdvlensApp::new(cc, options()))
-}
-
-/// Steps frames in real time until the app is idle with a result (the worker runs on its own
-/// thread), or fails after a minute.
-fn settle(harness: &mut Harness<'_, AdvlensApp>) {
-    let started = Instant::now();
-    loop {
-        harness.step();
-        let app = harness.state();
-        if app.result().is_some() && !app.is_busy() && !app.status().sweeping {
-            harness.step();
-            return;
-        }
-        assert!(
-            started.elapsed() < Duration::from_mins(2),
-            "no result after two minutes; errors: {:?}",
-            app.errors()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use window::{harness, options, settle};
 
 #[test]
 fn the_window_starts_with_a_result_on_the_bundled_scan() {
@@ -87,100 +56,6 @@ fn moving_the_epsilon_slider_changes_the_adversarial_prediction() {
     assert!(
         after.success,
         "FGSM at 12/255 flips the shipped chest X-ray model"
-    );
-}
-
-/// Waits for the first result, then picks an attack family from the menu by its label.
-fn choose_family(harness: &mut Harness<'_, AdvlensApp>, label: &str) {
-    settle(harness);
-    harness
-        .get_by_role_and_label(Role::ComboBox, "family")
-        .click();
-    harness.run_steps(3);
-    harness.get_by_label(label).click();
-    harness.step();
-}
-
-#[test]
-fn choosing_another_attack_family_runs_it() {
-    let mut harness = harness();
-    choose_family(&mut harness, "Random noise (control)");
-    settle(&mut harness);
-    let result = harness.state().result().unwrap();
-    assert_eq!(result.attack.kind, advlens::attacks::AttackKind::Noise);
-    assert_eq!(result.gradient_evaluations, 0);
-    harness.get_by_label_contains("Random noise of exactly the same size");
-}
-
-#[test]
-fn a_minimal_attack_hides_epsilon_and_shows_the_size_it_needed() {
-    let mut harness = harness();
-    choose_family(&mut harness, "DeepFool (minimal)");
-    harness.get_by_label_contains("No ε: this attack searches");
-    harness.get_by_label("Run").click();
-    harness.step();
-    settle(&mut harness);
-    let result = harness.state().result().unwrap().clone();
-    assert_eq!(result.attack.kind, advlens::attacks::AttackKind::DeepFool);
-    assert!(result.success, "DeepFool flips the bundled scan");
-    harness.get_by_label_contains("needed ‖δ‖∞ =");
-    harness.get_by_label_contains("none for a minimal attack");
-}
-
-#[test]
-fn a_loaded_universal_perturbation_is_applied_and_described() {
-    let mut harness = harness();
-    settle(&mut harness);
-    let folder = tempfile::tempdir().unwrap();
-    let path = folder.path().join("uap.json");
-    let epsilon = 3.0 / 255.0;
-    let perturbation = advlens::attacks::UniversalPerturbation {
-        model: "chest-xray-cnn".into(),
-        epsilon,
-        width: 128,
-        height: 128,
-        delta: (0..128 * 128)
-            .map(|i| {
-                if (i / 7) % 2 == 0 {
-                    epsilon as f32
-                } else {
-                    -epsilon as f32
-                }
-            })
-            .collect(),
-        epochs: 1,
-        source: "a test pattern".into(),
-        fit_images: 10,
-        fit_fooled: 3,
-        held_out_images: 4,
-        held_out_fooled: 1,
-        patch: None,
-    };
-    std::fs::write(&path, serde_json::to_string(&perturbation).unwrap()).unwrap();
-    harness
-        .state_mut()
-        .push(advlens::app::Command::LoadUniversal(path));
-    harness.step();
-    settle(&mut harness);
-    let result = harness.state().result().unwrap().clone();
-    assert_eq!(result.attack.kind, advlens::attacks::AttackKind::Universal);
-    assert!(result.metrics.linf <= epsilon + 1e-6 && result.metrics.linf > 0.0);
-    harness.get_by_label_contains("fools 25 % of 4 held-out scans");
-    // A file that is not one leaves the attack and says why.
-    let bad = folder.path().join("bad.json");
-    std::fs::write(&bad, "{}").unwrap();
-    harness
-        .state_mut()
-        .push(advlens::app::Command::LoadUniversal(bad));
-    harness.step();
-    assert!(
-        harness
-            .state()
-            .errors()
-            .iter()
-            .any(|e| e.contains("not a universal perturbation")),
-        "{:?}",
-        harness.state().errors()
     );
 }
 

@@ -8,12 +8,14 @@ use eframe::egui::{self, RichText};
 use crate::app::{Command, Commands};
 use crate::attacks::{AttackConfig, AttackKind, Norm};
 
-/// The loaded universal perturbation in words, and the button that loads one; its ε is its own.
+/// The loaded universal perturbation in words, the sliders that move a patch, and the button
+/// that loads one; its ε is its own.
 pub(super) fn universal_ui(
     ui: &mut egui::Ui,
-    attack: &AttackConfig,
+    attack: &mut AttackConfig,
     commands: &mut Commands,
 ) -> egui::Response {
+    patch_position_ui(ui, attack);
     match &attack.universal {
         Some(uap) => {
             let size = uap.patch.map_or_else(
@@ -43,6 +45,28 @@ pub(super) fn universal_ui(
         commands.push(Command::PickUniversal);
     }
     response
+}
+
+/// Sliders that move a loaded patch's top-left corner anywhere it fits (a patch fitted with
+/// random positions works anywhere; one fitted at a fixed place shows how much that place
+/// mattered).
+fn patch_position_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
+    let Some(uap) = attack.universal.as_mut() else {
+        return;
+    };
+    let (height, width) = (uap.height, uap.width);
+    let Some(placement) = uap.patch.as_mut() else {
+        return;
+    };
+    let last_row = height.saturating_sub(placement.side);
+    let last_column = width.saturating_sub(placement.side);
+    ui.horizontal(|ui| {
+        ui.label("patch at");
+        ui.add(egui::Slider::new(&mut placement.row, 0..=last_row).text("row"))
+            .on_hover_text("Top row of the patch on the model's input");
+        ui.add(egui::Slider::new(&mut placement.column, 0..=last_column).text("column"))
+            .on_hover_text("Left column of the patch on the model's input");
+    });
 }
 
 /// The parameters of the newer families: norm, DeepFool's overshoot, C&W's search, the query
@@ -79,11 +103,7 @@ pub(super) fn family_parameters_ui(ui: &mut egui::Ui, attack: &mut AttackConfig)
             );
         }
         AttackKind::Jsma => {
-            ui.horizontal(|ui| {
-                ui.label("change");
-                ui.selectable_value(&mut attack.theta, 1.0, "brighten (θ = +1)");
-                ui.selectable_value(&mut attack.theta, -1.0, "darken (θ = −1)");
-            });
+            jsma_direction_ui(ui, attack);
             ui.add(
                 egui::Slider::new(&mut attack.gamma, 0.001..=0.2)
                     .logarithmic(true)
@@ -124,4 +144,41 @@ pub(super) fn family_parameters_ui(ui: &mut egui::Ui, attack: &mut AttackConfig)
     ) {
         ui.add(egui::DragValue::new(&mut attack.seed).prefix("seed "));
     }
+}
+
+/// JSMA's direction (brighten, darken or either, pixel by pixel) and its step |θ|.
+fn jsma_direction_ui(ui: &mut egui::Ui, attack: &mut AttackConfig) {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Direction {
+        Brighten,
+        Darken,
+        Either,
+    }
+    let mut direction = if attack.jsma_both_directions {
+        Direction::Either
+    } else if attack.theta > 0.0 {
+        Direction::Brighten
+    } else {
+        Direction::Darken
+    };
+    let mut step = attack.theta.abs();
+    ui.horizontal(|ui| {
+        ui.label("change");
+        ui.selectable_value(&mut direction, Direction::Brighten, "brighten");
+        ui.selectable_value(&mut direction, Direction::Darken, "darken");
+        ui.selectable_value(&mut direction, Direction::Either, "either")
+            .on_hover_text("Each pixel moves whichever way helps more (the maximal JSMA)");
+    });
+    ui.add(
+        egui::Slider::new(&mut step, 0.01..=1.0)
+            .logarithmic(true)
+            .text("step per pixel |θ|"),
+    )
+    .on_hover_text("How far each chosen pixel moves on the [0, 1] scale");
+    attack.jsma_both_directions = direction == Direction::Either;
+    attack.theta = if direction == Direction::Darken {
+        -step
+    } else {
+        step
+    };
 }
