@@ -238,3 +238,40 @@ fn maximal_jsma_flips_every_sample_within_six_percent_of_the_pixels() {
         assert!(changed.iter().all(|d| d.abs() <= 0.1 + 1e-6));
     }
 }
+
+#[test]
+fn few_pixel_flips_the_borderline_samples_with_ten_pixels() {
+    // The documented budget (docs/attacks.md): k = 10, population 100, 50 generations flips
+    // normal_1 and normal_3 (the scans whose margin is small); the confident films hold.
+    let model = chest_model();
+    let (images, labels) = samples(&model);
+    let config = AttackConfig::new(AttackKind::FewPixel, 0.0)
+        .with_pixels(10, 100)
+        .with_steps(50);
+    let pixels = 128 * 128;
+    let host = common::host(&images);
+    let pick = |index: usize| {
+        Tensor::<4>::from_data(
+            TensorData::new(
+                host[index * pixels..(index + 1) * pixels].to_vec(),
+                [1, 1, 128, 128],
+            ),
+            &ComputeDevice::cpu().device,
+        )
+    };
+    for index in [0, 2] {
+        let image = pick(index);
+        let adversarial = attack(&model, &image, &labels[index..=index], &config);
+        assert!(
+            !still_right(&model, &adversarial, &labels[index..=index])[0],
+            "few-pixel left {} correct",
+            common::CHEST_SAMPLES[index]
+        );
+        let changed = common::host(&adversarial)
+            .iter()
+            .zip(common::host(&image))
+            .filter(|(a, c)| *a != c)
+            .count();
+        assert!(changed <= 10, "{changed} pixels");
+    }
+}
