@@ -133,19 +133,22 @@ fn bench_attacks(
     let runs = args.runs.min(3);
     println!();
     println!(
-        "Attacks, one 128×128 image, median of {runs} runs after one warm-up (few-pixel: one run after the warm-up), ms: APGD-CE-100 and AutoAttack-lite at 2/255, DeepFool (L∞) and JSMA (θ = +1, γ = 0.1) until they flip or give up, C&W-L2 5×100, Square for its full 1000 queries (at 0.25/255, which it cannot reach), few-pixel (k = 3, 100 × 50)"
+        "Attacks, one 128×128 image, median of {runs} runs after one warm-up (few-pixel: one run after the warm-up), ms: APGD-CE-100 and AutoAttack-lite at 2/255, DeepFool (L∞) and JSMA (θ = +1, γ = 0.1) until they flip or give up, C&W-L2 5×100, Square for its full 1000 queries (L∞ at 0.25/255 and L2 at 0.002, which it cannot reach), few-pixel (k = 3, 100 × 50)"
     );
     println!();
     println!(
-        "| model | APGD-CE-100 | AutoAttack-lite | DeepFool | C&W-L2 | Square-1000q | JSMA | few-pixel |"
+        "| model | APGD-CE-100 | AutoAttack-lite | DeepFool | C&W-L2 | Square-1000q | Square-L2-1000q | JSMA | few-pixel |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let configs = [
         AttackConfig::new(AttackKind::ApgdCe, 2.0 / 255.0),
         AttackConfig::new(AttackKind::AutoAttack, 2.0 / 255.0),
         AttackConfig::new(AttackKind::DeepFool, 0.0).with_norm(Norm::Linf),
         AttackConfig::new(AttackKind::CarliniWagner, 0.0),
         AttackConfig::new(AttackKind::Square, 0.25 / 255.0).with_queries(1000),
+        AttackConfig::new(AttackKind::Square, 0.002)
+            .with_norm(Norm::L2)
+            .with_queries(1000),
         AttackConfig::new(AttackKind::Jsma, 0.0),
         AttackConfig::new(AttackKind::FewPixel, 0.0),
     ];
