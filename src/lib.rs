@@ -20,5 +20,6 @@ pub mod metrics;
 pub mod models;
 pub mod pipeline;
 pub mod recipe;
+pub mod resources;
 pub mod train;
 pub mod worker;

@@ -18,7 +18,7 @@ mod view_images;
 mod view_state;
 mod widgets;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use eframe::egui;
@@ -41,12 +41,13 @@ use crate::worker::{ScanSource, WorkerHandle, WorkerRequest};
 
 use view_images::ViewRenderer;
 
-/// The scan shown at first start.
-#[must_use]
-pub fn bundled_scan() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sample_data")
-        .join("chest_xray_normal_2.png")
+/// The scan shown at first start (in the bundled samples, wherever they are installed).
+///
+/// # Errors
+/// [`ResourceNotFound`](crate::resources::ResourceNotFound) when the samples are not found.
+pub fn bundled_scan() -> Result<PathBuf, crate::resources::ResourceNotFound> {
+    crate::resources::locate(crate::resources::Resource::SampleData)
+        .map(|dir| dir.join("chest_xray_normal_2.png"))
 }
 
 /// Start-up choices that are not settings.
@@ -125,8 +126,12 @@ impl AdvlensApp {
             smoke: options.smoke.map(smoke::SmokeState::new),
         };
         app.ensure_known_model();
-        let first_scan = options.scan.unwrap_or_else(bundled_scan);
-        app.open_scan(ScanSource::Path(first_scan), LoadOptions::default());
+        match options.scan.map_or_else(bundled_scan, Ok) {
+            Ok(first_scan) => app.open_scan(ScanSource::Path(first_scan), LoadOptions::default()),
+            Err(err) => app.session.errors.push(format!(
+                "could not open the bundled scan: {err}. Open a scan with Open…"
+            )),
+        }
         let model = app.session.settings.model.clone();
         app.worker.send(WorkerRequest::LoadShippedModel(model));
         app.request_attack_and_sweep();

@@ -56,8 +56,7 @@ fn median_ms(runs: usize, mut work: impl FnMut() -> anyhow::Result<()>) -> anyho
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let device = super::start_device(args.device)?;
-    let scan_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sample_data/chest_xray_normal_2.png");
+    let scan_path = advlens::app::bundled_scan()?;
     let scan = load_scan(&scan_path, &LoadOptions::default())?;
     println!(
         "Device: {} — median of {} runs after one warm-up, one 128×128 image, ms",

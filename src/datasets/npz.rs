@@ -56,14 +56,11 @@ impl Dataset {
     }
 }
 
-/// `$ADVLENS_DATASETS`, else `../shared/datasets` beside the source tree, if it exists.
+/// `$ADVLENS_DATASETS`, else `../shared/datasets` beside a checkout, if it exists (found at
+/// run time: `crate::resources::SearchContext::datasets`).
 #[must_use]
 pub fn shared_datasets_dir() -> Option<PathBuf> {
-    let candidate = std::env::var_os("ADVLENS_DATASETS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets"),
-        PathBuf::from,
-    );
-    candidate.is_dir().then_some(candidate)
+    crate::resources::SearchContext::from_process().datasets()
 }
 
 /// SHA-256 of a file, as lowercase hex.

@@ -12,6 +12,9 @@ pub enum ModelError {
         available: String,
     },
     /// A file could not be read or written.
+    #[error(transparent)]
+    NotInstalled(#[from] crate::resources::ResourceNotFound),
+    /// A file could not be read or written.
     #[error("{action} failed ({reason}): {path}")]
     File {
         /// What we were doing.

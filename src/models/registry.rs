@@ -53,18 +53,12 @@ impl ModelPair {
     }
 }
 
-/// Where the assets live: `$ADVLENS_ASSETS`, else `assets/` beside the executable, else the
-/// source tree's `assets/`.
-#[must_use]
-pub fn assets_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("ADVLENS_ASSETS") {
-        return PathBuf::from(dir);
-    }
-    let beside_exe = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("assets")))
-        .filter(|dir| dir.join("models").is_dir());
-    beside_exe.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("assets"))
+/// Where the assets live, found at run time (`crate::resources` has the search order).
+///
+/// # Errors
+/// [`ResourceNotFound`](crate::resources::ResourceNotFound) naming every place it looked.
+pub fn assets_dir() -> Result<PathBuf, crate::resources::ResourceNotFound> {
+    crate::resources::locate(crate::resources::Resource::Assets)
 }
 
 /// Every shipped model with a card and a weight file, sorted by name.
@@ -72,7 +66,7 @@ pub fn assets_dir() -> PathBuf {
 /// # Errors
 /// [`ModelError`] when a card cannot be read.
 pub fn list_shipped() -> Result<Vec<ShippedModel>, ModelError> {
-    let dir = assets_dir().join("models");
+    let dir = assets_dir()?.join("models");
     let entries = std::fs::read_dir(&dir).map_err(|err| ModelError::File {
         action: "listing the shipped models",
         reason: err.to_string(),

@@ -19,7 +19,9 @@ const CT_PRESETS: [(&str, f64, f64); 4] = [
 ];
 
 fn sample_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
+    let Ok(dir) = crate::resources::locate(crate::resources::Resource::SampleData) else {
+        return Vec::new();
+    };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
