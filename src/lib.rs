@@ -7,6 +7,7 @@
 //! `imaging`/`metrics`/`datasets`/`device` (checked by `tests/layering.rs`; see
 //! `ARCHITECTURE.md`).
 
+pub mod about;
 pub mod app;
 pub mod attacks;
 pub mod datasets;

@@ -223,3 +223,17 @@ fn eval_refuses_a_folder_without_class_folders() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn version_names_the_commit_and_the_backends() {
+    let output = common::run_ok(common::advlens().arg("--version"));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.starts_with(&format!("advlens {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    assert!(
+        text.contains("Burn wgpu") && text.contains("Burn Flex"),
+        "{text}"
+    );
+}

@@ -332,3 +332,15 @@ fn an_epsilon_from_another_norm_is_brought_into_range() {
     let epsilon = harness.state().settings().spec.attack.epsilon;
     assert!(epsilon <= 16.0 / 255.0 + 1e-12, "ε = {epsilon}");
 }
+
+#[test]
+fn the_about_window_names_the_build_and_the_data_licences() {
+    let mut harness = harness();
+    settle(&mut harness);
+    harness.get_by_label("About").click();
+    harness.run_steps(3);
+    harness.get_by_label_contains("About advlens");
+    harness.get_by_label(&advlens::about::version_line());
+    harness.get_by_label("CC BY 4.0");
+    harness.get_by_label(&format!("• {}", advlens::about::BACKENDS[1]));
+}

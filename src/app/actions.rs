@@ -142,6 +142,7 @@ impl AdvlensApp {
                     self.session.settings.presentation = !self.session.settings.presentation;
                 }
                 Command::ToggleHelp => self.ui_state.show_help = !self.ui_state.show_help,
+                Command::ToggleAbout => self.ui_state.show_about = !self.ui_state.show_about,
                 Command::DismissErrors => self.session.errors.clear(),
             }
         }

@@ -52,6 +52,8 @@ pub enum Command {
     TogglePresentation,
     /// Toggle the help overlay.
     ToggleHelp,
+    /// Toggle the About window (version, commit, backends, data licences).
+    ToggleAbout,
     /// Dismiss the error banner.
     DismissErrors,
 }

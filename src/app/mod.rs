@@ -298,12 +298,15 @@ impl AdvlensApp {
         let ctx = ui.ctx().clone();
         let session = &mut self.session;
         let commands = &mut self.commands;
-        panels::status_bar_ui(ui, session, self.ui_state.renderer.name());
+        panels::status_bar_ui(ui, session, self.ui_state.renderer.name(), commands);
         panels::controls_ui(ui, session, &mut self.ui_state.fields, commands);
         panels::numbers_ui(ui, session, commands);
         panels::views_ui(ui, session, &mut self.ui_state, commands);
         if self.ui_state.show_help {
             panels::help_ui(&ctx, &mut self.ui_state.show_help);
+        }
+        if self.ui_state.show_about {
+            panels::about_ui(&ctx, &mut self.ui_state.show_about);
         }
         if !self.commands.is_empty() {
             // Apply them now rather than at the next input event.

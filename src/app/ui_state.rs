@@ -27,6 +27,8 @@ pub struct UiState {
     pub images: ViewImages,
     /// Whether the keyboard help is shown.
     pub show_help: bool,
+    /// Whether the About window is open.
+    pub show_about: bool,
     /// Typed-in paths.
     pub fields: TextFields,
     /// An open file dialog, if any.
@@ -42,6 +44,7 @@ impl UiState {
             renderer,
             images: ViewImages::default(),
             show_help: false,
+            show_about: false,
             fields: TextFields::default(),
             dialog: None,
         }

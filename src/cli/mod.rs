@@ -19,7 +19,7 @@ use advlens::device::{ComputeDevice, CpuFallback, DevicePreference, choose_devic
 
 /// advlens: see how adversarial attacks fool medical-imaging models, one scan at a time.
 #[derive(Parser, Debug)]
-#[command(name = "advlens", version, about)]
+#[command(name = "advlens", version = advlens::about::VERSION, long_version = advlens::about::LONG_VERSION, about)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

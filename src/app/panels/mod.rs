@@ -1,6 +1,7 @@
 //! The window's panels: controls (left), numbers (right), views (centre), status line
-//! (bottom) and the help overlay.
+//! (bottom), the help overlay and the About window.
 
+mod about;
 mod attack_controls;
 mod attack_parameters;
 mod controls;
@@ -13,6 +14,7 @@ mod status_bar;
 mod sweep_plot;
 mod views;
 
+pub use about::about_ui;
 pub use controls::controls_ui;
 pub use help::help_ui;
 pub use numbers::numbers_ui;

@@ -1,11 +1,17 @@
-//! The status line: device, model, renderer, last run time and what is in progress.
+//! The status line: device, model, renderer, last run time, what is in progress, and the
+//! button that opens the About window.
 
 use eframe::egui::{self, RichText};
 
-use crate::app::Session;
+use crate::app::{Command, Commands, Session};
 
 /// Draws the status line.
-pub fn status_bar_ui(ui: &mut egui::Ui, session: &Session, renderer: &str) {
+pub fn status_bar_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    renderer: &str,
+    commands: &mut Commands,
+) {
     egui::Panel::bottom("status").show(ui, |ui| {
         ui.horizontal(|ui| {
             let device = session
@@ -42,6 +48,9 @@ pub fn status_bar_ui(ui: &mut egui::Ui, session: &Session, renderer: &str) {
                 ui.label("computing the ε sweep…");
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("About").clicked() {
+                    commands.push(Command::ToggleAbout);
+                }
                 ui.label(RichText::new("F1: shortcuts").weak());
             });
         });
