@@ -5,6 +5,7 @@
 mod cli;
 
 fn main() -> std::process::ExitCode {
+    quiet_on_closed_stdout();
     match cli::run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
@@ -13,4 +14,23 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// When the reader of stdout goes away (`advlens models | head -1`), `println!` panics; end
+/// quietly instead, with the status a shell gives a program stopped by SIGPIPE (128 + 13), as
+/// C tools do. Every other panic keeps the default report.
+fn quiet_on_closed_stdout() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
 }

@@ -237,3 +237,18 @@ fn version_names_the_commit_and_the_backends() {
         "{text}"
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_gets_no_panic() {
+    // A pipe whose reading end is already closed, as after `| head -0`: every write fails.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = common::advlens()
+        .arg("models")
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(141), "{stderr}");
+}

@@ -17,6 +17,9 @@ pub struct GuiArgs {
     /// A scan to open instead of the bundled chest X-ray.
     #[arg(long)]
     scan: Option<PathBuf>,
+    /// The same, as a plain argument (what a file manager or the desktop entry passes).
+    #[arg(conflicts_with = "scan", value_name = "SCAN")]
+    file: Option<PathBuf>,
     /// auto, gpu or cpu.
     #[arg(long, default_value = "auto")]
     device: DevicePreference,
@@ -48,7 +51,7 @@ pub fn run(args: GuiArgs) -> anyhow::Result<()> {
     }
     let options = AppOptions {
         device: args.device,
-        scan: args.scan,
+        scan: args.scan.or(args.file),
         fresh_settings: args.fresh || args.smoke_test.is_some(),
         smoke: args.smoke_test.map(|screenshot| SmokeTest { screenshot }),
         shared_device: Some(device),
@@ -56,6 +59,7 @@ pub fn run(args: GuiArgs) -> anyhow::Result<()> {
     let native_options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("advlens")
+            .with_app_id("advlens")
             .with_inner_size([1440.0, 920.0])
             .with_min_inner_size([900.0, 600.0])
             .with_drag_and_drop(true),
