@@ -1,3 +1,5 @@
+#![cfg(unix)]
+
 //! The binary finds its resources at run time, not through a path compiled in: it holds no
 //! trace of the source tree's path; a copy in a folder with no checkout above it fails with an
 //! error naming every place it looked, and works once `assets/` and `sample_data/` sit beside

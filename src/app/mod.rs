@@ -26,7 +26,7 @@ use eframe::egui;
 pub use colormap_gpu::{COLORMAP_WGSL, ColormapPipeline, ShaderParams, upload_image};
 pub use commands::{Command, Commands};
 pub use session::{Session, StatusInfo};
-pub use settings::Settings;
+pub use settings::{APP_ID, Settings, settings_dir};
 pub use smoke::SmokeTest;
 pub use ui_state::{TextFields, UiState};
 pub use view_images::cpu_image;

@@ -8,6 +8,18 @@ use crate::attacks::AttackConfig;
 use crate::defenses::DefenseConfig;
 use crate::pipeline::AttackSpec;
 
+/// The window's application id: its settings folder and its desktop entry's name.
+pub const APP_ID: &str = "advlens";
+
+/// Where the window keeps its settings and recent files (eframe's storage): the platform's
+/// per-user data folder — `$XDG_DATA_HOME/advlens` (`~/.local/share/advlens`) on Linux,
+/// `~/Library/Application Support/advlens` on macOS, `%APPDATA%\advlens\data` on Windows —
+/// never beside the program.
+#[must_use]
+pub fn settings_dir() -> Option<PathBuf> {
+    eframe::storage_dir(APP_ID)
+}
+
 /// The most recent files kept.
 pub const MAX_RECENT: usize = 8;
 
@@ -112,6 +124,23 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(all(unix, not(target_os = "macos")))]
+    #[test]
+    fn settings_and_caches_live_in_the_users_folders_not_beside_the_program() {
+        let data_home = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| std::env::home_dir().map(|h| h.join(".local/share")))
+            .unwrap();
+        let settings = settings_dir().unwrap();
+        assert_eq!(settings, data_home.join("advlens"));
+        let cache = crate::device::kernel_cache_dir().unwrap();
+        assert_eq!(cache, dirs::cache_dir().unwrap().join("advlens/cubecl"));
+        let program = std::env::current_exe().unwrap();
+        let beside = program.parent().unwrap();
+        assert!(!settings.starts_with(beside) && !cache.starts_with(beside));
+    }
 
     #[test]
     fn recent_files_are_unique_newest_first_and_bounded() {

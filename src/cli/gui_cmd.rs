@@ -59,7 +59,7 @@ pub fn run(args: GuiArgs) -> anyhow::Result<()> {
     let native_options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("advlens")
-            .with_app_id("advlens")
+            .with_app_id(advlens::app::APP_ID)
             .with_inner_size([1440.0, 920.0])
             .with_min_inner_size([900.0, 600.0])
             .with_drag_and_drop(true),
@@ -69,7 +69,7 @@ pub fn run(args: GuiArgs) -> anyhow::Result<()> {
     };
     let options = Arc::new(options);
     eframe::run_native(
-        "advlens",
+        advlens::app::APP_ID,
         native_options,
         Box::new(move |cc| Ok(Box::new(AdvlensApp::new(cc, (*options).clone())))),
     )

@@ -227,14 +227,21 @@ fn start_wgpu(adapter: &AdapterSummary) -> Result<ComputeDevice, DeviceError> {
     Ok(wgpu_compute_device(device, adapter))
 }
 
+/// Where the GPU kernels' autotune and compilation caches go: the platform's per-user cache
+/// folder (`~/.cache/advlens/cubecl` on Linux), never beside the program.
+#[must_use]
+pub fn kernel_cache_dir() -> Option<std::path::PathBuf> {
+    dirs::cache_dir().map(|base| base.join("advlens").join("cubecl"))
+}
+
 /// Points `CubeCL`'s autotune and kernel caches at a per-user cache directory instead of the
 /// working tree. Has no effect if the configuration was already set or read.
 fn use_user_cache_directory() {
-    let Some(base) = dirs::cache_dir() else {
+    let Some(folder) = kernel_cache_dir() else {
         return;
     };
     let mut config = CubeClRuntimeConfig::default();
-    config.environment.path = CacheConfig::Directory(base.join("advlens").join("cubecl"));
+    config.environment.path = CacheConfig::Directory(folder);
     let _already_configured = !CubeClRuntimeConfig::try_set(config);
 }
 

@@ -4,6 +4,8 @@
 use eframe::egui::{self, RichText};
 
 use crate::about::{ATTRIBUTIONS, BACKENDS, version_line};
+use crate::app::settings_dir;
+use crate::device::kernel_cache_dir;
 
 /// Draws the About window while `open`.
 pub fn about_ui(ctx: &egui::Context, open: &mut bool) {
@@ -40,6 +42,13 @@ pub fn about_ui(ctx: &egui::Context, open: &mut bool) {
                         ui.end_row();
                     }
                 });
+            ui.add_space(6.0);
+            ui.strong("Your files");
+            let place = |path: Option<std::path::PathBuf>| {
+                path.map_or_else(|| "none on this system".to_string(), |p| p.display().to_string())
+            };
+            ui.label(format!("Settings and recent files: {}", place(settings_dir())));
+            ui.label(format!("GPU kernel cache: {}", place(kernel_cache_dir())));
             ui.add_space(6.0);
             ui.label(
                 RichText::new(
