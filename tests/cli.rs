@@ -58,8 +58,8 @@ fn attack_writes_images_and_a_complete_result() {
         "adversarial.png",
         "adversarial_16bit.png",
         "perturbation.png",
-        "gradcam_clean.png",
-        "gradcam_adversarial.png",
+        "explanation_clean.png",
+        "explanation_adversarial.png",
         "result.json",
     ] {
         assert!(out.path().join(file).is_file(), "{file} missing");
@@ -251,4 +251,50 @@ fn a_reader_that_stops_early_gets_no_panic() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(141), "{stderr}");
+}
+
+#[test]
+fn attack_draws_the_chosen_explanation_and_reports_how_far_it_moved() {
+    let out = tempfile::tempdir().unwrap();
+    common::run_ok(
+        advlens()
+            .args(["attack", "--scan"])
+            .arg(sample("chest_xray_normal_1.png"))
+            .args([
+                "--attack",
+                "pgd",
+                "--explain",
+                "integrated-gradients",
+                "--ig-steps",
+                "8",
+                "--ig-baseline",
+                "blurred",
+                "--device",
+                "cpu",
+                "--out",
+            ])
+            .arg(out.path()),
+    );
+    let result: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("result.json")).unwrap()).unwrap();
+    assert_eq!(
+        result["explanation"],
+        "Integrated Gradients (8 steps from blurred)"
+    );
+    let shift = &result["explanation_shift"];
+    let rho = shift["spearman"].as_f64().unwrap();
+    assert!((-1.0..=1.0).contains(&rho));
+    assert!((0.0..=1.0).contains(&shift["top_iou"].as_f64().unwrap()));
+    assert!(shift["centroid_shift_px"].as_f64().unwrap() >= 0.0);
+    // The recipe carries the explanation, so a replay redraws it.
+    let recipe: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("recipe.json")).unwrap()).unwrap();
+    assert_eq!(recipe["explain"]["method"], "integrated-gradients");
+    let bad = advlens()
+        .args(["attack", "--explain", "tea-leaves", "--scan"])
+        .arg(sample("chest_xray_normal_1.png"))
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown explanation 'tea-leaves'"));
 }

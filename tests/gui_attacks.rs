@@ -188,3 +188,26 @@ fn jsma_offers_brighten_darken_and_either() {
     let attack = harness.state().settings().spec.attack.clone();
     assert!(!attack.jsma_both_directions && attack.theta < 0.0);
 }
+
+#[test]
+fn choosing_an_explanation_redraws_both_maps_with_it() {
+    let mut harness = harness();
+    settle(&mut harness);
+    // FGSM runs at once when anything changes.
+    harness.state_mut().settings_mut().spec.attack =
+        advlens::attacks::AttackConfig::new(AttackKind::Fgsm, 4.0 / 255.0);
+    harness
+        .get_by_role_and_label(Role::ComboBox, "method")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("Eigen-CAM").click();
+    harness.step();
+    settle(&mut harness);
+    let result = harness.state().result().unwrap().clone();
+    assert_eq!(
+        result.explanation.method,
+        advlens::explain::ExplainMethod::EigenCam
+    );
+    harness.get_by_label_contains("Eigen-CAM moved: Spearman ρ");
+    harness.get_by_label_contains("The main pattern in the last block");
+}

@@ -177,6 +177,7 @@ fn fgsm_session_equals_a_fresh_fgsm_run_on_a_shipped_model() {
             true_label: None,
             defense: Some(DefenseConfig::new(DefenseKind::BitDepth)),
             adaptive: false,
+            ..AttackSpec::default()
         },
     };
     let session = FgsmSession::new(&model, &request, &device).unwrap();

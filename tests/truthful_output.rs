@@ -77,6 +77,7 @@ fn the_gradient_route_is_named_for_every_defence_and_adaptive_setting() {
                         true_label: None,
                         defense: Some(defense.clone()),
                         adaptive,
+                        ..AttackSpec::default()
                     },
                 };
                 let result =
@@ -101,6 +102,7 @@ fn the_gradient_route_is_named_for_every_defence_and_adaptive_setting() {
             true_label: None,
             defense: None,
             adaptive: true,
+            ..AttackSpec::default()
         },
     };
     let result = run_pipeline(&model, &bare, &device, &AttackControl::default()).unwrap();

@@ -102,6 +102,7 @@ fn recipe(context: &ExportContext<'_>) -> Result<Option<Recipe>, String> {
         true_label: context.true_label,
         defense: result.defended.as_ref().map(|d| d.defense.clone()),
         adaptive: result.defended.as_ref().is_some_and(|d| d.adaptive),
+        explain: result.explanation.clone(),
     };
     Recipe::for_result(
         path,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::attacks::AttackConfig;
 use crate::defenses::DefenseConfig;
+use crate::explain::ExplainConfig;
 use crate::pipeline::AttackSpec;
 
 /// The window's application id: its settings folder and its desktop entry's name.
@@ -70,6 +71,7 @@ pub struct SettingsFile {
     recent: Vec<PathBuf>,
     defense: Option<DefenseConfig>,
     adaptive_attack: bool,
+    explain: ExplainConfig,
 }
 
 impl Default for SettingsFile {
@@ -87,6 +89,7 @@ impl From<SettingsFile> for Settings {
                 true_label: file.true_label,
                 defense: file.defense,
                 adaptive: file.adaptive_attack,
+                explain: file.explain,
             },
             max_epsilon_255: file.max_epsilon_255,
             overlay_opacity: file.overlay_opacity,
@@ -108,6 +111,7 @@ impl From<Settings> for SettingsFile {
             recent: settings.recent,
             defense: settings.spec.defense,
             adaptive_attack: settings.spec.adaptive,
+            explain: settings.spec.explain,
         }
     }
 }
@@ -195,6 +199,7 @@ mod tests {
             recent: vec![PathBuf::from("/scans/a.png")],
             defense: Some(DefenseConfig::new(DefenseKind::TvDenoise)),
             adaptive_attack: true,
+            explain: ExplainConfig::default(),
         };
         let stored = ron::to_string(&old_layout).unwrap();
         assert!(stored.starts_with("(model:"), "{stored}");

@@ -14,6 +14,7 @@ use advlens::attacks::{
 };
 use advlens::defenses::DefenseConfig;
 use advlens::device::DevicePreference;
+use advlens::explain::{Baseline, ExplainConfig, ExplainMethod};
 use advlens::export::{AttackReport, write_atomic, write_result_images};
 
 /// Opacity of the Grad-CAM overlay in the written images.
@@ -118,6 +119,22 @@ pub struct AttackArgs {
     /// wavelet[:levels], deflection[:pixels], medrdf[:copies], smoothing[:sigma,n=…,alpha=…].
     #[arg(long)]
     defense: Option<String>,
+    /// The explanation drawn on both images: gradcam, gradcam++, xgradcam, hirescam, layercam,
+    /// eigencam, saliency, gradient-x-input, smoothgrad or integrated-gradients.
+    #[arg(long, default_value = "gradcam")]
+    explain: ExplainMethod,
+    /// SmoothGrad's noisy copies.
+    #[arg(long, default_value_t = 25)]
+    explain_samples: usize,
+    /// SmoothGrad's noise σ on the [0, 1] scale.
+    #[arg(long, default_value_t = 0.15)]
+    explain_sigma: f64,
+    /// Integrated Gradients' steps along the path.
+    #[arg(long, default_value_t = 32)]
+    ig_steps: usize,
+    /// Integrated Gradients' baseline: black, blurred or noise.
+    #[arg(long, default_value = "black")]
+    ig_baseline: String,
     /// Attack through the defence: exact gradients where it is differentiable, BPDA
     /// (straight-through) where it is not, EOT over draws where it is random.
     #[arg(long, requires = "defense")]
@@ -164,6 +181,24 @@ fn parse_class(text: &str, task: Task) -> anyhow::Result<usize> {
             task.classes().join(", ")
         )
     })
+}
+
+fn explain_config(args: &AttackArgs) -> anyhow::Result<ExplainConfig> {
+    let config = ExplainConfig {
+        method: args.explain,
+        samples: args.explain_samples,
+        sigma: args.explain_sigma,
+        steps: args.ig_steps,
+        baseline: match args.ig_baseline.as_str() {
+            "black" => Baseline::Black,
+            "blurred" => Baseline::Blurred,
+            "noise" => Baseline::Noise,
+            other => anyhow::bail!("unknown baseline '{other}': expected black, blurred or noise"),
+        },
+        seed: args.seed,
+    };
+    config.validate()?;
+    Ok(config)
 }
 
 fn attack_config(args: &AttackArgs, task: Task) -> anyhow::Result<AttackConfig> {
@@ -269,6 +304,7 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
                 .transpose()?,
             defense: None,
             adaptive: false,
+            explain: explain_config(args)?,
         },
     };
     if spec.defense.is_none() {

@@ -137,6 +137,11 @@ pub fn print_summary(report: &AttackReport, out: &Path) {
         report.l0,
         report.ssim
     );
+    let shift = report.explanation_shift;
+    println!(
+        "explanation: {} moved: Spearman ρ {:.2}, top-10 % IoU {:.2}, centroid {:.1} px",
+        report.explanation, shift.spearman, shift.top_iou, shift.centroid_shift_px
+    );
     if let Some(defended) = &report.defended {
         let share = if defended.vote { " of the votes" } else { "" };
         println!(

@@ -32,7 +32,7 @@ enum Command {
     /// List the shipped models.
     Models(models_cmd::ModelsArgs),
     /// Attack one scan and write images and result.json.
-    Attack(attack_cmd::AttackArgs),
+    Attack(Box<attack_cmd::AttackArgs>),
     /// Train a model from ../shared/datasets.
     Train(train_cmd::TrainArgs),
     /// Measure latency of forward, FGSM, PGD-20 and Grad-CAM per shipped model.

@@ -1,5 +1,83 @@
-//! Explanations: Grad-CAM (Selvaraju et al. 2017) on the last convolutional block.
+//! Explanations: the class-activation-map family on the last convolutional block (Grad-CAM,
+//! Grad-CAM++, XGrad-CAM, HiResCAM, Layer-CAM, Eigen-CAM; `cam.rs`, pytorch-grad-cam's
+//! conventions) and gradient attributions on the pixels (saliency, gradient × input,
+//! SmoothGrad, Integrated Gradients; `attribution.rs`, Captum's conventions), each as a map in
+//! [0, 1] per image; and how far a map moved between the clean and the adversarial scan
+//! (`shift.rs`).
 
+mod attribution;
+mod cam;
+mod config;
+mod eigen;
 mod gradcam;
+mod method;
+mod shift;
 
-pub use gradcam::{ExplainError, grad_cam};
+use burn::tensor::Tensor;
+
+pub use attribution::{
+    attribution, cumulative_threshold, display_map, input_gradient, integrated_gradients,
+    integrated_gradients_baseline,
+};
+pub use cam::class_activation_map;
+pub use config::{Baseline, ExplainConfig};
+pub use eigen::{first_principal_projection, symmetric_eigen};
+pub use gradcam::grad_cam;
+pub use method::ExplainMethod;
+pub use shift::{
+    ExplanationShift, TOP_SHARE, centroid_distance, explanation_shift, spearman, top_iou,
+};
+
+use crate::models::ModelPair;
+
+/// Errors from explanations.
+#[derive(Debug, thiserror::Error)]
+pub enum ExplainError {
+    /// The class does not exist.
+    #[error("class {class} does not exist; the model has {classes} classes")]
+    InvalidClass {
+        /// Asked for.
+        class: usize,
+        /// Available.
+        classes: usize,
+    },
+    /// Autodiff returned no gradient.
+    #[error("no gradient reached the explained layer")]
+    NoGradient,
+    /// A parameter out of range, or a method asked of the wrong family.
+    #[error("{0}")]
+    InvalidParameter(String),
+    /// A tensor could not be read back from the device.
+    #[error("could not read a tensor back from the device: {0}")]
+    ReadBack(String),
+}
+
+/// Reads a tensor back to the host.
+fn host<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, ExplainError> {
+    tensor
+        .try_into_data()
+        .map_err(|err| ExplainError::ReadBack(format!("{err:?}")))?
+        .try_to_vec()
+        .map_err(|err| ExplainError::ReadBack(format!("{err:?}")))
+}
+
+/// The map of `config.method` for `class`, one per image, in [0, 1], ready to show.
+///
+/// # Shapes
+/// - input: `[batch, 1, h, w]`; output: `[batch, 1, h, w]`
+///
+/// # Errors
+/// [`ExplainError`] for a class out of range, bad parameters or a missing gradient.
+pub fn explain(
+    models: &ModelPair,
+    input: &Tensor<4>,
+    class: usize,
+    config: &ExplainConfig,
+) -> Result<Tensor<4>, ExplainError> {
+    config.validate()?;
+    if config.method.is_cam() {
+        class_activation_map(models, input, class, config.method)
+    } else {
+        display_map(attribution(models, input, class, config)?)
+    }
+}

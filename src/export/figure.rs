@@ -157,7 +157,7 @@ fn draw_text<DB: DrawingBackend>(
                     }
                 )
             }),
-            other => other.title().to_string(),
+            other => other.title_for(result),
         };
         root.draw_text(&text, &label, (left, (HEADER + TILE + 8) as i32))?;
     }

@@ -128,6 +128,12 @@ pub struct AttackReport {
     pub stages: Vec<crate::attacks::AttackStage>,
     /// What ran differently from what was asked, in words.
     pub notes: Vec<String>,
+    /// The explanation drawn on both images, in words (`Grad-CAM`).
+    pub explanation: String,
+    /// Its method and parameters.
+    pub explanation_config: crate::explain::ExplainConfig,
+    /// How far it moved between the clean and the adversarial image.
+    pub explanation_shift: crate::explain::ExplanationShift,
     /// What the attack differentiated, structured.
     pub gradient_route: crate::attacks::GradientRoute,
     /// The same in words (as the window, the figure and the CLI print it).
@@ -182,6 +188,9 @@ impl AttackReport {
             needed_norm: result.needed_norm(),
             stages: result.stages.clone(),
             notes: result.notes.clone(),
+            explanation: result.explanation.describe(),
+            explanation_config: result.explanation.clone(),
+            explanation_shift: result.explanation_shift,
             gradient_route: result.gradient_route,
             gradient: result.gradient_route.describe(),
             device: result.device.clone(),

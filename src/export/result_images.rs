@@ -30,8 +30,8 @@ pub fn write_result_images(
     ];
     for (kind, name) in [
         (ViewKind::Perturbation, "perturbation.png"),
-        (ViewKind::CamClean, "gradcam_clean.png"),
-        (ViewKind::CamAdversarial, "gradcam_adversarial.png"),
+        (ViewKind::CamClean, "explanation_clean.png"),
+        (ViewKind::CamAdversarial, "explanation_adversarial.png"),
     ] {
         let (base, extra) = kind.images(result);
         let mode = kind.mode(result, opacity);

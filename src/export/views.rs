@@ -1,5 +1,5 @@
-//! The comparison views — original, perturbation, adversarial, Grad-CAM on clean and on
-//! adversarial — and which images and colour mode each one shows. Used by the window and by
+//! The comparison views — original, perturbation, adversarial, the explanation (Grad-CAM by
+//! default) on clean and on adversarial — and which images and colour mode each one shows. Used by the window and by
 //! the exported figure.
 
 use super::ColorMode;
@@ -15,9 +15,9 @@ pub enum ViewKind {
     Perturbation,
     /// The adversarial image.
     Adversarial,
-    /// Grad-CAM of the clean image.
+    /// The explanation of the clean image.
     CamClean,
-    /// Grad-CAM of the adversarial image.
+    /// The explanation of the adversarial image.
     CamAdversarial,
     /// The adversarial image after the test-time defence (shown only with a defence).
     Defended,
@@ -51,9 +51,21 @@ impl ViewKind {
             Self::Original => "Original",
             Self::Perturbation => "Perturbation",
             Self::Adversarial => "Adversarial",
-            Self::CamClean => "Grad-CAM, clean",
-            Self::CamAdversarial => "Grad-CAM, adversarial",
+            Self::CamClean => "Explanation, clean",
+            Self::CamAdversarial => "Explanation, adversarial",
             Self::Defended => "Defended adversarial",
+        }
+    }
+
+    /// The title with the result's own words where they differ: the explanation views name
+    /// their method (`Grad-CAM++, clean`).
+    #[must_use]
+    pub fn title_for(self, result: &AttackResult) -> String {
+        let method = result.explanation.method.label();
+        match self {
+            Self::CamClean => format!("{method}, clean"),
+            Self::CamAdversarial => format!("{method}, adversarial"),
+            other => other.title().to_string(),
         }
     }
 
@@ -64,8 +76,8 @@ impl ViewKind {
             Self::Original => (&result.original, &result.original),
             Self::Perturbation => (&result.original, &result.perturbation),
             Self::Adversarial => (&result.adversarial, &result.adversarial),
-            Self::CamClean => (&result.original, &result.gradcam_clean),
-            Self::CamAdversarial => (&result.adversarial, &result.gradcam_adversarial),
+            Self::CamClean => (&result.original, &result.explanation_clean),
+            Self::CamAdversarial => (&result.adversarial, &result.explanation_adversarial),
             Self::Defended => result
                 .defended
                 .as_ref()

@@ -11,7 +11,7 @@ use crate::attacks::{
     AttackOutcome, AttackStage, GradientRoute, attack_succeeded, predicted_class, probabilities,
 };
 use crate::device::ComputeDevice;
-use crate::explain::grad_cam;
+use crate::explain::{explain, explanation_shift};
 use crate::imaging::image_from_tensor;
 use crate::metrics::perturbation_metrics;
 use crate::models::LoadedModel;
@@ -82,12 +82,23 @@ pub(super) fn assemble(
     let adversarial_prediction = prediction(model, adversarial_probs);
     let success = attack_succeeded(adversarial_prediction.label, label, target);
     let metrics = perturbation_metrics(clean, &adversarial)?;
-    let gradcam_clean = image_from_tensor(grad_cam(models, clean, clean_prediction.label)?)?;
-    let gradcam_adversarial = image_from_tensor(grad_cam(
+    let explanation_clean = image_from_tensor(explain(
+        models,
+        clean,
+        clean_prediction.label,
+        &spec.explain,
+    )?)?;
+    let explanation_adversarial = image_from_tensor(explain(
         models,
         &adversarial,
         adversarial_prediction.label,
+        &spec.explain,
     )?)?;
+    let shift = explanation_shift(
+        &explanation_clean.pixels,
+        &explanation_adversarial.pixels,
+        explanation_clean.width,
+    );
     let perturbation = image_from_tensor(adversarial.clone().sub(clean.clone()))?;
     let defended = spec
         .defense
@@ -99,8 +110,10 @@ pub(super) fn assemble(
         original: image_from_tensor(clean.clone())?,
         adversarial: image_from_tensor(adversarial)?,
         perturbation,
-        gradcam_clean,
-        gradcam_adversarial,
+        explanation_clean,
+        explanation_adversarial,
+        explanation: spec.explain.clone(),
+        explanation_shift: shift,
         clean: clean_prediction,
         adversarial_prediction,
         label,

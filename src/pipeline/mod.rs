@@ -12,7 +12,7 @@ use crate::attacks::{
 };
 use crate::defenses::DefenseError;
 use crate::device::ComputeDevice;
-use crate::explain::ExplainError;
+use crate::explain::{ExplainConfig, ExplainError, ExplanationShift};
 use crate::imaging::{GreyImage, ImagingError, Scan};
 use crate::metrics::{MetricsError, PerturbationMetrics};
 use crate::models::LoadedModel;
@@ -81,10 +81,15 @@ pub struct AttackResult {
     pub adversarial: GreyImage,
     /// adversarial − original (signed).
     pub perturbation: GreyImage,
-    /// Grad-CAM of the clean image for its predicted class.
-    pub gradcam_clean: GreyImage,
-    /// Grad-CAM of the adversarial image for its predicted class.
-    pub gradcam_adversarial: GreyImage,
+    /// The explanation (Grad-CAM unless another was chosen) of the clean image for its
+    /// predicted class, in [0, 1].
+    pub explanation_clean: GreyImage,
+    /// The same of the adversarial image for its predicted class.
+    pub explanation_adversarial: GreyImage,
+    /// The explanation method and its parameters.
+    pub explanation: ExplainConfig,
+    /// How far the explanation moved between the clean and the adversarial image.
+    pub explanation_shift: ExplanationShift,
     /// Clean prediction.
     pub clean: Prediction,
     /// Adversarial prediction.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::attacks::AttackConfig;
 use crate::defenses::{DefenseConfig, DefensePath};
+use crate::explain::ExplainConfig;
 
 /// What to attack with, against what, behind which defence.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -23,6 +24,9 @@ pub struct AttackSpec {
     /// `AttackResult::gradient_route`); ignored without a defence.
     #[serde(default)]
     pub adaptive: bool,
+    /// The explanation drawn on the clean and the adversarial scan (Grad-CAM by default).
+    #[serde(default)]
+    pub explain: ExplainConfig,
 }
 
 impl AttackSpec {
@@ -51,6 +55,7 @@ impl AttackSpec {
             true_label: self.true_label,
             defense: self.attacked_defense().cloned(),
             adaptive: self.adaptive && self.defense.is_some(),
+            explain: ExplainConfig::default(),
         }
     }
 }
@@ -68,6 +73,7 @@ mod tests {
             true_label: Some(1),
             defense: Some(DefenseConfig::new(DefenseKind::Jpeg)),
             adaptive: false,
+            explain: ExplainConfig::default(),
         };
         let moved = AttackSpec {
             attack: AttackConfig::new(AttackKind::Fgsm, 5.0 / 255.0),

@@ -1,8 +1,8 @@
-//! The left panel: scan, model, attack and display controls.
+//! The left panel: scan, model, attack, defence, explanation and display controls.
 
 use eframe::egui::{self, RichText};
 
-use super::{attack_controls, defense_controls, scan_controls};
+use super::{attack_controls, defense_controls, explain_controls, scan_controls};
 use crate::app::TextFields;
 use crate::app::widgets::path_field_ui;
 use crate::app::{Command, Commands, Session};
@@ -30,6 +30,9 @@ pub fn controls_ui(
                 });
                 section(ui, "Defence", |ui| {
                     defense_controls::defense_ui(ui, session, commands);
+                });
+                section(ui, "Explanation", |ui| {
+                    explain_controls::explain_ui(ui, session, commands);
                 });
                 section(ui, "Display", |ui| {
                     display_ui(ui, session, fields, commands);
@@ -105,7 +108,7 @@ fn display_ui(
 ) {
     ui.add(
         egui::Slider::new(&mut session.settings.overlay_opacity, 0.0..=1.0)
-            .text("Grad-CAM opacity"),
+            .text("explanation opacity"),
     );
     if ui
         .checkbox(&mut session.settings.presentation, "Presentation mode (P)")

@@ -7,6 +7,7 @@ mod attack_parameters;
 mod controls;
 mod defense_controls;
 mod defense_numbers;
+mod explain_controls;
 mod help;
 mod numbers;
 mod scan_controls;

@@ -100,7 +100,7 @@ fn view_title(kind: ViewKind, result: &AttackResult) -> String {
                 d.adversarial.class_name
             )
         }),
-        other => other.title().to_string(),
+        other => other.title_for(result),
     }
 }
 
@@ -111,12 +111,13 @@ fn probe_ui(ui: &mut egui::Ui, view: &ViewState, result: &AttackResult) {
     };
     let at = |image: &crate::imaging::GreyImage| image.get(x, y).unwrap_or(0.0);
     ui.label(format!(
-        "pixel ({x}, {y}):  original {:.4}  ·  perturbation {:+.2}/255  ·  adversarial {:.4}  ·  Grad-CAM clean {:.2}  ·  adversarial {:.2}{}",
+        "pixel ({x}, {y}):  original {:.4}  ·  perturbation {:+.2}/255  ·  adversarial {:.4}  ·  {} clean {:.2}  ·  adversarial {:.2}{}",
         at(&result.original),
         at(&result.perturbation) * 255.0,
         at(&result.adversarial),
-        at(&result.gradcam_clean),
-        at(&result.gradcam_adversarial),
+        result.explanation.method.label(),
+        at(&result.explanation_clean),
+        at(&result.explanation_adversarial),
         result.defended.as_ref().map_or_else(String::new, |d| format!("  ·  defended {:.4}", at(&d.adversarial_image))),
     ));
 }

@@ -1,0 +1,62 @@
+//! The explanation section: the method (with its one-sentence explanation), SmoothGrad's and
+//! Integrated Gradients' parameters, and how far the map moved between the clean and the
+//! adversarial scan.
+
+use eframe::egui::{self, RichText};
+
+use crate::app::{Command, Commands, Session};
+use crate::explain::{Baseline, ExplainMethod};
+
+/// Draws the explanation controls and pushes a run when they change.
+pub fn explain_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Commands) {
+    let before = session.settings.spec.explain.clone();
+    let explain = &mut session.settings.spec.explain;
+    egui::ComboBox::from_label("method")
+        .width(190.0)
+        .selected_text(explain.method.label())
+        .show_ui(ui, |ui| {
+            for method in ExplainMethod::ALL {
+                ui.selectable_value(&mut explain.method, method, method.label());
+            }
+        });
+    ui.label(RichText::new(explain.method.explanation()).weak());
+    match explain.method {
+        ExplainMethod::SmoothGrad => {
+            ui.add(egui::Slider::new(&mut explain.samples, 1..=100).text("noisy copies"));
+            ui.add(egui::Slider::new(&mut explain.sigma, 0.01..=0.5).text("noise σ"));
+        }
+        ExplainMethod::IntegratedGradients => {
+            ui.add(egui::Slider::new(&mut explain.steps, 4..=128).text("steps"));
+            ui.horizontal(|ui| {
+                ui.label("from");
+                for baseline in Baseline::ALL {
+                    ui.selectable_value(&mut explain.baseline, baseline, baseline.label());
+                }
+            });
+        }
+        _ => {}
+    }
+    if let Some(result) = &session.result {
+        let shift = result.explanation_shift;
+        ui.label(format!(
+            "{} moved: Spearman ρ {:.2} · top-10 % overlap (IoU) {:.2} · centroid {:.1} px",
+            result.explanation.method.label(),
+            shift.spearman,
+            shift.top_iou,
+            shift.centroid_shift_px
+        ))
+        .on_hover_text(
+            "Between the clean and the adversarial map: ρ = 1 and IoU = 1 mean it did not move",
+        );
+    }
+    if session.settings.spec.explain != before {
+        let cheap = !session.settings.spec.attack.kind.is_iterative();
+        if !cheap {
+            ui.label(RichText::new("Press Run to redraw with this method.").italics());
+        }
+        commands.push(Command::AttackChanged {
+            run: cheap,
+            sweep: false,
+        });
+    }
+}

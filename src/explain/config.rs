@@ -1,0 +1,116 @@
+//! What defines an explanation run: the method and its parameters.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ExplainError, ExplainMethod};
+
+/// The baseline Integrated Gradients starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Baseline {
+    /// An all-black scan (Captum's default, zeros).
+    #[default]
+    Black,
+    /// The scan blurred (Gaussian, σ = 8 pixels): keeps the brightness, removes the detail.
+    Blurred,
+    /// Uniform noise in [0, 1] (seeded).
+    Noise,
+}
+
+impl Baseline {
+    /// Every baseline, in menu order.
+    pub const ALL: [Self; 3] = [Self::Black, Self::Blurred, Self::Noise];
+
+    /// In words.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Black => "black",
+            Self::Blurred => "blurred",
+            Self::Noise => "uniform noise",
+        }
+    }
+}
+
+/// An explanation method and its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExplainConfig {
+    /// The method.
+    pub method: ExplainMethod,
+    /// SmoothGrad's noisy copies.
+    pub samples: usize,
+    /// SmoothGrad's noise σ on the [0, 1] scale.
+    pub sigma: f64,
+    /// Integrated Gradients' steps along the path.
+    pub steps: usize,
+    /// Integrated Gradients' baseline.
+    pub baseline: Baseline,
+    /// Seed of SmoothGrad's noise and the noise baseline.
+    pub seed: u64,
+}
+
+impl Default for ExplainConfig {
+    fn default() -> Self {
+        Self {
+            method: ExplainMethod::GradCam,
+            samples: 25,
+            sigma: 0.15,
+            steps: 32,
+            baseline: Baseline::Black,
+            seed: 0,
+        }
+    }
+}
+
+impl ExplainConfig {
+    /// The default parameters of a method.
+    #[must_use]
+    pub fn new(method: ExplainMethod) -> Self {
+        Self {
+            method,
+            ..Self::default()
+        }
+    }
+
+    /// Checks the parameters.
+    ///
+    /// # Errors
+    /// [`ExplainError::InvalidParameter`] naming the bad value.
+    pub fn validate(&self) -> Result<(), ExplainError> {
+        let bad = |message: String| Err(ExplainError::InvalidParameter(message));
+        if !(1..=500).contains(&self.samples) {
+            return bad(format!(
+                "SmoothGrad samples must be 1–500, got {}",
+                self.samples
+            ));
+        }
+        if !(self.sigma.is_finite() && (0.0..=1.0).contains(&self.sigma)) {
+            return bad(format!("SmoothGrad σ must be 0–1, got {}", self.sigma));
+        }
+        if !(1..=1000).contains(&self.steps) {
+            return bad(format!(
+                "Integrated Gradients steps must be 1–1000, got {}",
+                self.steps
+            ));
+        }
+        Ok(())
+    }
+
+    /// The run in words: `Grad-CAM`, `SmoothGrad (25 × σ 0.15)`, `Integrated Gradients (32
+    /// steps from black)`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self.method {
+            ExplainMethod::SmoothGrad => {
+                format!("SmoothGrad ({} × σ {})", self.samples, self.sigma)
+            }
+            ExplainMethod::IntegratedGradients => format!(
+                "Integrated Gradients ({} steps from {})",
+                self.steps,
+                self.baseline.label()
+            ),
+            method => method.label().to_string(),
+        }
+    }
+}
