@@ -18,7 +18,7 @@ use advlens::models::{list_shipped, load_shipped};
 pub struct BenchArgs {
     /// Timed runs per measurement (after one warm-up run).
     #[arg(long, default_value_t = 7)]
-    runs: usize,
+    pub(super) runs: usize,
     /// Only this model.
     #[arg(long)]
     model: Option<String>,
@@ -32,17 +32,25 @@ pub struct BenchArgs {
     /// C&W is 500 gradient steps).
     #[arg(long)]
     attacks: bool,
+    /// Also time one map of every explanation method on each model.
+    #[arg(long)]
+    explanations: bool,
 }
 
 /// The shipped models to time: all, or the one `--model` names.
-fn selected_models(args: &BenchArgs) -> anyhow::Result<Vec<advlens::models::ShippedModel>> {
+pub(super) fn selected_models(
+    args: &BenchArgs,
+) -> anyhow::Result<Vec<advlens::models::ShippedModel>> {
     Ok(list_shipped()?
         .into_iter()
         .filter(|shipped| args.model.as_ref().is_none_or(|name| *name == shipped.name))
         .collect())
 }
 
-fn median_ms(runs: usize, mut work: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<f64> {
+pub(super) fn median_ms(
+    runs: usize,
+    mut work: impl FnMut() -> anyhow::Result<()>,
+) -> anyhow::Result<f64> {
     work()?; // warm-up
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs.max(1) {
@@ -114,6 +122,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
     if args.attacks {
         bench_attacks(args, &device, &scan)?;
+    }
+    if args.explanations {
+        super::bench_explain::bench_explanations(args, &device, &scan)?;
     }
     if let (Some(model), false) = (first, args.no_defenses) {
         let input = model_input_from_scan(&scan, model.card.spec.input_size, &device.device);

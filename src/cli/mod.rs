@@ -5,6 +5,7 @@ mod adapter_probe;
 mod attack_cmd;
 mod attack_summary;
 mod bench_cmd;
+mod bench_explain;
 mod calibrate_cmd;
 mod certify_cmd;
 mod eval_cmd;

@@ -1,8 +1,8 @@
 //! Eigen-CAM's projection on the host: for one image's activations (channels × positions),
 //! centre each channel over the positions, and project every position on the first right
-//! singular vector of that positions × channels matrix. It is computed from the small
-//! positions × positions Gram matrix (its top eigenvector u and eigenvalue λ give the
-//! projection √λ·u), by cyclic Jacobi rotations in f64.
+//! singular vector of that positions × channels matrix. It is computed from the smaller of the
+//! two Gram matrices (positions²: its top eigenpair (u, λ) gives the projection √λ·u;
+//! channels²: its top eigenvector v gives X·v), by cyclic Jacobi rotations in f64.
 
 /// The first principal projection of one image's activations (`channels × positions`,
 /// channel-major), one value per position, signed to agree with the mean activation.
@@ -21,24 +21,20 @@ pub fn first_principal_projection(
             x[position * channels + channel] = f64::from(*value) - mean;
         }
     }
-    let mut gram = vec![0.0f64; positions * positions];
-    for i in 0..positions {
-        for j in i..positions {
-            let dot: f64 = (0..channels)
-                .map(|k| x[i * channels + k] * x[j * channels + k])
-                .sum();
-            gram[i * positions + j] = dot;
-            gram[j * positions + i] = dot;
-        }
-    }
-    let (values, vectors) = symmetric_eigen(gram, positions);
-    let Some((top, &lambda)) = values.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)) else {
-        return Vec::new();
+    // The top eigenpair of the smaller Gram matrix: XXᵀ (positions²) gives u and the
+    // projection √λ·u; XᵀX (channels²) gives v and the projection X·v.
+    let mut projection = if positions <= channels {
+        let gram = gram_matrix(&x, positions, channels, |p, k| p * channels + k);
+        let (vector, lambda) = top_eigenpair(gram, positions);
+        let scale = lambda.max(0.0).sqrt();
+        vector.into_iter().map(|u| u * scale).collect::<Vec<f64>>()
+    } else {
+        let gram = gram_matrix(&x, channels, positions, |c, p| p * channels + c);
+        let (vector, _) = top_eigenpair(gram, channels);
+        (0..positions)
+            .map(|p| (0..channels).map(|c| x[p * channels + c] * vector[c]).sum())
+            .collect()
     };
-    let scale = lambda.max(0.0).sqrt();
-    let mut projection: Vec<f64> = (0..positions)
-        .map(|p| vectors[p * positions + top] * scale)
-        .collect();
     // The sign of a singular vector is arbitrary: agree with the mean activation.
     let agreement: f64 = (0..positions)
         .map(|p| {
@@ -54,6 +50,29 @@ pub fn first_principal_projection(
         }
     }
     projection.into_iter().map(|v| v as f32).collect()
+}
+
+/// The `n × n` Gram matrix of the rows `0..n`, each of length `m`, of `x` read through
+/// `at(row, column)`.
+fn gram_matrix(x: &[f64], n: usize, m: usize, at: impl Fn(usize, usize) -> usize) -> Vec<f64> {
+    let mut gram = vec![0.0f64; n * n];
+    for i in 0..n {
+        for j in i..n {
+            let dot: f64 = (0..m).map(|k| x[at(i, k)] * x[at(j, k)]).sum();
+            gram[i * n + j] = dot;
+            gram[j * n + i] = dot;
+        }
+    }
+    gram
+}
+
+/// The eigenvector of the largest eigenvalue of a symmetric matrix, and that value.
+fn top_eigenpair(matrix: Vec<f64>, n: usize) -> (Vec<f64>, f64) {
+    let (values, vectors) = symmetric_eigen(matrix, n);
+    let Some((top, &lambda)) = values.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)) else {
+        return (Vec::new(), 0.0);
+    };
+    ((0..n).map(|i| vectors[i * n + top]).collect(), lambda)
 }
 
 /// Eigenvalues and eigenvectors (column `k` of the row-major result is the vector of value
@@ -135,7 +154,12 @@ mod tests {
     fn the_projection_matches_power_iteration_on_the_channel_covariance() {
         // Independent route: the top eigenvector v of XᵀX (channels × channels) by power
         // iteration, then the projection X·v.
-        let (channels, positions) = (5, 9);
+        for (channels, positions) in [(5, 9), (9, 5)] {
+            check_against_power_iteration(channels, positions);
+        }
+    }
+
+    fn check_against_power_iteration(channels: usize, positions: usize) {
         let activations: Vec<f32> = (0..channels * positions)
             .map(|i| ((i * 37 % 23) as f32 / 7.0).sin().abs() + (i % positions) as f32 * 0.1)
             .collect();
