@@ -264,3 +264,42 @@ fn eval_tables_the_stages_the_minimal_and_the_sparse_attacks() {
         "{stages:?}"
     );
 }
+
+#[test]
+fn eval_measures_how_far_attacks_move_the_explanation() {
+    let data = chest_class_folder();
+    let out = tempfile::tempdir().unwrap();
+    run_ok(
+        advlens()
+            .args(["eval", "--model", "chest-xray-cnn", "--data"])
+            .arg(data.path())
+            .args([
+                "--attacks",
+                "fgsm,deepfool",
+                "--eps",
+                "0,8/255",
+                "--explain",
+                "gradcam",
+                "--device",
+                "cpu",
+                "--out",
+            ])
+            .arg(out.path()),
+    );
+    let csv = std::fs::read_to_string(out.path().join("chest-xray-cnn-gradcam-shift.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    // One row: FGSM at 8/255 (no row at ε = 0, none for DeepFool, which has no ε).
+    assert_eq!(lines.len(), 2, "{csv}");
+    let cells: Vec<&str> = lines[1].split(',').collect();
+    assert_eq!(cells[0], "FGSM");
+    assert_eq!(cells[2], "6", "six scans");
+    let rho: Vec<f64> = cells[4..7].iter().map(|c| c.parse().unwrap()).collect();
+    assert!(
+        rho[0] <= rho[1] && rho[1] <= rho[2],
+        "quartiles in order: {rho:?}"
+    );
+    assert!(rho.iter().all(|r| (-1.0..=1.0).contains(r)));
+    let markdown =
+        std::fs::read_to_string(out.path().join("chest-xray-cnn-gradcam-shift.md")).unwrap();
+    assert!(markdown.contains("how far Grad-CAM moves"), "{markdown}");
+}

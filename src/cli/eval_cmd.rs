@@ -84,6 +84,10 @@ pub struct EvalArgs {
     /// Where the CSV and Markdown tables go.
     #[arg(long, default_value = "advlens-eval")]
     out: PathBuf,
+    /// Also measure how far each attack moves this explanation (gradcam, gradcam++, …,
+    /// integrated-gradients): quartiles of Spearman ρ, top-10 % IoU and centroid shift per ε.
+    #[arg(long)]
+    explain: Option<advlens::explain::ExplainMethod>,
     /// Also add the table to the model's card (replacing one with the same setting).
     #[arg(long)]
     update_card: bool,
@@ -222,6 +226,25 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         "written to {}",
         args.out.join(format!("{stem}.{{csv,md}}")).display()
     );
+    if let Some(method) = args.explain {
+        let explain = advlens::explain::ExplainConfig {
+            seed: args.seed,
+            ..advlens::explain::ExplainConfig::new(method)
+        };
+        let job = super::eval_explain::ShiftJob {
+            model: &model,
+            images: &images,
+            plan: advlens::eval::ShiftPlan {
+                attacks: &plan.attacks,
+                epsilons: &plan.epsilons,
+                explain: &explain,
+                batch_size: args.batch_size,
+            },
+            out: &args.out,
+            stem: &stem,
+        };
+        super::eval_explain::run_shift_table(&job, &device)?;
+    }
     if args.update_card {
         let card_path = shipped.weights_path.with_extension("json");
         let mut card = shipped.card;

@@ -9,6 +9,7 @@ mod bench_explain;
 mod calibrate_cmd;
 mod certify_cmd;
 mod eval_cmd;
+mod eval_explain;
 mod gui_cmd;
 mod models_cmd;
 mod train_cmd;

@@ -5,6 +5,7 @@
 mod card_page;
 mod certified;
 mod detector;
+mod explanation_shift;
 mod image_set;
 mod no_epsilon;
 mod run;
@@ -13,6 +14,9 @@ mod table;
 pub use card_page::{card_markdown, save_card};
 pub use certified::{CertifiedTable, certified_accuracy, certified_markdown};
 pub use detector::{calibrate_detector, squeeze_scores_of};
+pub use explanation_shift::{
+    Quartiles, ShiftPlan, ShiftRow, explanation_shift_table, shift_csv, shift_markdown,
+};
 pub use image_set::{images_from_folder, images_from_split};
 pub use run::{EvalPlan, evaluate_robustness};
 pub use table::{table_csv, table_markdown};
@@ -26,6 +30,9 @@ pub enum EvalError {
     /// A defence failed.
     #[error(transparent)]
     Defense(#[from] crate::defenses::DefenseError),
+    /// An explanation failed.
+    #[error(transparent)]
+    Explain(#[from] crate::explain::ExplainError),
     /// Reading images.
     #[error(transparent)]
     Imaging(#[from] crate::imaging::ImagingError),
