@@ -7,6 +7,7 @@
 use burn::tensor::Tensor;
 
 use super::EvalError;
+use super::table::push;
 use crate::attacks::{AttackConfig, AttackControl, predicted_class, probabilities, run_attack};
 use crate::datasets::LabelledImages;
 use crate::device::ComputeDevice;
@@ -209,16 +210,19 @@ pub fn shift_markdown(rows: &[ShiftRow], model: &str, config: &ExplainConfig) ->
         )
     };
     for row in rows {
-        text.push_str(&format!(
-            "| {} | {:.0}/255 | {} | {:.0} % | {} | {} | {} |\n",
-            row.attack,
-            row.epsilon * 255.0,
-            row.images,
-            100.0 * row.flipped,
-            cell(&row.spearman, 2),
-            cell(&row.top_iou, 2),
-            cell(&row.centroid_px, 1)
-        ));
+        push(
+            &mut text,
+            format_args!(
+                "| {} | {:.0}/255 | {} | {:.0} % | {} | {} | {} |\n",
+                row.attack,
+                row.epsilon * 255.0,
+                row.images,
+                100.0 * row.flipped,
+                cell(&row.spearman, 2),
+                cell(&row.top_iou, 2),
+                cell(&row.centroid_px, 1)
+            ),
+        );
     }
     text
 }
@@ -230,22 +234,25 @@ pub fn shift_csv(rows: &[ShiftRow]) -> String {
         "attack,epsilon_255,scans,flipped,spearman_q1,spearman_median,spearman_q3,top_iou_q1,top_iou_median,top_iou_q3,centroid_px_q1,centroid_px_median,centroid_px_q3\n",
     );
     for row in rows {
-        text.push_str(&format!(
-            "{},{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.3},{:.3},{:.3}\n",
-            row.attack,
-            row.epsilon * 255.0,
-            row.images,
-            row.flipped,
-            row.spearman.q1,
-            row.spearman.median,
-            row.spearman.q3,
-            row.top_iou.q1,
-            row.top_iou.median,
-            row.top_iou.q3,
-            row.centroid_px.q1,
-            row.centroid_px.median,
-            row.centroid_px.q3
-        ));
+        push(
+            &mut text,
+            format_args!(
+                "{},{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.3},{:.3},{:.3}\n",
+                row.attack,
+                row.epsilon * 255.0,
+                row.images,
+                row.flipped,
+                row.spearman.q1,
+                row.spearman.median,
+                row.spearman.q3,
+                row.top_iou.q1,
+                row.top_iou.median,
+                row.top_iou.q3,
+                row.centroid_px.q1,
+                row.centroid_px.median,
+                row.centroid_px.q3
+            ),
+        );
     }
     text
 }
