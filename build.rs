@@ -1,6 +1,6 @@
 //! Records the commit the binary is built from (`ADVLENS_COMMIT`, for `advlens --version` and
-//! the About window): `git rev-parse` when the source is a git checkout, else `$ADVLENS_COMMIT`
-//! from the environment (a packager building from an archive), else "unknown".
+//! the About window): `$ADVLENS_COMMIT` when a packager sets it, else `git rev-parse` when the
+//! source is a git checkout, else "unknown".
 
 use std::path::Path;
 use std::process::Command;
@@ -20,8 +20,10 @@ fn main() {
         .and_then(|output| String::from_utf8(output.stdout).ok())
         .map(|text| text.trim().to_string())
         .filter(|text| !text.is_empty());
-    let commit = from_git
-        .or_else(|| std::env::var("ADVLENS_COMMIT").ok())
+    let commit = std::env::var("ADVLENS_COMMIT")
+        .ok()
+        .filter(|text| !text.trim().is_empty())
+        .or(from_git)
         .unwrap_or_else(|| "unknown".to_string());
     println!("cargo::rustc-env=ADVLENS_COMMIT={commit}");
 }

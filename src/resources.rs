@@ -9,14 +9,17 @@
 //! 3. beside the executable (a portable archive; the program folder on Windows);
 //! 4. `<executable>/../share/advlens/<folder>` (a prefix install: `/usr/bin` → `/usr/share`);
 //! 5. on macOS, the bundle's `Contents/Resources/<folder>`;
-//! 6. on other Unix systems, the XDG data directories: `$XDG_DATA_HOME/advlens` (default
+//! 6. `$CARGO_MANIFEST_DIR/<folder>`, read at run time (`cargo run` and `cargo test` set it),
+//!    so development from a checkout uses the checkout's models even where a package is
+//!    installed;
+//! 7. on other Unix systems, the XDG data directories: `$XDG_DATA_HOME/advlens` (default
 //!    `~/.local/share/advlens`), then each of `$XDG_DATA_DIRS` (default
 //!    `/usr/local/share:/usr/share`) + `/advlens`;
-//! 7. `$CARGO_MANIFEST_DIR/<folder>`, read at run time (`cargo run` and `cargo test` set it),
-//!    so development from a checkout keeps working;
 //! 8. `<current directory>/<folder>`.
 //!
-//! When nothing matches, the error names every place it looked.
+//! When nothing matches, the error names every place it looked. A variable that is set
+//! (step 1) must point at the resource: if it does not, that is the error, rather than a
+//! silent fall-through to another copy.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -177,11 +180,11 @@ impl SearchContext {
                 places.push(exe.join("../Resources").join(folder));
             }
         }
-        places.extend(self.data_dirs().into_iter().map(|d| d.join(folder)));
         places.extend(
             self.variable("CARGO_MANIFEST_DIR")
                 .map(|dir| dir.join(folder)),
         );
+        places.extend(self.data_dirs().into_iter().map(|d| d.join(folder)));
         places.extend(self.current_dir.as_ref().map(|dir| dir.join(folder)));
         places
     }
@@ -191,6 +194,16 @@ impl SearchContext {
     /// # Errors
     /// [`ResourceNotFound`] naming every candidate.
     pub fn locate(&self, resource: Resource) -> Result<PathBuf, ResourceNotFound> {
+        if let Some(pointed) = self.variable(resource.variable()) {
+            return if pointed.join(resource.marker()).exists() {
+                Ok(pointed)
+            } else {
+                Err(ResourceNotFound {
+                    resource,
+                    searched: vec![pointed],
+                })
+            };
+        }
         let searched = self.candidates(resource);
         searched
             .iter()
@@ -199,8 +212,9 @@ impl SearchContext {
             .ok_or(ResourceNotFound { resource, searched })
     }
 
-    /// The shared training and evaluation data sets, if present: `$ADVLENS_DATASETS`, else
-    /// `../shared/datasets` beside a checkout (`$CARGO_MANIFEST_DIR` at run time, then the
+    /// The shared training and evaluation data sets, if present: `$ADVLENS_DATASETS` (used
+    /// as set: a wrong path is `None`, and the commands then say that no data set was found),
+    /// else `../shared/datasets` beside a checkout (`$CARGO_MANIFEST_DIR` at run time, then the
     /// current directory).
     #[must_use]
     pub fn datasets(&self) -> Option<PathBuf> {
@@ -321,8 +335,15 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let empty = root.path().join("assets");
         std::fs::create_dir_all(&empty).unwrap();
+        // A variable pointing at a folder without models/ is the error, even with a good copy
+        // elsewhere.
+        let elsewhere = with_assets(&root.path().join("good"));
+        let mut pointed = context(&[("ADVLENS_ASSETS", &empty)]);
+        pointed.current_dir = Some(root.path().join("good"));
+        assert!(elsewhere.is_dir());
+        let error = pointed.locate(Resource::Assets).unwrap_err();
+        assert_eq!(error.searched, vec![empty.clone()]);
         let mut ctx = context(&[
-            ("ADVLENS_ASSETS", &empty),
             ("XDG_DATA_DIRS", &root.path().join("none")),
             ("XDG_DATA_HOME", &root.path().join("none")),
         ]);

@@ -293,12 +293,13 @@ fn eval_measures_how_far_attacks_move_the_explanation() {
     let cells: Vec<&str> = lines[1].split(',').collect();
     assert_eq!(cells[0], "FGSM");
     assert_eq!(cells[2], "6", "six scans");
-    let rho: Vec<f64> = cells[4..7].iter().map(|c| c.parse().unwrap()).collect();
-    assert!(
-        rho[0] <= rho[1] && rho[1] <= rho[2],
-        "quartiles in order: {rho:?}"
-    );
-    assert!(rho.iter().all(|r| (-1.0..=1.0).contains(r)));
+    let number = |index: usize| cells[index].parse::<f64>().unwrap();
+    // FGSM at 8/255 flips some of these scans, and the map moves: the median top-10 % IoU
+    // is below 1 and the median centroid shift above 0.
+    assert!(number(3) > 0.0, "nothing flipped: {csv}");
+    assert!(number(8) < 1.0, "the map did not move: {csv}");
+    assert!(number(11) > 0.0, "the centroid did not move: {csv}");
+    assert!((-1.0..=1.0).contains(&number(5)));
     let markdown =
         std::fs::read_to_string(out.path().join("chest-xray-cnn-gradcam-shift.md")).unwrap();
     assert!(markdown.contains("how far Grad-CAM moves"), "{markdown}");

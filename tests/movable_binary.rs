@@ -45,6 +45,12 @@ fn link_resources(into: &Path) {
 
 #[test]
 fn the_binary_holds_no_path_of_the_source_tree() {
+    if cfg!(debug_assertions) {
+        // A debug build's line tables name the checkout (DWARF's compile directory); what
+        // ships is the release build, which the README's test command builds.
+        eprintln!("skipped: only a release build is checked");
+        return;
+    }
     let binary = std::fs::read(env!("CARGO_BIN_EXE_advlens")).unwrap();
     let tree = env!("CARGO_MANIFEST_DIR").as_bytes();
     assert!(

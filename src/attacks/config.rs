@@ -382,12 +382,8 @@ mod tests {
         let config: AttackConfig =
             serde_json::from_str(r#"{"kind": "noise", "noise_norm": "l2"}"#).unwrap();
         assert_eq!(config.norm(), Norm::L2);
-        assert!(
-            AttackConfig::new(AttackKind::Square, 0.1)
-                .with_queries(0)
-                .validate(2)
-                .is_err()
-        );
+        let no_queries = AttackConfig::new(AttackKind::Square, 0.1).with_queries(0);
+        assert!(no_queries.validate(2).is_err());
     }
 
     #[test]

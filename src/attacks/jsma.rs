@@ -46,15 +46,14 @@ pub(crate) fn jsma(
     let shape = clean.dims();
     let images = shape[0];
     let pixels = shape[1] * shape[2] * shape[3];
+    if pixels == 0 {
+        return Err(AttackError::InvalidParameter(
+            "JSMA needs an image with pixels".to_string(),
+        ));
+    }
     let budget = ((config.gamma * pixels as f64).floor() as usize).clamp(1, pixels);
     let theta = config.theta as f32;
-    let moves = if config.jsma_both_directions {
-        Moves::Both
-    } else if theta > 0.0 {
-        Moves::Up
-    } else {
-        Moves::Down
-    };
+    let moves = Moves::of(config);
     let mut values = host_values(clean.clone())?;
     let mut states: Vec<ImageState> = (0..images)
         .map(|_| ImageState {
@@ -156,6 +155,19 @@ enum Moves {
     Down,
     /// Either, pixel by pixel (maximal JSMA).
     Both,
+}
+
+impl Moves {
+    /// The directions a config allows: both (maximal JSMA), or θ's.
+    fn of(config: &AttackConfig) -> Self {
+        if config.jsma_both_directions {
+            Self::Both
+        } else if config.theta > 0.0 {
+            Self::Up
+        } else {
+            Self::Down
+        }
+    }
 }
 
 /// One iteration's gradients for the active images, slot by slot.

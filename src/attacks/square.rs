@@ -155,6 +155,11 @@ fn search(
     let [images, channels, height, width] = clean.dims();
     let shape = [channels, height, width];
     let pixels = channels * height * width;
+    if pixels == 0 {
+        return Err(AttackError::InvalidParameter(
+            "the Square attack needs an image with pixels".to_string(),
+        ));
+    }
     let clean_host = host_values(clean.clone())?;
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     rng.set_stream(300);

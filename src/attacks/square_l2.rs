@@ -5,7 +5,9 @@
 //! one random square window into another: the second window's perturbation is cleared, the
 //! first is redrawn as its old direction plus a fresh bump of random sign, and the window is
 //! rescaled to hold its old mass, the second window's mass and whatever the image had left
-//! below ε. The whole perturbation is then rescaled to norm ε again.
+//! below ε. The whole perturbation is then rescaled to norm ε again. The masses are taken per
+//! channel (the leftover split evenly over the channels), which is the reference's rule for
+//! the one-channel scans advlens attacks.
 
 use rand::{Rng, RngCore};
 use rand_chacha::ChaCha8Rng;
@@ -98,8 +100,9 @@ impl SquareProposals for L2Squares {
     }
 }
 
-/// The window side for a square covering `fraction` of the image: odd, at least 3, and no
-/// larger than the image.
+/// The window side for a square covering `fraction` of the image: odd and at least 3, then
+/// cut to the image's smaller side (which may make it even, on an image smaller than the
+/// square).
 fn window_side(fraction: f64, height: usize, width: usize) -> usize {
     let mut side = ((fraction * (height * width) as f64).sqrt().round() as usize).max(MIN_SIDE);
     if side.is_multiple_of(2) {
@@ -121,11 +124,21 @@ fn apply_on_sphere(clean: &[f32], delta: &mut [f32], epsilon: f32) -> Vec<f32> {
 }
 
 /// A `side` × `side` bump of unit L2 norm: positive concentric rings in the top half,
-/// negative in the bottom half, transposed half the time, times a random sign.
+/// negative in the bottom half (each half scaled to unit norm first, so that the halves weigh
+/// the same when the side is odd), transposed half the time, times a random sign.
 fn signed_bump(side: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {
     let upper = side / 2;
-    let top = rings(upper, side);
-    let bottom = rings(side - upper, side);
+    let unit = |mut half: Vec<f32>| {
+        let norm = squared_sum(half.iter().copied()).sqrt();
+        if norm > 0.0 {
+            for value in &mut half {
+                *value /= norm;
+            }
+        }
+        half
+    };
+    let top = unit(rings(upper, side));
+    let bottom = unit(rings(side - upper, side));
     let mut bump: Vec<f32> = top
         .into_iter()
         .chain(bottom.into_iter().map(|v| -v))
@@ -216,9 +229,14 @@ mod tests {
         for side in [1, 3, 5, 8] {
             let bump = signed_bump(side, &mut rng);
             assert!((l2(&bump) - 1.0).abs() < 1e-5, "side {side}");
-            let total: f32 = bump.iter().sum();
-            if side.is_multiple_of(2) {
-                assert!(total.abs() < 1e-5, "even halves cancel: {total}");
+            // The halves weigh the same, with opposite signs, whatever the parity of the side.
+            let positive: f32 = bump.iter().filter(|v| **v > 0.0).map(|v| v * v).sum();
+            let negative: f32 = bump.iter().filter(|v| **v < 0.0).map(|v| v * v).sum();
+            if side > 1 {
+                assert!(
+                    (positive - negative).abs() < 1e-5,
+                    "side {side}: {positive} vs {negative}"
+                );
             }
         }
     }

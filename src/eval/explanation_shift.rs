@@ -8,9 +8,12 @@ use burn::tensor::Tensor;
 
 use super::EvalError;
 use super::table::push;
-use crate::attacks::{AttackConfig, AttackControl, predicted_class, probabilities, run_attack};
+use crate::attacks::{
+    AttackConfig, AttackControl, format_epsilon, predicted_class, probabilities, run_attack,
+};
 use crate::datasets::LabelledImages;
 use crate::device::ComputeDevice;
+use crate::explain::host as explain_host;
 use crate::explain::{ExplainConfig, ExplanationShift, explain, explanation_shift};
 use crate::models::LoadedModel;
 
@@ -90,7 +93,11 @@ fn batch_shifts(
             adversarial_classes[image],
             config,
         )?;
-        shifts.push(explanation_shift(&host(before)?, &host(after)?, width));
+        shifts.push(explanation_shift(
+            &explain_host(before)?,
+            &explain_host(after)?,
+            width,
+        ));
         flipped += usize::from(clean_classes[image] != adversarial_classes[image]);
     }
     Ok((shifts, flipped))
@@ -101,14 +108,6 @@ fn classes_of(model: &LoadedModel, images: &Tensor<4>) -> Result<Vec<usize>, Eva
         .iter()
         .map(|row| predicted_class(row))
         .collect())
-}
-
-fn host(tensor: Tensor<4>) -> Result<Vec<f32>, EvalError> {
-    tensor
-        .try_into_data()
-        .ok()
-        .and_then(|data| data.try_to_vec().ok())
-        .ok_or_else(|| EvalError::Other("could not read a map back from the device".to_string()))
 }
 
 /// What the shift table measures.
@@ -213,9 +212,9 @@ pub fn shift_markdown(rows: &[ShiftRow], model: &str, config: &ExplainConfig) ->
         push(
             &mut text,
             format_args!(
-                "| {} | {:.0}/255 | {} | {:.0} % | {} | {} | {} |\n",
+                "| {} | {} | {} | {:.0} % | {} | {} | {} |\n",
                 row.attack,
-                row.epsilon * 255.0,
+                format_epsilon(row.epsilon),
                 row.images,
                 100.0 * row.flipped,
                 cell(&row.spearman, 2),

@@ -108,8 +108,12 @@ fn eigen_map(activations: &Tensor<4>) -> Result<Tensor<4>, ExplainError> {
     let values = super::host(activations.clone())?;
     let positions = height * width;
     let mut maps = Vec::with_capacity(batch * positions);
-    for image in values.chunks(channels * positions) {
-        maps.extend(first_principal_projection(image, channels, positions));
+    if channels * positions == 0 {
+        maps.resize(batch * positions, 0.0);
+    } else {
+        for image in values.chunks(channels * positions) {
+            maps.extend(first_principal_projection(image, channels, positions));
+        }
     }
     Ok(Tensor::from_data(
         TensorData::new(maps, [batch, 1, height, width]),

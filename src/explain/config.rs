@@ -73,22 +73,25 @@ impl ExplainConfig {
         }
     }
 
-    /// Checks the parameters.
+    /// Checks the parameters the method uses (SmoothGrad's copies and σ, Integrated
+    /// Gradients' steps).
     ///
     /// # Errors
     /// [`ExplainError::InvalidParameter`] naming the bad value.
     pub fn validate(&self) -> Result<(), ExplainError> {
         let bad = |message: String| Err(ExplainError::InvalidParameter(message));
-        if !(1..=500).contains(&self.samples) {
+        let smoothing = self.method == ExplainMethod::SmoothGrad;
+        let integrating = self.method == ExplainMethod::IntegratedGradients;
+        if smoothing && !(1..=500).contains(&self.samples) {
             return bad(format!(
                 "SmoothGrad samples must be 1–500, got {}",
                 self.samples
             ));
         }
-        if !(self.sigma.is_finite() && (0.0..=1.0).contains(&self.sigma)) {
+        if smoothing && !(self.sigma.is_finite() && (0.0..=1.0).contains(&self.sigma)) {
             return bad(format!("SmoothGrad σ must be 0–1, got {}", self.sigma));
         }
-        if !(1..=1000).contains(&self.steps) {
+        if integrating && !(1..=1000).contains(&self.steps) {
             return bad(format!(
                 "Integrated Gradients steps must be 1–1000, got {}",
                 self.steps

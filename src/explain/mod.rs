@@ -53,7 +53,7 @@ pub enum ExplainError {
 }
 
 /// Reads a tensor back to the host.
-fn host<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, ExplainError> {
+pub(crate) fn host<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, ExplainError> {
     tensor
         .try_into_data()
         .map_err(|err| ExplainError::ReadBack(format!("{err:?}")))?

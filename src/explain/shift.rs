@@ -71,26 +71,28 @@ pub fn spearman(a: &[f32], b: &[f32]) -> f64 {
     cov / (var_a * var_b).sqrt()
 }
 
-/// The indices of the top `share` of `values` (at least one).
+/// The top `share` of `values`: every pixel at least as high as the k-th highest value
+/// (k = ⌈share·n⌉; ties at that value are all in), leaving out pixels at 0 or below, so that a
+/// map lit on fewer than k pixels is not padded with arbitrary dark ones.
 fn top_set(values: &[f32], share: f64) -> Vec<bool> {
     let count = ((values.len() as f64 * share).ceil() as usize).clamp(1, values.len().max(1));
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|a, b| values[*b].total_cmp(&values[*a]).then(a.cmp(b)));
-    let mut chosen = vec![false; values.len()];
-    for &index in order.iter().take(count) {
-        chosen[index] = true;
-    }
-    chosen
+    let mut sorted: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    let Some(&threshold) = sorted.get(count - 1).or(sorted.last()) else {
+        return vec![false; values.len()];
+    };
+    values.iter().map(|v| *v > 0.0 && *v >= threshold).collect()
 }
 
-/// IoU of the top-`share` regions of two maps.
+/// IoU of the top-`share` regions of two maps; 1 when both maps are dark everywhere (nothing
+/// moved), 0 when only one is.
 #[must_use]
 pub fn top_iou(a: &[f32], b: &[f32], share: f64) -> f64 {
     let (ta, tb) = (top_set(a, share), top_set(b, share));
     let both = ta.iter().zip(&tb).filter(|(x, y)| **x && **y).count();
     let either = ta.iter().zip(&tb).filter(|(x, y)| **x || **y).count();
     if either == 0 {
-        0.0
+        1.0
     } else {
         both as f64 / either as f64
     }
@@ -148,6 +150,10 @@ mod tests {
         b[4 * 10 + 3] = 1.0;
         assert!((centroid_distance(&a, &b, 10) - 5.0).abs() < 1e-12);
         assert_eq!(top_iou(&a, &b, 0.01), 0.0);
+        // Sparse maps are not padded with dark pixels: two disjoint hot spots of one pixel
+        // each, far below 10 % of the image, share nothing.
+        assert_eq!(top_iou(&a, &b, TOP_SHARE), 0.0);
+        assert_eq!(top_iou(&[0.0; 4], &[0.0; 4], 0.5), 1.0);
         // Tops of 2 of 4 pixels sharing one: IoU 1/3.
         assert!(
             (top_iou(&[4.0, 3.0, 1.0, 0.0], &[4.0, 0.0, 3.0, 1.0], 0.5) - 1.0 / 3.0).abs() < 1e-12

@@ -93,3 +93,32 @@ pub fn chest_class_folder() -> tempfile::TempDir {
     }
     data
 }
+
+/// A batch of `count` different smooth 32×32 images in [0.15, 0.85].
+pub fn image_batch(count: usize) -> Tensor<4> {
+    const SIZE: usize = 32;
+    let mut values = Vec::with_capacity(count * SIZE * SIZE);
+    for image in 0..count {
+        for y in 0..SIZE {
+            for x in 0..SIZE {
+                let phase = image as f32 * 0.9;
+                values.push(
+                    0.5 + 0.35 * ((x as f32 * 0.3 + phase).sin() * (y as f32 * 0.25 - phase).cos()),
+                );
+            }
+        }
+    }
+    Tensor::from_data(
+        TensorData::new(values, [count, 1, SIZE, SIZE]),
+        &Device::flex(),
+    )
+}
+
+/// The model's predicted class for each image.
+pub fn predictions(models: &ModelPair, images: &Tensor<4>) -> Vec<usize> {
+    advlens::attacks::probabilities(models, images)
+        .unwrap()
+        .iter()
+        .map(|row| advlens::attacks::predicted_class(row))
+        .collect()
+}

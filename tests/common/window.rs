@@ -26,7 +26,7 @@ pub fn harness() -> Harness<'static, AdvlensApp> {
 }
 
 /// Steps frames in real time until the app is idle with a result (the worker runs on its own
-/// thread), or fails after a minute.
+/// thread), or fails after two minutes.
 pub fn settle(harness: &mut Harness<'_, AdvlensApp>) {
     let started = Instant::now();
     loop {
