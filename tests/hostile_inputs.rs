@@ -1,4 +1,4 @@
-//! Forty hostile scans made by `tests/common/hostile.rs` (lying headers, odd sizes and bit
+//! Forty hostile scans made by code (`tests/common/hostile*.rs`) (lying headers, odd sizes and bit
 //! depths, NaN and Inf, missing, contradictory or absurd DICOM tags, truncations): each loads
 //! or is refused within 2 s with a one-line error naming the file — in the library and in
 //! `advlens attack`, which never panics — and whatever loads is finite, in [0, 1] and goes
@@ -7,6 +7,10 @@
 mod common;
 #[path = "common/hostile.rs"]
 mod hostile;
+#[path = "common/hostile_dicom.rs"]
+mod hostile_dicom;
+#[path = "common/hostile_raster.rs"]
+mod hostile_raster;
 
 use std::time::{Duration, Instant};
 
@@ -54,7 +58,10 @@ fn there_are_at_least_forty_and_each_is_refused_clearly_or_loads_sanely() {
             }
             Ok(loaded) => {
                 let image = &loaded.display;
-                eprintln!("loaded {} ({}×{}) in {took:?}", scan.name, image.width, image.height);
+                eprintln!(
+                    "loaded {} ({}×{}) in {took:?}",
+                    scan.name, image.width, image.height
+                );
                 assert!(
                     image.width > 0 && image.height > 0,
                     "{}: empty image",
