@@ -6,10 +6,17 @@ use std::path::Path;
 
 /// Bottom to top.
 const LAYERS: [&[&str]; 8] = [
-    &["imaging", "metrics", "datasets", "device"],
+    &[
+        "imaging",
+        "metrics",
+        "datasets",
+        "device",
+        "resources",
+        "about",
+    ],
     &["models"],
-    &["attacks", "explain"],
-    &["defenses"],
+    &["attacks"],
+    &["defenses", "explain"],
     &["pipeline", "train", "eval"],
     &["recipe", "export"],
     &["worker"],
