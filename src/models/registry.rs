@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use burn::module::Module;
-use burn::tensor::Device;
+use burn::tensor::{Device, Tensor};
 
 use super::{Classifier, ModelCard, ModelError, load_weights};
 
@@ -120,20 +120,43 @@ pub fn load_shipped(name: &str, device: &Device) -> Result<LoadedModel, ModelErr
     load_model_files(&shipped.weights_path, shipped.card, device)
 }
 
-/// Loads weights described by a card (shipped or the user's own) onto a device.
+/// Loads weights described by a card (shipped or the user's own) onto a device, and checks
+/// that they answer a mid-grey scan with finite logits (NaN or Inf anywhere in the weights or
+/// the batch-norm statistics shows up there).
 ///
 /// # Errors
-/// As [`load_weights`].
+/// As [`load_weights`]; [`ModelError::WeightsMismatch`] for weights whose answer is not
+/// finite; [`ModelError::InvalidCard`] for a card whose input size is outside 8–4096.
 pub fn load_model_files(
     weights_path: &Path,
     card: ModelCard,
     device: &Device,
 ) -> Result<LoadedModel, ModelError> {
+    let size = card.spec.input_size;
+    if !(8..=4096).contains(&size) {
+        return Err(ModelError::InvalidCard {
+            reason: format!("input size {size} is outside 8–4096 pixels"),
+            path: weights_path.with_extension("json").display().to_string(),
+        });
+    }
     let autodiff_device = device.clone().autodiff();
-    let model = load_weights(&card.spec, weights_path, &autodiff_device)?;
+    let models = ModelPair::new(load_weights(&card.spec, weights_path, &autodiff_device)?);
+    let probe = Tensor::<4>::full([1, 1, size, size], 0.5, device);
+    let logits = models.inference.forward(probe);
+    let finite = logits
+        .into_data()
+        .try_to_vec::<f32>()
+        .is_ok_and(|values| values.iter().all(|v| v.is_finite()));
+    if !finite {
+        return Err(ModelError::WeightsMismatch {
+            arch: card.spec.arch.to_string(),
+            detail: "the weights give a non-finite answer (NaN or Inf in the weights)".to_string(),
+            path: weights_path.display().to_string(),
+        });
+    }
     Ok(LoadedModel {
         name: card.name.clone(),
         card,
-        models: ModelPair::new(model),
+        models,
     })
 }
