@@ -24,7 +24,10 @@ fn rewritten(change: Rewrite<'_>) -> Vec<u8> {
     let bytes = std::fs::read(shipped("chest-xray-cnn.safetensors")).unwrap();
     let tensors = SafeTensors::deserialize(&bytes).unwrap();
     let mut owned: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::new();
-    for (name, view) in tensors.tensors() {
+    // In name order, so that "the first weight" is the same tensor on every run.
+    let mut named = tensors.tensors();
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, view) in named {
         let (mut dtype, mut shape, mut data) =
             (view.dtype(), view.shape().to_vec(), view.data().to_vec());
         if change(&name, &mut dtype, &mut shape, &mut data) {
@@ -53,10 +56,10 @@ fn hostile_weights() -> Vec<(&'static str, Vec<u8>)> {
     lying[..8].copy_from_slice(&u64::MAX.to_le_bytes());
     let mut not_json = b"\x10\0\0\0\0\0\0\0".to_vec();
     not_json.extend(b"this is not json");
-    let poisoned = |value: f32| {
+    let poisoned = |value: f32, rank: usize| {
         let done = std::cell::Cell::new(false);
-        rewritten(&move |name, dtype, _, data| {
-            if !done.get() && first_f32_tensor(name, *dtype) {
+        rewritten(&move |name, dtype, shape, data| {
+            if !done.get() && first_f32_tensor(name, *dtype) && shape.len() == rank {
                 data[..4].copy_from_slice(&value.to_le_bytes());
                 done.set(true);
             }
@@ -68,8 +71,13 @@ fn hostile_weights() -> Vec<(&'static str, Vec<u8>)> {
         ("not_json_header.safetensors", not_json),
         ("empty.safetensors", Vec::new()),
         ("truncated.safetensors", good[..good.len() / 3].to_vec()),
-        ("nan.safetensors", poisoned(f32::NAN)),
-        ("inf.safetensors", poisoned(f32::INFINITY)),
+        ("nan_kernel.safetensors", poisoned(f32::NAN, 4)),
+        ("inf_kernel.safetensors", poisoned(f32::INFINITY, 4)),
+        ("inf_norm_scale.safetensors", poisoned(f32::INFINITY, 1)),
+        (
+            "minus_inf_norm_scale.safetensors",
+            poisoned(f32::NEG_INFINITY, 1),
+        ),
         (
             "wrong_shape.safetensors",
             rewritten(&|name, dtype, shape, _| {

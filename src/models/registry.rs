@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use burn::module::Module;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 
 use super::{Classifier, ModelCard, ModelError, load_weights};
 
@@ -120,8 +120,23 @@ pub fn load_shipped(name: &str, device: &Device) -> Result<LoadedModel, ModelErr
     load_model_files(&shipped.weights_path, shipped.card, device)
 }
 
+/// Two probe scans: a diagonal ramp and its negative. Neither is constant, so whatever the
+/// input normalisation, every layer sees values of both signs and an Inf weight cannot hide
+/// behind a zero or a `ReLU`.
+fn probe_scans(size: usize, device: &Device) -> Tensor<4> {
+    let ramp: Vec<f32> = (0..size * size)
+        .map(|i| ((i / size + i % size) as f32 / (2 * size) as f32).clamp(0.0, 1.0))
+        .collect();
+    let values: Vec<f32> = ramp
+        .iter()
+        .copied()
+        .chain(ramp.iter().map(|v| 1.0 - v))
+        .collect();
+    Tensor::from_data(TensorData::new(values, [2, 1, size, size]), device)
+}
+
 /// Loads weights described by a card (shipped or the user's own) onto a device, and checks
-/// that they answer a mid-grey scan with finite logits (NaN or Inf anywhere in the weights or
+/// that they answer two probe scans with finite logits (NaN or Inf anywhere in the weights or
 /// the batch-norm statistics shows up there).
 ///
 /// # Errors
@@ -141,8 +156,7 @@ pub fn load_model_files(
     }
     let autodiff_device = device.clone().autodiff();
     let models = ModelPair::new(load_weights(&card.spec, weights_path, &autodiff_device)?);
-    let probe = Tensor::<4>::full([1, 1, size, size], 0.5, device);
-    let logits = models.inference.forward(probe);
+    let logits = models.inference.forward(probe_scans(size, device));
     let finite = logits
         .into_data()
         .try_to_vec::<f32>()
