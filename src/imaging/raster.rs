@@ -23,6 +23,13 @@ pub(crate) fn decode_raster(
             limit: format!("{} MiB of decoded pixels", MAX_DECODE_BYTES >> 20),
             name: name.to_string(),
         },
+        image::ImageError::Unsupported(unsupported) => ImagingError::Decode {
+            reason: format!(
+                "a {format:?} whose samples advlens cannot read (it reads 8- and 16-bit integer grey or colour; float samples are not read): {}",
+                super::one_line(&unsupported.to_string())
+            ),
+            name: name.to_string(),
+        },
         other => ImagingError::Decode {
             reason: super::one_line(&other.to_string()),
             name: name.to_string(),
