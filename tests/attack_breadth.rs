@@ -11,7 +11,7 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use advlens::attacks::{AttackConfig, AttackControl, AttackError, AttackKind, Norm, run_attack};
-use common::{host, image_batch, predictions, test_image, tiny_models};
+use common::{host, image_batch, perturbation_sizes, predictions, test_image, tiny_models};
 
 const SIZE: usize = 32;
 
@@ -156,16 +156,8 @@ fn apgd_stays_in_its_ball_in_both_norms() {
             )
             .unwrap();
             let adversarial = host(&outcome.adversarial);
-            for (image, (a, c)) in adversarial
-                .chunks(SIZE * SIZE)
-                .zip(clean_values.chunks(SIZE * SIZE))
-                .enumerate()
-            {
-                let delta: Vec<f64> = a.iter().zip(c).map(|(a, c)| f64::from(a - c)).collect();
-                let size = match norm {
-                    Norm::Linf => delta.iter().fold(0.0f64, |m, v| m.max(v.abs())),
-                    Norm::L2 => delta.iter().map(|v| v * v).sum::<f64>().sqrt(),
-                };
+            let sizes = perturbation_sizes(&adversarial, &clean_values, SIZE * SIZE, norm);
+            for (image, size) in sizes.into_iter().enumerate() {
                 assert!(
                     size <= epsilon + 1e-5,
                     "{kind} {norm:?} image {image}: {size}"

@@ -86,11 +86,12 @@ fn still_right(model: &LoadedModel, images: &Tensor<4>, labels: &[usize]) -> Vec
 }
 
 fn l2_sizes(clean: &Tensor<4>, adversarial: &Tensor<4>) -> Vec<f64> {
-    let pixels = clean.dims()[2] * clean.dims()[3];
-    common::host(&adversarial.clone().sub(clean.clone()))
-        .chunks(pixels)
-        .map(|d| d.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>().sqrt())
-        .collect()
+    common::perturbation_sizes(
+        &common::host(adversarial),
+        &common::host(clean),
+        clean.dims()[2] * clean.dims()[3],
+        Norm::L2,
+    )
 }
 
 #[test]

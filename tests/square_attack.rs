@@ -7,7 +7,7 @@ mod common;
 use advlens::attacks::{
     AttackConfig, AttackControl, AttackKind, Norm, backward_passes_on_this_thread, run_attack,
 };
-use common::{host, image_batch, predictions, tiny_models};
+use common::{host, image_batch, perturbation_sizes, predictions, tiny_models};
 
 const SIZE: usize = 32;
 
@@ -44,15 +44,7 @@ fn square_never_computes_a_gradient_and_keeps_to_its_budget_in_both_norms() {
         );
         let adversarial = host(&outcome.adversarial);
         assert!(adversarial.iter().all(|v| (0.0..=1.0).contains(v)));
-        for (a, c) in adversarial
-            .chunks(SIZE * SIZE)
-            .zip(clean_values.chunks(SIZE * SIZE))
-        {
-            let delta: Vec<f64> = a.iter().zip(c).map(|(a, c)| f64::from(a - c)).collect();
-            let size = match norm {
-                Norm::Linf => delta.iter().fold(0.0f64, |m, v| m.max(v.abs())),
-                Norm::L2 => delta.iter().map(|v| v * v).sum::<f64>().sqrt(),
-            };
+        for size in perturbation_sizes(&adversarial, &clean_values, SIZE * SIZE, norm) {
             assert!(size <= epsilon + 1e-5, "Square {norm:?}: {size}");
             // Square spends its whole budget: the perturbation sits on the sphere (no pixel
             // here is near 0 or 1, so clipping never bites).

@@ -122,3 +122,23 @@ pub fn predictions(models: &ModelPair, images: &Tensor<4>) -> Vec<usize> {
         .map(|row| advlens::attacks::predicted_class(row))
         .collect()
 }
+
+/// Per image, the size of `adversarial − clean` in `norm` (images of `pixels` values each).
+pub fn perturbation_sizes(
+    adversarial: &[f32],
+    clean: &[f32],
+    pixels: usize,
+    norm: advlens::attacks::Norm,
+) -> Vec<f64> {
+    adversarial
+        .chunks(pixels)
+        .zip(clean.chunks(pixels))
+        .map(|(a, c)| {
+            let delta = a.iter().zip(c).map(|(a, c)| f64::from(a - c));
+            match norm {
+                advlens::attacks::Norm::Linf => delta.fold(0.0f64, |m, v| m.max(v.abs())),
+                advlens::attacks::Norm::L2 => delta.map(|v| v * v).sum::<f64>().sqrt(),
+            }
+        })
+        .collect()
+}
