@@ -84,6 +84,60 @@ pub struct TrainArgs {
     /// a random initialisation, e.g. to fine-tune a standard model adversarially.
     #[arg(long)]
     init_from: Option<PathBuf>,
+    /// Largest random shift in pixels.
+    #[arg(long, default_value_t = 8)]
+    shift: usize,
+    /// Largest random rotation in degrees.
+    #[arg(long, default_value_t = 8.0)]
+    rotation: f32,
+    /// Largest relative zoom (0.12 = 88 %–112 %).
+    #[arg(long, default_value_t = 0.12)]
+    zoom: f32,
+    /// Largest relative brightness and contrast change.
+    #[arg(long, default_value_t = 0.2)]
+    intensity: f32,
+    /// Largest gamma change (0.3 = γ in [1/1.3, 1.3]).
+    #[arg(long, default_value_t = 0.3)]
+    gamma: f32,
+    /// Largest extra horizontal stretch (0.2 = width ×0.8–×1.2); the chest films were squashed
+    /// to square by a per-image factor.
+    #[arg(long, default_value_t = 0.0)]
+    stretch: f32,
+    /// Largest Gaussian blur σ in pixels, applied to half of the training images.
+    #[arg(long, default_value_t = 0.0)]
+    blur: f32,
+    /// Label smoothing of the cross-entropy targets, in [0, 0.5].
+    #[arg(long, default_value_t = 0.0, value_parser = parse_label_smoothing)]
+    label_smoothing: f32,
+    /// Stochastic weight averaging over the last N epochs (shipped only when it does at least
+    /// as well on validation as the best single epoch).
+    #[arg(long, default_value_t = 0)]
+    swa: usize,
+}
+
+fn parse_label_smoothing(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(value) if (0.0..=0.5).contains(&value) => Ok(value),
+        _ => Err(format!(
+            "label smoothing must be a number in [0, 0.5], got '{text}'"
+        )),
+    }
+}
+
+/// The command line as typed, program name replaced by `advlens`, arguments with spaces or
+/// quotes single-quoted, so that a card's command can be pasted into a shell.
+fn command_line() -> String {
+    std::iter::once("advlens".to_string())
+        .chain(std::env::args().skip(1).map(|arg| {
+            if arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c))
+            {
+                format!("'{}'", arg.replace('\'', "'\\''"))
+            } else {
+                arg
+            }
+        }))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn parse_input_norm(text: &str) -> Result<InputNorm, String> {
@@ -124,13 +178,15 @@ fn train_config(args: &TrainArgs, name: &str) -> TrainConfig {
         weight_decay: 1e-4,
         seed: args.seed,
         augmentation: Augmentation {
-            max_shift: 8,
-            intensity: 0.2,
+            max_shift: args.shift,
+            intensity: args.intensity.max(0.0),
             flip: args.task == Task::BrainMri,
-            max_rotation_deg: 8.0,
-            max_zoom: 0.12,
-            gamma: 0.3,
+            max_rotation_deg: args.rotation.max(0.0),
+            max_zoom: args.zoom.clamp(0.0, 0.9),
+            gamma: args.gamma.max(0.0),
             noise_sigma: args.noise_sigma,
+            stretch: args.stretch.clamp(0.0, 0.9),
+            blur: args.blur.clamp(0.0, 8.0),
         },
         input_norm: args.input_norm,
         limit_train: args.limit_train,
@@ -141,6 +197,9 @@ fn train_config(args: &TrainArgs, name: &str) -> TrainConfig {
             clean_weight: args.clean_weight.clamp(0.0, 0.99),
         }),
         init_from: args.init_from.clone(),
+        label_smoothing: args.label_smoothing,
+        swa_epochs: args.swa,
+        command: command_line(),
         checkpoint_dir: args
             .checkpoint_dir
             .clone()

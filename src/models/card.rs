@@ -81,6 +81,18 @@ pub struct ModelCard {
     pub train_device: String,
     /// advlens version that trained it.
     pub trained_with: String,
+    /// The git commit of the advlens that trained it (absent on older cards).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The `advlens train …` command that reproduces it (absent on older cards).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// The training loss in words (absent on older cards: class-balanced cross-entropy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loss: Option<String>,
+    /// Weight averaging in words, with the choice it led to, if it was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_averaging: Option<String>,
 }
 
 impl ModelCard {

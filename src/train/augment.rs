@@ -1,7 +1,9 @@
 //! Data augmentation applied while batches are assembled (a data-loading step on the CPU):
 //! random shifts, small rotations and zooms (bilinear, edges replicated), gamma, brightness and
-//! contrast changes, left–right flips where anatomy allows it, and Gaussian noise (Cohen et al.
-//! 2019: a base model for randomized smoothing is trained with the noise that smoothing adds).
+//! contrast changes, left–right flips where anatomy allows it, horizontal stretching (the chest
+//! set's films were squashed to square by a per-image factor, so width is not a cue to learn),
+//! Gaussian blur, and Gaussian noise (Cohen et al. 2019: a base model for randomized smoothing
+//! is trained with the noise that smoothing adds).
 
 use rand::Rng;
 
@@ -23,6 +25,11 @@ pub struct Augmentation {
     /// Standard deviation of Gaussian noise added to every pixel last, then clipped to [0, 1]
     /// as the smoothing defence's noisy copies are; 0 for none.
     pub noise_sigma: f32,
+    /// Largest extra horizontal stretch on top of the zoom (0.2 = width ×0.8–×1.2); 0 for none.
+    pub stretch: f32,
+    /// Largest Gaussian blur σ in pixels, drawn uniformly and applied to half of the images;
+    /// 0 for none.
+    pub blur: f32,
 }
 
 impl Augmentation {
@@ -30,13 +37,23 @@ impl Augmentation {
     #[must_use]
     pub fn describe(&self) -> String {
         format!(
-            "random shift ±{} px, rotation ±{}°, zoom ±{:.0}% (bilinear, edge replicate), gamma ×/÷{}, brightness and contrast ±{:.0}%{}{}",
+            "random shift ±{} px, rotation ±{}°, zoom ±{:.0}% (bilinear, edge replicate), gamma ×/÷{}, brightness and contrast ±{:.0}%{}{}{}{}",
             self.max_shift,
             self.max_rotation_deg,
             100.0 * self.max_zoom,
             1.0 + self.gamma,
             100.0 * self.intensity,
             if self.flip { ", left-right flip" } else { "" },
+            if self.stretch > 0.0 {
+                format!(", horizontal stretch ±{:.0}%", 100.0 * self.stretch)
+            } else {
+                String::new()
+            },
+            if self.blur > 0.0 {
+                format!(", Gaussian blur σ ≤ {} px on half of the images", self.blur)
+            } else {
+                String::new()
+            },
             if self.noise_sigma > 0.0 {
                 format!(
                     ", Gaussian noise σ = {} (clipped to [0, 1])",
@@ -70,7 +87,14 @@ impl Augmentation {
         let gamma = (1.0 + self.gamma).powf(draw(1.0));
         let gain = 1.0 + draw(self.intensity);
         let offset = draw(self.intensity) * 0.5;
+        // Drawn only when asked for, so that runs without them replay the same random stream.
+        let x_zoom = zoom * (1.0 + draw(self.stretch));
         let flip = self.flip && rng.random_bool(0.5);
+        let blur_sigma = if self.blur > 0.0 && rng.random_bool(0.5) {
+            rng.random_range(0.0..=self.blur)
+        } else {
+            0.0
+        };
         let (sin, cos) = angle.sin_cos();
         let (cx, cy) = ((width as f32 - 1.0) / 2.0, (height as f32 - 1.0) / 2.0);
         let mut out = Vec::with_capacity(height * width);
@@ -82,16 +106,21 @@ impl Augmentation {
                     x as f32
                 };
                 let (px, py) = (xf - cx - dx, y as f32 - cy - dy);
-                let u = cx + (px * cos + py * sin) / zoom;
+                let u = cx + (px * cos + py * sin) / x_zoom;
                 let v = cy + (-px * sin + py * cos) / zoom;
-                let value = bilinear(image, width, height, u, v);
-                let adjusted = if self.intensity > 0.0 || self.gamma > 0.0 {
-                    (value.clamp(0.0, 1.0).powf(gamma) - 0.5) * gain + 0.5 + offset
-                } else {
-                    value
-                };
-                out.push(adjusted.clamp(0.0, 1.0));
+                out.push(bilinear(image, width, height, u, v));
             }
+        }
+        if blur_sigma > 0.0 {
+            gaussian_blur(&mut out, height, width, blur_sigma);
+        }
+        if self.intensity > 0.0 || self.gamma > 0.0 {
+            for value in &mut out {
+                *value = (value.clamp(0.0, 1.0).powf(gamma) - 0.5) * gain + 0.5 + offset;
+            }
+        }
+        for value in &mut out {
+            *value = value.clamp(0.0, 1.0);
         }
         if self.noise_sigma > 0.0 {
             add_gaussian_noise(&mut out, self.noise_sigma, rng);
@@ -110,6 +139,39 @@ impl Augmentation {
             max_zoom: 0.0,
             gamma: 0.0,
             noise_sigma: 0.0,
+            stretch: 0.0,
+            blur: 0.0,
+        }
+    }
+}
+
+/// Blurs a `height × width` image in place with a separable Gaussian of `sigma` pixels (kernel
+/// radius ⌈3σ⌉, edges replicated).
+fn gaussian_blur(values: &mut [f32], height: usize, width: usize, sigma: f32) {
+    let radius = (3.0 * sigma).ceil().max(1.0) as isize;
+    let kernel: Vec<f32> = (-radius..=radius)
+        .map(|k| (-((k * k) as f32) / (2.0 * sigma * sigma)).exp())
+        .collect();
+    let total: f32 = kernel.iter().sum();
+    let kernel: Vec<f32> = kernel.iter().map(|k| k / total).collect();
+    let mut scratch = vec![0.0f32; values.len()];
+    let clamp = |i: isize, n: usize| i.clamp(0, n as isize - 1) as usize;
+    for y in 0..height {
+        for x in 0..width {
+            scratch[y * width + x] = kernel
+                .iter()
+                .zip(-radius..)
+                .map(|(k, d)| k * values[y * width + clamp(x as isize + d, width)])
+                .sum();
+        }
+    }
+    for y in 0..height {
+        for x in 0..width {
+            values[y * width + x] = kernel
+                .iter()
+                .zip(-radius..)
+                .map(|(k, d)| k * scratch[clamp(y as isize + d, height) * width + x])
+                .sum();
         }
     }
 }
@@ -161,6 +223,8 @@ mod tests {
             max_zoom: 0.1,
             gamma: 0.3,
             noise_sigma: 0.1,
+            stretch: 0.2,
+            blur: 1.5,
         };
         for _ in 0..20 {
             assert!(
@@ -169,6 +233,46 @@ mod tests {
                     .iter()
                     .all(|v| (0.0..=1.0).contains(v))
             );
+        }
+    }
+
+    #[test]
+    fn blur_keeps_flat_images_and_the_mean_and_smooths_an_edge() {
+        let flat = vec![0.3f32; 64];
+        let mut blurred = flat.clone();
+        gaussian_blur(&mut blurred, 8, 8, 1.2);
+        assert!(blurred.iter().all(|v| (v - 0.3).abs() < 1e-6));
+        // A vertical edge: columns 0–3 dark, 4–7 bright.
+        let edge: Vec<f32> = (0..64).map(|i| if i % 8 < 4 { 0.0 } else { 1.0 }).collect();
+        let mut smooth = edge.clone();
+        gaussian_blur(&mut smooth, 8, 8, 1.0);
+        assert!(smooth[3] > 0.05 && smooth[4] < 0.95, "{:?}", &smooth[..8]);
+        assert!(
+            (smooth[3] + smooth[4] - 1.0).abs() < 1e-5,
+            "symmetric about the edge"
+        );
+        assert!(smooth.iter().all(|v| (0.0..=1.0).contains(v)));
+    }
+
+    #[test]
+    fn stretch_changes_width_only() {
+        // A bright centre column stays centred and full height under a pure horizontal stretch.
+        let (h, w) = (9, 9);
+        let image: Vec<f32> = (0..h * w)
+            .map(|i| if i % w == 4 { 1.0 } else { 0.0 })
+            .collect();
+        let stretch = Augmentation {
+            stretch: 0.5,
+            ..Augmentation::none()
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for _ in 0..10 {
+            let out = stretch.apply(&image, h, w, &mut rng);
+            for y in 0..h {
+                assert!((out[y * w + 4] - 1.0).abs() < 1e-6);
+                assert_eq!(out[y * w], 0.0);
+                assert_eq!(out[y * w..(y + 1) * w], out[..w], "every row alike");
+            }
         }
     }
 

@@ -30,6 +30,7 @@ pub struct CheckpointFiles {
     pub best: PathBuf,
     /// Counters.
     pub state: PathBuf,
+    dir: PathBuf,
 }
 
 impl CheckpointFiles {
@@ -41,7 +42,20 @@ impl CheckpointFiles {
             optimizer: dir.join("optimizer.bin"),
             best: dir.join("best.safetensors"),
             state: dir.join("state.json"),
+            dir: dir.to_path_buf(),
         }
+    }
+
+    /// The weights at the end of epoch `epoch` (kept for weight averaging only).
+    #[must_use]
+    pub fn epoch(&self, epoch: usize) -> PathBuf {
+        self.dir.join(format!("epoch-{epoch}.safetensors"))
+    }
+
+    /// The weight-averaged model.
+    #[must_use]
+    pub fn averaged(&self) -> PathBuf {
+        self.dir.join("averaged.safetensors")
     }
 
     /// Reads the counters, if a checkpoint exists.

@@ -52,6 +52,14 @@ pub struct TrainConfig {
     /// Weights to start from instead of a random initialisation (adversarial fine-tuning of
     /// a standard model); ignored when a checkpoint is resumed.
     pub init_from: Option<PathBuf>,
+    /// Label smoothing of the cross-entropy targets, in [0, 1); 0 for one-hot targets.
+    pub label_smoothing: f32,
+    /// Stochastic weight averaging over this many last epochs (0 for none); the average is
+    /// shipped when its validation accuracy (the selection metric) is at least the best
+    /// single epoch's.
+    pub swa_epochs: usize,
+    /// The command that started the run, recorded on the card so that it can be repeated.
+    pub command: String,
 }
 
 /// The trained model and its card.

@@ -4,7 +4,7 @@
 use burn::module::Module;
 use burn::tensor::Device;
 
-use super::checkpoint::{CheckpointFiles, CheckpointState};
+use super::checkpoint::CheckpointState;
 use super::config::{TrainConfig, TrainError, TrainOutcome};
 use super::evaluate::evaluate_split;
 use crate::datasets::Dataset;
@@ -13,18 +13,26 @@ use crate::models::{DatasetInfo, ModelCard, ModelSpec, SampleCheck, load_weights
 /// How many test images the card's reload check covers.
 pub const SAMPLE_CHECK_COUNT: usize = 64;
 
-/// Loads the best weights, evaluates them on validation and test, and writes the card.
+/// The weights a run ships: its best epoch's or a weight average.
+pub(super) struct ChosenWeights {
+    /// Where they are.
+    pub path: std::path::PathBuf,
+    /// How weight averaging went, in words, if it was asked for.
+    pub weight_averaging: Option<String>,
+}
+
+/// Loads the chosen weights, evaluates them on validation and test, and writes the card.
 pub(super) fn finish(
     config: &TrainConfig,
     dataset: &Dataset,
     spec: &ModelSpec,
-    files: &CheckpointFiles,
+    chosen: &ChosenWeights,
     state: &CheckpointState,
     device: &Device,
     device_name: &str,
 ) -> Result<TrainOutcome, TrainError> {
     let classes = config.task.num_classes();
-    let model = load_weights(spec, &files.best, &device.clone().autodiff())?.valid();
+    let model = load_weights(spec, &chosen.path, &device.clone().autodiff())?.valid();
     let val = evaluate_split(&model, &dataset.val, classes, None, 128, device)
         .map_err(TrainError::Other)?;
     let test = evaluate_split(&model, &dataset.test, classes, None, 128, device)
@@ -91,6 +99,17 @@ pub(super) fn finish(
         train_seconds: state.seconds,
         train_device: device_name.to_string(),
         trained_with: env!("CARGO_PKG_VERSION").to_string(),
+        commit: Some(crate::about::COMMIT.to_string()),
+        command: (!config.command.is_empty()).then(|| config.command.clone()),
+        loss: Some(if config.label_smoothing > 0.0 {
+            format!(
+                "class-balanced cross-entropy, label smoothing {}",
+                config.label_smoothing
+            )
+        } else {
+            "class-balanced cross-entropy".to_string()
+        }),
+        weight_averaging: chosen.weight_averaging.clone(),
     };
     Ok(TrainOutcome { model, card })
 }

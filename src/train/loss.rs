@@ -20,7 +20,9 @@ pub fn balanced_class_weights(labels: &[usize], classes: usize) -> Vec<f32> {
         .collect()
 }
 
-/// Mean weighted cross-entropy of a batch.
+/// Mean weighted cross-entropy of a batch, with label smoothing (Szegedy et al. 2016: the
+/// target puts `1 − smoothing` on the true class and spreads `smoothing` evenly over all
+/// classes; 0 for plain one-hot targets). A row's class weight scales its whole target.
 ///
 /// # Shapes
 /// - logits: `[batch, classes]`; output: `[1]`
@@ -28,13 +30,20 @@ pub fn weighted_cross_entropy(
     logits: Tensor<2>,
     labels: &[usize],
     class_weights: &[f32],
+    smoothing: f32,
 ) -> Tensor<1> {
     let [batch, classes] = logits.dims();
     let mut targets = vec![0.0f32; batch * classes];
     let mut weight_sum = 0.0f32;
+    let spread = smoothing / classes as f32;
     for (row, &label) in labels.iter().enumerate() {
         let weight = class_weights.get(label).copied().unwrap_or(1.0);
-        targets[row * classes + label] = weight;
+        if smoothing > 0.0 {
+            for target in &mut targets[row * classes..(row + 1) * classes] {
+                *target = weight * spread;
+            }
+        }
+        targets[row * classes + label] += weight * (1.0 - smoothing);
         weight_sum += weight;
     }
     let targets =
@@ -44,4 +53,38 @@ pub fn weighted_cross_entropy(
         .sum()
         .neg()
         .div_scalar(weight_sum.max(1e-6))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loss(logits: [f32; 4], labels: &[usize], weights: &[f32], smoothing: f32) -> f32 {
+        let device = burn::tensor::Device::flex();
+        let logits = Tensor::<2>::from_data(TensorData::new(logits.to_vec(), [2, 2]), &device);
+        weighted_cross_entropy(logits, labels, weights, smoothing)
+            .into_data()
+            .try_to_vec::<f32>()
+            .map(|v| v[0])
+            .unwrap_or(f32::NAN)
+    }
+
+    #[test]
+    fn known_answers_with_and_without_smoothing() {
+        // Equal logits: −log ½ whatever the targets.
+        let ln2 = std::f32::consts::LN_2;
+        assert!((loss([0.0; 4], &[0, 1], &[1.0, 1.0], 0.0) - ln2).abs() < 1e-6);
+        assert!((loss([0.0; 4], &[0, 1], &[1.0, 3.0], 0.2) - ln2).abs() < 1e-6);
+        // Logits (2, 0), label 0: log p = (−log(1+e⁻²), −2 − log(1+e⁻²)).
+        let lse = (1.0f32 + (-2.0f32).exp()).ln();
+        let plain = loss([2.0, 0.0, 2.0, 0.0], &[0, 0], &[1.0, 1.0], 0.0);
+        assert!((plain - lse).abs() < 1e-6, "{plain}");
+        // Smoothing 0.2 on two classes: targets (0.9, 0.1).
+        let smoothed = loss([2.0, 0.0, 2.0, 0.0], &[0, 0], &[1.0, 1.0], 0.2);
+        let expected = 0.9 * lse + 0.1 * (2.0 + lse);
+        assert!(
+            (smoothed - expected).abs() < 1e-6,
+            "{smoothed} vs {expected}"
+        );
+    }
 }

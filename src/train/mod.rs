@@ -1,7 +1,8 @@
 //! Training the shipped classifiers from `../shared/datasets`: seeded shuffling and
 //! augmentation, `AdamW` with a cosine schedule, class-balanced cross-entropy, the best epoch on
 //! validation kept (robust validation accuracy under PGD adversarial training), a checkpoint after every epoch (so a stopped run resumes), and a model card
-//! with validation and test figures at the end.
+//! with validation and test figures at the end. Label smoothing and stochastic weight averaging
+//! are options.
 
 mod adversarial;
 mod augment;
@@ -11,6 +12,7 @@ mod evaluate;
 mod finish;
 mod loss;
 mod trainer;
+mod weight_average;
 
 pub use adversarial::AdversarialTraining;
 pub use augment::Augmentation;

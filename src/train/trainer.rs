@@ -13,8 +13,9 @@ use super::augment::Augmentation;
 use super::checkpoint::{CheckpointFiles, CheckpointState};
 use super::config::{TrainConfig, TrainError, TrainOutcome};
 use super::evaluate::{Evaluation, evaluate_split_with};
-use super::finish::finish;
+use super::finish::{ChosenWeights, finish};
 use super::loss::{balanced_class_weights, weighted_cross_entropy};
+use super::weight_average::{average_weights, recalibrate_batch_norm};
 use crate::datasets::Dataset;
 use crate::models::{Classifier, ModelSpec, load_weights, save_weights};
 
@@ -146,6 +147,13 @@ pub fn train_model(
             state.best_epoch = epoch;
             save_weights(&model, &files.best, false, &[])?;
         }
+        if config.swa_epochs > 0 {
+            save_weights(&model, &files.epoch(epoch), false, &[])?;
+            if epoch > config.swa_epochs {
+                // Only the averaging window is kept; a missing older file is no loss.
+                std::fs::remove_file(files.epoch(epoch - config.swa_epochs)).ok();
+            }
+        }
         let train_loss = loss_sum / batches.max(1) as f32;
         state.epochs_done = epoch;
         state.seconds += seconds;
@@ -164,7 +172,70 @@ pub fn train_model(
             seconds,
         });
     }
-    finish(config, dataset, &spec, &files, &state, device, device_name)
+    let chosen = choose_weights(config, dataset, &spec, &files, &state, device)?;
+    finish(config, dataset, &spec, &chosen, &state, device, device_name)
+}
+
+/// The best single epoch's weights or, when weight averaging is asked for and does at least
+/// as well on the selection metric, the average of the last epochs.
+fn choose_weights(
+    config: &TrainConfig,
+    dataset: &Dataset,
+    spec: &ModelSpec,
+    files: &CheckpointFiles,
+    state: &CheckpointState,
+    device: &Device,
+) -> Result<ChosenWeights, TrainError> {
+    let best = ChosenWeights {
+        path: files.best.clone(),
+        weight_averaging: None,
+    };
+    let window = config.swa_epochs.min(state.epochs_done);
+    if window == 0 {
+        return Ok(best);
+    }
+    let first = state.epochs_done + 1 - window;
+    let paths: Vec<_> = (first..=state.epochs_done)
+        .map(|e| files.epoch(e))
+        .collect();
+    let autodiff = device.clone().autodiff();
+    let averaged = average_weights(spec, &paths, &autodiff)?;
+    let train_count = config
+        .limit_train
+        .map_or(dataset.train.len(), |l| l.min(dataset.train.len()));
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_mul(1000).wrapping_add(999));
+    let mut order: Vec<usize> = (0..train_count).collect();
+    order.shuffle(&mut rng);
+    let batches: Vec<Vec<usize>> = order
+        .chunks(config.batch_size)
+        .map(<[usize]>::to_vec)
+        .collect();
+    recalibrate_batch_norm(
+        &averaged,
+        batches.iter().map(|chunk| {
+            augmented_batch(dataset, chunk, &config.augmentation, &mut rng, &autodiff).0
+        }),
+    );
+    let evaluation = selection_evaluation(config, &averaged, dataset, device)?;
+    let kept = evaluation.accuracy >= state.best_val_accuracy;
+    let swa_path = files.averaged();
+    save_weights(&averaged, &swa_path, false, &[])?;
+    let words = format!(
+        "stochastic weight averaging of epochs {first}–{} (batch-norm statistics re-estimated on one pass of augmented training data): selection accuracy {:.2}% against {:.2}% for the best single epoch ({}); {} kept",
+        state.epochs_done,
+        100.0 * evaluation.accuracy,
+        100.0 * state.best_val_accuracy,
+        state.best_epoch,
+        if kept {
+            "the average was"
+        } else {
+            "the best single epoch was"
+        }
+    );
+    Ok(ChosenWeights {
+        path: if kept { swa_path } else { files.best.clone() },
+        weight_averaging: Some(words),
+    })
 }
 
 /// The architecture, input size and input normalisation (with the training statistics).
@@ -230,6 +301,7 @@ fn training_loss(
             model.forward(images),
             labels,
             class_weights,
+            config.label_smoothing,
         ));
     };
     let perturbed = adversarial
@@ -241,11 +313,21 @@ fn training_loss(
             seed,
         )
         .map_err(other)?;
-    let adversarial_loss = weighted_cross_entropy(model.forward(perturbed), labels, class_weights);
+    let adversarial_loss = weighted_cross_entropy(
+        model.forward(perturbed),
+        labels,
+        class_weights,
+        config.label_smoothing,
+    );
     if adversarial.clean_weight <= 0.0 {
         return Ok(adversarial_loss);
     }
-    let clean_loss = weighted_cross_entropy(model.forward(images), labels, class_weights);
+    let clean_loss = weighted_cross_entropy(
+        model.forward(images),
+        labels,
+        class_weights,
+        config.label_smoothing,
+    );
     Ok(adversarial_loss
         .mul_scalar(1.0 - adversarial.clean_weight)
         .add(clean_loss.mul_scalar(adversarial.clean_weight)))
