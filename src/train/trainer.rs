@@ -78,6 +78,9 @@ pub fn train_model(
         seconds: 0.0,
         history: Vec::new(),
     });
+    // Weight initialisation draws from the backend's generator: seeding it makes a fresh run
+    // repeat bit for bit (a resumed run continues from the saved weights instead).
+    autodiff.seed(config.seed);
     let mut model = if state.epochs_done > 0 {
         load_weights(&spec, &files.current, &autodiff)?
     } else {
