@@ -20,6 +20,20 @@ pub struct CheckpointState {
     pub history: Vec<String>,
 }
 
+impl CheckpointState {
+    /// The counters of a run that has not started.
+    #[must_use]
+    pub fn fresh() -> Self {
+        Self {
+            epochs_done: 0,
+            best_val_accuracy: -1.0,
+            best_epoch: 0,
+            seconds: 0.0,
+            history: Vec::new(),
+        }
+    }
+}
+
 /// File names inside a checkpoint directory.
 pub struct CheckpointFiles {
     /// Current weights.

@@ -71,13 +71,7 @@ pub fn train_model(
     let spec = model_spec(config, dataset);
     let classes = config.task.num_classes();
     let autodiff = device.clone().autodiff();
-    let mut state = files.read_state().unwrap_or(CheckpointState {
-        epochs_done: 0,
-        best_val_accuracy: -1.0,
-        best_epoch: 0,
-        seconds: 0.0,
-        history: Vec::new(),
-    });
+    let mut state = files.read_state().unwrap_or_else(CheckpointState::fresh);
     // Weight initialisation draws from the backend's generator: seeding it makes a fresh run
     // repeat bit for bit (a resumed run continues from the saved weights instead).
     autodiff.seed(config.seed);
@@ -92,9 +86,7 @@ pub fn train_model(
     if state.epochs_done > 0 && files.optimizer.exists() {
         optimizer = optimizer.load(&files.optimizer).map_err(other)?;
     }
-    let train_count = config
-        .limit_train
-        .map_or(dataset.train.len(), |l| l.min(dataset.train.len()));
+    let train_count = training_images(config, dataset);
     let class_weights = balanced_class_weights(&dataset.train.labels[..train_count], classes);
     let batches = train_count.div_ceil(config.batch_size);
     on_event(TrainEvent::Started {
@@ -143,20 +135,15 @@ pub fn train_model(
         }
         let evaluation = selection_evaluation(config, &model, dataset, device)?;
         let seconds = started.elapsed().as_secs_f64();
-        save_weights(&model, &files.current, false, &[])?;
         optimizer.save(&files.optimizer).map_err(other)?;
-        if evaluation.accuracy > state.best_val_accuracy {
-            state.best_val_accuracy = evaluation.accuracy;
-            state.best_epoch = epoch;
-            save_weights(&model, &files.best, false, &[])?;
-        }
-        if config.swa_epochs > 0 {
-            save_weights(&model, &files.epoch(epoch), false, &[])?;
-            if epoch > config.swa_epochs {
-                // Only the averaging window is kept; a missing older file is no loss.
-                std::fs::remove_file(files.epoch(epoch - config.swa_epochs)).ok();
-            }
-        }
+        save_epoch_weights(
+            config,
+            &files,
+            &mut state,
+            &model,
+            epoch,
+            evaluation.accuracy,
+        )?;
         let train_loss = loss_sum / batches.max(1) as f32;
         state.epochs_done = epoch;
         state.seconds += seconds;
@@ -177,6 +164,39 @@ pub fn train_model(
     }
     let chosen = choose_weights(config, dataset, &spec, &files, &state, device)?;
     finish(config, dataset, &spec, &chosen, &state, device, device_name)
+}
+
+/// How many training images a run uses (all, or the first `limit_train`).
+fn training_images(config: &TrainConfig, dataset: &Dataset) -> usize {
+    config
+        .limit_train
+        .map_or(dataset.train.len(), |l| l.min(dataset.train.len()))
+}
+
+/// Saves an epoch's weights: the current ones, the best ones when they beat the best so far,
+/// and, for weight averaging, the epoch's own (only the averaging window is kept).
+fn save_epoch_weights(
+    config: &TrainConfig,
+    files: &CheckpointFiles,
+    state: &mut CheckpointState,
+    model: &Classifier,
+    epoch: usize,
+    selection_accuracy: f32,
+) -> Result<(), TrainError> {
+    save_weights(model, &files.current, false, &[])?;
+    if selection_accuracy > state.best_val_accuracy {
+        state.best_val_accuracy = selection_accuracy;
+        state.best_epoch = epoch;
+        save_weights(model, &files.best, false, &[])?;
+    }
+    if config.swa_epochs > 0 {
+        save_weights(model, &files.epoch(epoch), false, &[])?;
+        if epoch > config.swa_epochs {
+            // A missing older file is no loss: it is outside the window anyway.
+            std::fs::remove_file(files.epoch(epoch - config.swa_epochs)).ok();
+        }
+    }
+    Ok(())
 }
 
 /// The best single epoch's weights or, when weight averaging is asked for and does at least
@@ -203,9 +223,7 @@ fn choose_weights(
         .collect();
     let autodiff = device.clone().autodiff();
     let averaged = average_weights(spec, &paths, &autodiff)?;
-    let train_count = config
-        .limit_train
-        .map_or(dataset.train.len(), |l| l.min(dataset.train.len()));
+    let train_count = training_images(config, dataset);
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_mul(1000).wrapping_add(999));
     let mut order: Vec<usize> = (0..train_count).collect();
     order.shuffle(&mut rng);
