@@ -1,7 +1,8 @@
 //! Explanations with known answers: Integrated Gradients' completeness on the shipped chest
 //! CNN, input gradients against finite differences, Grad-CAM = XGrad-CAM = HiResCAM for a
 //! global-average-pooling head (their closed form), SmoothGrad with no noise = saliency,
-//! seeded replay, and every method's map finite and in [0, 1] on both architectures.
+//! seeded replay, Score-CAM = Grad-CAM for a one-channel block, occlusion's drops by hand,
+//! and every method's map finite and in [0, 1] on both architectures.
 
 mod common;
 
@@ -9,9 +10,11 @@ use advlens::attacks::{predicted_class, probabilities};
 use advlens::device::ComputeDevice;
 use advlens::explain::{
     Baseline, ExplainConfig, ExplainMethod, explain, input_gradient, integrated_gradients,
+    occlusion,
 };
 use advlens::imaging::{LoadOptions, load_scan, model_input_from_scan};
 use advlens::models::load_shipped;
+use advlens::models::{Classifier, CompactCnnConfig, ModelPair};
 use burn::tensor::{Tensor, TensorData};
 use common::{host, test_image, tiny_models};
 
@@ -185,4 +188,99 @@ fn every_method_gives_a_finite_map_in_range_on_both_architectures() {
         }
         assert!(explain(&model.models, &input, 7, &ExplainConfig::default()).is_err());
     }
+}
+
+#[test]
+fn score_cam_equals_grad_cam_when_the_block_has_one_channel() {
+    // One channel: Score-CAM's softmax weight is 1, so its map is the channel's activation,
+    // min–max scaled; Grad-CAM's is that activation times its (constant) mean gradient, the
+    // same map after scaling when that gradient is positive. Pick such a class.
+    // (A random one-channel block can be dead after its ReLU; seeds are tried until it is not.)
+    let input = test_image(32);
+    let map = |models: &ModelPair, method, class| {
+        host(&explain(models, &input, class, &ExplainConfig::new(method)).unwrap())
+    };
+    let (models, class) = (0..20)
+        .find_map(|seed| {
+            let device = burn::tensor::Device::flex();
+            device.seed(seed);
+            let model = CompactCnnConfig::new(3)
+                .with_widths([4, 6, 8, 1])
+                .init(&device.clone().autodiff());
+            let models = ModelPair::new(Classifier::Compact(model));
+            (0..3)
+                .find(|&c| {
+                    map(&models, ExplainMethod::GradCam, c)
+                        .iter()
+                        .any(|v| *v > 0.5)
+                })
+                .map(|class| (models, class))
+        })
+        .expect("a live channel and a class whose head weight is positive");
+    let (grad_cam, score_cam) = (
+        map(&models, ExplainMethod::GradCam, class),
+        map(&models, ExplainMethod::ScoreCam, class),
+    );
+    let largest = grad_cam
+        .iter()
+        .zip(&score_cam)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        largest < 1e-4,
+        "Score-CAM differs from Grad-CAM by {largest}"
+    );
+}
+
+#[test]
+fn occlusion_attributes_the_mean_logit_drop_of_the_windows_over_each_pixel() {
+    let models = tiny_models(2, 9);
+    let input = test_image(32);
+    let class = 1;
+    let score = |image: &Tensor<4>| logit(&models, image, class);
+    let hidden = |top: usize, left: usize, window: usize| {
+        let mut values = host(&input);
+        for y in top..top + window {
+            for x in left..left + window {
+                values[y * 32 + x] = 0.0;
+            }
+        }
+        Tensor::<4>::from_data(TensorData::new(values, [1, 1, 32, 32]), &input.device())
+    };
+    let clean = score(&input);
+    let config = |stride| ExplainConfig {
+        occlusion_window: 8,
+        occlusion_stride: stride,
+        ..ExplainConfig::new(ExplainMethod::Occlusion)
+    };
+    // Stride = window: each pixel lies in exactly one window.
+    let tiled = host(&occlusion(&models, &input, class, &config(8)).unwrap());
+    for (top, left) in [(0, 0), (8, 16), (24, 24)] {
+        let expected = clean - score(&hidden(top, left, 8));
+        for (y, x) in [(top, left), (top + 7, left + 3)] {
+            let got = tiled[y * 32 + x];
+            assert!(
+                (got - expected).abs() < 1e-4,
+                "({y}, {x}): {got} vs {expected}"
+            );
+        }
+    }
+    // Stride 4: pixel (5, 5) lies in the four windows starting at (0|4, 0|4).
+    let overlapping = host(&occlusion(&models, &input, class, &config(4)).unwrap());
+    let expected = [(0, 0), (0, 4), (4, 0), (4, 4)]
+        .iter()
+        .map(|&(t, l)| clean - score(&hidden(t, l, 8)))
+        .sum::<f32>()
+        / 4.0;
+    assert!((overlapping[5 * 32 + 5] - expected).abs() < 1e-4);
+    let too_big = ExplainConfig {
+        occlusion_window: 40,
+        occlusion_stride: 8,
+        ..ExplainConfig::new(ExplainMethod::Occlusion)
+    };
+    assert!(occlusion(&models, &input, class, &too_big).is_err());
+    assert!(
+        config(9).validate().is_err(),
+        "a stride above the window leaves gaps"
+    );
 }

@@ -120,7 +120,8 @@ pub struct AttackArgs {
     #[arg(long)]
     defense: Option<String>,
     /// The explanation drawn on both images: gradcam, gradcam++, xgradcam, hirescam, layercam,
-    /// eigencam, saliency, gradient-x-input, smoothgrad or integrated-gradients.
+    /// eigencam, scorecam, saliency, gradient-x-input, smoothgrad, integrated-gradients or
+    /// occlusion.
     #[arg(long, default_value = "gradcam")]
     explain: ExplainMethod,
     /// SmoothGrad's noisy copies.
@@ -135,6 +136,12 @@ pub struct AttackArgs {
     /// Integrated Gradients' baseline: black, blurred or noise.
     #[arg(long, default_value = "black")]
     ig_baseline: String,
+    /// Occlusion's square window, in pixels.
+    #[arg(long, default_value_t = 16)]
+    occlusion_window: usize,
+    /// Occlusion's stride, in pixels (at most the window).
+    #[arg(long, default_value_t = 8)]
+    occlusion_stride: usize,
     /// Attack through the defence: exact gradients where it is differentiable, BPDA
     /// (straight-through) where it is not, EOT over draws where it is random.
     #[arg(long, requires = "defense")]
@@ -196,6 +203,8 @@ fn explain_config(args: &AttackArgs) -> anyhow::Result<ExplainConfig> {
             other => anyhow::bail!("unknown baseline '{other}': expected black, blurred or noise"),
         },
         seed: args.seed,
+        occlusion_window: args.occlusion_window,
+        occlusion_stride: args.occlusion_stride,
     };
     config.validate()?;
     Ok(config)

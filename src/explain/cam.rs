@@ -13,6 +13,7 @@
 //! - Eigen-CAM: the projection of the centred activations (positions × channels) on their
 //!   first right singular vector, signed so that it agrees with the mean activation (the SVD's
 //!   sign is arbitrary; pytorch-grad-cam leaves it so).
+//! - Score-CAM: `Σ_c softmax_c(score(x ⊙ norm(up(A_c))))·A_c` (`score_cam.rs`).
 
 use burn::tensor::activation::relu;
 use burn::tensor::module::interpolate;
@@ -154,6 +155,10 @@ pub fn class_activation_map(
     method: ExplainMethod,
 ) -> Result<Tensor<4>, ExplainError> {
     let [_, _, height, width] = input.dims();
+    if method == ExplainMethod::ScoreCam {
+        let coarse = super::score_cam::score_cam_coarse(models, input, class)?;
+        return Ok(finish_map(coarse, [height, width]));
+    }
     let signals = block_signals(models, input, class, method != ExplainMethod::EigenCam)?;
     Ok(finish_map(coarse_map(method, signals)?, [height, width]))
 }

@@ -48,6 +48,10 @@ pub struct ExplainConfig {
     pub baseline: Baseline,
     /// Seed of SmoothGrad's noise and the noise baseline.
     pub seed: u64,
+    /// Occlusion's square window, in pixels.
+    pub occlusion_window: usize,
+    /// Occlusion's stride, in pixels.
+    pub occlusion_stride: usize,
 }
 
 impl Default for ExplainConfig {
@@ -59,6 +63,8 @@ impl Default for ExplainConfig {
             steps: 32,
             baseline: Baseline::Black,
             seed: 0,
+            occlusion_window: 16,
+            occlusion_stride: 8,
         }
     }
 }
@@ -97,6 +103,15 @@ impl ExplainConfig {
                 self.steps
             ));
         }
+        if self.method == ExplainMethod::Occlusion
+            && !((1..=4096).contains(&self.occlusion_window)
+                && (1..=self.occlusion_window).contains(&self.occlusion_stride))
+        {
+            return bad(format!(
+                "occlusion needs a window of 1–4096 px and a stride from 1 to the window, got {} and {}",
+                self.occlusion_window, self.occlusion_stride
+            ));
+        }
         Ok(())
     }
 
@@ -112,6 +127,10 @@ impl ExplainConfig {
                 "Integrated Gradients ({} steps from {})",
                 self.steps,
                 self.baseline.label()
+            ),
+            ExplainMethod::Occlusion => format!(
+                "Occlusion ({} px window, stride {})",
+                self.occlusion_window, self.occlusion_stride
             ),
             method => method.label().to_string(),
         }

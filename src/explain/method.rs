@@ -21,6 +21,9 @@ pub enum ExplainMethod {
     /// Eigen-CAM (Muhammad & Yeasin 2020): the first principal component of the
     /// activations; no gradient, no class.
     EigenCam,
+    /// Score-CAM (Wang et al. 2020): channels weighted by the class score of the scan masked
+    /// with each channel; no gradient.
+    ScoreCam,
     /// Vanilla gradient saliency (Simonyan et al. 2014): |∂score/∂pixel|.
     Saliency,
     /// Gradient × input (Shrikumar et al. 2016).
@@ -30,21 +33,26 @@ pub enum ExplainMethod {
     /// Integrated Gradients (Sundararajan et al. 2017): gradients along the path from a
     /// baseline, times the difference.
     IntegratedGradients,
+    /// Occlusion (Zeiler & Fergus 2014): how much the class score drops when a sliding window
+    /// hides each place; no gradient.
+    Occlusion,
 }
 
 impl ExplainMethod {
     /// Every method, in menu order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 12] = [
         Self::GradCam,
         Self::GradCamPlusPlus,
         Self::XGradCam,
         Self::HiResCam,
         Self::LayerCam,
         Self::EigenCam,
+        Self::ScoreCam,
         Self::Saliency,
         Self::GradientTimesInput,
         Self::SmoothGrad,
         Self::IntegratedGradients,
+        Self::Occlusion,
     ];
 
     /// The name menus, titles and tables show.
@@ -57,10 +65,12 @@ impl ExplainMethod {
             Self::HiResCam => "HiResCAM",
             Self::LayerCam => "Layer-CAM",
             Self::EigenCam => "Eigen-CAM",
+            Self::ScoreCam => "Score-CAM",
             Self::Saliency => "Gradient saliency",
             Self::GradientTimesInput => "Gradient × input",
             Self::SmoothGrad => "SmoothGrad",
             Self::IntegratedGradients => "Integrated Gradients",
+            Self::Occlusion => "Occlusion",
         }
     }
 
@@ -74,10 +84,12 @@ impl ExplainMethod {
             Self::HiResCam => "hirescam",
             Self::LayerCam => "layercam",
             Self::EigenCam => "eigencam",
+            Self::ScoreCam => "scorecam",
             Self::Saliency => "saliency",
             Self::GradientTimesInput => "gradient-x-input",
             Self::SmoothGrad => "smoothgrad",
             Self::IntegratedGradients => "integrated-gradients",
+            Self::Occlusion => "occlusion",
         }
     }
 
@@ -103,6 +115,9 @@ impl ExplainMethod {
             Self::EigenCam => {
                 "The main pattern in the last block's feature maps: no gradient and no class, just what the model sees most."
             }
+            Self::ScoreCam => {
+                "Shows the scan through each feature map as a mask and weights the maps by how much the class score stays."
+            }
             Self::Saliency => {
                 "How much the class score changes when each pixel changes a little: the raw sensitivity."
             }
@@ -114,6 +129,9 @@ impl ExplainMethod {
             }
             Self::IntegratedGradients => {
                 "Adds up the sensitivity along the way from a blank scan to this one: the contributions sum to the score change."
+            }
+            Self::Occlusion => {
+                "Hides one square at a time and measures how much the class score drops: no gradient involved."
             }
         }
     }
@@ -129,6 +147,7 @@ impl ExplainMethod {
                 | Self::HiResCam
                 | Self::LayerCam
                 | Self::EigenCam
+                | Self::ScoreCam
         )
     }
 }

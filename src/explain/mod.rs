@@ -1,7 +1,7 @@
 //! Explanations: the class-activation-map family on the last convolutional block (Grad-CAM,
-//! Grad-CAM++, XGrad-CAM, HiResCAM, Layer-CAM, Eigen-CAM; `cam.rs`, pytorch-grad-cam's
-//! conventions) and gradient attributions on the pixels (saliency, gradient × input,
-//! SmoothGrad, Integrated Gradients; `attribution.rs`, Captum's conventions), each as a map in
+//! Grad-CAM++, XGrad-CAM, HiResCAM, Layer-CAM, Eigen-CAM, Score-CAM; `cam.rs`,
+//! pytorch-grad-cam's conventions) and attributions on the pixels (saliency, gradient × input,
+//! SmoothGrad, Integrated Gradients, occlusion; `attribution.rs`, Captum's conventions), each as a map in
 //! [0, 1] per image; and how far a map moved between the clean and the adversarial scan
 //! (`shift.rs`).
 
@@ -11,6 +11,8 @@ mod config;
 mod eigen;
 mod gradcam;
 mod method;
+mod occlusion;
+mod score_cam;
 mod shift;
 
 use burn::tensor::Tensor;
@@ -24,6 +26,7 @@ pub use config::{Baseline, ExplainConfig};
 pub use eigen::{first_principal_projection, symmetric_eigen};
 pub use gradcam::grad_cam;
 pub use method::ExplainMethod;
+pub use occlusion::occlusion;
 pub use shift::{
     ExplanationShift, TOP_SHARE, centroid_distance, explanation_shift, spearman, top_iou,
 };

@@ -1,5 +1,5 @@
-//! The explanation section: the method (with its one-sentence explanation), SmoothGrad's and
-//! Integrated Gradients' parameters, and how far the map moved between the clean and the
+//! The explanation section: the method (with its one-sentence explanation), SmoothGrad's,
+//! Integrated Gradients' and occlusion's parameters, and how far the map moved between the clean and the
 //! adversarial scan.
 
 use eframe::egui::{self, RichText};
@@ -33,6 +33,14 @@ pub fn explain_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comma
                     ui.selectable_value(&mut explain.baseline, baseline, baseline.label());
                 }
             });
+        }
+        ExplainMethod::Occlusion => {
+            ui.add(egui::Slider::new(&mut explain.occlusion_window, 4..=64).text("window (px)"));
+            let window = explain.occlusion_window;
+            explain.occlusion_stride = explain.occlusion_stride.clamp(1, window);
+            ui.add(
+                egui::Slider::new(&mut explain.occlusion_stride, 1..=window).text("stride (px)"),
+            );
         }
         _ => {}
     }
