@@ -298,3 +298,43 @@ fn attack_draws_the_chosen_explanation_and_reports_how_far_it_moved() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown explanation 'tea-leaves'"));
 }
+
+#[test]
+fn attack_measures_deletion_and_insertion_curves_of_a_black_box_explanation() {
+    let out = tempfile::tempdir().unwrap();
+    let output = common::run_ok(
+        advlens()
+            .args(["attack", "--scan"])
+            .arg(sample("chest_xray_pneumonia_1.png"))
+            .args([
+                "--attack",
+                "fgsm",
+                "--explain",
+                "occlusion",
+                "--occlusion-window",
+                "32",
+                "--occlusion-stride",
+                "16",
+                "--explain-curves",
+                "--device",
+                "cpu",
+                "--out",
+            ])
+            .arg(out.path()),
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("faithfulness: deletion AUC"));
+    let result: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("result.json")).unwrap()).unwrap();
+    assert_eq!(result["explanation"], "Occlusion (32 px window, stride 16)");
+    for which in ["clean", "adversarial"] {
+        let curves = &result["faithfulness"][which];
+        assert_eq!(curves["deletion"].as_array().unwrap().len(), 33, "{which}");
+        assert_eq!(curves["insertion"].as_array().unwrap().len(), 33, "{which}");
+        let auc = curves["deletion_auc"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&auc), "{which}: {auc}");
+    }
+    let recipe: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("recipe.json")).unwrap()).unwrap();
+    assert_eq!(recipe["explain"]["deletion_insertion"], true);
+    assert_eq!(recipe["explain"]["occlusion_window"], 32);
+}

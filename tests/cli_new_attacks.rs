@@ -280,6 +280,7 @@ fn eval_measures_how_far_attacks_move_the_explanation() {
                 "0,8/255",
                 "--explain",
                 "gradcam",
+                "--explain-curves",
                 "--device",
                 "cpu",
                 "--out",
@@ -300,7 +301,11 @@ fn eval_measures_how_far_attacks_move_the_explanation() {
     assert!(number(8) < 1.0, "the map did not move: {csv}");
     assert!(number(11) > 0.0, "the centroid did not move: {csv}");
     assert!((-1.0..=1.0).contains(&number(5)));
+    // Deletion and insertion areas of the clean and adversarial maps, each in [0, 1].
+    assert_eq!(cells.len(), 17, "{csv}");
+    assert!((13..17).all(|i| (0.0..=1.0).contains(&number(i))), "{csv}");
     let markdown =
         std::fs::read_to_string(out.path().join("chest-xray-cnn-gradcam-shift.md")).unwrap();
     assert!(markdown.contains("how far Grad-CAM moves"), "{markdown}");
+    assert!(markdown.contains("deletion AUC"), "{markdown}");
 }

@@ -2,15 +2,16 @@
 //! CNN, input gradients against finite differences, Grad-CAM = XGrad-CAM = HiResCAM for a
 //! global-average-pooling head (their closed form), SmoothGrad with no noise = saliency,
 //! seeded replay, Score-CAM = Grad-CAM for a one-channel block, occlusion's drops by hand,
-//! and every method's map finite and in [0, 1] on both architectures.
+//! deletion and insertion curves' end points and their ranking of a faithful map above its
+//! reverse, and every method's map finite and in [0, 1] on both architectures.
 
 mod common;
 
 use advlens::attacks::{predicted_class, probabilities};
 use advlens::device::ComputeDevice;
 use advlens::explain::{
-    Baseline, ExplainConfig, ExplainMethod, explain, input_gradient, integrated_gradients,
-    occlusion,
+    Baseline, ExplainConfig, ExplainMethod, deletion_insertion, explain, explain_ranked,
+    input_gradient, integrated_gradients, occlusion,
 };
 use advlens::imaging::{LoadOptions, load_scan, model_input_from_scan};
 use advlens::models::load_shipped;
@@ -283,4 +284,77 @@ fn occlusion_attributes_the_mean_logit_drop_of_the_windows_over_each_pixel() {
         config(9).validate().is_err(),
         "a stride above the window leaves gaps"
     );
+}
+
+fn class_probability(models: &ModelPair, image: &Tensor<4>, class: usize) -> f32 {
+    probabilities(models, image).unwrap()[0][class]
+}
+
+#[test]
+fn deletion_and_insertion_curves_run_between_the_right_images() {
+    let models = tiny_models(2, 4);
+    let input = test_image(32);
+    let map: Vec<f32> = (0..32 * 32).map(|i| ((i * 37) % 101) as f32).collect();
+    let curves = deletion_insertion(&models, &input, &map, 1).unwrap();
+    assert_eq!(
+        curves.deletion.len(),
+        advlens::explain::FAITHFULNESS_STEPS + 1
+    );
+    let black = input.zeros_like();
+    let blurred = advlens::defenses::gaussian_blur(&input, advlens::explain::INSERTION_BLUR_SIGMA);
+    let close = |a: f32, b: f32| (a - b).abs() < 1e-5;
+    assert!(close(
+        curves.deletion[0],
+        class_probability(&models, &input, 1)
+    ));
+    assert!(close(
+        *curves.deletion.last().unwrap(),
+        class_probability(&models, &black, 1)
+    ));
+    assert!(close(
+        curves.insertion[0],
+        class_probability(&models, &blurred, 1)
+    ));
+    assert!(close(
+        *curves.insertion.last().unwrap(),
+        class_probability(&models, &input, 1)
+    ));
+    assert!(
+        close(
+            curves.deletion_auc,
+            advlens::explain::area_under_curve(&curves.deletion)
+        ) && (0.0..=1.0).contains(&curves.insertion_auc)
+    );
+    assert!(deletion_insertion(&models, &input, &map[..10], 1).is_err());
+    assert!(deletion_insertion(&models, &input, &map, 5).is_err());
+}
+
+#[test]
+fn deletion_and_insertion_rank_the_occlusion_map_above_its_reverse() {
+    // Occlusion measures the score drop of hiding each place, so its order is faithful by
+    // construction; the reversed order deletes the least important pixels first.
+    let model = load_shipped("chest-xray-cnn", &ComputeDevice::cpu().device).unwrap();
+    for scan in ["chest_xray_pneumonia_1.png", "chest_xray_normal_1.png"] {
+        let input = chest_sample(&model, scan);
+        let class = predicted_class(&probabilities(&model.models, &input).unwrap()[0]);
+        let config = ExplainConfig::new(ExplainMethod::Occlusion);
+        let map = explain_ranked(&model.models, &input, class, &config)
+            .unwrap()
+            .ranking;
+        let reversed: Vec<f32> = map.iter().map(|v| -v).collect();
+        let faithful = deletion_insertion(&model.models, &input, &map, class).unwrap();
+        let unfaithful = deletion_insertion(&model.models, &input, &reversed, class).unwrap();
+        assert!(
+            faithful.deletion_auc < unfaithful.deletion_auc,
+            "{scan}: deletion {} vs reversed {}",
+            faithful.deletion_auc,
+            unfaithful.deletion_auc
+        );
+        assert!(
+            faithful.insertion_auc > unfaithful.insertion_auc,
+            "{scan}: insertion {} vs reversed {}",
+            faithful.insertion_auc,
+            unfaithful.insertion_auc
+        );
+    }
 }

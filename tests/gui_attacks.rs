@@ -211,3 +211,20 @@ fn choosing_an_explanation_redraws_both_maps_with_it() {
     harness.get_by_label_contains("Eigen-CAM moved: Spearman ρ");
     harness.get_by_label_contains("The main pattern in the last block");
 }
+
+#[test]
+fn deletion_and_insertion_curves_appear_when_asked_for() {
+    let mut harness = harness();
+    settle(&mut harness);
+    harness.state_mut().settings_mut().spec.attack =
+        advlens::attacks::AttackConfig::new(AttackKind::Fgsm, 4.0 / 255.0);
+    assert!(harness.state().result().unwrap().faithfulness.is_none());
+    harness.get_by_label("deletion / insertion curves").click();
+    harness.step();
+    settle(&mut harness);
+    let result = harness.state().result().unwrap().clone();
+    let faithfulness = result.faithfulness.expect("curves measured");
+    assert_eq!(faithfulness.clean.deletion.len(), 33);
+    harness.get_by_label_contains("deletion AUC");
+    harness.get_by_label_contains("insertion AUC");
+}

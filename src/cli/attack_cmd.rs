@@ -142,6 +142,10 @@ pub struct AttackArgs {
     /// Occlusion's stride, in pixels (at most the window).
     #[arg(long, default_value_t = 8)]
     occlusion_stride: usize,
+    /// Also measure both maps' deletion and insertion curves (Petsiuk et al. 2018) and their
+    /// areas, written to result.json.
+    #[arg(long)]
+    explain_curves: bool,
     /// Attack through the defence: exact gradients where it is differentiable, BPDA
     /// (straight-through) where it is not, EOT over draws where it is random.
     #[arg(long, requires = "defense")]
@@ -205,6 +209,7 @@ fn explain_config(args: &AttackArgs) -> anyhow::Result<ExplainConfig> {
         seed: args.seed,
         occlusion_window: args.occlusion_window,
         occlusion_stride: args.occlusion_stride,
+        deletion_insertion: args.explain_curves,
     };
     config.validate()?;
     Ok(config)

@@ -137,11 +137,7 @@ pub fn print_summary(report: &AttackReport, out: &Path) {
         report.l0,
         report.ssim
     );
-    let shift = report.explanation_shift;
-    println!(
-        "explanation: {} moved: Spearman ρ {:.2}, top-10 % IoU {:.2}, centroid {:.1} px",
-        report.explanation, shift.spearman, shift.top_iou, shift.centroid_shift_px
-    );
+    print_explanation(report);
     if let Some(defended) = &report.defended {
         let share = if defended.vote { " of the votes" } else { "" };
         println!(
@@ -197,5 +193,23 @@ fn certificate_text(certificate: &advlens::defenses::Certificate) -> String {
             "abstains ({} of {} votes for the top class, p ≥ {:.3})",
             certificate.votes, certificate.samples, certificate.p_lower
         ),
+    }
+}
+
+/// The explanation's shift and, when measured, its deletion and insertion areas.
+fn print_explanation(report: &AttackReport) {
+    let shift = report.explanation_shift;
+    println!(
+        "explanation: {} moved: Spearman ρ {:.2}, top-10 % IoU {:.2}, centroid {:.1} px",
+        report.explanation, shift.spearman, shift.top_iou, shift.centroid_shift_px
+    );
+    if let Some(faithfulness) = &report.faithfulness {
+        println!(
+            "faithfulness: deletion AUC {:.3} clean, {:.3} adversarial (lower: the map found what matters); insertion AUC {:.3} clean, {:.3} adversarial (higher)",
+            faithfulness.clean.deletion_auc,
+            faithfulness.adversarial.deletion_auc,
+            faithfulness.clean.insertion_auc,
+            faithfulness.adversarial.insertion_auc
+        );
     }
 }

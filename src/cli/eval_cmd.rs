@@ -21,6 +21,7 @@ use advlens::models::{LoadedModel, find_shipped, load_model_files};
 
 /// Arguments of `eval`.
 #[derive(Args, Debug)]
+#[allow(clippy::struct_excessive_bools)] // command-line switches are bools by nature
 pub struct EvalArgs {
     /// A shipped model (see `advlens models`).
     #[arg(long)]
@@ -88,6 +89,10 @@ pub struct EvalArgs {
     /// integrated-gradients): quartiles of Spearman ρ, top-10 % IoU and centroid shift per ε.
     #[arg(long)]
     explain: Option<advlens::explain::ExplainMethod>,
+    /// With --explain: also the deletion and insertion areas of the clean and adversarial maps
+    /// (Petsiuk et al. 2018).
+    #[arg(long, requires = "explain")]
+    explain_curves: bool,
     /// Also add the table to the model's card (replacing one with the same setting).
     #[arg(long)]
     update_card: bool,
@@ -229,6 +234,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     if let Some(method) = args.explain {
         let explain = advlens::explain::ExplainConfig {
             seed: args.seed,
+            deletion_insertion: args.explain_curves,
             ..advlens::explain::ExplainConfig::new(method)
         };
         let job = super::eval_explain::ShiftJob {

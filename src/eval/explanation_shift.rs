@@ -14,7 +14,10 @@ use crate::attacks::{
 use crate::datasets::LabelledImages;
 use crate::device::ComputeDevice;
 use crate::explain::host as explain_host;
-use crate::explain::{ExplainConfig, ExplanationShift, explain, explanation_shift};
+use crate::explain::{
+    ExplainConfig, ExplanationShift, Faithfulness, deletion_insertion, explain_ranked,
+    explanation_shift,
+};
 use crate::models::LoadedModel;
 
 /// The first quartile, median and third quartile of a measure.
@@ -29,6 +32,13 @@ pub struct Quartiles {
 }
 
 impl Quartiles {
+    /// No values: every quartile NaN.
+    pub const NONE: Self = Self {
+        q1: f64::NAN,
+        median: f64::NAN,
+        q3: f64::NAN,
+    };
+
     /// Of a set of values (linear interpolation between order statistics); `None` when empty.
     #[must_use]
     pub fn of(values: &[f64]) -> Option<Self> {
@@ -68,39 +78,98 @@ pub struct ShiftRow {
     pub top_iou: Quartiles,
     /// Centroid shift in pixels.
     pub centroid_px: Quartiles,
+    /// Deletion and insertion areas of both maps, when the explanation asks for them.
+    pub faithfulness: Option<FaithfulnessRow>,
 }
 
-/// The clean and adversarial maps of a batch compared scan by scan.
-fn batch_shifts(
+/// Quartiles of the deletion and insertion areas (Petsiuk et al. 2018) over the scans.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct FaithfulnessRow {
+    /// Deletion AUC of the clean maps (lower: more faithful).
+    pub deletion_clean: Quartiles,
+    /// Deletion AUC of the adversarial maps.
+    pub deletion_adversarial: Quartiles,
+    /// Insertion AUC of the clean maps (higher: more faithful).
+    pub insertion_clean: Quartiles,
+    /// Insertion AUC of the adversarial maps.
+    pub insertion_adversarial: Quartiles,
+}
+
+impl FaithfulnessRow {
+    fn of(all: &[Faithfulness]) -> Self {
+        let measure = |pick: fn(&Faithfulness) -> f32| {
+            let values: Vec<f64> = all.iter().map(|f| f64::from(pick(f))).collect();
+            Quartiles::of(&values).unwrap_or(Quartiles::NONE)
+        };
+        Self {
+            deletion_clean: measure(|f| f.clean.deletion_auc),
+            deletion_adversarial: measure(|f| f.adversarial.deletion_auc),
+            insertion_clean: measure(|f| f.clean.insertion_auc),
+            insertion_adversarial: measure(|f| f.adversarial.insertion_auc),
+        }
+    }
+}
+
+/// What one batch's maps gave.
+struct BatchMeasures {
+    shifts: Vec<ExplanationShift>,
+    faithfulness: Vec<Faithfulness>,
+    flipped: usize,
+}
+
+/// The clean and adversarial maps of a batch compared scan by scan (and their deletion and
+/// insertion curves, when asked for).
+fn batch_measures(
     model: &LoadedModel,
     clean: &Tensor<4>,
     adversarial: &Tensor<4>,
     config: &ExplainConfig,
-) -> Result<(Vec<ExplanationShift>, usize), EvalError> {
+) -> Result<BatchMeasures, EvalError> {
     let images = clean.dims()[0];
     let width = clean.dims()[3];
     let clean_classes = classes_of(model, clean)?;
     let adversarial_classes = classes_of(model, adversarial)?;
     let mut shifts = Vec::with_capacity(images);
+    let mut faithfulness = Vec::new();
     let mut flipped = 0;
     for image in 0..images {
         let one_clean = clean.clone().narrow(0, image, 1);
         let one_adversarial = adversarial.clone().narrow(0, image, 1);
-        let before = explain(&model.models, &one_clean, clean_classes[image], config)?;
-        let after = explain(
+        let before = explain_ranked(&model.models, &one_clean, clean_classes[image], config)?;
+        let after = explain_ranked(
             &model.models,
             &one_adversarial,
             adversarial_classes[image],
             config,
         )?;
         shifts.push(explanation_shift(
-            &explain_host(before)?,
-            &explain_host(after)?,
+            &explain_host(before.display)?,
+            &explain_host(after.display)?,
             width,
         ));
+        if config.deletion_insertion {
+            faithfulness.push(Faithfulness {
+                clean: deletion_insertion(
+                    &model.models,
+                    &one_clean,
+                    &before.ranking,
+                    clean_classes[image],
+                )?,
+                adversarial: deletion_insertion(
+                    &model.models,
+                    &one_adversarial,
+                    &after.ranking,
+                    adversarial_classes[image],
+                )?,
+            });
+        }
         flipped += usize::from(clean_classes[image] != adversarial_classes[image]);
     }
-    Ok((shifts, flipped))
+    Ok(BatchMeasures {
+        shifts,
+        faithfulness,
+        flipped,
+    })
 }
 
 fn classes_of(model: &LoadedModel, images: &Tensor<4>) -> Result<Vec<usize>, EvalError> {
@@ -154,6 +223,7 @@ pub fn explanation_shift_table(
                 ..attack.clone()
             };
             let mut shifts = Vec::new();
+            let mut faithfulness = Vec::new();
             let mut flipped = 0;
             for start in (0..images.len()).step_by(size) {
                 let (batch, labels) =
@@ -166,20 +236,16 @@ pub fn explanation_shift_table(
                     &run,
                     &AttackControl::default(),
                 )?;
-                let (batch_shifts, batch_flipped) =
-                    batch_shifts(model, &batch, &outcome.adversarial, config)?;
-                shifts.extend(batch_shifts);
-                flipped += batch_flipped;
+                let measured = batch_measures(model, &batch, &outcome.adversarial, config)?;
+                shifts.extend(measured.shifts);
+                faithfulness.extend(measured.faithfulness);
+                flipped += measured.flipped;
                 done += 1;
                 progress(done, total);
             }
             let measure = |pick: fn(&ExplanationShift) -> f64| {
                 let values: Vec<f64> = shifts.iter().map(pick).collect();
-                Quartiles::of(&values).unwrap_or(Quartiles {
-                    q1: f64::NAN,
-                    median: f64::NAN,
-                    q3: f64::NAN,
-                })
+                Quartiles::of(&values).unwrap_or(Quartiles::NONE)
             };
             rows.push(ShiftRow {
                 attack: run.row_name(),
@@ -189,6 +255,8 @@ pub fn explanation_shift_table(
                 spearman: measure(|s| s.spearman),
                 top_iou: measure(|s| s.top_iou),
                 centroid_px: measure(|s| s.centroid_shift_px),
+                faithfulness: (!faithfulness.is_empty())
+                    .then(|| FaithfulnessRow::of(&faithfulness)),
             });
         }
     }
@@ -198,9 +266,21 @@ pub fn explanation_shift_table(
 /// The table in Markdown: median [q1, q3] of each measure per attack and ε.
 #[must_use]
 pub fn shift_markdown(rows: &[ShiftRow], model: &str, config: &ExplainConfig) -> String {
+    let curves = rows.iter().any(|r| r.faithfulness.is_some());
     let mut text = format!(
-        "### {model} — how far {} moves (clean vs adversarial map)\n\nMedian [first quartile, third quartile] over the scans; ρ = 1 and IoU = 1: the map did not move.\n\n| attack | ε | scans | flipped | Spearman ρ | top-10 % IoU | centroid shift (px) |\n|---|---:|---:|---:|---|---|---|\n",
-        config.describe()
+        "### {model} — how far {} moves (clean vs adversarial map)\n\nMedian [first quartile, third quartile] over the scans; ρ = 1 and IoU = 1: the map did not move.{}\n\n| attack | ε | scans | flipped | Spearman ρ | top-10 % IoU | centroid shift (px) |{}\n|---|---:|---:|---:|---|---|---|{}\n",
+        config.describe(),
+        if curves {
+            " Deletion AUC (lower: the map finds what the model uses) and insertion AUC (higher), clean → adversarial map, each for its predicted class."
+        } else {
+            ""
+        },
+        if curves {
+            " deletion AUC | insertion AUC |"
+        } else {
+            ""
+        },
+        if curves { "---|---|" } else { "" }
     );
     let cell = |q: &Quartiles, digits: usize| {
         format!(
@@ -222,6 +302,19 @@ pub fn shift_markdown(rows: &[ShiftRow], model: &str, config: &ExplainConfig) ->
                 cell(&row.centroid_px, 1)
             ),
         );
+        if let Some(f) = &row.faithfulness {
+            text.pop();
+            push(
+                &mut text,
+                format_args!(
+                    " {} → {} | {} → {} |\n",
+                    cell(&f.deletion_clean, 2),
+                    cell(&f.deletion_adversarial, 2),
+                    cell(&f.insertion_clean, 2),
+                    cell(&f.insertion_adversarial, 2)
+                ),
+            );
+        }
     }
     text
 }
@@ -230,13 +323,13 @@ pub fn shift_markdown(rows: &[ShiftRow], model: &str, config: &ExplainConfig) ->
 #[must_use]
 pub fn shift_csv(rows: &[ShiftRow]) -> String {
     let mut text = String::from(
-        "attack,epsilon_255,scans,flipped,spearman_q1,spearman_median,spearman_q3,top_iou_q1,top_iou_median,top_iou_q3,centroid_px_q1,centroid_px_median,centroid_px_q3\n",
+        "attack,epsilon_255,scans,flipped,spearman_q1,spearman_median,spearman_q3,top_iou_q1,top_iou_median,top_iou_q3,centroid_px_q1,centroid_px_median,centroid_px_q3,deletion_auc_clean_median,deletion_auc_adversarial_median,insertion_auc_clean_median,insertion_auc_adversarial_median\n",
     );
     for row in rows {
         push(
             &mut text,
             format_args!(
-                "{},{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.3},{:.3},{:.3}\n",
+                "{},{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.3},{:.3},{:.3},{}\n",
                 row.attack,
                 row.epsilon * 255.0,
                 row.images,
@@ -249,7 +342,17 @@ pub fn shift_csv(rows: &[ShiftRow]) -> String {
                 row.top_iou.q3,
                 row.centroid_px.q1,
                 row.centroid_px.median,
-                row.centroid_px.q3
+                row.centroid_px.q3,
+                row.faithfulness.map_or_else(
+                    || ",,,".to_string(),
+                    |f| format!(
+                        "{:.4},{:.4},{:.4},{:.4}",
+                        f.deletion_clean.median,
+                        f.deletion_adversarial.median,
+                        f.insertion_clean.median,
+                        f.insertion_adversarial.median
+                    )
+                )
             ),
         );
     }

@@ -15,7 +15,8 @@ pub use card_page::{card_markdown, save_card};
 pub use certified::{CertifiedTable, certified_accuracy, certified_markdown};
 pub use detector::{calibrate_detector, squeeze_scores_of};
 pub use explanation_shift::{
-    Quartiles, ShiftPlan, ShiftRow, explanation_shift_table, shift_csv, shift_markdown,
+    FaithfulnessRow, Quartiles, ShiftPlan, ShiftRow, explanation_shift_table, shift_csv,
+    shift_markdown,
 };
 pub use image_set::{images_from_folder, images_from_split};
 pub use run::{EvalPlan, evaluate_robustness};

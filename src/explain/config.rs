@@ -52,6 +52,9 @@ pub struct ExplainConfig {
     pub occlusion_window: usize,
     /// Occlusion's stride, in pixels.
     pub occlusion_stride: usize,
+    /// Also measure the maps' deletion and insertion curves (Petsiuk et al. 2018): 66 more
+    /// forward passes per map.
+    pub deletion_insertion: bool,
 }
 
 impl Default for ExplainConfig {
@@ -65,6 +68,7 @@ impl Default for ExplainConfig {
             seed: 0,
             occlusion_window: 16,
             occlusion_stride: 8,
+            deletion_insertion: false,
         }
     }
 }

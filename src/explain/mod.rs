@@ -2,13 +2,15 @@
 //! Grad-CAM++, XGrad-CAM, HiResCAM, Layer-CAM, Eigen-CAM, Score-CAM; `cam.rs`,
 //! pytorch-grad-cam's conventions) and attributions on the pixels (saliency, gradient × input,
 //! SmoothGrad, Integrated Gradients, occlusion; `attribution.rs`, Captum's conventions), each as a map in
-//! [0, 1] per image; and how far a map moved between the clean and the adversarial scan
-//! (`shift.rs`).
+//! [0, 1] per image; how far a map moved between the clean and the adversarial scan
+//! (`shift.rs`); and whether it points at what the model uses: deletion and insertion curves
+//! (`faithfulness.rs`).
 
 mod attribution;
 mod cam;
 mod config;
 mod eigen;
+mod faithfulness;
 mod gradcam;
 mod method;
 mod occlusion;
@@ -24,6 +26,10 @@ pub use attribution::{
 pub use cam::class_activation_map;
 pub use config::{Baseline, ExplainConfig};
 pub use eigen::{first_principal_projection, symmetric_eigen};
+pub use faithfulness::{
+    Faithfulness, FaithfulnessCurves, INSERTION_BLUR_SIGMA, STEPS as FAITHFULNESS_STEPS,
+    area_under_curve, deletion_insertion, pixel_order,
+};
 pub use gradcam::grad_cam;
 pub use method::ExplainMethod;
 pub use occlusion::occlusion;
@@ -62,6 +68,42 @@ pub(crate) fn host<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, Explai
         .map_err(|err| ExplainError::ReadBack(format!("{err:?}")))?
         .try_to_vec()
         .map_err(|err| ExplainError::ReadBack(format!("{err:?}")))
+}
+
+/// A map to show and the values that rank its pixels by importance.
+pub struct RankedMap {
+    /// In [0, 1], `[batch, 1, h, w]`, ready to show.
+    pub display: Tensor<4>,
+    /// One value per pixel, image after image, larger = more evidence for the class: the map
+    /// itself for the CAM family (already non-negative), the signed attribution for the pixel
+    /// methods (their display shows its magnitude, which would rank evidence *against* the
+    /// class as high as evidence for it).
+    pub ranking: Vec<f32>,
+}
+
+/// The map of `config.method` for `class` with its ranking values (for deletion and
+/// insertion curves).
+///
+/// # Errors
+/// As [`explain`], and [`ExplainError::ReadBack`].
+pub fn explain_ranked(
+    models: &ModelPair,
+    input: &Tensor<4>,
+    class: usize,
+    config: &ExplainConfig,
+) -> Result<RankedMap, ExplainError> {
+    config.validate()?;
+    if config.method.is_cam() {
+        let display = class_activation_map(models, input, class, config.method)?;
+        let ranking = host(display.clone())?;
+        return Ok(RankedMap { display, ranking });
+    }
+    let raw = attribution(models, input, class, config)?;
+    let ranking = host(raw.clone())?;
+    Ok(RankedMap {
+        display: display_map(raw)?,
+        ranking,
+    })
 }
 
 /// The map of `config.method` for `class`, one per image, in [0, 1], ready to show.

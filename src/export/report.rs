@@ -134,6 +134,9 @@ pub struct AttackReport {
     pub explanation_config: crate::explain::ExplainConfig,
     /// How far it moved between the clean and the adversarial image.
     pub explanation_shift: crate::explain::ExplanationShift,
+    /// Both maps' deletion and insertion curves, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub faithfulness: Option<crate::explain::Faithfulness>,
     /// What the attack differentiated, structured.
     pub gradient_route: crate::attacks::GradientRoute,
     /// The same in words (as the window, the figure and the CLI print it).
@@ -191,6 +194,7 @@ impl AttackReport {
             explanation: result.explanation.describe(),
             explanation_config: result.explanation.clone(),
             explanation_shift: result.explanation_shift,
+            faithfulness: result.faithfulness.clone(),
             gradient_route: result.gradient_route,
             gradient: result.gradient_route.describe(),
             device: result.device.clone(),

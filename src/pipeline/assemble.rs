@@ -11,7 +11,7 @@ use crate::attacks::{
     AttackOutcome, AttackStage, GradientRoute, attack_succeeded, predicted_class, probabilities,
 };
 use crate::device::ComputeDevice;
-use crate::explain::{explain, explanation_shift};
+use crate::explain::{Faithfulness, deletion_insertion, explain_ranked, explanation_shift};
 use crate::imaging::image_from_tensor;
 use crate::metrics::perturbation_metrics;
 use crate::models::LoadedModel;
@@ -82,23 +82,38 @@ pub(super) fn assemble(
     let adversarial_prediction = prediction(model, adversarial_probs);
     let success = attack_succeeded(adversarial_prediction.label, label, target);
     let metrics = perturbation_metrics(clean, &adversarial)?;
-    let explanation_clean = image_from_tensor(explain(
-        models,
-        clean,
-        clean_prediction.label,
-        &spec.explain,
-    )?)?;
-    let explanation_adversarial = image_from_tensor(explain(
+    let ranked_clean = explain_ranked(models, clean, clean_prediction.label, &spec.explain)?;
+    let ranked_adversarial = explain_ranked(
         models,
         &adversarial,
         adversarial_prediction.label,
         &spec.explain,
-    )?)?;
+    )?;
+    let explanation_clean = image_from_tensor(ranked_clean.display)?;
+    let explanation_adversarial = image_from_tensor(ranked_adversarial.display)?;
     let shift = explanation_shift(
         &explanation_clean.pixels,
         &explanation_adversarial.pixels,
         explanation_clean.width,
     );
+    let faithfulness = if spec.explain.deletion_insertion {
+        Some(Faithfulness {
+            clean: deletion_insertion(
+                models,
+                clean,
+                &ranked_clean.ranking,
+                clean_prediction.label,
+            )?,
+            adversarial: deletion_insertion(
+                models,
+                &adversarial,
+                &ranked_adversarial.ranking,
+                adversarial_prediction.label,
+            )?,
+        })
+    } else {
+        None
+    };
     let perturbation = image_from_tensor(adversarial.clone().sub(clean.clone()))?;
     let defended = spec
         .defense
@@ -114,6 +129,7 @@ pub(super) fn assemble(
         explanation_adversarial,
         explanation: spec.explain.clone(),
         explanation_shift: shift,
+        faithfulness,
         clean: clean_prediction,
         adversarial_prediction,
         label,

@@ -90,6 +90,8 @@ pub struct AttackResult {
     pub explanation: ExplainConfig,
     /// How far the explanation moved between the clean and the adversarial image.
     pub explanation_shift: ExplanationShift,
+    /// Both maps' deletion and insertion curves, when asked for.
+    pub faithfulness: Option<crate::explain::Faithfulness>,
     /// Clean prediction.
     pub clean: Prediction,
     /// Adversarial prediction.

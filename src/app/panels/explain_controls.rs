@@ -1,6 +1,6 @@
 //! The explanation section: the method (with its one-sentence explanation), SmoothGrad's,
-//! Integrated Gradients' and occlusion's parameters, and how far the map moved between the clean and the
-//! adversarial scan.
+//! Integrated Gradients' and occlusion's parameters, how far the map moved between the clean and
+//! the adversarial scan, and the maps' deletion and insertion curves when asked for.
 
 use eframe::egui::{self, RichText};
 
@@ -44,6 +44,13 @@ pub fn explain_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comma
         }
         _ => {}
     }
+    ui.checkbox(
+        &mut explain.deletion_insertion,
+        "deletion / insertion curves",
+    )
+    .on_hover_text(
+        "Measure whether each map points at what the model uses (66 more model passes per map)",
+    );
     if let Some(result) = &session.result {
         let shift = result.explanation_shift;
         ui.label(format!(
@@ -56,6 +63,9 @@ pub fn explain_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comma
         .on_hover_text(
             "Between the clean and the adversarial map: ρ = 1 and IoU = 1 mean it did not move",
         );
+        if let Some(faithfulness) = &result.faithfulness {
+            super::faithfulness_plot::faithfulness_ui(ui, faithfulness);
+        }
     }
     if session.settings.spec.explain != before {
         let cheap = !session.settings.spec.attack.kind.is_iterative();

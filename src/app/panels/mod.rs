@@ -8,6 +8,7 @@ mod controls;
 mod defense_controls;
 mod defense_numbers;
 mod explain_controls;
+mod faithfulness_plot;
 mod help;
 mod numbers;
 mod scan_controls;
