@@ -173,3 +173,28 @@ fn every_shipped_card_names_the_command_commit_and_data_set_that_made_it() {
     }
     assert!(checked >= 4, "{checked} cards");
 }
+
+#[test]
+fn every_shipped_cards_page_is_rendered_from_its_card() {
+    // `UPDATE_CARD_PAGES=1 cargo test --release --test reproducible_training` rewrites them.
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models");
+    let update = std::env::var_os("UPDATE_CARD_PAGES").is_some();
+    for entry in std::fs::read_dir(&models).expect("assets/models") {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let card = ModelCard::load(&path).expect("card");
+        let page = advlens::eval::card_markdown(&card);
+        let page_path = path.with_extension("md");
+        if update {
+            std::fs::write(&page_path, &page).expect("write page");
+        }
+        assert_eq!(
+            std::fs::read_to_string(&page_path).expect("page"),
+            page,
+            "{} is stale: rerun with UPDATE_CARD_PAGES=1",
+            page_path.display()
+        );
+    }
+}

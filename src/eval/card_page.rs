@@ -91,13 +91,34 @@ fn how_it_was_made(text: &mut String, card: &ModelCard) {
             format_args!("- Adversarial training: {adversarial}\n"),
         );
     }
+    if let Some(loss) = &card.loss {
+        push(text, format_args!("- Loss: {loss}\n"));
+    }
+    if let Some(averaging) = &card.weight_averaging {
+        push(text, format_args!("- Weight averaging: {averaging}\n"));
+    }
+    let commit = card
+        .commit
+        .as_ref()
+        .map_or_else(String::new, |c| format!(" (commit `{c}`)"));
     push(
         text,
         format_args!(
-            "- Trained in {:.0} s on {} with advlens {}\n\n",
+            "- Trained in {:.0} s on {} with advlens {}{commit}\n",
             card.train_seconds, card.train_device, card.trained_with
         ),
     );
+    if let Some(command) = &card.command {
+        push(
+            text,
+            format_args!(
+                "- Data set SHA-256 `{}`\n\nReproduce it with\n\n```sh\n{command}\n```\n\n",
+                card.dataset.sha256
+            ),
+        );
+    } else {
+        text.push('\n');
+    }
 }
 
 /// Accuracy, recall, the confusion matrix, the detector and the robustness tables.
