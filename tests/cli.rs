@@ -338,3 +338,32 @@ fn attack_measures_deletion_and_insertion_curves_of_a_black_box_explanation() {
     assert_eq!(recipe["explain"]["deletion_insertion"], true);
     assert_eq!(recipe["explain"]["occlusion_window"], 32);
 }
+
+#[test]
+fn attack_runs_the_sanity_check_and_writes_its_maps_and_raw_16_bit_maps() {
+    let out = tempfile::tempdir().unwrap();
+    let output = common::run_ok(
+        advlens()
+            .args(["attack", "--scan"])
+            .arg(sample("chest_xray_normal_2.png"))
+            .args([
+                "--attack",
+                "fgsm",
+                "--explain-sanity",
+                "--device",
+                "cpu",
+                "--out",
+            ])
+            .arg(out.path()),
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("sanity:      head ρ"));
+    let result: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("result.json")).unwrap()).unwrap();
+    let stages = result["sanity"]["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), 5, "head and four blocks of the compact CNN");
+    assert_eq!(result["sanity"]["flagged"], false);
+    let strip = image::open(out.path().join("sanity.png")).unwrap();
+    assert_eq!((strip.width(), strip.height()), (6 * 128 + 5 * 4, 128));
+    let raw = image::open(out.path().join("explanation_clean_16bit.png")).unwrap();
+    assert!(matches!(raw, image::DynamicImage::ImageLuma16(_)));
+}

@@ -3,15 +3,16 @@
 //! global-average-pooling head (their closed form), SmoothGrad with no noise = saliency,
 //! seeded replay, Score-CAM = Grad-CAM for a one-channel block, occlusion's drops by hand,
 //! deletion and insertion curves' end points and their ranking of a faithful map above its
-//! reverse, and every method's map finite and in [0, 1] on both architectures.
+//! reverse, the cascading-randomisation sanity check decorrelating Grad-CAM on the chest CNN
+//! (a map computed without the model would keep ρ = 1 and fail it), and every method's map finite and in [0, 1] on both architectures.
 
 mod common;
 
 use advlens::attacks::{predicted_class, probabilities};
 use advlens::device::ComputeDevice;
 use advlens::explain::{
-    Baseline, ExplainConfig, ExplainMethod, deletion_insertion, explain, explain_ranked,
-    input_gradient, integrated_gradients, occlusion,
+    Baseline, ExplainConfig, ExplainMethod, cascading_randomization, deletion_insertion, explain,
+    explain_ranked, input_gradient, integrated_gradients, occlusion,
 };
 use advlens::imaging::{LoadOptions, load_scan, model_input_from_scan};
 use advlens::models::load_shipped;
@@ -357,4 +358,59 @@ fn deletion_and_insertion_rank_the_occlusion_map_above_its_reverse() {
             unfaithful.insertion_auc
         );
     }
+}
+
+#[test]
+fn randomising_the_chest_cnn_from_the_top_decorrelates_grad_cam() {
+    // Adebayo et al. 2018: with the head and the last block random (the first randomised
+    // block), a map that explains the model no longer looks like the original.
+    let model = load_shipped("chest-xray-cnn", &ComputeDevice::cpu().device).unwrap();
+    let input = chest_sample(&model, "chest_xray_pneumonia_1.png");
+    let class = predicted_class(&probabilities(&model.models, &input).unwrap()[0]);
+    let check = cascading_randomization(
+        &model.card.spec,
+        &model.models,
+        &input,
+        class,
+        &ExplainConfig::new(ExplainMethod::GradCam),
+        5,
+    )
+    .unwrap();
+    let names: Vec<&str> = check.stages.iter().map(|s| s.randomized.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "head",
+            "head + block 4",
+            "head + block 4 + block 3",
+            "head + block 4 + block 3 + block 2",
+            "head + block 4 + block 3 + block 2 + block 1"
+        ]
+    );
+    let by_first_block = check.stages[1].spearman;
+    assert!(
+        by_first_block < 0.5,
+        "ρ {by_first_block} after head + block 4"
+    );
+    assert!(!check.flagged);
+    // The original model is untouched: its map is the same as before the check.
+    let again = host(
+        &explain(
+            &model.models,
+            &input,
+            class,
+            &ExplainConfig::new(ExplainMethod::GradCam),
+        )
+        .unwrap(),
+    );
+    let before = host(
+        &explain(
+            &model.models,
+            &input,
+            class,
+            &ExplainConfig::new(ExplainMethod::GradCam),
+        )
+        .unwrap(),
+    );
+    assert_eq!(again, before);
 }

@@ -27,6 +27,7 @@ use advlens::recipe::Recipe;
 
 /// Arguments of `attack`.
 #[derive(Args, Debug)]
+#[allow(clippy::struct_excessive_bools)] // command-line switches are bools by nature
 pub struct AttackArgs {
     /// The scan: PNG, JPEG, TIFF or DICOM (with --recipe: where the recipe's scan is, if not
     /// beside the recipe).
@@ -146,6 +147,10 @@ pub struct AttackArgs {
     /// areas, written to result.json.
     #[arg(long)]
     explain_curves: bool,
+    /// Also run the cascading-randomisation sanity check (Adebayo et al. 2018) on the clean
+    /// map: ρ per randomised layer in result.json, the maps in sanity.png.
+    #[arg(long)]
+    explain_sanity: bool,
     /// Attack through the defence: exact gradients where it is differentiable, BPDA
     /// (straight-through) where it is not, EOT over draws where it is random.
     #[arg(long, requires = "defense")]
@@ -210,6 +215,7 @@ fn explain_config(args: &AttackArgs) -> anyhow::Result<ExplainConfig> {
         occlusion_window: args.occlusion_window,
         occlusion_stride: args.occlusion_stride,
         deletion_insertion: args.explain_curves,
+        sanity_check: args.explain_sanity,
     };
     config.validate()?;
     Ok(config)

@@ -212,4 +212,20 @@ fn print_explanation(report: &AttackReport) {
             faithfulness.adversarial.insertion_auc
         );
     }
+    if let Some(sanity) = &report.sanity {
+        let steps: Vec<String> = sanity
+            .stages
+            .iter()
+            .map(|s| format!("{} ρ {:.2}", s.randomized, s.spearman))
+            .collect();
+        println!(
+            "sanity:      {}{}",
+            steps.join(" → "),
+            if sanity.flagged {
+                " — FLAGGED: the map barely changes with the weights randomised"
+            } else {
+                ""
+            }
+        );
+    }
 }

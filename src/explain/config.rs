@@ -55,6 +55,9 @@ pub struct ExplainConfig {
     /// Also measure the maps' deletion and insertion curves (Petsiuk et al. 2018): 66 more
     /// forward passes per map.
     pub deletion_insertion: bool,
+    /// Also run the cascading-randomisation sanity check (Adebayo et al. 2018) on the clean
+    /// scan's map: one more map per layer of the model.
+    pub sanity_check: bool,
 }
 
 impl Default for ExplainConfig {
@@ -69,6 +72,7 @@ impl Default for ExplainConfig {
             occlusion_window: 16,
             occlusion_stride: 8,
             deletion_insertion: false,
+            sanity_check: false,
         }
     }
 }

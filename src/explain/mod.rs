@@ -4,7 +4,8 @@
 //! SmoothGrad, Integrated Gradients, occlusion; `attribution.rs`, Captum's conventions), each as a map in
 //! [0, 1] per image; how far a map moved between the clean and the adversarial scan
 //! (`shift.rs`); and whether it points at what the model uses: deletion and insertion curves
-//! (`faithfulness.rs`).
+//! (`faithfulness.rs`) and whether it depends on the model at all: the cascading-randomisation
+//! sanity check (`sanity.rs`).
 
 mod attribution;
 mod cam;
@@ -14,6 +15,7 @@ mod faithfulness;
 mod gradcam;
 mod method;
 mod occlusion;
+mod sanity;
 mod score_cam;
 mod shift;
 
@@ -33,6 +35,9 @@ pub use faithfulness::{
 pub use gradcam::grad_cam;
 pub use method::ExplainMethod;
 pub use occlusion::occlusion;
+pub use sanity::{
+    FLAG_SPEARMAN, SanityCheck, SanityStage, cascade_layers, cascading_randomization,
+};
 pub use shift::{
     ExplanationShift, TOP_SHARE, centroid_distance, explanation_shift, spearman, top_iou,
 };

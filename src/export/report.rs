@@ -137,6 +137,9 @@ pub struct AttackReport {
     /// Both maps' deletion and insertion curves, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faithfulness: Option<crate::explain::Faithfulness>,
+    /// The clean map's cascading-randomisation sanity check, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sanity: Option<crate::explain::SanityCheck>,
     /// What the attack differentiated, structured.
     pub gradient_route: crate::attacks::GradientRoute,
     /// The same in words (as the window, the figure and the CLI print it).
@@ -195,6 +198,7 @@ impl AttackReport {
             explanation_config: result.explanation.clone(),
             explanation_shift: result.explanation_shift,
             faithfulness: result.faithfulness.clone(),
+            sanity: result.sanity.clone(),
             gradient_route: result.gradient_route,
             gradient: result.gradient_route.describe(),
             device: result.device.clone(),

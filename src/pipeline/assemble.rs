@@ -11,7 +11,9 @@ use crate::attacks::{
     AttackOutcome, AttackStage, GradientRoute, attack_succeeded, predicted_class, probabilities,
 };
 use crate::device::ComputeDevice;
-use crate::explain::{Faithfulness, deletion_insertion, explain_ranked, explanation_shift};
+use crate::explain::{
+    Faithfulness, cascading_randomization, deletion_insertion, explain_ranked, explanation_shift,
+};
 use crate::imaging::image_from_tensor;
 use crate::metrics::perturbation_metrics;
 use crate::models::LoadedModel;
@@ -114,6 +116,18 @@ pub(super) fn assemble(
     } else {
         None
     };
+    let sanity = if spec.explain.sanity_check {
+        Some(cascading_randomization(
+            &model.card.spec,
+            models,
+            clean,
+            clean_prediction.label,
+            &spec.explain,
+            spec.explain.seed,
+        )?)
+    } else {
+        None
+    };
     let perturbation = image_from_tensor(adversarial.clone().sub(clean.clone()))?;
     let defended = spec
         .defense
@@ -130,6 +144,7 @@ pub(super) fn assemble(
         explanation: spec.explain.clone(),
         explanation_shift: shift,
         faithfulness,
+        sanity,
         clean: clean_prediction,
         adversarial_prediction,
         label,

@@ -92,6 +92,8 @@ pub struct AttackResult {
     pub explanation_shift: ExplanationShift,
     /// Both maps' deletion and insertion curves, when asked for.
     pub faithfulness: Option<crate::explain::Faithfulness>,
+    /// The clean map's cascading-randomisation sanity check, when asked for.
+    pub sanity: Option<crate::explain::SanityCheck>,
     /// Clean prediction.
     pub clean: Prediction,
     /// Adversarial prediction.

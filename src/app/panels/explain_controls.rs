@@ -1,6 +1,7 @@
 //! The explanation section: the method (with its one-sentence explanation), SmoothGrad's,
 //! Integrated Gradients' and occlusion's parameters, how far the map moved between the clean and
-//! the adversarial scan, and the maps' deletion and insertion curves when asked for.
+//! the adversarial scan, and, when asked for, the maps' deletion and insertion curves and the
+//! cascading-randomisation sanity check.
 
 use eframe::egui::{self, RichText};
 
@@ -51,6 +52,10 @@ pub fn explain_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comma
     .on_hover_text(
         "Measure whether each map points at what the model uses (66 more model passes per map)",
     );
+    ui.checkbox(&mut explain.sanity_check, "sanity check (randomise layers)")
+        .on_hover_text(
+            "Redraw the clean map with the model's layers randomised from the top (Adebayo et al. 2018)",
+        );
     if let Some(result) = &session.result {
         let shift = result.explanation_shift;
         ui.label(format!(
@@ -65,6 +70,9 @@ pub fn explain_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comma
         );
         if let Some(faithfulness) = &result.faithfulness {
             super::faithfulness_plot::faithfulness_ui(ui, faithfulness);
+        }
+        if let Some(sanity) = &result.sanity {
+            super::sanity_plot::sanity_ui(ui, sanity);
         }
     }
     if session.settings.spec.explain != before {
