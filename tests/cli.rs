@@ -367,3 +367,45 @@ fn attack_runs_the_sanity_check_and_writes_its_maps_and_raw_16_bit_maps() {
     let raw = image::open(out.path().join("explanation_clean_16bit.png")).unwrap();
     assert!(matches!(raw, image::DynamicImage::ImageLuma16(_)));
 }
+
+#[test]
+fn attack_explains_the_class_asked_for_and_names_it() {
+    let out = tempfile::tempdir().unwrap();
+    common::run_ok(
+        advlens()
+            .args(["attack", "--scan"])
+            .arg(sample("chest_xray_normal_1.png"))
+            .args([
+                "--attack",
+                "fgsm",
+                "--explain-class",
+                "pneumonia",
+                "--device",
+                "cpu",
+                "--out",
+            ])
+            .arg(out.path()),
+    );
+    let result: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("result.json")).unwrap()).unwrap();
+    assert_eq!(result["explanation"], "Grad-CAM for class 1");
+    assert_eq!(result["explanation_config"]["target"]["class"], 1);
+    let bad = advlens()
+        .args([
+            "attack",
+            "--explain-class",
+            "glioma",
+            "--device",
+            "cpu",
+            "--scan",
+        ])
+        .arg(sample("chest_xray_normal_1.png"))
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("unknown explanation class 'glioma'"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

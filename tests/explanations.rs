@@ -414,3 +414,75 @@ fn randomising_the_chest_cnn_from_the_top_decorrelates_grad_cam() {
     );
     assert_eq!(again, before);
 }
+
+#[test]
+fn one_class_for_both_maps_draws_each_map_for_that_class() {
+    use advlens::attacks::{AttackConfig, AttackControl, AttackKind};
+    use advlens::explain::ExplainTarget;
+    use advlens::pipeline::{AttackRequest, AttackSpec, run_pipeline};
+    let device = ComputeDevice::cpu();
+    let model = load_shipped("chest-xray-cnn", &device.device).unwrap();
+    let scan = load_scan(
+        std::path::Path::new(&common::sample("chest_xray_pneumonia_2.png")),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let clean = model_input_from_scan(&scan, 128, &device.device);
+    let run = |target| {
+        let request = AttackRequest {
+            scan: scan.clone(),
+            spec: AttackSpec {
+                attack: AttackConfig::new(AttackKind::Pgd, 4.0 / 255.0),
+                explain: ExplainConfig {
+                    target,
+                    ..ExplainConfig::new(ExplainMethod::GradCam)
+                },
+                ..AttackSpec::default()
+            },
+        };
+        run_pipeline(&model, &request, &device, &AttackControl::default()).unwrap()
+    };
+    let own = run(ExplainTarget::Predicted);
+    assert_ne!(
+        own.clean.label, own.adversarial_prediction.label,
+        "PGD at 4/255 flips it"
+    );
+    let adversarial = advlens::imaging::tensor_from_image(&own.adversarial, &device.device);
+    let map = |image: &Tensor<4>, class| {
+        host(
+            &explain(
+                &model.models,
+                image,
+                class,
+                &ExplainConfig::new(ExplainMethod::GradCam),
+            )
+            .unwrap(),
+        )
+    };
+    let close = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-3);
+    for class in 0..2 {
+        let fixed = run(ExplainTarget::Class(class));
+        assert!(
+            close(&fixed.explanation_clean.pixels, &map(&clean, class)),
+            "clean, class {class}"
+        );
+        assert!(
+            close(
+                &fixed.explanation_adversarial.pixels,
+                &map(&adversarial, class)
+            ),
+            "adversarial, class {class}"
+        );
+        assert!(
+            fixed
+                .explanation
+                .describe()
+                .ends_with(&format!("for class {class}"))
+        );
+    }
+    let both_clean = run(ExplainTarget::CleanPrediction);
+    assert!(close(
+        &both_clean.explanation_adversarial.pixels,
+        &map(&adversarial, own.clean.label)
+    ));
+}

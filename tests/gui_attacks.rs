@@ -235,10 +235,18 @@ fn the_sanity_check_draws_its_curve_and_verdict() {
     settle(&mut harness);
     harness.state_mut().settings_mut().spec.attack =
         advlens::attacks::AttackConfig::new(AttackKind::Fgsm, 4.0 / 255.0);
-    harness.get_by_label("sanity check (randomise layers)").click();
+    harness
+        .get_by_label("sanity check (randomise layers)")
+        .click();
     harness.step();
     settle(&mut harness);
-    let sanity = harness.state().result().unwrap().sanity.clone().expect("checked");
+    let sanity = harness
+        .state()
+        .result()
+        .unwrap()
+        .sanity
+        .clone()
+        .expect("checked");
     assert!(!sanity.stages.is_empty());
     harness.get_by_label_contains("sanity check: ρ with the original map 1 →");
     harness.get_by_label_contains("passed: the map depends on the learned weights");

@@ -14,7 +14,7 @@ use advlens::attacks::{
 };
 use advlens::defenses::DefenseConfig;
 use advlens::device::DevicePreference;
-use advlens::explain::{Baseline, ExplainConfig, ExplainMethod};
+use advlens::explain::{Baseline, ExplainConfig, ExplainMethod, ExplainTarget};
 use advlens::export::{AttackReport, write_atomic, write_result_images};
 
 /// Opacity of the Grad-CAM overlay in the written images.
@@ -151,6 +151,10 @@ pub struct AttackArgs {
     /// map: ρ per randomised layer in result.json, the maps in sanity.png.
     #[arg(long)]
     explain_sanity: bool,
+    /// The class both maps explain: predicted (each its own prediction), clean (the clean
+    /// prediction), adversarial (the adversarial prediction), true, or a class name or index.
+    #[arg(long, default_value = "predicted")]
+    explain_class: String,
     /// Attack through the defence: exact gradients where it is differentiable, BPDA
     /// (straight-through) where it is not, EOT over draws where it is random.
     #[arg(long, requires = "defense")]
@@ -199,9 +203,11 @@ fn parse_class(text: &str, task: Task) -> anyhow::Result<usize> {
     })
 }
 
-fn explain_config(args: &AttackArgs) -> anyhow::Result<ExplainConfig> {
+fn explain_config(args: &AttackArgs, task: Task) -> anyhow::Result<ExplainConfig> {
+    let classes: Vec<String> = task.classes().iter().map(ToString::to_string).collect();
     let config = ExplainConfig {
         method: args.explain,
+        target: ExplainTarget::parse(&args.explain_class, &classes).map_err(anyhow::Error::msg)?,
         samples: args.explain_samples,
         sigma: args.explain_sigma,
         steps: args.ig_steps,
@@ -324,7 +330,7 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
                 .transpose()?,
             defense: None,
             adaptive: false,
-            explain: explain_config(args)?,
+            explain: explain_config(args, task)?,
         },
     };
     if spec.defense.is_none() {

@@ -93,6 +93,10 @@ pub struct EvalArgs {
     /// (Petsiuk et al. 2018).
     #[arg(long, requires = "explain")]
     explain_curves: bool,
+    /// With --explain: the class both maps explain (predicted, clean, adversarial, true, or a
+    /// class name or index).
+    #[arg(long, default_value = "predicted")]
+    explain_class: String,
     /// Also add the table to the model's card (replacing one with the same setting).
     #[arg(long)]
     update_card: bool,
@@ -235,6 +239,11 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         let explain = advlens::explain::ExplainConfig {
             seed: args.seed,
             deletion_insertion: args.explain_curves,
+            target: advlens::explain::ExplainTarget::parse(
+                &args.explain_class,
+                &model.card.classes,
+            )
+            .map_err(anyhow::Error::msg)?,
             ..advlens::explain::ExplainConfig::new(method)
         };
         let job = super::eval_explain::ShiftJob {

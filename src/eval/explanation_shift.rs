@@ -123,6 +123,7 @@ fn batch_measures(
     model: &LoadedModel,
     clean: &Tensor<4>,
     adversarial: &Tensor<4>,
+    labels: &[usize],
     config: &ExplainConfig,
 ) -> Result<BatchMeasures, EvalError> {
     let images = clean.dims()[0];
@@ -135,13 +136,13 @@ fn batch_measures(
     for image in 0..images {
         let one_clean = clean.clone().narrow(0, image, 1);
         let one_adversarial = adversarial.clone().narrow(0, image, 1);
-        let before = explain_ranked(&model.models, &one_clean, clean_classes[image], config)?;
-        let after = explain_ranked(
-            &model.models,
-            &one_adversarial,
+        let (clean_class, adversarial_class) = config.target.classes(
+            clean_classes[image],
             adversarial_classes[image],
-            config,
-        )?;
+            labels.get(image).copied().unwrap_or(clean_classes[image]),
+        );
+        let before = explain_ranked(&model.models, &one_clean, clean_class, config)?;
+        let after = explain_ranked(&model.models, &one_adversarial, adversarial_class, config)?;
         shifts.push(explanation_shift(
             &explain_host(before.display)?,
             &explain_host(after.display)?,
@@ -149,17 +150,12 @@ fn batch_measures(
         ));
         if config.deletion_insertion {
             faithfulness.push(Faithfulness {
-                clean: deletion_insertion(
-                    &model.models,
-                    &one_clean,
-                    &before.ranking,
-                    clean_classes[image],
-                )?,
+                clean: deletion_insertion(&model.models, &one_clean, &before.ranking, clean_class)?,
                 adversarial: deletion_insertion(
                     &model.models,
                     &one_adversarial,
                     &after.ranking,
-                    adversarial_classes[image],
+                    adversarial_class,
                 )?,
             });
         }
@@ -236,7 +232,8 @@ pub fn explanation_shift_table(
                     &run,
                     &AttackControl::default(),
                 )?;
-                let measured = batch_measures(model, &batch, &outcome.adversarial, config)?;
+                let measured =
+                    batch_measures(model, &batch, &outcome.adversarial, &labels, config)?;
                 shifts.extend(measured.shifts);
                 faithfulness.extend(measured.faithfulness);
                 flipped += measured.flipped;

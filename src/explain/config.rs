@@ -38,6 +38,8 @@ impl Baseline {
 pub struct ExplainConfig {
     /// The method.
     pub method: ExplainMethod,
+    /// The class the clean and the adversarial map explain.
+    pub target: super::ExplainTarget,
     /// SmoothGrad's noisy copies.
     pub samples: usize,
     /// SmoothGrad's noise σ on the [0, 1] scale.
@@ -64,6 +66,7 @@ impl Default for ExplainConfig {
     fn default() -> Self {
         Self {
             method: ExplainMethod::GradCam,
+            target: super::ExplainTarget::Predicted,
             samples: 25,
             sigma: 0.15,
             steps: 32,
@@ -127,6 +130,16 @@ impl ExplainConfig {
     /// steps from black)`.
     #[must_use]
     pub fn describe(&self) -> String {
+        let method = self.describe_method();
+        if self.target == super::ExplainTarget::Predicted {
+            method
+        } else {
+            format!("{method} for {}", self.target.describe(&[]))
+        }
+    }
+
+    /// The method and its parameters in words, without the class.
+    fn describe_method(&self) -> String {
         match self.method {
             ExplainMethod::SmoothGrad => {
                 format!("SmoothGrad ({} × σ {})", self.samples, self.sigma)

@@ -18,6 +18,7 @@ mod occlusion;
 mod sanity;
 mod score_cam;
 mod shift;
+mod target;
 
 use burn::tensor::Tensor;
 
@@ -41,6 +42,7 @@ pub use sanity::{
 pub use shift::{
     ExplanationShift, TOP_SHARE, centroid_distance, explanation_shift, spearman, top_iou,
 };
+pub use target::ExplainTarget;
 
 use crate::models::ModelPair;
 

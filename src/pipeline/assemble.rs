@@ -84,13 +84,13 @@ pub(super) fn assemble(
     let adversarial_prediction = prediction(model, adversarial_probs);
     let success = attack_succeeded(adversarial_prediction.label, label, target);
     let metrics = perturbation_metrics(clean, &adversarial)?;
-    let ranked_clean = explain_ranked(models, clean, clean_prediction.label, &spec.explain)?;
-    let ranked_adversarial = explain_ranked(
-        models,
-        &adversarial,
-        adversarial_prediction.label,
-        &spec.explain,
-    )?;
+    let (clean_class, adversarial_class) =
+        spec.explain
+            .target
+            .classes(clean_prediction.label, adversarial_prediction.label, label);
+    let ranked_clean = explain_ranked(models, clean, clean_class, &spec.explain)?;
+    let ranked_adversarial =
+        explain_ranked(models, &adversarial, adversarial_class, &spec.explain)?;
     let explanation_clean = image_from_tensor(ranked_clean.display)?;
     let explanation_adversarial = image_from_tensor(ranked_adversarial.display)?;
     let shift = explanation_shift(
@@ -100,17 +100,12 @@ pub(super) fn assemble(
     );
     let faithfulness = if spec.explain.deletion_insertion {
         Some(Faithfulness {
-            clean: deletion_insertion(
-                models,
-                clean,
-                &ranked_clean.ranking,
-                clean_prediction.label,
-            )?,
+            clean: deletion_insertion(models, clean, &ranked_clean.ranking, clean_class)?,
             adversarial: deletion_insertion(
                 models,
                 &adversarial,
                 &ranked_adversarial.ranking,
-                adversarial_prediction.label,
+                adversarial_class,
             )?,
         })
     } else {
@@ -121,7 +116,7 @@ pub(super) fn assemble(
             &model.card.spec,
             models,
             clean,
-            clean_prediction.label,
+            clean_class,
             &spec.explain,
             spec.explain.seed,
         )?)

@@ -6,7 +6,7 @@
 use eframe::egui::{self, RichText};
 
 use crate::app::{Command, Commands, Session};
-use crate::explain::{Baseline, ExplainMethod};
+use crate::explain::{Baseline, ExplainMethod, ExplainTarget};
 
 /// Draws the explanation controls and pushes a run when they change.
 pub fn explain_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Commands) {
@@ -21,6 +21,30 @@ pub fn explain_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comma
             }
         });
     ui.label(RichText::new(explain.method.explanation()).weak());
+    let classes = session
+        .card
+        .as_ref()
+        .map(|card| card.classes.clone())
+        .unwrap_or_default();
+    let mut targets = vec![
+        ExplainTarget::Predicted,
+        ExplainTarget::CleanPrediction,
+        ExplainTarget::AdversarialPrediction,
+        ExplainTarget::True,
+    ];
+    targets.extend((0..classes.len()).map(ExplainTarget::Class));
+    egui::ComboBox::from_label("explains")
+        .width(190.0)
+        .selected_text(explain.target.describe(&classes))
+        .show_ui(ui, |ui| {
+            for target in targets {
+                ui.selectable_value(&mut explain.target, target, target.describe(&classes));
+            }
+        })
+        .response
+        .on_hover_text(
+            "One class for both maps makes the clean and the adversarial map comparable",
+        );
     match explain.method {
         ExplainMethod::SmoothGrad => {
             ui.add(egui::Slider::new(&mut explain.samples, 1..=100).text("noisy copies"));
