@@ -70,12 +70,14 @@ impl ModuleMapper for WriteMeans {
 }
 
 /// Re-estimates the batch-norm running statistics of `model` (on an autodiff device, so
-/// that its batch norms take the training path) from the given training batches, forward
-/// passes only. With the layers' momentum of 0.1, a pass of 70 batches leaves the old
-/// statistics a weight below 0.1⁻³.
+/// that its batch norms take the training path) from the given training batches. With the
+/// layers' momentum of 0.1, a pass of 70 batches leaves the old statistics a weight below
+/// 10⁻³. Each pass ends in a backward whose gradients are dropped: the running statistics
+/// are computed inside the autodiff graph, and without a backward that graph would stay
+/// alive through them, batch after batch (a whole epoch of activations: out of memory).
 pub fn recalibrate_batch_norm(model: &Classifier, batches: impl Iterator<Item = Tensor<4>>) {
     for images in batches {
-        drop(model.forward(images));
+        drop(model.forward(images).sum().backward());
     }
 }
 
