@@ -369,7 +369,7 @@ fn attack_runs_the_sanity_check_and_writes_its_maps_and_raw_16_bit_maps() {
 }
 
 #[test]
-fn attack_explains_the_class_asked_for_and_names_it() {
+fn attack_explains_the_class_and_block_asked_for_and_names_them() {
     let out = tempfile::tempdir().unwrap();
     common::run_ok(
         advlens()
@@ -380,6 +380,8 @@ fn attack_explains_the_class_asked_for_and_names_it() {
                 "fgsm",
                 "--explain-class",
                 "pneumonia",
+                "--explain-layer",
+                "3",
                 "--device",
                 "cpu",
                 "--out",
@@ -388,7 +390,8 @@ fn attack_explains_the_class_asked_for_and_names_it() {
     );
     let result: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.path().join("result.json")).unwrap()).unwrap();
-    assert_eq!(result["explanation"], "Grad-CAM for class 1");
+    assert_eq!(result["explanation"], "Grad-CAM on block 3 for class 1");
+    assert_eq!(result["explanation_config"]["layer"], 2);
     assert_eq!(result["explanation_config"]["target"]["class"], 1);
     let bad = advlens()
         .args([
@@ -408,4 +411,17 @@ fn attack_explains_the_class_asked_for_and_names_it() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
+    let no_block = advlens()
+        .args([
+            "attack",
+            "--explain-layer",
+            "5",
+            "--device",
+            "cpu",
+            "--scan",
+        ])
+        .arg(sample("chest_xray_normal_1.png"))
+        .output()
+        .unwrap();
+    assert!(!no_block.status.success());
 }

@@ -486,3 +486,80 @@ fn one_class_for_both_maps_draws_each_map_for_that_class() {
         &map(&adversarial, own.clean.label)
     ));
 }
+
+#[test]
+fn the_head_from_any_block_completes_the_forward_pass_on_both_architectures() {
+    let device = burn::tensor::Device::flex();
+    device.seed(2);
+    let resnet = advlens::models::ResNet18Config::new(2).init(&device);
+    let compact = CompactCnnConfig::new(2).init(&device);
+    let input = test_image(64);
+    for model in [Classifier::ResNet(resnet), Classifier::Compact(compact)] {
+        let whole = host2(model.forward(input.clone()));
+        assert_eq!(model.blocks(), 4);
+        for block in 0..4 {
+            let split = host2(model.head_from(model.features_at(input.clone(), block), block));
+            for (a, b) in whole.iter().zip(&split) {
+                assert!(
+                    (a - b).abs() < 1e-4,
+                    "{} {block}: {a} vs {b}",
+                    model.block_name(block)
+                );
+            }
+        }
+        // Earlier blocks are finer.
+        let (early, last) = (
+            model.features_at(input.clone(), 0),
+            model.features(input.clone()),
+        );
+        assert!(early.dims()[2] > last.dims()[2]);
+    }
+}
+
+fn host2(tensor: Tensor<2>) -> Vec<f32> {
+    tensor.into_data().try_to_vec().unwrap()
+}
+
+#[test]
+fn a_cam_on_an_earlier_block_is_finer_and_still_in_range() {
+    let model = load_shipped("chest-xray-cnn", &ComputeDevice::cpu().device).unwrap();
+    let input = chest_sample(&model, "chest_xray_pneumonia_1.png");
+    let last = host(
+        &explain(
+            &model.models,
+            &input,
+            1,
+            &ExplainConfig::new(ExplainMethod::GradCam),
+        )
+        .unwrap(),
+    );
+    for method in [
+        ExplainMethod::GradCam,
+        ExplainMethod::LayerCam,
+        ExplainMethod::ScoreCam,
+    ] {
+        let config = ExplainConfig {
+            layer: Some(1),
+            ..ExplainConfig::new(method)
+        };
+        let map = host(&explain(&model.models, &input, 1, &config).unwrap());
+        assert!(
+            map.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)),
+            "{method:?}"
+        );
+        assert!(map.iter().any(|v| *v > 0.5), "{method:?}: empty");
+        assert!(
+            config.describe().ends_with("on block 2"),
+            "{}",
+            config.describe()
+        );
+        if method == ExplainMethod::GradCam {
+            assert_ne!(map, last, "block 2 draws another map than block 4");
+        }
+    }
+    let missing = ExplainConfig {
+        layer: Some(4),
+        ..ExplainConfig::new(ExplainMethod::GradCam)
+    };
+    assert!(explain(&model.models, &input, 1, &missing).is_err());
+}

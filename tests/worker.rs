@@ -26,10 +26,10 @@ fn sample() -> ScanSource {
 fn attack(epsilon_255: f64) -> WorkerRequest {
     WorkerRequest::Attack {
         generation: 0,
-        spec: AttackSpec {
+        spec: Box::new(AttackSpec {
             attack: AttackConfig::new(AttackKind::Fgsm, epsilon_255 / 255.0),
             ..AttackSpec::default()
-        },
+        }),
     }
 }
 

@@ -233,10 +233,10 @@ impl AdvlensApp {
         self.session.status.progress = None;
         self.worker.send(WorkerRequest::Attack {
             generation: 0,
-            spec: AttackSpec {
+            spec: Box::new(AttackSpec {
                 attack,
                 ..self.session.settings.spec.clone()
-            },
+            }),
         });
     }
 
@@ -253,7 +253,7 @@ impl AdvlensApp {
             actions::sweep_range(&attack, self.session.settings.max_epsilon_255);
         self.worker.send(WorkerRequest::Sweep {
             generation: 0,
-            attack,
+            attack: Box::new(attack),
             max_epsilon,
             points,
             true_label: self.session.settings.spec.true_label,

@@ -155,6 +155,10 @@ pub struct AttackArgs {
     /// prediction), adversarial (the adversarial prediction), true, or a class name or index.
     #[arg(long, default_value = "predicted")]
     explain_class: String,
+    /// The block the CAM family reads, 1-based (compact CNN: blocks 1–4; ResNet-18: layer1–4);
+    /// default the last.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4))]
+    explain_layer: Option<u32>,
     /// Attack through the defence: exact gradients where it is differentiable, BPDA
     /// (straight-through) where it is not, EOT over draws where it is random.
     #[arg(long, requires = "defense")]
@@ -207,6 +211,7 @@ fn explain_config(args: &AttackArgs, task: Task) -> anyhow::Result<ExplainConfig
     let classes: Vec<String> = task.classes().iter().map(ToString::to_string).collect();
     let config = ExplainConfig {
         method: args.explain,
+        layer: args.explain_layer.map(|block| block as usize - 1),
         target: ExplainTarget::parse(&args.explain_class, &classes).map_err(anyhow::Error::msg)?,
         samples: args.explain_samples,
         sigma: args.explain_sigma,

@@ -97,6 +97,9 @@ pub struct EvalArgs {
     /// class name or index).
     #[arg(long, default_value = "predicted")]
     explain_class: String,
+    /// With --explain: the block the CAM family reads, 1-based; default the last.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4))]
+    explain_layer: Option<u32>,
     /// Also add the table to the model's card (replacing one with the same setting).
     #[arg(long)]
     update_card: bool,
@@ -239,6 +242,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         let explain = advlens::explain::ExplainConfig {
             seed: args.seed,
             deletion_insertion: args.explain_curves,
+            layer: args.explain_layer.map(|block| block as usize - 1),
             target: advlens::explain::ExplainTarget::parse(
                 &args.explain_class,
                 &model.card.classes,

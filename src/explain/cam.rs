@@ -35,11 +35,14 @@ fn block_signals(
     input: &Tensor<4>,
     class: usize,
     with_gradients: bool,
+    block: usize,
 ) -> Result<BlockSignals, ExplainError> {
     let batch = input.dims()[0];
-    let activations = models.inference.features(input.clone().without_autodiff()); // [b, c, fh, fw]
+    let activations = models
+        .inference
+        .features_at(input.clone().without_autodiff(), block); // [b, c, fh, fw]
     let leaf = activations.clone().autodiff().require_grad();
-    let logits = models.differentiable.head(leaf.clone()); // [b, classes]
+    let logits = models.differentiable.head_from(leaf.clone(), block); // [b, classes]
     let classes = logits.dims()[1];
     if class >= classes {
         return Err(ExplainError::InvalidClass { class, classes });
@@ -141,7 +144,24 @@ pub(super) fn finish_map(coarse: Tensor<4>, [height, width]: [usize; 2]) -> Tens
     interpolate(scaled, options).clamp(0.0, 1.0)
 }
 
-/// A CAM method's maps for `class`, one per image, in [0, 1].
+/// The 0-based block a CAM reads: `layer`, or the last block when `None`.
+///
+/// # Errors
+/// [`ExplainError::InvalidParameter`] for a block the model does not have.
+pub fn resolve_block(models: &ModelPair, layer: Option<usize>) -> Result<usize, ExplainError> {
+    let blocks = models.inference.blocks();
+    match layer {
+        None => Ok(blocks.saturating_sub(1)),
+        Some(block) if block < blocks => Ok(block),
+        Some(block) => Err(ExplainError::InvalidParameter(format!(
+            "block {} does not exist; this model has {blocks}",
+            block + 1
+        ))),
+    }
+}
+
+/// A CAM method's maps for `class`, one per image, in [0, 1], on block `layer` (0-based; the
+/// last when `None`).
 ///
 /// # Shapes
 /// - input: `[batch, 1, h, w]`; output: `[batch, 1, h, w]`
@@ -153,12 +173,20 @@ pub fn class_activation_map(
     input: &Tensor<4>,
     class: usize,
     method: ExplainMethod,
+    layer: Option<usize>,
 ) -> Result<Tensor<4>, ExplainError> {
     let [_, _, height, width] = input.dims();
+    let block = resolve_block(models, layer)?;
     if method == ExplainMethod::ScoreCam {
-        let coarse = super::score_cam::score_cam_coarse(models, input, class)?;
+        let coarse = super::score_cam::score_cam_coarse(models, input, class, block)?;
         return Ok(finish_map(coarse, [height, width]));
     }
-    let signals = block_signals(models, input, class, method != ExplainMethod::EigenCam)?;
+    let signals = block_signals(
+        models,
+        input,
+        class,
+        method != ExplainMethod::EigenCam,
+        block,
+    )?;
     Ok(finish_map(coarse_map(method, signals)?, [height, width]))
 }

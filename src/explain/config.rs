@@ -40,6 +40,8 @@ pub struct ExplainConfig {
     pub method: ExplainMethod,
     /// The class the clean and the adversarial map explain.
     pub target: super::ExplainTarget,
+    /// The convolutional block the CAM family reads, 0-based; `None` for the last.
+    pub layer: Option<usize>,
     /// SmoothGrad's noisy copies.
     pub samples: usize,
     /// SmoothGrad's noise σ on the [0, 1] scale.
@@ -67,6 +69,7 @@ impl Default for ExplainConfig {
         Self {
             method: ExplainMethod::GradCam,
             target: super::ExplainTarget::Predicted,
+            layer: None,
             samples: 25,
             sigma: 0.15,
             steps: 32,
@@ -130,7 +133,10 @@ impl ExplainConfig {
     /// steps from black)`.
     #[must_use]
     pub fn describe(&self) -> String {
-        let method = self.describe_method();
+        let method = match (self.method.is_cam(), self.layer) {
+            (true, Some(block)) => format!("{} on block {}", self.describe_method(), block + 1),
+            _ => self.describe_method(),
+        };
         if self.target == super::ExplainTarget::Predicted {
             method
         } else {

@@ -18,5 +18,5 @@ pub fn grad_cam(
     input: &Tensor<4>,
     class: usize,
 ) -> Result<Tensor<4>, ExplainError> {
-    class_activation_map(models, input, class, ExplainMethod::GradCam)
+    class_activation_map(models, input, class, ExplainMethod::GradCam, None)
 }

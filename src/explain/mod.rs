@@ -26,7 +26,7 @@ pub use attribution::{
     attribution, cumulative_threshold, display_map, input_gradient, integrated_gradients,
     integrated_gradients_baseline,
 };
-pub use cam::class_activation_map;
+pub use cam::{class_activation_map, resolve_block};
 pub use config::{Baseline, ExplainConfig};
 pub use eigen::{first_principal_projection, symmetric_eigen};
 pub use faithfulness::{
@@ -101,7 +101,7 @@ pub fn explain_ranked(
 ) -> Result<RankedMap, ExplainError> {
     config.validate()?;
     if config.method.is_cam() {
-        let display = class_activation_map(models, input, class, config.method)?;
+        let display = class_activation_map(models, input, class, config.method, config.layer)?;
         let ranking = host(display.clone())?;
         return Ok(RankedMap { display, ranking });
     }
@@ -128,7 +128,7 @@ pub fn explain(
 ) -> Result<Tensor<4>, ExplainError> {
     config.validate()?;
     if config.method.is_cam() {
-        class_activation_map(models, input, class, config.method)
+        class_activation_map(models, input, class, config.method, config.layer)
     } else {
         display_map(attribution(models, input, class, config)?)
     }

@@ -1,5 +1,5 @@
 //! Score-CAM (Wang et al. 2020), following pytorch-grad-cam's `ScoreCAM`: each channel of the
-//! last block's activations is upsampled to the scan (bilinear), min–max scaled to [0, 1] and
+//! chosen block's activations is upsampled to the scan (bilinear), min–max scaled to [0, 1] and
 //! used as a mask on the scan (multiplied, on the [0, 1] scale the model takes); the class
 //! logits of the masked scans, softmaxed over the channels, weight the channels' activations.
 //! No gradient: the weights come from forward passes only.
@@ -23,14 +23,15 @@ pub(super) fn score_cam_coarse(
     models: &ModelPair,
     input: &Tensor<4>,
     class: usize,
+    block: usize,
 ) -> Result<Tensor<4>, ExplainError> {
     let [batch, _, height, width] = input.dims();
     let plain = input.clone().without_autodiff();
-    let activations = models.inference.features(plain.clone()); // [b, c, fh, fw]
+    let activations = models.inference.features_at(plain.clone(), block); // [b, c, fh, fw]
     let [_, channels, _, _] = activations.dims();
     let classes = models
         .inference
-        .head(activations.clone().narrow(0, 0, 1))
+        .head_from(activations.clone().narrow(0, 0, 1), block)
         .dims()[1];
     if class >= classes {
         return Err(ExplainError::InvalidClass { class, classes });

@@ -42,6 +42,48 @@ impl Classifier {
         }
     }
 
+    /// How many convolutional blocks an explanation can read (the compact CNN's four blocks,
+    /// ResNet-18's four stages).
+    #[must_use]
+    pub fn blocks(&self) -> usize {
+        match self {
+            Self::Compact(model) => model.features.len(),
+            Self::ResNet(_) => 4,
+        }
+    }
+
+    /// A block's name as the architecture's users know it (`block 2`, `layer3`), 0-based.
+    #[must_use]
+    pub fn block_name(&self, block: usize) -> String {
+        match self {
+            Self::Compact(_) => format!("block {}", block + 1),
+            Self::ResNet(_) => format!("layer{}", block + 1),
+        }
+    }
+
+    /// Activations of block `block` (0-based; clamped to the last).
+    ///
+    /// # Shapes
+    /// - input: `[batch, 1, size, size]`
+    /// - output: `[batch, channels, h, w]`
+    #[must_use]
+    pub fn features_at(&self, input: Tensor<4>, block: usize) -> Tensor<4> {
+        match self {
+            Self::Compact(model) => model.features_at(input, block),
+            Self::ResNet(model) => model.features_at(input, block),
+        }
+    }
+
+    /// Logits from the activations of block `block`: `head_from(features_at(x, k), k)` is
+    /// `forward(x)` for every k.
+    #[must_use]
+    pub fn head_from(&self, activations: Tensor<4>, block: usize) -> Tensor<2> {
+        match self {
+            Self::Compact(model) => model.head_from(activations, block),
+            Self::ResNet(model) => model.head_from(activations, block),
+        }
+    }
+
     /// Logits from last-block activations.
     ///
     /// # Shapes

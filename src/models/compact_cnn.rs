@@ -84,15 +84,33 @@ impl CompactCnn {
     /// - output: `[batch, 64, 16, 16]`
     #[must_use]
     pub fn features(&self, input: Tensor<4>) -> Tensor<4> {
+        self.features_at(input, self.features.len().saturating_sub(1))
+    }
+
+    /// The activations of block `block` (0-based, clamped to the last), after its `ReLU`
+    /// and before the pooling that follows it.
+    #[must_use]
+    pub fn features_at(&self, input: Tensor<4>, block: usize) -> Tensor<4> {
         let mut x = self.input.apply(input);
-        let last = self.features.len().saturating_sub(1);
-        for (index, block) in self.features.iter().enumerate() {
-            x = relu(block.bn.forward(block.conv.forward(x)));
-            if index < last {
+        let block = block.min(self.features.len().saturating_sub(1));
+        for (index, layer) in self.features.iter().enumerate().take(block + 1) {
+            if index > 0 {
                 x = self.pool.forward(x);
             }
+            x = relu(layer.bn.forward(layer.conv.forward(x)));
         }
         x
+    }
+
+    /// Class logits from the activations of block `block` (see [`Self::features_at`]): the
+    /// blocks after it, then the head.
+    #[must_use]
+    pub fn head_from(&self, activations: Tensor<4>, block: usize) -> Tensor<2> {
+        let mut x = activations;
+        for layer in self.features.iter().skip(block + 1) {
+            x = relu(layer.bn.forward(layer.conv.forward(self.pool.forward(x))));
+        }
+        self.head(x)
     }
 
     /// Class logits from last-block activations.

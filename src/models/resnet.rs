@@ -145,15 +145,39 @@ impl ResNet18 {
     /// - output: `[batch, 512, 4, 4]`
     #[must_use]
     pub fn features(&self, input: Tensor<4>) -> Tensor<4> {
+        self.features_at(input, 3)
+    }
+
+    /// The four stages, `layer1` … `layer4`.
+    fn stages(&self) -> [&Vec<BasicBlock>; 4] {
+        [&self.layer1, &self.layer2, &self.layer3, &self.layer4]
+    }
+
+    /// The activations at the end of stage `stage` (0 = `layer1` … 3 = `layer4`, clamped).
+    #[must_use]
+    pub fn features_at(&self, input: Tensor<4>, stage: usize) -> Tensor<4> {
         let x = self.input.apply(input);
         let x = relu(self.bn1.forward(self.conv1.forward(x))); // [batch, 64, 64, 64]
         let mut x = self.maxpool.forward(x); // [batch, 64, 32, 32]
-        for layer in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
+        for layer in self.stages().into_iter().take(stage.min(3) + 1) {
             for residual in layer {
                 x = residual.forward(x);
             }
         }
         x
+    }
+
+    /// Class logits from the activations at the end of stage `stage`: the stages after it,
+    /// then the head.
+    #[must_use]
+    pub fn head_from(&self, activations: Tensor<4>, stage: usize) -> Tensor<2> {
+        let mut x = activations;
+        for layer in self.stages().into_iter().skip(stage + 1) {
+            for residual in layer {
+                x = residual.forward(x);
+            }
+        }
+        self.head(x)
     }
 
     /// Class logits from last-stage activations.

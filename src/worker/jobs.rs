@@ -154,7 +154,7 @@ impl WorkerState {
                     ..AttackControl::default()
                 };
                 let spec = SweepSpec {
-                    attack,
+                    attack: *attack,
                     max_epsilon,
                     points,
                     true_label,

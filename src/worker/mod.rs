@@ -58,15 +58,16 @@ pub enum WorkerRequest {
     Attack {
         /// Generation (newer supersedes older).
         generation: u64,
-        /// The attack, label, defence and whether the attack goes through it.
-        spec: AttackSpec,
+        /// The attack, label, defence, explanation and whether the attack goes through the
+        /// defence (boxed: it is the largest request by far).
+        spec: Box<AttackSpec>,
     },
     /// Compute the ε-sweep curve for an attack.
     Sweep {
         /// Generation.
         generation: u64,
-        /// The attack (its ε is ignored).
-        attack: AttackConfig,
+        /// The attack (its ε is ignored; boxed, as the attack request's spec is).
+        attack: Box<AttackConfig>,
         /// The largest ε of the curve.
         max_epsilon: f64,
         /// Points on the curve.
