@@ -129,6 +129,17 @@ impl ExplainConfig {
         Ok(())
     }
 
+    /// Whether a map takes many model passes (Score-CAM, occlusion, the curves or the sanity
+    /// check): the window then redraws when the ε slider is released, not while it moves.
+    #[must_use]
+    pub fn is_slow(&self) -> bool {
+        matches!(
+            self.method,
+            ExplainMethod::ScoreCam | ExplainMethod::Occlusion
+        ) || self.deletion_insertion
+            || self.sanity_check
+    }
+
     /// The run in words: `Grad-CAM`, `SmoothGrad (25 × σ 0.15)`, `Integrated Gradients (32
     /// steps from black)`.
     #[must_use]

@@ -24,6 +24,8 @@ struct Changes {
 pub fn attack_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Commands) {
     let classes = session.classes();
     let before = session.settings.spec.attack.clone();
+    // A slow explanation (Score-CAM, occlusion, curves, sanity check) redraws on release.
+    let slow_explanation = session.settings.spec.explain.is_slow();
     let label_before = session.settings.spec.true_label;
     let mut changes = Changes::default();
     let attack = &mut session.settings.spec.attack;
@@ -60,7 +62,8 @@ pub fn attack_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comman
     label_ui(ui, &mut session.settings.spec.true_label, &classes);
     // A universal perturbation runs live once one is loaded (until then there is nothing to add).
     let cheap = !attack.kind.is_iterative()
-        && (attack.kind != AttackKind::Universal || attack.universal.is_some());
+        && (attack.kind != AttackKind::Universal || attack.universal.is_some())
+        && !slow_explanation;
     if *attack != before {
         changes.run = cheap;
         changes.sweep = true;
