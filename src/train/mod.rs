@@ -11,6 +11,7 @@ mod config;
 mod evaluate;
 mod finish;
 mod loss;
+mod selection;
 mod trainer;
 mod weight_average;
 

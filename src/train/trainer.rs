@@ -2,7 +2,6 @@
 
 use std::time::Instant;
 
-use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::SeedableRng;
@@ -12,10 +11,9 @@ use rand_chacha::ChaCha8Rng;
 use super::augment::Augmentation;
 use super::checkpoint::{CheckpointFiles, CheckpointState};
 use super::config::{TrainConfig, TrainError, TrainOutcome};
-use super::evaluate::{Evaluation, evaluate_split_with};
-use super::finish::{ChosenWeights, finish};
+use super::finish::finish;
 use super::loss::{balanced_class_weights, weighted_cross_entropy};
-use super::weight_average::{average_weights, recalibrate_batch_norm};
+use super::selection::{choose_weights, selection_evaluation};
 use crate::datasets::Dataset;
 use crate::models::{Classifier, ModelSpec, load_weights, save_weights};
 
@@ -167,7 +165,7 @@ pub fn train_model(
 }
 
 /// How many training images a run uses (all, or the first `limit_train`).
-fn training_images(config: &TrainConfig, dataset: &Dataset) -> usize {
+pub(super) fn training_images(config: &TrainConfig, dataset: &Dataset) -> usize {
     config
         .limit_train
         .map_or(dataset.train.len(), |l| l.min(dataset.train.len()))
@@ -197,66 +195,6 @@ fn save_epoch_weights(
         }
     }
     Ok(())
-}
-
-/// The best single epoch's weights or, when weight averaging is asked for and does at least
-/// as well on the selection metric, the average of the last epochs.
-fn choose_weights(
-    config: &TrainConfig,
-    dataset: &Dataset,
-    spec: &ModelSpec,
-    files: &CheckpointFiles,
-    state: &CheckpointState,
-    device: &Device,
-) -> Result<ChosenWeights, TrainError> {
-    let best = ChosenWeights {
-        path: files.best.clone(),
-        weight_averaging: None,
-    };
-    let window = config.swa_epochs.min(state.epochs_done);
-    if window == 0 {
-        return Ok(best);
-    }
-    let first = state.epochs_done + 1 - window;
-    let paths: Vec<_> = (first..=state.epochs_done)
-        .map(|e| files.epoch(e))
-        .collect();
-    let autodiff = device.clone().autodiff();
-    let averaged = average_weights(spec, &paths, &autodiff)?;
-    let train_count = training_images(config, dataset);
-    let mut rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_mul(1000).wrapping_add(999));
-    let mut order: Vec<usize> = (0..train_count).collect();
-    order.shuffle(&mut rng);
-    let batches: Vec<Vec<usize>> = order
-        .chunks(config.batch_size)
-        .map(<[usize]>::to_vec)
-        .collect();
-    recalibrate_batch_norm(
-        &averaged,
-        batches.iter().map(|chunk| {
-            augmented_batch(dataset, chunk, &config.augmentation, &mut rng, &autodiff).0
-        }),
-    );
-    let evaluation = selection_evaluation(config, &averaged, dataset, device)?;
-    let kept = evaluation.accuracy >= state.best_val_accuracy;
-    let swa_path = files.averaged();
-    save_weights(&averaged, &swa_path, false, &[])?;
-    let words = format!(
-        "stochastic weight averaging of epochs {first}–{} (batch-norm statistics re-estimated on one pass of augmented training data): selection accuracy {:.2}% against {:.2}% for the best single epoch ({}); {} kept",
-        state.epochs_done,
-        100.0 * evaluation.accuracy,
-        100.0 * state.best_val_accuracy,
-        state.best_epoch,
-        if kept {
-            "the average was"
-        } else {
-            "the best single epoch was"
-        }
-    );
-    Ok(ChosenWeights {
-        path: if kept { swa_path } else { files.best.clone() },
-        weight_averaging: Some(words),
-    })
 }
 
 /// The architecture, input size and input normalisation (with the training statistics).
@@ -354,46 +292,6 @@ fn training_loss(
         .add(clean_loss.mul_scalar(adversarial.clean_weight)))
 }
 
-/// Validation accuracy, under the training attack when training adversarially, and under
-/// the training noise (one seeded draw per image, the same every epoch, clipped to [0, 1] as
-/// the smoothing defence's copies are) when training a base model for randomized smoothing.
-fn selection_evaluation(
-    config: &TrainConfig,
-    model: &Classifier,
-    dataset: &Dataset,
-    device: &Device,
-) -> Result<Evaluation, TrainError> {
-    let sigma = config.augmentation.noise_sigma;
-    let mut batch_index = 0u64;
-    let mut transform = |images: Tensor<4>, labels: &[usize]| match &config.adversarial {
-        Some(adversarial) => adversarial
-            .perturb(model, &images, labels, adversarial.epsilon, config.seed)
-            .map(Tensor::without_autodiff)
-            .map_err(|err| err.to_string()),
-        None if sigma > 0.0 => {
-            batch_index += 1;
-            let noise = crate::attacks::random::normal(
-                images.dims(),
-                config.seed,
-                batch_index,
-                &images.device(),
-            );
-            Ok(images.add(noise.mul_scalar(sigma)).clamp(0.0, 1.0))
-        }
-        None => Ok(images),
-    };
-    evaluate_split_with(
-        &model.valid(),
-        &dataset.val,
-        config.task.num_classes(),
-        None,
-        128,
-        device,
-        &mut transform,
-    )
-    .map_err(TrainError::Other)
-}
-
 /// Linear warm-up over the first `warmup` fraction, then cosine decay to 2 % of the peak.
 fn learning_rate_at(peak: f64, progress: f64, warmup: f64) -> f64 {
     if progress < warmup {
@@ -404,7 +302,7 @@ fn learning_rate_at(peak: f64, progress: f64, warmup: f64) -> f64 {
     peak * (0.02 + 0.98 * cosine)
 }
 
-fn augmented_batch(
+pub(super) fn augmented_batch(
     dataset: &Dataset,
     indices: &[usize],
     augmentation: &Augmentation,
