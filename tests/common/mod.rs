@@ -142,3 +142,17 @@ pub fn perturbation_sizes(
         })
         .collect()
 }
+
+/// A bundled chest X-ray (`sample_data/NAME`) as `model`'s input on the CPU.
+pub fn chest_input(model: &advlens::models::LoadedModel, name: &str) -> Tensor<4> {
+    let scan = advlens::imaging::load_scan(
+        std::path::Path::new(&sample(name)),
+        &advlens::imaging::LoadOptions::default(),
+    )
+    .unwrap();
+    advlens::imaging::model_input_from_scan(
+        &scan,
+        model.card.spec.input_size,
+        &advlens::device::ComputeDevice::cpu().device,
+    )
+}
