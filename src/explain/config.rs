@@ -144,6 +144,12 @@ impl ExplainConfig {
     /// steps from black)`.
     #[must_use]
     pub fn describe(&self) -> String {
+        self.describe_for(&[])
+    }
+
+    /// The run in words, naming a chosen class by its name (`Grad-CAM for class PNEUMONIA`).
+    #[must_use]
+    pub fn describe_for(&self, classes: &[String]) -> String {
         let method = match (self.method.is_cam(), self.layer) {
             (true, Some(block)) => format!("{} on block {}", self.describe_method(), block + 1),
             _ => self.describe_method(),
@@ -151,7 +157,7 @@ impl ExplainConfig {
         if self.target == super::ExplainTarget::Predicted {
             method
         } else {
-            format!("{method} for {}", self.target.describe(&[]))
+            format!("{method} for {}", self.target.describe(classes))
         }
     }
 

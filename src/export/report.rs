@@ -194,7 +194,7 @@ impl AttackReport {
             needed_norm: result.needed_norm(),
             stages: result.stages.clone(),
             notes: result.notes.clone(),
-            explanation: result.explanation.describe(),
+            explanation: result.explanation.describe_for(classes),
             explanation_config: result.explanation.clone(),
             explanation_shift: result.explanation_shift,
             faithfulness: result.faithfulness.clone(),
