@@ -390,7 +390,10 @@ fn attack_explains_the_class_and_block_asked_for_and_names_them() {
     );
     let result: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.path().join("result.json")).unwrap()).unwrap();
-    assert_eq!(result["explanation"], "Grad-CAM on block 3 for class PNEUMONIA");
+    assert_eq!(
+        result["explanation"],
+        "Grad-CAM on block 3 for class PNEUMONIA"
+    );
     assert_eq!(result["explanation_config"]["layer"], 2);
     assert_eq!(result["explanation_config"]["target"]["class"], 1);
     let bad = advlens()
