@@ -180,3 +180,45 @@ fn attack_explains_the_class_and_block_asked_for_and_names_them() {
         .unwrap();
     assert!(!no_block.status.success());
 }
+
+#[test]
+fn the_centroid_shift_is_in_millimetres_when_the_dicom_states_its_pixel_spacing() {
+    // ct_small.dcm: 128 × 128 pixels of 0.661468 mm; the brain model's input is 128 × 128, so a
+    // model pixel is one scan pixel.
+    let out = tempfile::tempdir().unwrap();
+    let output = common::run_ok(
+        advlens()
+            .args(["attack", "--scan"])
+            .arg(sample("ct_small.dcm"))
+            .args([
+                "--model",
+                "brain-mri-cnn",
+                "--attack",
+                "fgsm",
+                "--device",
+                "cpu",
+                "--out",
+            ])
+            .arg(out.path()),
+    );
+    let shift = &read_json(out.path(), "result.json")["explanation_shift"];
+    let pixels = shift["centroid_shift_px"].as_f64().unwrap();
+    let millimetres = shift["centroid_shift_mm"].as_f64().unwrap();
+    assert!(pixels > 1.0, "the map should move under FGSM: {pixels} px");
+    assert!(
+        (millimetres - pixels * 0.661468).abs() < 1e-6,
+        "{millimetres} mm"
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains(" mm)"));
+    // A PNG states no spacing: no millimetres.
+    let png = tempfile::tempdir().unwrap();
+    common::run_ok(
+        advlens()
+            .args(["attack", "--scan"])
+            .arg(sample("chest_xray_normal_1.png"))
+            .args(["--attack", "fgsm", "--device", "cpu", "--out"])
+            .arg(png.path()),
+    );
+    let shift = &read_json(png.path(), "result.json")["explanation_shift"];
+    assert!(shift.get("centroid_shift_mm").is_none());
+}

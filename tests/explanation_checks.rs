@@ -285,3 +285,29 @@ fn a_cam_on_an_earlier_block_is_finer_and_still_in_range() {
     };
     assert!(explain(&model.models, &input, 1, &missing).is_err());
 }
+
+#[test]
+fn gradient_free_methods_never_run_a_backward_pass_and_the_others_do() {
+    let models = tiny_models(2, 4);
+    let input = test_image(32);
+    for method in ExplainMethod::ALL {
+        let config = ExplainConfig {
+            method,
+            samples: 4,
+            steps: 4,
+            ..ExplainConfig::default()
+        };
+        let before = advlens::attacks::backward_passes_on_this_thread();
+        explain(&models, &input, 1, &config).unwrap();
+        let passes = advlens::attacks::backward_passes_on_this_thread() - before;
+        let gradient_free = matches!(
+            method,
+            ExplainMethod::EigenCam | ExplainMethod::ScoreCam | ExplainMethod::Occlusion
+        );
+        if gradient_free {
+            assert_eq!(passes, 0, "{method:?} ran {passes} backward passes");
+        } else {
+            assert!(passes > 0, "{method:?} ran no backward pass");
+        }
+    }
+}

@@ -53,6 +53,7 @@ pub use gradient::{labels_tensor, loss_gradient};
 pub use kind::AttackKind;
 pub use losses::dlr_min_classes;
 pub use objective::backward_passes_on_this_thread;
+pub(crate) use objective::count_backward_pass;
 pub use projection::project;
 pub use route::GradientRoute;
 pub use run::{

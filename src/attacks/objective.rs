@@ -10,8 +10,9 @@ use super::adaptive::DefenseGradientPath;
 use crate::models::Classifier;
 
 thread_local! {
-    /// Backward passes run on this thread: lets a test prove that a score-based attack never
-    /// computes a gradient.
+    /// Backward passes through a model's input or features run on this thread (attacks and
+    /// explanations): lets a test prove that a score-based attack or a gradient-free
+    /// explanation never computes a gradient.
     static BACKWARD_PASSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
@@ -21,7 +22,8 @@ pub fn backward_passes_on_this_thread() -> usize {
     BACKWARD_PASSES.with(std::cell::Cell::get)
 }
 
-/// Counts one backward pass on this thread (called wherever an attack differentiates).
+/// Counts one backward pass on this thread (called wherever an attack or an explanation
+/// differentiates).
 pub(crate) fn count_backward_pass() {
     BACKWARD_PASSES.with(|count| count.set(count.get() + 1));
 }

@@ -200,8 +200,9 @@ fn certificate_text(certificate: &advlens::defenses::Certificate) -> String {
 fn print_explanation(report: &AttackReport) {
     let shift = report.explanation_shift;
     println!(
-        "explanation: {} moved: Spearman ρ {:.2}, top-10 % IoU {:.2}, centroid {:.1} px",
-        report.explanation, shift.spearman, shift.top_iou, shift.centroid_shift_px
+        "explanation: {} moved: {}",
+        report.explanation,
+        shift.summary()
     );
     if let Some(faithfulness) = &report.faithfulness {
         println!(

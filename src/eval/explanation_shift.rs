@@ -15,7 +15,7 @@ use crate::datasets::LabelledImages;
 use crate::device::ComputeDevice;
 use crate::explain::host as explain_host;
 use crate::explain::{
-    ExplainConfig, ExplanationShift, Faithfulness, deletion_insertion, explain_ranked,
+    ExplainConfig, ExplanationShift, Faithfulness, MapGeometry, deletion_insertion, explain_ranked,
     explanation_shift,
 };
 use crate::models::LoadedModel;
@@ -146,7 +146,7 @@ fn batch_measures(
         shifts.push(explanation_shift(
             &explain_host(before.display)?,
             &explain_host(after.display)?,
-            width,
+            MapGeometry::plain(width),
         ));
         if config.deletion_insertion {
             faithfulness.push(Faithfulness {

@@ -39,9 +39,9 @@ pub fn input_gradient(
     }
     let scores = logits.slice([0..batch, class..class + 1]);
     let values = host(scores.clone().detach().reshape([batch, 1, 1, 1]))?;
-    let gradient = leaf
-        .grad(&scores.sum().backward())
-        .ok_or(ExplainError::NoGradient)?;
+    let grads = scores.sum().backward();
+    crate::attacks::count_backward_pass();
+    let gradient = leaf.grad(&grads).ok_or(ExplainError::NoGradient)?;
     Ok((gradient, values))
 }
 

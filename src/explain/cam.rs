@@ -54,9 +54,9 @@ fn block_signals(
         });
     }
     let score = logits.slice([0..batch, class..class + 1]).sum();
-    let gradients = leaf
-        .grad(&score.backward())
-        .ok_or(ExplainError::NoGradient)?;
+    let grads = score.backward();
+    crate::attacks::count_backward_pass();
+    let gradients = leaf.grad(&grads).ok_or(ExplainError::NoGradient)?;
     Ok(BlockSignals {
         activations,
         gradients: Some(gradients),

@@ -40,7 +40,8 @@ pub use sanity::{
     FLAG_SPEARMAN, SanityCheck, SanityStage, cascade_layers, cascading_randomization,
 };
 pub use shift::{
-    ExplanationShift, TOP_SHARE, centroid_distance, explanation_shift, spearman, top_iou,
+    ExplanationShift, MapGeometry, RegionShare, TOP_SHARE, centroid_distance, explanation_shift,
+    share_inside, spearman, top_iou,
 };
 pub use target::ExplainTarget;
 

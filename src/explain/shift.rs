@@ -1,7 +1,8 @@
 //! How far an explanation moved between the clean and the adversarial scan: Spearman's rank
 //! correlation of the two maps (average ranks for ties), the IoU of their top-10 % regions,
-//! and the displacement of their centroids (attribution-weighted), in pixels of the model's
-//! input.
+//! the displacement of their centroids (attribution-weighted), in pixels of the model's input
+//! and in millimetres when the scan states its pixel spacing, and the share of each map's
+//! attribution that falls inside a region of interest when one is drawn.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,15 +18,111 @@ pub struct ExplanationShift {
     pub top_iou: f64,
     /// Distance between the maps' centroids, in input pixels.
     pub centroid_shift_px: f64,
+    /// The same distance in millimetres, when the scan states its pixel spacing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub centroid_shift_mm: Option<f64>,
+    /// The share of each map's attribution inside the region of interest, when one is drawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_share: Option<RegionShare>,
 }
 
-/// The shift between `clean` and `adversarial` maps of a `width`-wide image.
+impl ExplanationShift {
+    /// The shift in one line of words, the same in the window and the CLI.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let millimetres = self
+            .centroid_shift_mm
+            .map(|mm| format!(" ({mm:.1} mm)"))
+            .unwrap_or_default();
+        let region = self
+            .region_share
+            .map(|share| {
+                format!(
+                    " · share inside the region {:.0} % → {:.0} %",
+                    share.clean * 100.0,
+                    share.adversarial * 100.0
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            "Spearman ρ {:.2} · top-10 % overlap (IoU) {:.2} · centroid {:.1} px{millimetres}{region}",
+            self.spearman, self.top_iou, self.centroid_shift_px
+        )
+    }
+}
+
+/// How much of each map's (non-negative) attribution lies inside the region of interest:
+/// 1 when all of it, the region's pixel fraction when the map is flat.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RegionShare {
+    /// Share of the clean map inside the region.
+    pub clean: f64,
+    /// Share of the adversarial map inside the region.
+    pub adversarial: f64,
+}
+
+/// Where the two maps lie: the image width, the size of one input pixel in millimetres
+/// (`[across, down]`) when known, and the region of interest (one flag per pixel) if any.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MapGeometry<'a> {
+    /// Width of the maps in pixels.
+    pub width: usize,
+    /// Millimetres per input pixel, horizontally and vertically.
+    pub pixel_mm: Option<[f64; 2]>,
+    /// Pixels inside the region of interest, row-major.
+    pub region: Option<&'a [bool]>,
+}
+
+impl MapGeometry<'_> {
+    /// A `width`-wide image with no spacing and no region.
+    #[must_use]
+    pub fn plain(width: usize) -> Self {
+        Self {
+            width,
+            pixel_mm: None,
+            region: None,
+        }
+    }
+}
+
+/// The shift between `clean` and `adversarial` maps of one image.
 #[must_use]
-pub fn explanation_shift(clean: &[f32], adversarial: &[f32], width: usize) -> ExplanationShift {
+pub fn explanation_shift(
+    clean: &[f32],
+    adversarial: &[f32],
+    geometry: MapGeometry<'_>,
+) -> ExplanationShift {
+    let width = geometry.width;
     ExplanationShift {
         spearman: spearman(clean, adversarial),
         top_iou: top_iou(clean, adversarial, TOP_SHARE),
         centroid_shift_px: centroid_distance(clean, adversarial, width),
+        centroid_shift_mm: geometry.pixel_mm.map(|[across, down]| {
+            centroid_distance_scaled(clean, adversarial, width, across, down)
+        }),
+        region_share: geometry.region.map(|region| RegionShare {
+            clean: share_inside(clean, region),
+            adversarial: share_inside(adversarial, region),
+        }),
+    }
+}
+
+/// The share of `values`' positive mass on pixels flagged in `region`; the region's pixel
+/// fraction for a map with no positive mass (a flat map spreads evenly).
+#[must_use]
+pub fn share_inside(values: &[f32], region: &[bool]) -> f64 {
+    let (mut inside, mut total) = (0.0f64, 0.0f64);
+    for (value, &flag) in values.iter().zip(region) {
+        let weight = f64::from(value.max(0.0));
+        total += weight;
+        if flag {
+            inside += weight;
+        }
+    }
+    if total > 0.0 {
+        inside / total
+    } else {
+        region.iter().filter(|flag| **flag).count() as f64 / region.len().max(1) as f64
     }
 }
 
@@ -118,9 +215,14 @@ fn centroid(values: &[f32], width: usize) -> (f64, f64) {
 /// Distance between the two maps' centroids, in pixels.
 #[must_use]
 pub fn centroid_distance(a: &[f32], b: &[f32], width: usize) -> f64 {
+    centroid_distance_scaled(a, b, width, 1.0, 1.0)
+}
+
+/// Distance between the two maps' centroids with a pixel `across` wide and `down` tall.
+fn centroid_distance_scaled(a: &[f32], b: &[f32], width: usize, across: f64, down: f64) -> f64 {
     let (ax, ay) = centroid(a, width);
     let (bx, by) = centroid(b, width);
-    (ax - bx).hypot(ay - by)
+    ((ax - bx) * across).hypot((ay - by) * down)
 }
 
 #[cfg(test)]
@@ -130,10 +232,31 @@ mod tests {
     #[test]
     fn identical_maps_do_not_move() {
         let map: Vec<f32> = (0..64).map(|i| (i % 9) as f32 / 9.0).collect();
-        let shift = explanation_shift(&map, &map, 8);
+        let shift = explanation_shift(&map, &map, MapGeometry::plain(8));
         assert!((shift.spearman - 1.0).abs() < 1e-12);
         assert!((shift.top_iou - 1.0).abs() < 1e-12);
         assert!(shift.centroid_shift_px.abs() < 1e-12);
+    }
+
+    #[test]
+    fn region_share_counts_positive_mass_inside() {
+        let region = [true, true, false, false];
+        assert!((share_inside(&[3.0, 1.0, 0.0, 4.0], &region) - 0.5).abs() < 1e-12);
+        assert!((share_inside(&[1.0, 0.0, -5.0, 0.0], &region) - 1.0).abs() < 1e-12);
+        // A flat (all-zero) map spreads evenly: the region's pixel fraction.
+        assert!((share_inside(&[0.0; 4], &region) - 0.5).abs() < 1e-12);
+        let shift = explanation_shift(
+            &[1.0, 0.0, 0.0, 0.0],
+            &[0.0, 0.0, 0.0, 1.0],
+            MapGeometry {
+                width: 2,
+                pixel_mm: None,
+                region: Some(&region),
+            },
+        );
+        let share = shift.region_share.unwrap();
+        assert_eq!((share.clean, share.adversarial), (1.0, 0.0));
+        assert_eq!(shift.centroid_shift_mm, None);
     }
 
     #[test]
@@ -154,6 +277,16 @@ mod tests {
         // each, far below 10 % of the image, share nothing.
         assert_eq!(top_iou(&a, &b, TOP_SHARE), 0.0);
         assert_eq!(top_iou(&[0.0; 4], &[0.0; 4], 0.5), 1.0);
+        // With pixels 0.5 mm across and 2 mm down, the (3, 4) move is √(1.5² + 8²) mm.
+        let geometry = MapGeometry {
+            width: 10,
+            pixel_mm: Some([0.5, 2.0]),
+            region: None,
+        };
+        let millimetres = explanation_shift(&a, &b, geometry)
+            .centroid_shift_mm
+            .unwrap();
+        assert!((millimetres - 1.5f64.hypot(8.0)).abs() < 1e-12);
         // Tops of 2 of 4 pixels sharing one: IoU 1/3.
         assert!(
             (top_iou(&[4.0, 3.0, 1.0, 0.0], &[4.0, 0.0, 3.0, 1.0], 0.5) - 1.0 / 3.0).abs() < 1e-12

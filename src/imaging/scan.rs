@@ -64,6 +64,22 @@ pub struct Scan {
     pub metadata: ScanMetadata,
 }
 
+impl ScanMetadata {
+    /// The size of one model-input pixel in millimetres, `[across, down]`, when the file states
+    /// its pixel spacing: the scan is resized to `size × size`, so a model pixel spans
+    /// `width / size` columns and `height / size` rows. DICOM's Pixel Spacing lists the row
+    /// spacing (down) first, then the column spacing (across).
+    #[must_use]
+    pub fn model_pixel_mm(&self, size: usize) -> Option<[f64; 2]> {
+        let [down, across] = self.pixel_spacing_mm?;
+        let size = size.max(1) as f64;
+        Some([
+            across * self.width as f64 / size,
+            down * self.height as f64 / size,
+        ])
+    }
+}
+
 impl Scan {
     /// Builds a scan from stored values, computing the display image with `window`.
     #[must_use]

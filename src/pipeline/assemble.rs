@@ -12,7 +12,8 @@ use crate::attacks::{
 };
 use crate::device::ComputeDevice;
 use crate::explain::{
-    Faithfulness, cascading_randomization, deletion_insertion, explain_ranked, explanation_shift,
+    Faithfulness, MapGeometry, cascading_randomization, deletion_insertion, explain_ranked,
+    explanation_shift,
 };
 use crate::imaging::image_from_tensor;
 use crate::metrics::perturbation_metrics;
@@ -96,7 +97,11 @@ pub(super) fn assemble(
     let shift = explanation_shift(
         &explanation_clean.pixels,
         &explanation_adversarial.pixels,
-        explanation_clean.width,
+        MapGeometry {
+            width: explanation_clean.width,
+            pixel_mm: prepared.pixel_mm,
+            region: None,
+        },
     );
     let faithfulness = if spec.explain.deletion_insertion {
         Some(Faithfulness {

@@ -21,6 +21,8 @@ pub(crate) struct Prepared {
     pub label: usize,
     /// The class a targeted attack aims for.
     pub target: Option<usize>,
+    /// Millimetres per model-input pixel `[across, down]`, when the scan states its spacing.
+    pub pixel_mm: Option<[f64; 2]>,
 }
 
 impl Prepared {
@@ -34,8 +36,11 @@ impl Prepared {
         spec: &AttackSpec,
         device: &ComputeDevice,
     ) -> Result<Self, PipelineError> {
-        let clean = model_input_from_scan(scan, model.card.spec.input_size, &device.device);
-        Ok(Self::from_input(&model.models, clean, spec)?)
+        let size = model.card.spec.input_size;
+        let clean = model_input_from_scan(scan, size, &device.device);
+        let mut prepared = Self::from_input(&model.models, clean, spec)?;
+        prepared.pixel_mm = scan.metadata.model_pixel_mm(size);
+        Ok(prepared)
     }
 
     /// Prepares a model input that is already a tensor.
@@ -68,6 +73,7 @@ impl Prepared {
             clean_probs,
             label,
             target,
+            pixel_mm: None,
         })
     }
 

@@ -140,11 +140,9 @@ fn measured_ui(ui: &mut egui::Ui, session: &Session) {
     };
     let shift = result.explanation_shift;
     ui.label(format!(
-        "{} moved: Spearman ρ {:.2} · top-10 % overlap (IoU) {:.2} · centroid {:.1} px",
+        "{} moved: {}",
         result.explanation.method.label(),
-        shift.spearman,
-        shift.top_iou,
-        shift.centroid_shift_px
+        shift.summary()
     ))
     .on_hover_text(
         "Between the clean and the adversarial map: ρ = 1 and IoU = 1 mean it did not move",
