@@ -206,7 +206,7 @@ fn the_centroid_shift_is_in_millimetres_when_the_dicom_states_its_pixel_spacing(
     let millimetres = shift["centroid_shift_mm"].as_f64().unwrap();
     assert!(pixels > 1.0, "the map should move under FGSM: {pixels} px");
     assert!(
-        (millimetres - pixels * 0.661468).abs() < 1e-6,
+        (millimetres - pixels * 0.661_468).abs() < 1e-6,
         "{millimetres} mm"
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains(" mm)"));

@@ -134,6 +134,16 @@ impl AdvlensApp {
                     self.session.status.running = false;
                     self.session.status.progress = None;
                 }
+                Command::ToggleRegionDrawing => {
+                    let tool = &mut self.ui_state.view.region_tool;
+                    tool.drawing = !tool.drawing;
+                    tool.drag = None;
+                }
+                Command::SetRegion(region) => {
+                    self.ui_state.view.region_tool.drawing = false;
+                    self.session.settings.spec.attack.region = region;
+                    self.request_attack_and_sweep();
+                }
                 Command::Export(None) => {
                     self.ui_state.dialog = Some(PendingDialog::open(DialogPurpose::ExportFolder));
                 }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::attacks::Region;
 use crate::imaging::Window;
 
 /// A user action.
@@ -46,6 +47,10 @@ pub enum Command {
     },
     /// Stop the running attack.
     Cancel,
+    /// Start or stop drawing the attack's region on the original view.
+    ToggleRegionDrawing,
+    /// Confine the attack to this region (`None`: the whole image) and run it again.
+    SetRegion(Option<Region>),
     /// Export the current comparison into a folder.
     Export(Option<PathBuf>),
     /// Toggle presentation mode.

@@ -299,7 +299,13 @@ impl AdvlensApp {
         let session = &mut self.session;
         let commands = &mut self.commands;
         panels::status_bar_ui(ui, session, self.ui_state.renderer.name(), commands);
-        panels::controls_ui(ui, session, &mut self.ui_state.fields, commands);
+        panels::controls_ui(
+            ui,
+            session,
+            &mut self.ui_state.fields,
+            self.ui_state.view.region_tool.drawing,
+            commands,
+        );
         panels::numbers_ui(ui, session, commands);
         panels::views_ui(ui, session, &mut self.ui_state, commands);
         if self.ui_state.show_help {

@@ -1,4 +1,5 @@
-//! Shared zoom, pan and pixel probe of the side-by-side views.
+//! Shared zoom, pan and pixel probe of the side-by-side views, and the region being drawn on
+//! the original.
 
 use eframe::egui::{Pos2, Rect, Vec2, pos2, vec2};
 
@@ -13,6 +14,8 @@ pub struct ViewState {
     pub center: Vec2,
     /// The pixel under the cursor, if any.
     pub probe: Option<[usize; 2]>,
+    /// The region tool: whether a drag on the original draws a region, and the drag so far.
+    pub region_tool: RegionTool,
 }
 
 impl Default for ViewState {
@@ -21,8 +24,36 @@ impl Default for ViewState {
             zoom: 1.0,
             center: vec2(0.5, 0.5),
             probe: None,
+            region_tool: RegionTool::default(),
         }
     }
+}
+
+/// Drawing a region on the original view: while `drawing`, a drag there draws a rectangle
+/// (in texture coordinates, i.e. fractions of the image) instead of panning.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RegionTool {
+    /// A drag on the original draws the region.
+    pub drawing: bool,
+    /// The corner where the drag started and where the pointer is now.
+    pub drag: Option<[Pos2; 2]>,
+    /// A rectangle drawn and released this frame, not yet handed to the attack.
+    pub finished: Option<Rect>,
+}
+
+impl RegionTool {
+    /// The rectangle being drawn, clamped to the image.
+    #[must_use]
+    pub fn preview(&self) -> Option<Rect> {
+        self.drag.map(|[a, b]| clamped_rect(a, b))
+    }
+}
+
+/// The rectangle spanned by two texture points, clamped to [0, 1]².
+#[must_use]
+pub fn clamped_rect(a: Pos2, b: Pos2) -> Rect {
+    let clamp = |p: Pos2| pos2(p.x.clamp(0.0, 1.0), p.y.clamp(0.0, 1.0));
+    Rect::from_two_pos(clamp(a), clamp(b))
 }
 
 /// Largest zoom factor.
@@ -110,6 +141,12 @@ mod tests {
         state.zoom_about(rect, pos2(50.0, 50.0), 2.0);
         state.pan(rect, vec2(-1000.0, 0.0));
         assert!((state.uv_rect().max.x - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_drawn_region_is_clamped_to_the_image_whichever_way_it_is_dragged() {
+        let rect = clamped_rect(pos2(0.8, 1.3), pos2(-0.2, 0.4));
+        assert_eq!(rect, Rect::from_min_max(pos2(0.0, 0.4), pos2(0.8, 1.0)));
     }
 
     #[test]

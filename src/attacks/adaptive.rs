@@ -51,6 +51,7 @@ pub fn loss_gradient_through(
     let target = AttackedModel {
         model,
         path: Some(path),
+        region: None,
     };
     Ok(cross_entropy_gradient(&target, input, labels, targeted)?.gradient)
 }

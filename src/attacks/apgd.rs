@@ -13,6 +13,7 @@ use super::losses::{best_other, cross_entropy_rows, dlr_min_classes, dlr_rows};
 use super::objective::{AttackedLogits, Differentiated, LogitRows, differentiate};
 use super::per_image::{choose_images, fooled, per_image_scalars};
 use super::projection::{random_point_in_ball, unit_l2};
+use super::region::keep_inside;
 use super::{AttackError, Norm, project};
 
 /// The fraction of steps since the last checkpoint in which the loss must have risen for the
@@ -174,7 +175,7 @@ pub(crate) fn apgd(
     let measure = |x: &Tensor<4>| -> Result<Differentiated, AttackError> {
         differentiate(target, x, &|rows| objective(rows, settings.loss, goal))
     };
-    let mut x = settings.random_start(clean);
+    let mut x = keep_inside(clean, settings.random_start(clean), control.region);
     let mut measured = measure(&x)?;
     let mut passes = 1;
     let mut found = goal_met(&measured.logits, goal);

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AttackError, AttackKind, UniversalPerturbation};
+use super::{AttackError, AttackKind, Region, UniversalPerturbation};
 
 /// The norm that measures a perturbation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +94,10 @@ pub struct AttackConfig {
     /// The universal perturbation to apply (fitted by `advlens uap`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub universal: Option<UniversalPerturbation>,
+    /// The rectangle the attack is confined to (δ is exactly 0 outside it); the whole image
+    /// when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<Region>,
 }
 
 impl Default for AttackConfig {
@@ -123,6 +127,7 @@ impl Default for AttackConfig {
             gamma: 0.1,
             jsma_both_directions: false,
             universal: None,
+            region: None,
         }
     }
 }
@@ -277,6 +282,9 @@ impl AttackConfig {
             )));
         }
         self.validate_family_parameters()?;
+        if let Some(region) = &self.region {
+            region.validate()?;
+        }
         if let TargetSpec::Class(class) = self.target
             && class >= num_classes
         {

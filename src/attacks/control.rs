@@ -21,6 +21,9 @@ pub struct AttackControl<'a> {
     pub should_stop: Option<&'a (dyn Fn() -> bool + Sync)>,
     /// Called after each gradient step with (steps done, steps in all).
     pub on_step: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// The region mask (`[1, 1, h, w]`, 1 inside) the attack is confined to; `run_attack`
+    /// builds it from the configuration's region.
+    pub region: Option<&'a Tensor<4>>,
 }
 
 /// Per image, 1.0 where the attack has succeeded (left the label, or reached the target),

@@ -5,6 +5,7 @@ use burn::tensor::Tensor;
 
 use super::gradient::cross_entropy_gradient;
 use super::objective::AttackedModel;
+use super::region::{Region, keep_inside};
 use super::{AttackError, DefenseGradientPath};
 use crate::models::Classifier;
 
@@ -43,6 +44,7 @@ impl FgsmGradient {
         let attacked = AttackedModel {
             model,
             path: through,
+            region: None,
         };
         let gradient = cross_entropy_gradient(&attacked, &clean, labels, targeted)?.gradient;
         Ok(Self {
@@ -58,6 +60,22 @@ impl FgsmGradient {
             .clone()
             .add(self.direction.clone().mul_scalar(epsilon))
             .clamp(0.0, 1.0)
+    }
+
+    /// The same gradient confined to `region`: the sign is 0 outside it (as the sign of a
+    /// gradient masked there), so every ε leaves those pixels clean, bit for bit.
+    #[must_use]
+    pub fn within(self, region: Option<&Region>) -> Self {
+        let Some(region) = region else {
+            return self;
+        };
+        let dims = self.clean.dims();
+        let mask = region.mask(dims[3], dims[2], &self.direction.device());
+        let zero = self.direction.zeros_like();
+        Self {
+            direction: keep_inside(&zero, self.direction, Some(&mask)),
+            clean: self.clean,
+        }
     }
 
     /// The gradient sign (−1, 0 or 1 per pixel).

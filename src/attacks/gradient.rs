@@ -47,6 +47,10 @@ pub fn loss_gradient(
     labels: &[usize],
     targeted: bool,
 ) -> Result<Tensor<4>, AttackError> {
-    let target = AttackedModel { model, path: None };
+    let target = AttackedModel {
+        model,
+        path: None,
+        region: None,
+    };
     Ok(cross_entropy_gradient(&target, input, labels, targeted)?.gradient)
 }

@@ -8,6 +8,7 @@ use super::control::{AttackControl, success_mask};
 use super::gradient::cross_entropy_gradient;
 use super::objective::AttackedModel;
 use super::projection::{l1_per_image, random_point_in_ball, unit_l2};
+use super::region::keep_inside;
 use super::{AttackConfig, AttackError, AttackKind, project};
 use crate::models::ModelPair;
 
@@ -68,11 +69,12 @@ fn single_run(
     let total_steps = restarts_of(config) * config.steps;
     let norm = config.norm();
     let step_size = config.effective_step_size();
-    let mut adversarial = random_start(clean, config, restart);
+    let mut adversarial = keep_inside(clean, random_start(clean, config, restart), control.region);
     let mut momentum = clean.zeros_like();
     let attacked = AttackedModel {
         model: &models.differentiable,
         path: control.through,
+        region: control.region,
     };
     for step in 0..config.steps {
         if control.should_stop.is_some_and(|stop| stop()) {

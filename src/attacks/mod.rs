@@ -33,6 +33,7 @@ mod per_image;
 mod projection;
 mod queries;
 pub(crate) mod random;
+mod region;
 mod route;
 mod run;
 mod square;
@@ -55,6 +56,7 @@ pub use losses::dlr_min_classes;
 pub use objective::backward_passes_on_this_thread;
 pub(crate) use objective::count_backward_pass;
 pub use projection::project;
+pub use region::{Region, accepts_region};
 pub use route::GradientRoute;
 pub use run::{
     AttackOutcome, attack_succeeded, predicted_class, probabilities, resolve_target, run_attack,

@@ -7,6 +7,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use super::AttackError;
 use super::adaptive::DefenseGradientPath;
+use super::region::gradient_masked;
 use crate::models::Classifier;
 
 thread_local! {
@@ -44,10 +45,20 @@ pub(crate) struct AttackedModel<'a> {
     pub model: &'a Classifier,
     /// The defence attacked through, if any.
     pub path: Option<&'a dyn DefenseGradientPath>,
+    /// The region the attack is confined to: the input gradient is zero outside it.
+    pub region: Option<&'a Tensor<4>>,
 }
 
 impl AttackedLogits for AttackedModel<'_> {
     fn logits(&self, leaf: &Tensor<4>) -> Result<(Tensor<2>, usize), AttackError> {
+        let masked;
+        let leaf = match self.region {
+            Some(mask) => {
+                masked = gradient_masked(leaf.clone(), mask);
+                &masked
+            }
+            None => leaf,
+        };
         let Some(path) = self.path else {
             return Ok((self.model.forward(leaf.clone()), 1));
         };

@@ -15,6 +15,7 @@ use super::jsma::jsma;
 use super::noise::noise_control;
 use super::objective::AttackedModel;
 use super::queries::{QueriedModel, ScoreQueries};
+use super::region::keep_inside;
 use super::square::square_attack;
 use super::{AttackConfig, AttackError, AttackKind, TargetSpec};
 use crate::models::ModelPair;
@@ -98,9 +99,34 @@ pub fn run_attack(
     control: &AttackControl<'_>,
 ) -> Result<AttackOutcome, AttackError> {
     config.validate(usize::MAX)?;
+    let Some(region) = &config.region else {
+        return dispatch(models, clean, labels, targeted, config, control);
+    };
+    let [_, _, height, width] = clean.dims();
+    region.check_for(config.kind, width, height)?;
+    let mask = region.mask(width, height, &clean.device());
+    let confined = AttackControl {
+        region: Some(&mask),
+        ..*control
+    };
+    let mut outcome = dispatch(models, clean, labels, targeted, config, &confined)?;
+    outcome.adversarial = keep_inside(clean, outcome.adversarial, Some(&mask));
+    Ok(outcome)
+}
+
+/// Runs the attack family `config` names, confined to `control.region` when there is one.
+fn dispatch(
+    models: &ModelPair,
+    clean: &Tensor<4>,
+    labels: &[usize],
+    targeted: bool,
+    config: &AttackConfig,
+    control: &AttackControl<'_>,
+) -> Result<AttackOutcome, AttackError> {
     let gradients = AttackedModel {
         model: &models.differentiable,
         path: control.through,
+        region: control.region,
     };
     let scores = QueriedModel {
         model: &models.inference,
@@ -121,7 +147,7 @@ pub fn run_attack(
             ))
         }
         AttackKind::Noise => Ok(AttackOutcome::from_gradients(
-            noise_control(clean, config),
+            noise_control(clean, config, control.region),
             0,
         )),
         AttackKind::Bim | AttackKind::Pgd | AttackKind::PgdL2 | AttackKind::MiFgsm => {

@@ -126,6 +126,7 @@ pub fn fit_patch(
     let attacked = AttackedModel {
         model: &models.differentiable,
         path: control.through,
+        region: None,
     };
     let total = epochs.max(1) * batches.len();
     let mut step = 0.125f32;
@@ -256,6 +257,7 @@ pub fn fit_universal(
     let attacked = AttackedModel {
         model: &models.differentiable,
         path: control.through,
+        region: None,
     };
     let total = epochs.max(1) * batches.len();
     let mut step = epsilon / 4.0;

@@ -7,21 +7,19 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::attack_options::{attack_config, explain_config, parse_class, parse_window};
 use super::attack_summary;
-use advlens::attacks::{
-    AttackConfig, AttackControl, AttackKind, NoiseDistribution, Norm, TargetSpec, parse_epsilon,
-    parse_radius,
-};
+use advlens::attacks::{AttackConfig, AttackControl};
 use advlens::defenses::DefenseConfig;
 use advlens::device::DevicePreference;
-use advlens::explain::{Baseline, ExplainConfig, ExplainMethod, ExplainTarget};
+use advlens::explain::ExplainMethod;
 use advlens::export::{AttackReport, write_atomic, write_result_images};
 
 /// Opacity of the Grad-CAM overlay in the written images.
 const OVERLAY_OPACITY: f32 = 0.6;
 
 use advlens::imaging::{LoadOptions, Window, load_scan};
-use advlens::models::{Task, load_shipped};
+use advlens::models::load_shipped;
 use advlens::pipeline::{AttackRequest, AttackSpec, run_pipeline};
 use advlens::recipe::Recipe;
 
@@ -32,260 +30,154 @@ pub struct AttackArgs {
     /// The scan: PNG, JPEG, TIFF or DICOM (with --recipe: where the recipe's scan is, if not
     /// beside the recipe).
     #[arg(long, required_unless_present = "recipe")]
-    scan: Option<PathBuf>,
+    pub(super) scan: Option<PathBuf>,
     /// Replay a recipe exported from the window; its scan, model and attack replace the
     /// options above.
     #[arg(long)]
-    recipe: Option<PathBuf>,
+    pub(super) recipe: Option<PathBuf>,
     /// A shipped model (see `advlens models`).
     #[arg(long, default_value = "chest-xray-cnn")]
-    model: String,
+    pub(super) model: String,
     /// fgsm, bim, pgd, pgd-l2, mifgsm, apgd-ce, apgd-dlr, autoattack, deepfool, cw, square,
     /// jsma, few-pixel, universal (with --uap) or noise.
     #[arg(long, default_value = "fgsm")]
-    attack: String,
+    pub(super) attack: String,
     /// ε on the [0, 1] scale or as k/255 (e.g. 8/255); for pgd-l2, cw and the L2 variants,
     /// the L2 radius. Not used by the minimal attacks (deepfool, cw).
     #[arg(long, default_value = "2/255")]
-    eps: String,
+    pub(super) eps: String,
     /// Iterations: gradient steps (BIM, PGD, MI-FGSM, APGD: default 20, 100 for APGD and
     /// AutoAttack), DeepFool's maximum (50), C&W's Adam steps per search (100).
     #[arg(long)]
-    steps: Option<usize>,
+    pub(super) steps: Option<usize>,
     /// DeepFool's overshoot.
     #[arg(long, default_value_t = 0.02)]
-    overshoot: f64,
+    pub(super) overshoot: f64,
     /// C&W's confidence κ.
     #[arg(long, default_value_t = 0.0)]
-    confidence: f64,
+    pub(super) confidence: f64,
     /// C&W's binary-search steps over c.
     #[arg(long, default_value_t = 5)]
-    search_steps: usize,
+    pub(super) search_steps: usize,
     /// C&W's first constant c.
     #[arg(long, default_value_t = 1.0)]
-    initial_const: f64,
+    pub(super) initial_const: f64,
     /// C&W's Adam learning rate.
     #[arg(long, default_value_t = 0.01)]
-    learning_rate: f64,
+    pub(super) learning_rate: f64,
     /// Query budget of the Square attack (and of AutoAttack's Square stage).
     #[arg(long, default_value_t = 5000)]
-    queries: usize,
+    pub(super) queries: usize,
     /// Square's initial fraction of the image in the square.
     #[arg(long, default_value_t = 0.8)]
-    p_init: f64,
+    pub(super) p_init: f64,
     /// The few-pixel attack's L0 budget: pixels it may change.
     #[arg(long, default_value_t = 3)]
-    pixels: usize,
+    pub(super) pixels: usize,
     /// The few-pixel attack's population per generation (its generations are --steps).
     #[arg(long, default_value_t = 100)]
-    population: usize,
+    pub(super) population: usize,
     /// JSMA's change per pixel θ (negative darkens).
     #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
-    theta: f64,
+    pub(super) theta: f64,
     /// JSMA's largest fraction of pixels to change γ.
     #[arg(long, default_value_t = 0.1)]
-    gamma: f64,
+    pub(super) gamma: f64,
     /// JSMA moves each pixel by +|θ| or −|θ|, whichever is more salient (the maximal JSMA).
     #[arg(long)]
-    jsma_both: bool,
+    pub(super) jsma_both: bool,
     /// The universal perturbation (`uap.json` from `advlens uap`) for `--attack universal`.
     #[arg(long)]
-    uap: Option<PathBuf>,
+    pub(super) uap: Option<PathBuf>,
     /// Step size (number or k/255); default: ε/steps (BIM, MI-FGSM) or 2.5·ε/steps (PGD).
     #[arg(long)]
-    step_size: Option<String>,
+    pub(super) step_size: Option<String>,
+    /// Confine the attack to a rectangle `left,top,right,bottom` in fractions of the width and
+    /// height (e.g. `0.1,0.2,0.5,0.8`): δ is exactly 0 outside it. Gradient attacks and the
+    /// noise control only.
+    #[arg(long)]
+    pub(super) region: Option<String>,
     /// Random restarts (PGD).
     #[arg(long, default_value_t = 1)]
-    restarts: usize,
+    pub(super) restarts: usize,
     /// Momentum decay (MI-FGSM).
     #[arg(long, default_value_t = 1.0)]
-    momentum: f64,
+    pub(super) momentum: f64,
     /// Target: a class name or index, or `least-likely`; untargeted when absent.
     #[arg(long)]
-    target: Option<String>,
+    pub(super) target: Option<String>,
     /// Norm of the noise control, DeepFool, APGD, Square and AutoAttack-lite: linf or l2.
     #[arg(long, default_value = "linf")]
-    norm: String,
+    pub(super) norm: String,
     /// Noise distribution: gaussian or uniform.
     #[arg(long, default_value = "gaussian")]
-    noise: String,
+    pub(super) noise: String,
     /// Seed for every random choice.
     #[arg(long, default_value_t = 0)]
-    seed: u64,
+    pub(super) seed: u64,
     /// The true class (name or index); the clean prediction is used when absent.
     #[arg(long)]
-    label: Option<String>,
+    pub(super) label: Option<String>,
     /// A test-time defence for the defended output, `NAME[:VALUE][,KEY=VALUE…]`: jpeg[:quality],
     /// median[:size], blur[:sigma], bits[:bits] (classical baselines), tv[:weight],
     /// wavelet[:levels], deflection[:pixels], medrdf[:copies], smoothing[:sigma,n=…,alpha=…].
     #[arg(long)]
-    defense: Option<String>,
+    pub(super) defense: Option<String>,
     /// The explanation drawn on both images: gradcam, gradcam++, xgradcam, hirescam, layercam,
     /// eigencam, scorecam, saliency, gradient-x-input, smoothgrad, integrated-gradients or
     /// occlusion.
     #[arg(long, default_value = "gradcam")]
-    explain: ExplainMethod,
+    pub(super) explain: ExplainMethod,
     /// SmoothGrad's noisy copies.
     #[arg(long, default_value_t = 25)]
-    explain_samples: usize,
+    pub(super) explain_samples: usize,
     /// SmoothGrad's noise σ on the [0, 1] scale.
     #[arg(long, default_value_t = 0.15)]
-    explain_sigma: f64,
+    pub(super) explain_sigma: f64,
     /// Integrated Gradients' steps along the path.
     #[arg(long, default_value_t = 32)]
-    ig_steps: usize,
+    pub(super) ig_steps: usize,
     /// Integrated Gradients' baseline: black, blurred or noise.
     #[arg(long, default_value = "black")]
-    ig_baseline: String,
+    pub(super) ig_baseline: String,
     /// Occlusion's square window, in pixels.
     #[arg(long, default_value_t = 16)]
-    occlusion_window: usize,
+    pub(super) occlusion_window: usize,
     /// Occlusion's stride, in pixels (at most the window).
     #[arg(long, default_value_t = 8)]
-    occlusion_stride: usize,
+    pub(super) occlusion_stride: usize,
     /// Also measure both maps' deletion and insertion curves (Petsiuk et al. 2018) and their
     /// areas, written to result.json.
     #[arg(long)]
-    explain_curves: bool,
+    pub(super) explain_curves: bool,
     /// Also run the cascading-randomisation sanity check (Adebayo et al. 2018) on the clean
     /// map: ρ per randomised layer in result.json, the maps in sanity.png.
     #[arg(long)]
-    explain_sanity: bool,
+    pub(super) explain_sanity: bool,
     /// The class both maps explain: predicted (each its own prediction), clean (the clean
     /// prediction), adversarial (the adversarial prediction), true, or a class name or index.
     #[arg(long, default_value = "predicted")]
-    explain_class: String,
+    pub(super) explain_class: String,
     /// The block the CAM family reads, 1-based (compact CNN: blocks 1–4; ResNet-18: layer1–4);
     /// default the last.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4))]
-    explain_layer: Option<u32>,
+    pub(super) explain_layer: Option<u32>,
     /// Attack through the defence: exact gradients where it is differentiable, BPDA
     /// (straight-through) where it is not, EOT over draws where it is random.
     #[arg(long, requires = "defense")]
-    adaptive: bool,
+    pub(super) adaptive: bool,
     /// DICOM frame (0-based).
     #[arg(long, default_value_t = 0)]
-    frame: usize,
+    pub(super) frame: usize,
     /// Window centre and width, e.g. `40,400`, instead of the file's.
     #[arg(long, value_parser = parse_window)]
-    window: Option<Window>,
+    pub(super) window: Option<Window>,
     /// auto, gpu or cpu.
     #[arg(long, default_value = "auto")]
-    device: DevicePreference,
+    pub(super) device: DevicePreference,
     /// Output folder.
     #[arg(long, default_value = "advlens-output")]
-    out: PathBuf,
-}
-
-fn parse_window(text: &str) -> Result<Window, String> {
-    let (center, width) = text.split_once(',').ok_or("expected CENTER,WIDTH")?;
-    let center: f64 = center
-        .trim()
-        .parse()
-        .map_err(|_| "window centre is not a number")?;
-    let width: f64 = width
-        .trim()
-        .parse()
-        .map_err(|_| "window width is not a number")?;
-    Window::new(center, width).map_err(|err| err.to_string())
-}
-
-fn parse_class(text: &str, task: Task) -> anyhow::Result<usize> {
-    if let Ok(index) = text.parse::<usize>() {
-        anyhow::ensure!(
-            index < task.num_classes(),
-            "class {index} does not exist; classes: {}",
-            task.classes().join(", ")
-        );
-        return Ok(index);
-    }
-    task.class_index(text).with_context(|| {
-        format!(
-            "unknown class '{text}'; classes: {}",
-            task.classes().join(", ")
-        )
-    })
-}
-
-fn explain_config(args: &AttackArgs, task: Task) -> anyhow::Result<ExplainConfig> {
-    let classes: Vec<String> = task.classes().iter().map(ToString::to_string).collect();
-    let config = ExplainConfig {
-        method: args.explain,
-        layer: args.explain_layer.map(|block| block as usize - 1),
-        target: ExplainTarget::parse(&args.explain_class, &classes).map_err(anyhow::Error::msg)?,
-        samples: args.explain_samples,
-        sigma: args.explain_sigma,
-        steps: args.ig_steps,
-        baseline: match args.ig_baseline.as_str() {
-            "black" => Baseline::Black,
-            "blurred" => Baseline::Blurred,
-            "noise" => Baseline::Noise,
-            other => anyhow::bail!("unknown baseline '{other}': expected black, blurred or noise"),
-        },
-        seed: args.seed,
-        occlusion_window: args.occlusion_window,
-        occlusion_stride: args.occlusion_stride,
-        deletion_insertion: args.explain_curves,
-        sanity_check: args.explain_sanity,
-    };
-    config.validate()?;
-    Ok(config)
-}
-
-fn attack_config(args: &AttackArgs, task: Task) -> anyhow::Result<AttackConfig> {
-    let kind: AttackKind = args.attack.parse()?;
-    let chosen_norm = parse_norm(&args.norm)?;
-    let norm = if kind.has_norm_choice() {
-        chosen_norm
-    } else {
-        kind.default_norm()
-    };
-    let mut config = AttackConfig::new(kind, parse_radius(&args.eps, norm)?)
-        .with_steps(args.steps.unwrap_or_else(|| kind.default_steps()))
-        .with_restarts(args.restarts)
-        .with_momentum(args.momentum)
-        .with_seed(args.seed)
-        .with_noise(match args.noise.as_str() {
-            "gaussian" => NoiseDistribution::Gaussian,
-            "uniform" => NoiseDistribution::Uniform,
-            other => anyhow::bail!("unknown noise '{other}': expected gaussian or uniform"),
-        })
-        .with_norm(chosen_norm)
-        .with_queries(args.queries)
-        .with_search(args.search_steps, args.initial_const)
-        .with_pixels(args.pixels, args.population);
-    config.overshoot = args.overshoot;
-    config.confidence = args.confidence;
-    config.learning_rate = args.learning_rate;
-    config.p_init = args.p_init;
-    config.theta = args.theta;
-    config.gamma = args.gamma;
-    config.jsma_both_directions = args.jsma_both;
-    if kind == AttackKind::Universal {
-        let path = args
-            .uap
-            .as_deref()
-            .context("--attack universal needs --uap uap.json (fit one with advlens uap)")?;
-        config.universal = Some(super::load_universal(path)?);
-    }
-    if let Some(step) = &args.step_size {
-        config = config.with_step_size(parse_epsilon(step)?);
-    }
-    config = config.with_target(match args.target.as_deref() {
-        None => TargetSpec::Untargeted,
-        Some("least-likely") => TargetSpec::LeastLikely,
-        Some(class) => TargetSpec::Class(parse_class(class, task)?),
-    });
-    config.validate(task.num_classes())?;
-    Ok(config)
-}
-
-fn parse_norm(text: &str) -> anyhow::Result<Norm> {
-    match text {
-        "linf" => Ok(Norm::Linf),
-        "l2" => Ok(Norm::L2),
-        other => anyhow::bail!("unknown norm '{other}': expected linf or l2"),
-    }
+    pub(super) out: PathBuf,
 }
 
 /// What to run: from the options or from a recipe.

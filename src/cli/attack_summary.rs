@@ -137,6 +137,14 @@ pub fn print_summary(report: &AttackReport, out: &Path) {
         report.l0,
         report.ssim
     );
+    if let (Some(region), Some(fraction)) = (&report.attack.region, report.region_allowed_fraction)
+    {
+        println!(
+            "region:      {} (left,top,right,bottom): {:.1}% of the pixels may change",
+            region.to_text(),
+            fraction * 100.0
+        );
+    }
     print_explanation(report);
     if let Some(defended) = &report.defended {
         let share = if defended.vote { " of the votes" } else { "" };

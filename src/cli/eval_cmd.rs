@@ -66,6 +66,10 @@ pub struct EvalArgs {
     /// The universal perturbation (`uap.json`) that `--attacks universal` applies.
     #[arg(long)]
     uap: Option<PathBuf>,
+    /// Confine every attack to a rectangle `left,top,right,bottom` (fractions of the width and
+    /// height), as in `advlens attack --region`.
+    #[arg(long)]
+    region: Option<String>,
     /// A defence in front of the model (as in `advlens attack --defense`).
     #[arg(long)]
     defense: Option<String>,
@@ -124,6 +128,14 @@ fn attack_plan(args: &EvalArgs) -> anyhow::Result<Vec<AttackConfig>> {
             config.theta = args.theta;
             config.jsma_both_directions = args.jsma_both;
             config.pixels = args.pixels;
+            if let Some(region) = &args.region {
+                anyhow::ensure!(
+                    advlens::attacks::accepts_region(kind),
+                    "{} does not take a region (it searches by scores or applies a fitted pattern)",
+                    kind.label()
+                );
+                config.region = Some(advlens::attacks::Region::parse(region)?);
+            }
             if kind == AttackKind::Universal {
                 let path = args.uap.as_deref().context(
                     "--attacks universal needs --uap uap.json (fit one with advlens uap)",
@@ -267,8 +279,11 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     if args.update_card {
         let card_path = shipped.weights_path.with_extension("json");
         let mut card = shipped.card;
-        card.robustness
-            .retain(|t| !(t.defense == table.defense && t.adaptive == table.adaptive));
+        card.robustness.retain(|t| {
+            !(t.defense == table.defense
+                && t.adaptive == table.adaptive
+                && t.region == table.region)
+        });
         card.robustness.push(table);
         save_card(&card, &card_path)?;
         println!("added to the card {}", card_path.display());

@@ -3,6 +3,7 @@
 
 mod adapter_probe;
 mod attack_cmd;
+mod attack_options;
 mod attack_summary;
 mod bench_cmd;
 mod bench_explain;

@@ -276,6 +276,10 @@ pub fn evaluate_robustness(
         gradient: path.as_ref().map(|p| {
             GradientRoute::of(AttackKind::Pgd, Some(p as &dyn DefenseGradientPath)).describe()
         }),
+        region: plan
+            .attacks
+            .iter()
+            .find_map(|attack| attack.region.map(|region| region.to_text())),
         epsilons: plan.epsilons.clone(),
         rows,
         seconds: started.elapsed().as_secs_f64(),

@@ -135,6 +135,7 @@ mod tests {
             defense: None,
             adaptive: false,
             gradient: None,
+            region: None,
             epsilons: vec![0.0, 2.0 / 255.0],
             rows: vec![
                 RobustnessRow {

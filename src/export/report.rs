@@ -116,6 +116,10 @@ pub struct AttackReport {
     pub psnr: Option<f64>,
     /// SSIM.
     pub ssim: f64,
+    /// The fraction of pixels the attack was allowed to change, when confined to a region
+    /// (the region itself is in `attack.region`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_allowed_fraction: Option<f64>,
     /// Gradient evaluations used.
     pub gradient_evaluations: usize,
     /// Score queries used (Square, AutoAttack-lite's Square stage).
@@ -189,6 +193,7 @@ impl AttackReport {
             linf: result.metrics.linf,
             psnr: result.metrics.psnr_db,
             ssim: result.metrics.ssim,
+            region_allowed_fraction: result.region_fraction(),
             gradient_evaluations: result.gradient_evaluations,
             queries: result.queries,
             needed_norm: result.needed_norm(),

@@ -72,6 +72,9 @@ pub struct RobustnessTable {
     /// absent in tables written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gradient: Option<String>,
+    /// The region the attacks were confined to (`left,top,right,bottom`), when they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// The ε values (L∞, [0, 1] scale).
     pub epsilons: Vec<f64>,
     /// One row per attack.
@@ -86,13 +89,19 @@ impl RobustnessTable {
     /// The setting in words: "no defence", "JPEG quality 75 (adaptive attack)", ….
     #[must_use]
     pub fn setting(&self) -> String {
-        match &self.defense {
+        let region = self
+            .region
+            .as_ref()
+            .map(|region| format!("; attacks confined to the region {region}"))
+            .unwrap_or_default();
+        let defense = match &self.defense {
             None => "no defence".to_string(),
             Some(defense) if self.adaptive => match &self.gradient {
                 Some(gradient) => format!("{defense}, adaptive attack: {gradient}"),
                 None => format!("{defense}, adaptive attack"),
             },
             Some(defense) => format!("{defense}, attack unaware of it"),
-        }
+        };
+        format!("{defense}{region}")
     }
 }

@@ -94,13 +94,17 @@ pub(super) fn assemble(
         explain_ranked(models, &adversarial, adversarial_class, &spec.explain)?;
     let explanation_clean = image_from_tensor(ranked_clean.display)?;
     let explanation_adversarial = image_from_tensor(ranked_adversarial.display)?;
+    let region = spec
+        .attack
+        .region
+        .map(|region| region.pixels(explanation_clean.width, explanation_clean.height));
     let shift = explanation_shift(
         &explanation_clean.pixels,
         &explanation_adversarial.pixels,
         MapGeometry {
             width: explanation_clean.width,
             pixel_mm: prepared.pixel_mm,
-            region: None,
+            region: region.as_deref(),
         },
     );
     let faithfulness = if spec.explain.deletion_insertion {

@@ -37,7 +37,8 @@ impl FgsmSession {
             &[prepared.aim()],
             prepared.target.is_some(),
             through,
-        )?;
+        )?
+        .within(request.spec.attack.region.as_ref());
         Ok(Self {
             prepared,
             gradient,

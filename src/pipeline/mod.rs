@@ -137,6 +137,14 @@ impl AttackResult {
         Outcome::of(self)
     }
 
+    /// The fraction of the model input's pixels the attack was allowed to change, when it was
+    /// confined to a region.
+    #[must_use]
+    pub fn region_fraction(&self) -> Option<f64> {
+        let region = self.attack.region?;
+        Some(region.allowed_fraction(self.original.width, self.original.height))
+    }
+
     /// The (column, row) of every changed pixel, when the perturbation is sparse (at most
     /// `limit` pixels changed, as after the few-pixel attack), so that a view can mark them.
     #[must_use]

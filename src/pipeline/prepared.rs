@@ -58,6 +58,10 @@ impl Prepared {
             .unwrap_or_default();
         let classes = clean_probs.len();
         spec.attack.validate(classes)?;
+        if let Some(region) = &spec.attack.region {
+            let [_, _, height, width] = clean.dims();
+            region.check_for(spec.attack.kind, width, height)?;
+        }
         let label = spec
             .true_label
             .unwrap_or_else(|| predicted_class(&clean_probs));

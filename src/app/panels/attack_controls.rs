@@ -21,7 +21,12 @@ struct Changes {
 }
 
 /// Draws the attack section.
-pub fn attack_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Commands) {
+pub fn attack_ui(
+    ui: &mut egui::Ui,
+    session: &mut Session,
+    drawing_region: bool,
+    commands: &mut Commands,
+) {
     let classes = session.classes();
     let before = session.settings.spec.attack.clone();
     // A slow explanation (Score-CAM, occlusion, curves, sanity check) redraws on release.
@@ -59,6 +64,7 @@ pub fn attack_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comman
         session.settings.max_epsilon_255,
     ));
     target_ui(ui, attack, &classes);
+    super::region_controls::region_ui(ui, attack, drawing_region, commands);
     label_ui(ui, &mut session.settings.spec.true_label, &classes);
     // A universal perturbation runs live once one is loaded (until then there is nothing to add).
     let cheap = !attack.kind.is_iterative()

@@ -12,6 +12,7 @@ pub fn controls_ui(
     ui: &mut egui::Ui,
     session: &mut Session,
     fields: &mut TextFields,
+    drawing_region: bool,
     commands: &mut Commands,
 ) {
     egui::Panel::left("controls")
@@ -26,7 +27,7 @@ pub fn controls_ui(
                 });
                 section(ui, "Model", |ui| model_ui(ui, session, fields, commands));
                 section(ui, "Attack", |ui| {
-                    attack_controls::attack_ui(ui, session, commands);
+                    attack_controls::attack_ui(ui, session, drawing_region, commands);
                 });
                 section(ui, "Defence", |ui| {
                     defense_controls::defense_ui(ui, session, commands);

@@ -11,6 +11,7 @@ mod explain_controls;
 mod faithfulness_plot;
 mod help;
 mod numbers;
+mod region_controls;
 mod sanity_plot;
 mod scan_controls;
 mod status_bar;

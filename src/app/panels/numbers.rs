@@ -135,6 +135,13 @@ fn metrics_ui(ui: &mut egui::Ui, result: &crate::pipeline::AttackResult) {
                 format!("{} px ({:.1}%)", m.l0, 100.0 * m.l0_fraction),
                 "Pixels changed",
             );
+            if let Some(fraction) = result.region_fraction() {
+                row(
+                    "Region",
+                    format!("{:.1}% of pixels may change", fraction * 100.0),
+                    "The attack was confined to the drawn rectangle: δ is exactly 0 outside it",
+                );
+            }
             row(
                 "PSNR",
                 m.psnr_db

@@ -7,6 +7,7 @@ use crate::app::ViewState;
 use crate::app::view_state::ViewKind;
 use crate::app::widgets::{ViewSources, scan_view_ui};
 use crate::app::{Command, Commands, Session, UiState, theme};
+use crate::attacks::Region;
 use crate::pipeline::AttackResult;
 
 /// Draws the central views.
@@ -73,6 +74,7 @@ pub fn views_ui(
                             images: &ui_state.images,
                             result: &result,
                             opacity: session.settings.overlay_opacity,
+                            region: session.settings.spec.attack.region,
                         };
                         scan_view_ui(ui, kind, side, &mut ui_state.view, &sources);
                     });
@@ -80,7 +82,32 @@ pub fn views_ui(
             });
         }
         probe_ui(ui, &ui_state.view, &result);
+        if let Some(drawn) = ui_state.view.region_tool.finished.take() {
+            hand_over_region(drawn, session, commands);
+        }
     });
+}
+
+/// A rectangle drawn on the original becomes the attack's region; one too small to hold a
+/// pixel of the model's input is refused with a message.
+fn hand_over_region(drawn: egui::Rect, session: &mut Session, commands: &mut Commands) {
+    let region = Region::new(
+        f64::from(drawn.min.x),
+        f64::from(drawn.min.y),
+        f64::from(drawn.max.x),
+        f64::from(drawn.max.y),
+    );
+    let size = session
+        .card
+        .as_ref()
+        .map_or(128, |card| card.spec.input_size);
+    match region.and_then(|r| {
+        r.check_for(session.settings.spec.attack.kind, size, size)
+            .map(|()| r)
+    }) {
+        Ok(region) => commands.push(Command::SetRegion(Some(region))),
+        Err(err) => session.errors.push(format!("Region not set: {err}")),
+    }
 }
 
 fn view_title(kind: ViewKind, result: &AttackResult) -> String {

@@ -9,6 +9,7 @@ use crate::app::colormap_gpu::{ShaderParams, ViewCallback};
 use crate::app::theme;
 use crate::app::view_images::{ViewImages, ViewRenderer};
 use crate::app::view_state::{ViewKind, ViewState};
+use crate::attacks::Region;
 use crate::pipeline::AttackResult;
 
 /// What every view of one frame draws from.
@@ -21,6 +22,8 @@ pub struct ViewSources<'a> {
     pub result: &'a AttackResult,
     /// Grad-CAM opacity.
     pub opacity: f32,
+    /// The region the attack is confined to, outlined on every view.
+    pub region: Option<Region>,
 }
 
 /// Draws one view of `side` points; updates the shared view state from the user's input.
@@ -56,17 +59,94 @@ pub fn scan_view_ui(
     if matches!(kind, ViewKind::Adversarial | ViewKind::Perturbation) {
         mark_changed_pixels(ui, rect, uv, sources.result);
     }
+    outline_region(ui, rect, uv, sources.region, state.region_tool.preview());
     ui.painter().rect_stroke(
         rect,
         2.0,
         Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color),
         StrokeKind::Outside,
     );
-    handle_input(ui, &response, rect, state, sources.result);
-    response.on_hover_text(format!(
-        "{}: scroll to zoom, drag to pan, double-click to reset",
-        kind.title()
-    ))
+    let drawing = kind == ViewKind::Original && state.region_tool.drawing;
+    if drawing {
+        draw_region(&response, rect, state);
+    }
+    handle_input(ui, &response, rect, state, sources.result, !drawing);
+    response.on_hover_text(if drawing {
+        "Drag a rectangle: the attack will change only the pixels inside it".to_string()
+    } else {
+        format!(
+            "{}: scroll to zoom, drag to pan, double-click to reset",
+            kind.title()
+        )
+    })
+}
+
+/// A drag on the original while the region tool is on: the rectangle from where it started to
+/// the pointer, handed over on release.
+fn draw_region(response: &egui::Response, rect: Rect, state: &mut ViewState) {
+    let Some(pointer) = response.interact_pointer_pos() else {
+        return;
+    };
+    let at = state.uv_at(rect, pointer);
+    if response.drag_started() {
+        state.region_tool.drag = Some([at, at]);
+    } else if let Some([start, _]) = state.region_tool.drag {
+        state.region_tool.drag = Some([start, at]);
+    }
+    if response.drag_stopped() {
+        state.region_tool.finished = state.region_tool.preview();
+        state.region_tool.drag = None;
+    }
+}
+
+/// Outlines the attack's region (solid) and the one being drawn (dashed) on a view.
+fn outline_region(
+    ui: &egui::Ui,
+    rect: Rect,
+    uv: Rect,
+    region: Option<Region>,
+    preview: Option<Rect>,
+) {
+    let to_screen = |u: f32, v: f32| {
+        egui::pos2(
+            rect.min.x + (u - uv.min.x) / uv.width() * rect.width(),
+            rect.min.y + (v - uv.min.y) / uv.height() * rect.height(),
+        )
+    };
+    let painter = ui.painter().with_clip_rect(rect);
+    if let Some(region) = region {
+        let screen = Rect::from_min_max(
+            to_screen(region.left as f32, region.top as f32),
+            to_screen(region.right as f32, region.bottom as f32),
+        );
+        painter.rect_stroke(
+            screen,
+            0.0,
+            Stroke::new(2.0, theme::MARKER),
+            StrokeKind::Middle,
+        );
+    }
+    if let Some(drawn) = preview {
+        let screen = Rect::from_min_max(
+            to_screen(drawn.min.x, drawn.min.y),
+            to_screen(drawn.max.x, drawn.max.y),
+        );
+        let corners = [
+            screen.left_top(),
+            screen.right_top(),
+            screen.right_bottom(),
+            screen.left_bottom(),
+            screen.left_top(),
+        ];
+        for pair in corners.windows(2) {
+            painter.extend(egui::Shape::dashed_line(
+                pair,
+                Stroke::new(2.0, theme::MARKER),
+                6.0,
+                4.0,
+            ));
+        }
+    }
 }
 
 /// Most changed pixels that are circled one by one; a denser perturbation is not marked.
@@ -98,8 +178,9 @@ fn handle_input(
     rect: Rect,
     state: &mut ViewState,
     result: &AttackResult,
+    pan: bool,
 ) {
-    if response.dragged() {
+    if pan && response.dragged() {
         state.pan(rect, response.drag_delta());
     }
     if response.double_clicked() {

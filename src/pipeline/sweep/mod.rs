@@ -102,12 +102,15 @@ pub fn sweep_input(
     let prepared = Prepared::from_input(models, clean.clone(), &attack_spec)?;
     let (label, target, aim) = (prepared.label, prepared.target, prepared.aim());
     let fgsm = if spec.attack.kind == AttackKind::Fgsm {
-        Some(FgsmGradient::compute(
-            &models.differentiable,
-            clean.clone(),
-            &[aim],
-            target.is_some(),
-        )?)
+        Some(
+            FgsmGradient::compute(
+                &models.differentiable,
+                clean.clone(),
+                &[aim],
+                target.is_some(),
+            )?
+            .within(spec.attack.region.as_ref()),
+        )
     } else {
         None
     };
