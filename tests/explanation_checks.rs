@@ -311,3 +311,31 @@ fn gradient_free_methods_never_run_a_backward_pass_and_the_others_do() {
         }
     }
 }
+
+#[test]
+fn score_cam_and_occlusion_report_their_passes_up_to_the_total() {
+    let models = tiny_models(2, 4);
+    let input = test_image(32);
+    for method in [ExplainMethod::ScoreCam, ExplainMethod::Occlusion] {
+        let seen = std::sync::Mutex::new(Vec::new());
+        let report = |done: usize, total: usize| seen.lock().unwrap().push((done, total));
+        let config = ExplainConfig {
+            method,
+            occlusion_window: 8,
+            occlusion_stride: 4,
+            ..ExplainConfig::default()
+        };
+        let reported =
+            advlens::explain::explain_ranked_reporting(&models, &input, 1, &config, Some(&report))
+                .unwrap();
+        let silent = explain_ranked(&models, &input, 1, &config).unwrap();
+        assert_eq!(host(&reported.display), host(&silent.display), "{method:?}");
+        let seen = seen.into_inner().unwrap();
+        // The tiny model's 8 channels fit one Score-CAM chunk; occlusion has 49 windows.
+        assert!(!seen.is_empty(), "{method:?} reported nothing");
+        let total = seen[0].1;
+        assert!(seen.iter().all(|(_, t)| *t == total));
+        assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{method:?}: {seen:?}");
+        assert_eq!(seen.last().unwrap().0, total, "{method:?} ends at its total");
+    }
+}

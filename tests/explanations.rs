@@ -241,7 +241,7 @@ fn occlusion_attributes_the_mean_logit_drop_of_the_windows_over_each_pixel() {
         ..ExplainConfig::new(ExplainMethod::Occlusion)
     };
     // Stride = window: each pixel lies in exactly one window.
-    let tiled = host(&occlusion(&models, &input, class, &config(8)).unwrap());
+    let tiled = host(&occlusion(&models, &input, class, &config(8), None).unwrap());
     for (top, left) in [(0, 0), (8, 16), (24, 24)] {
         let expected = clean - score(&hidden(top, left, 8));
         for (y, x) in [(top, left), (top + 7, left + 3)] {
@@ -253,7 +253,7 @@ fn occlusion_attributes_the_mean_logit_drop_of_the_windows_over_each_pixel() {
         }
     }
     // Stride 4: pixel (5, 5) lies in the four windows starting at (0|4, 0|4).
-    let overlapping = host(&occlusion(&models, &input, class, &config(4)).unwrap());
+    let overlapping = host(&occlusion(&models, &input, class, &config(4), None).unwrap());
     let expected = [(0, 0), (0, 4), (4, 0), (4, 4)]
         .iter()
         .map(|&(t, l)| clean - score(&hidden(t, l, 8)))
@@ -265,7 +265,7 @@ fn occlusion_attributes_the_mean_logit_drop_of_the_windows_over_each_pixel() {
         occlusion_stride: 8,
         ..ExplainConfig::new(ExplainMethod::Occlusion)
     };
-    assert!(occlusion(&models, &input, class, &too_big).is_err());
+    assert!(occlusion(&models, &input, class, &too_big, None).is_err());
     assert!(
         config(9).validate().is_err(),
         "a stride above the window leaves gaps"

@@ -49,8 +49,10 @@ impl AdvlensApp {
                     generation,
                     done,
                     total,
+                    explaining,
                 } if generation == self.worker.latest_attack() => {
                     self.session.status.progress = Some((done, total));
+                    self.session.status.progress_explaining = explaining;
                 }
                 WorkerEvent::Progress { .. } => {}
                 WorkerEvent::AttackDone { generation, result } => {

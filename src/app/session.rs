@@ -20,6 +20,9 @@ pub struct StatusInfo {
     pub busy: Option<String>,
     /// Steps done and total of a running iterative attack.
     pub progress: Option<(usize, usize)>,
+    /// Whether `progress` counts an explanation's masked forward passes (Score-CAM,
+    /// occlusion) rather than attack steps.
+    pub progress_explaining: bool,
     /// Whether an iterative attack is running.
     pub running: bool,
     /// Whether the sweep is being computed.

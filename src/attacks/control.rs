@@ -24,6 +24,9 @@ pub struct AttackControl<'a> {
     /// The region mask (`[1, 1, h, w]`, 1 inside) the attack is confined to; `run_attack`
     /// builds it from the configuration's region.
     pub region: Option<&'a Tensor<4>>,
+    /// Called as a slow explanation (Score-CAM, occlusion) of a run works through its masked
+    /// forward passes, with (done, in all) over both maps.
+    pub on_explanation_step: Option<&'a (dyn Fn(usize, usize) + Sync)>,
 }
 
 /// Per image, 1.0 where the attack has succeeded (left the label, or reached the target),

@@ -12,7 +12,7 @@ use super::attack_summary;
 use advlens::attacks::{AttackConfig, AttackControl};
 use advlens::defenses::DefenseConfig;
 use advlens::device::DevicePreference;
-use advlens::explain::ExplainMethod;
+use advlens::explain::{ExplainConfig, ExplainMethod};
 use advlens::export::{AttackReport, write_atomic, write_result_images};
 
 /// Opacity of the Grad-CAM overlay in the written images.
@@ -248,12 +248,19 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         bar.set_length(total as u64);
         bar.set_position(step as u64);
     };
+    let explanation_bar = explanation_bar(&request.spec.explain);
+    let report_pass = |pass: usize, total: usize| {
+        explanation_bar.set_length(total as u64);
+        explanation_bar.set_position(pass as u64);
+    };
     let control = AttackControl {
         on_step: Some(&report_step),
+        on_explanation_step: Some(&report_pass),
         ..AttackControl::default()
     };
     let result = run_pipeline(&model, &request, &device, &control)?;
     bar.finish_and_clear();
+    explanation_bar.finish_and_clear();
     let mut report = AttackReport::new(
         &request.scan.metadata,
         &model.name,
@@ -290,6 +297,25 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         attack_summary::report_replay(recipe, &result, &device.description)?;
     }
     Ok(())
+}
+
+/// A bar for the masked forward passes of Score-CAM and occlusion (both maps); hidden for the
+/// fast methods.
+fn explanation_bar(config: &ExplainConfig) -> ProgressBar {
+    if !matches!(
+        config.method,
+        ExplainMethod::ScoreCam | ExplainMethod::Occlusion
+    ) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(1);
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} masked passes")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(config.method.label());
+    bar
 }
 
 fn progress_bar(config: &AttackConfig) -> ProgressBar {

@@ -172,7 +172,7 @@ pub fn attribution(
         M::GradientTimesInput => Ok(input_gradient(models, input, class)?.0.mul(input.clone())),
         M::SmoothGrad => smooth_grad(models, input, class, config),
         M::IntegratedGradients => integrated_gradients(models, input, class, config),
-        M::Occlusion => super::occlusion::occlusion(models, input, class, config),
+        M::Occlusion => super::occlusion::occlusion(models, input, class, config, None),
         other => Err(ExplainError::InvalidParameter(format!(
             "{} is not a gradient attribution",
             other.label()

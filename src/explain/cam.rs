@@ -21,7 +21,7 @@ use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
 use burn::tensor::{Tensor, TensorData};
 
 use super::eigen::first_principal_projection;
-use super::{ExplainError, ExplainMethod};
+use super::{ExplainError, ExplainMethod, Progress};
 use crate::models::ModelPair;
 
 /// The block's activations and, for the gradient methods, the class score's gradients.
@@ -175,10 +175,26 @@ pub fn class_activation_map(
     method: ExplainMethod,
     layer: Option<usize>,
 ) -> Result<Tensor<4>, ExplainError> {
+    class_activation_map_reporting(models, input, class, method, layer, None)
+}
+
+/// As [`class_activation_map`], reporting Score-CAM's masked forward passes to `progress`
+/// as (done, in all).
+///
+/// # Errors
+/// As [`class_activation_map`].
+pub fn class_activation_map_reporting(
+    models: &ModelPair,
+    input: &Tensor<4>,
+    class: usize,
+    method: ExplainMethod,
+    layer: Option<usize>,
+    progress: Progress<'_>,
+) -> Result<Tensor<4>, ExplainError> {
     let [_, _, height, width] = input.dims();
     let block = resolve_block(models, layer)?;
     if method == ExplainMethod::ScoreCam {
-        let coarse = super::score_cam::score_cam_coarse(models, input, class, block)?;
+        let coarse = super::score_cam::score_cam_coarse(models, input, class, block, progress)?;
         return Ok(finish_map(coarse, [height, width]));
     }
     let signals = block_signals(

@@ -26,7 +26,7 @@ pub use attribution::{
     attribution, cumulative_threshold, display_map, input_gradient, integrated_gradients,
     integrated_gradients_baseline,
 };
-pub use cam::{class_activation_map, resolve_block};
+pub use cam::{class_activation_map, class_activation_map_reporting, resolve_block};
 pub use config::{Baseline, ExplainConfig};
 pub use eigen::{first_principal_projection, symmetric_eigen};
 pub use faithfulness::{
@@ -69,6 +69,9 @@ pub enum ExplainError {
     ReadBack(String),
 }
 
+/// Where a slow explanation reports how far along it is: (done, in all).
+pub type Progress<'a> = Option<&'a (dyn Fn(usize, usize) + Sync)>;
+
 /// Reads a tensor back to the host.
 pub(crate) fn host<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, ExplainError> {
     tensor
@@ -100,13 +103,40 @@ pub fn explain_ranked(
     class: usize,
     config: &ExplainConfig,
 ) -> Result<RankedMap, ExplainError> {
+    explain_ranked_reporting(models, input, class, config, None)
+}
+
+/// As [`explain_ranked`], reporting the masked forward passes of the slow black-box methods
+/// (Score-CAM, occlusion) to `progress` as (done, in all), so a window can show how far along
+/// a map is.
+///
+/// # Errors
+/// As [`explain_ranked`].
+pub fn explain_ranked_reporting(
+    models: &ModelPair,
+    input: &Tensor<4>,
+    class: usize,
+    config: &ExplainConfig,
+    progress: Progress<'_>,
+) -> Result<RankedMap, ExplainError> {
     config.validate()?;
     if config.method.is_cam() {
-        let display = class_activation_map(models, input, class, config.method, config.layer)?;
+        let display = class_activation_map_reporting(
+            models,
+            input,
+            class,
+            config.method,
+            config.layer,
+            progress,
+        )?;
         let ranking = host(display.clone())?;
         return Ok(RankedMap { display, ranking });
     }
-    let raw = attribution(models, input, class, config)?;
+    let raw = if config.method == ExplainMethod::Occlusion {
+        occlusion::occlusion(models, input, class, config, progress)?
+    } else {
+        attribution(models, input, class, config)?
+    };
     let ranking = host(raw.clone())?;
     Ok(RankedMap {
         display: display_map(raw)?,

@@ -7,7 +7,7 @@
 
 use burn::tensor::{Tensor, TensorData};
 
-use super::{ExplainConfig, ExplainError, host};
+use super::{ExplainConfig, ExplainError, Progress, host};
 use crate::models::ModelPair;
 
 /// Occluded copies per model pass.
@@ -34,6 +34,7 @@ pub fn occlusion(
     input: &Tensor<4>,
     class: usize,
     config: &ExplainConfig,
+    progress: Progress<'_>,
 ) -> Result<Tensor<4>, ExplainError> {
     let [batch, channels, height, width] = input.dims();
     let (window, stride) = (config.occlusion_window, config.occlusion_stride);
@@ -83,6 +84,9 @@ pub fn occlusion(
             let scores = models.inference.forward(occluded);
             let scores = host(scores.slice([0..chunk.len(), class..class + 1]))?;
             drops.extend(scores.iter().map(|s| clean_score - s));
+            if let Some(report) = progress {
+                report(image * positions.len() + drops.len(), batch * positions.len());
+            }
         }
         let mut total = vec![0.0f32; height * width];
         let mut count = vec![0u32; height * width];

@@ -9,7 +9,7 @@ use burn::tensor::module::interpolate;
 use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
 use burn::tensor::{Tensor, TensorData};
 
-use super::{ExplainError, host};
+use super::{ExplainError, Progress, host};
 use crate::models::ModelPair;
 
 /// Masked scans per model pass.
@@ -24,6 +24,7 @@ pub(super) fn score_cam_coarse(
     input: &Tensor<4>,
     class: usize,
     block: usize,
+    progress: Progress<'_>,
 ) -> Result<Tensor<4>, ExplainError> {
     let [batch, _, height, width] = input.dims();
     let plain = input.clone().without_autodiff();
@@ -64,6 +65,9 @@ pub(super) fn score_cam_coarse(
             let logits = models.inference.forward(masked);
             scores.extend(host(logits.slice([0..end - start, class..class + 1]))?);
             start = end;
+            if let Some(report) = progress {
+                report(image * channels + end, batch * channels);
+            }
         }
         let scores = Tensor::<1>::from_data(TensorData::new(scores, [channels]), &input.device());
         weights.extend(host(softmax(scores, 0))?);

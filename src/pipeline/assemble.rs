@@ -12,7 +12,7 @@ use crate::attacks::{
 };
 use crate::device::ComputeDevice;
 use crate::explain::{
-    Faithfulness, MapGeometry, cascading_randomization, deletion_insertion, explain_ranked,
+    Faithfulness, MapGeometry, Progress, cascading_randomization, deletion_insertion, explain_ranked_reporting,
     explanation_shift,
 };
 use crate::imaging::image_from_tensor;
@@ -66,6 +66,7 @@ pub(super) fn assemble(
     prepared: &Prepared,
     attacked: Attacked,
     started: Instant,
+    explanation_progress: Progress<'_>,
 ) -> Result<AttackResult, PipelineError> {
     let Attacked {
         adversarial,
@@ -89,9 +90,31 @@ pub(super) fn assemble(
         spec.explain
             .target
             .classes(clean_prediction.label, adversarial_prediction.label, label);
-    let ranked_clean = explain_ranked(models, clean, clean_class, &spec.explain)?;
-    let ranked_adversarial =
-        explain_ranked(models, &adversarial, adversarial_class, &spec.explain)?;
+    // Both maps report into one bar: the clean map's passes first, then the adversarial one's.
+    let first_half = |done: usize, total: usize| {
+        if let Some(report) = explanation_progress {
+            report(done, 2 * total);
+        }
+    };
+    let second_half = |done: usize, total: usize| {
+        if let Some(report) = explanation_progress {
+            report(total + done, 2 * total);
+        }
+    };
+    let ranked_clean = explain_ranked_reporting(
+        models,
+        clean,
+        clean_class,
+        &spec.explain,
+        Some(&first_half),
+    )?;
+    let ranked_adversarial = explain_ranked_reporting(
+        models,
+        &adversarial,
+        adversarial_class,
+        &spec.explain,
+        Some(&second_half),
+    )?;
     let explanation_clean = image_from_tensor(ranked_clean.display)?;
     let explanation_adversarial = image_from_tensor(ranked_adversarial.display)?;
     let region = spec

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use super::{AttackRequest, AttackResult, AttackSpec, Attacked, PipelineError, Prepared, assemble};
-use crate::attacks::{DefenseGradientPath, FgsmGradient, GradientRoute};
+use crate::attacks::{AttackControl, DefenseGradientPath, FgsmGradient, GradientRoute};
 use crate::device::ComputeDevice;
 use crate::models::LoadedModel;
 
@@ -56,6 +56,7 @@ impl FgsmSession {
         model: &LoadedModel,
         device: &ComputeDevice,
         spec: &AttackSpec,
+        control: &AttackControl<'_>,
     ) -> Result<AttackResult, PipelineError> {
         let started = Instant::now();
         let adversarial = self.gradient.apply(spec.attack.epsilon);
@@ -73,6 +74,7 @@ impl FgsmSession {
                 route: self.route,
             },
             started,
+            control.on_explanation_step,
         )
     }
 }

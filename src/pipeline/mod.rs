@@ -212,5 +212,6 @@ pub fn run_pipeline(
         &prepared,
         Attacked::from_outcome(adversarial, route),
         started,
+        control.on_explanation_step,
     )
 }

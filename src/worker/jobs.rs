@@ -177,6 +177,29 @@ impl WorkerState {
         self.emit(WorkerEvent::ModelLoaded(card));
     }
 
+    /// A callback that sends (done, in all) of the attack's steps, or of its explanation's
+    /// masked passes when `explaining`, to the window.
+    fn progress_reporter(
+        &self,
+        generation: u64,
+        explaining: bool,
+    ) -> impl Fn(usize, usize) + Sync + use<> {
+        let events = self.events.clone();
+        let notify = self.notify.clone();
+        move |done: usize, total: usize| {
+            // Progress is advisory; a closed window ignores it.
+            events
+                .send(WorkerEvent::Progress {
+                    generation,
+                    done,
+                    total,
+                    explaining,
+                })
+                .ok();
+            notify();
+        }
+    }
+
     fn attack(&mut self, device: &ComputeDevice, generation: u64, spec: &AttackSpec) {
         let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
             let missing = if self.scan.is_none() {
@@ -191,7 +214,12 @@ impl WorkerState {
             scan: (**scan).clone(),
             spec: spec.clone(),
         };
+        let explaining = self.progress_reporter(generation, true);
         let result = if spec.attack.kind == AttackKind::Fgsm {
+            let control = AttackControl {
+                on_explanation_step: Some(&explaining),
+                ..AttackControl::default()
+            };
             let key = spec.gradient_key();
             if self.fgsm.as_ref().is_none_or(|(cached, _)| *cached != key) {
                 match FgsmSession::new(model, &request(), device) {
@@ -200,28 +228,17 @@ impl WorkerState {
                 }
             }
             match &self.fgsm {
-                Some((_, session)) => session.result_at(model, device, spec),
+                Some((_, session)) => session.result_at(model, device, spec, &control),
                 None => return,
             }
         } else {
             let latest = self.latest_attack.clone();
             let stop = move || latest.load(Ordering::SeqCst) != generation;
-            let events = self.events.clone();
-            let notify = self.notify.clone();
-            let progress = move |done: usize, total: usize| {
-                // Progress is advisory; a closed window ignores it.
-                events
-                    .send(WorkerEvent::Progress {
-                        generation,
-                        done,
-                        total,
-                    })
-                    .ok();
-                notify();
-            };
+            let progress = self.progress_reporter(generation, false);
             let control = AttackControl {
                 should_stop: Some(&stop),
                 on_step: Some(&progress),
+                on_explanation_step: Some(&explaining),
                 ..AttackControl::default()
             };
             run_pipeline(model, &request(), device, &control)

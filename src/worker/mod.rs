@@ -94,6 +94,8 @@ pub enum WorkerEvent {
         done: usize,
         /// Steps in all.
         total: usize,
+        /// Whether these are an explanation's masked forward passes rather than attack steps.
+        explaining: bool,
     },
     /// An attack finished.
     AttackDone {

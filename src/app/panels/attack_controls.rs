@@ -285,7 +285,11 @@ fn run_ui(
             commands.push(Command::Cancel);
         }
         if let Some((done, total)) = session.status.progress {
-            let unit = session.settings.spec.attack.kind.progress_unit();
+            let unit = if session.status.progress_explaining {
+                "masked passes of the explanation"
+            } else {
+                session.settings.spec.attack.kind.progress_unit()
+            };
             ui.add(
                 egui::ProgressBar::new(done as f32 / total.max(1) as f32)
                     .text(format!("{done}/{total} {unit}")),
