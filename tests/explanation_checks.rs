@@ -335,7 +335,14 @@ fn score_cam_and_occlusion_report_their_passes_up_to_the_total() {
         assert!(!seen.is_empty(), "{method:?} reported nothing");
         let total = seen[0].1;
         assert!(seen.iter().all(|(_, t)| *t == total));
-        assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{method:?}: {seen:?}");
-        assert_eq!(seen.last().unwrap().0, total, "{method:?} ends at its total");
+        assert!(
+            seen.windows(2).all(|w| w[0].0 < w[1].0),
+            "{method:?}: {seen:?}"
+        );
+        assert_eq!(
+            seen.last().unwrap().0,
+            total,
+            "{method:?} ends at its total"
+        );
     }
 }

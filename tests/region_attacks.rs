@@ -151,7 +151,9 @@ fn a_region_limited_attack_on_a_real_film_reuses_fgsm_exactly_and_can_still_flip
     };
     let session = FgsmSession::new(&model, &request(AttackKind::Fgsm, 0.0), &device).unwrap();
     let fgsm = request(AttackKind::Fgsm, 2.0 / 255.0);
-    let reused = session.result_at(&model, &device, &fgsm.spec, &AttackControl::default()).unwrap();
+    let reused = session
+        .result_at(&model, &device, &fgsm.spec, &AttackControl::default())
+        .unwrap();
     let fresh = run_pipeline(&model, &fgsm, &device, &AttackControl::default()).unwrap();
     assert_eq!(reused.adversarial, fresh.adversarial);
     let pgd = run_pipeline(

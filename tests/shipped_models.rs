@@ -186,7 +186,9 @@ fn fgsm_session_equals_a_fresh_fgsm_run_on_a_shipped_model() {
             attack: AttackConfig::new(AttackKind::Fgsm, epsilon_255 / 255.0),
             ..request.spec.clone()
         };
-        let reused = session.result_at(&model, &device, &spec, &AttackControl::default()).unwrap();
+        let reused = session
+            .result_at(&model, &device, &spec, &AttackControl::default())
+            .unwrap();
         let fresh = run_pipeline(
             &model,
             &AttackRequest {

@@ -6,6 +6,7 @@ use std::path::Path;
 use eframe::egui;
 
 use super::dialogs::{DialogPurpose, PendingDialog};
+use super::session::RunProgress;
 use super::{AdvlensApp, Command, export_files};
 use crate::attacks::{AttackConfig, AttackKind, UniversalPerturbation, epsilon_limit};
 use crate::imaging::LoadOptions;
@@ -51,8 +52,11 @@ impl AdvlensApp {
                     total,
                     explaining,
                 } if generation == self.worker.latest_attack() => {
-                    self.session.status.progress = Some((done, total));
-                    self.session.status.progress_explaining = explaining;
+                    self.session.status.progress = Some(RunProgress {
+                        done,
+                        total,
+                        explaining,
+                    });
                 }
                 WorkerEvent::Progress { .. } => {}
                 WorkerEvent::AttackDone { generation, result } => {

@@ -11,6 +11,18 @@ use crate::pipeline::AttackResult;
 use crate::pipeline::sweep::Sweep;
 use crate::worker::ScanSource;
 
+/// How far a run is: attack steps, or an explanation's masked forward passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunProgress {
+    /// Steps or passes done.
+    pub done: usize,
+    /// In all.
+    pub total: usize,
+    /// Whether these are the masked forward passes of an explanation (Score-CAM, occlusion)
+    /// rather than attack steps.
+    pub explaining: bool,
+}
+
 /// What the status line shows.
 #[derive(Debug, Clone, Default)]
 pub struct StatusInfo {
@@ -18,11 +30,8 @@ pub struct StatusInfo {
     pub device: Option<String>,
     /// What the worker is doing.
     pub busy: Option<String>,
-    /// Steps done and total of a running iterative attack.
-    pub progress: Option<(usize, usize)>,
-    /// Whether `progress` counts an explanation's masked forward passes (Score-CAM,
-    /// occlusion) rather than attack steps.
-    pub progress_explaining: bool,
+    /// How far a running attack (or its slow explanation) is.
+    pub progress: Option<RunProgress>,
     /// Whether an iterative attack is running.
     pub running: bool,
     /// Whether the sweep is being computed.

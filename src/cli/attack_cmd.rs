@@ -13,14 +13,17 @@ use advlens::attacks::{AttackConfig, AttackControl};
 use advlens::defenses::DefenseConfig;
 use advlens::device::DevicePreference;
 use advlens::explain::{ExplainConfig, ExplainMethod};
-use advlens::export::{AttackReport, write_atomic, write_result_images};
+use advlens::export::{
+    AtlasInput, AttackReport, explanation_atlas_figure, write_atomic, write_result_images,
+    write_rgb8,
+};
 
 /// Opacity of the Grad-CAM overlay in the written images.
 const OVERLAY_OPACITY: f32 = 0.6;
 
 use advlens::imaging::{LoadOptions, Window, load_scan};
 use advlens::models::load_shipped;
-use advlens::pipeline::{AttackRequest, AttackSpec, run_pipeline};
+use advlens::pipeline::{AttackRequest, AttackSpec, explanation_atlas, run_pipeline};
 use advlens::recipe::Recipe;
 
 /// Arguments of `attack`.
@@ -162,6 +165,10 @@ pub struct AttackArgs {
     /// default the last.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4))]
     pub(super) explain_layer: Option<u32>,
+    /// Also draw every explanation method's clean and adversarial map on one page
+    /// (`explanation_atlas.png`), with the class, block and parameters chosen above.
+    #[arg(long)]
+    pub(super) explain_atlas: bool,
     /// Attack through the defence: exact gradients where it is differentiable, BPDA
     /// (straight-through) where it is not, EOT over draws where it is random.
     #[arg(long, requires = "defense")]
@@ -287,6 +294,11 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         serde_json::to_string_pretty(&recipe)?.as_bytes(),
     )?;
     report.files.push("recipe.json".to_string());
+    if args.explain_atlas {
+        report
+            .files
+            .push(write_atlas(&model, &result, &request, &device, &args.out)?);
+    }
     report.files.push("result.json".to_string());
     write_atomic(
         &args.out.join("result.json"),
@@ -299,6 +311,50 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Draws every method's pair of maps into `explanation_atlas.png`; returns the file name.
+fn write_atlas(
+    model: &advlens::models::LoadedModel,
+    result: &advlens::pipeline::AttackResult,
+    request: &AttackRequest,
+    device: &advlens::device::ComputeDevice,
+    out: &std::path::Path,
+) -> anyhow::Result<String> {
+    let entries = explanation_atlas(model, result, &request.spec.explain, device)?;
+    let classes = &model.card.classes;
+    let (clean_class, adversarial_class) = request.spec.explain.target.classes(
+        result.clean.label,
+        result.adversarial_prediction.label,
+        result.label,
+    );
+    let name = |class: usize| {
+        classes
+            .get(class)
+            .cloned()
+            .unwrap_or_else(|| class.to_string())
+    };
+    let input = AtlasInput {
+        entries: &entries,
+        clean: &result.original,
+        adversarial: &result.adversarial,
+        title: format!(
+            "{} · {} · {} — {}",
+            request.scan.metadata.source_name,
+            model.name,
+            result.attack.describe(),
+            result.outcome().verdict(result, classes)
+        ),
+        row_labels: [
+            format!("clean map\n(class {})", name(clean_class)),
+            format!("adversarial map\n(class {})", name(adversarial_class)),
+        ],
+    };
+    let (width, height, rgb) = explanation_atlas_figure(&input)?;
+    let pixels: Vec<[u8; 3]> = rgb.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
+    let file = "explanation_atlas.png";
+    write_rgb8(width as usize, height as usize, &pixels, &out.join(file))?;
+    Ok(file.to_string())
+}
+
 /// A bar for the masked forward passes of Score-CAM and occlusion (both maps); hidden for the
 /// fast methods.
 fn explanation_bar(config: &ExplainConfig) -> ProgressBar {
@@ -309,9 +365,7 @@ fn explanation_bar(config: &ExplainConfig) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(1);
-    if let Ok(style) =
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} masked passes")
-    {
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} masked passes") {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(config.method.label());

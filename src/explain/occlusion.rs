@@ -85,7 +85,10 @@ pub fn occlusion(
             let scores = host(scores.slice([0..chunk.len(), class..class + 1]))?;
             drops.extend(scores.iter().map(|s| clean_score - s));
             if let Some(report) = progress {
-                report(image * positions.len() + drops.len(), batch * positions.len());
+                report(
+                    image * positions.len() + drops.len(),
+                    batch * positions.len(),
+                );
             }
         }
         let mut total = vec![0.0f32; height * width];

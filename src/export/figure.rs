@@ -38,7 +38,7 @@ pub struct FigureInput<'a> {
     pub credit: Option<String>,
 }
 
-fn register_font() {
+pub(super) fn register_font() {
     // Registering twice is harmless and the bundled egui font always parses, so a failure
     // here cannot happen in a way that matters.
     plotters::style::register_font(

@@ -12,12 +12,12 @@ use crate::attacks::{
 };
 use crate::device::ComputeDevice;
 use crate::explain::{
-    Faithfulness, MapGeometry, Progress, cascading_randomization, deletion_insertion, explain_ranked_reporting,
-    explanation_shift,
+    ExplainConfig, ExplainError, ExplanationShift, Faithfulness, MapGeometry, Progress, RankedMap,
+    cascading_randomization, deletion_insertion, explain_ranked_reporting, explanation_shift,
 };
-use crate::imaging::image_from_tensor;
+use crate::imaging::{GreyImage, image_from_tensor};
 use crate::metrics::perturbation_metrics;
-use crate::models::LoadedModel;
+use crate::models::{LoadedModel, ModelPair};
 
 /// What the attack itself produced.
 pub(super) struct Attacked {
@@ -58,6 +58,60 @@ pub(super) fn prediction(model: &LoadedModel, probs: Vec<f32>) -> Prediction {
     }
 }
 
+/// How far the map moved, in millimetres too when the scan states its spacing, and inside the
+/// attack's region when it has one.
+fn shift_between(
+    spec: &AttackSpec,
+    prepared: &Prepared,
+    clean: &GreyImage,
+    adversarial: &GreyImage,
+) -> ExplanationShift {
+    let region = spec
+        .attack
+        .region
+        .map(|region| region.pixels(clean.width, clean.height));
+    explanation_shift(
+        &clean.pixels,
+        &adversarial.pixels,
+        MapGeometry {
+            width: clean.width,
+            pixel_mm: prepared.pixel_mm,
+            region: region.as_deref(),
+        },
+    )
+}
+
+/// The clean and the adversarial map, reporting into one bar: the clean map's passes first,
+/// then the adversarial one's.
+fn explain_both(
+    models: &ModelPair,
+    [clean, adversarial]: [&Tensor<4>; 2],
+    [clean_class, adversarial_class]: [usize; 2],
+    config: &ExplainConfig,
+    progress: Progress<'_>,
+) -> Result<(RankedMap, RankedMap), ExplainError> {
+    let first_half = |done: usize, total: usize| {
+        if let Some(report) = progress {
+            report(done, 2 * total);
+        }
+    };
+    let second_half = |done: usize, total: usize| {
+        if let Some(report) = progress {
+            report(total + done, 2 * total);
+        }
+    };
+    Ok((
+        explain_ranked_reporting(models, clean, clean_class, config, Some(&first_half))?,
+        explain_ranked_reporting(
+            models,
+            adversarial,
+            adversarial_class,
+            config,
+            Some(&second_half),
+        )?,
+    ))
+}
+
 /// The result of one run.
 pub(super) fn assemble(
     model: &LoadedModel,
@@ -90,46 +144,16 @@ pub(super) fn assemble(
         spec.explain
             .target
             .classes(clean_prediction.label, adversarial_prediction.label, label);
-    // Both maps report into one bar: the clean map's passes first, then the adversarial one's.
-    let first_half = |done: usize, total: usize| {
-        if let Some(report) = explanation_progress {
-            report(done, 2 * total);
-        }
-    };
-    let second_half = |done: usize, total: usize| {
-        if let Some(report) = explanation_progress {
-            report(total + done, 2 * total);
-        }
-    };
-    let ranked_clean = explain_ranked_reporting(
+    let (ranked_clean, ranked_adversarial) = explain_both(
         models,
-        clean,
-        clean_class,
+        [clean, &adversarial],
+        [clean_class, adversarial_class],
         &spec.explain,
-        Some(&first_half),
-    )?;
-    let ranked_adversarial = explain_ranked_reporting(
-        models,
-        &adversarial,
-        adversarial_class,
-        &spec.explain,
-        Some(&second_half),
+        explanation_progress,
     )?;
     let explanation_clean = image_from_tensor(ranked_clean.display)?;
     let explanation_adversarial = image_from_tensor(ranked_adversarial.display)?;
-    let region = spec
-        .attack
-        .region
-        .map(|region| region.pixels(explanation_clean.width, explanation_clean.height));
-    let shift = explanation_shift(
-        &explanation_clean.pixels,
-        &explanation_adversarial.pixels,
-        MapGeometry {
-            width: explanation_clean.width,
-            pixel_mm: prepared.pixel_mm,
-            region: region.as_deref(),
-        },
-    );
+    let shift = shift_between(spec, prepared, &explanation_clean, &explanation_adversarial);
     let faithfulness = if spec.explain.deletion_insertion {
         Some(Faithfulness {
             clean: deletion_insertion(models, clean, &ranked_clean.ranking, clean_class)?,

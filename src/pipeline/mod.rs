@@ -18,6 +18,7 @@ use crate::metrics::{MetricsError, PerturbationMetrics};
 use crate::models::LoadedModel;
 
 mod assemble;
+mod atlas;
 mod defended;
 mod fgsm_session;
 mod outcome;
@@ -26,6 +27,7 @@ mod spec;
 pub mod sweep;
 
 use assemble::{Attacked, assemble};
+pub use atlas::{AtlasEntry, explanation_atlas};
 pub use defended::{DefendedOutput, Detection};
 pub use fgsm_session::FgsmSession;
 pub use outcome::Outcome;

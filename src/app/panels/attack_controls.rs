@@ -6,6 +6,7 @@
 use eframe::egui::{self, RichText};
 
 use super::attack_parameters::{family_parameters_ui, universal_ui};
+use crate::app::session::RunProgress;
 use crate::app::{Command, Commands, Session};
 use crate::attacks::{
     AttackConfig, AttackKind, NoiseDistribution, Norm, TargetSpec, display_scale, epsilon_limit,
@@ -284,8 +285,13 @@ fn run_ui(
         if session.status.running && ui.button("Cancel").clicked() {
             commands.push(Command::Cancel);
         }
-        if let Some((done, total)) = session.status.progress {
-            let unit = if session.status.progress_explaining {
+        if let Some(RunProgress {
+            done,
+            total,
+            explaining,
+        }) = session.status.progress
+        {
+            let unit = if explaining {
                 "masked passes of the explanation"
             } else {
                 session.settings.spec.attack.kind.progress_unit()
