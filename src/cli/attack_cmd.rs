@@ -169,6 +169,17 @@ pub struct AttackArgs {
     /// (`explanation_atlas.png`), with the class, block and parameters chosen above.
     #[arg(long)]
     pub(super) explain_atlas: bool,
+    /// Also write an animated GIF of the attack at evenly spaced ε from 0 to --eps (the
+    /// adversarial image, the perturbation on one colour scale and the explanation, with ε and
+    /// the prediction burnt in), for slides.
+    #[arg(long)]
+    pub(super) animate: Option<PathBuf>,
+    /// Frames of --animate.
+    #[arg(long, default_value_t = 24)]
+    pub(super) animate_frames: usize,
+    /// Frames per second of --animate.
+    #[arg(long, default_value_t = 6.0)]
+    pub(super) animate_fps: f32,
     /// Attack through the defence: exact gradients where it is differentiable, BPDA
     /// (straight-through) where it is not, EOT over draws where it is random.
     #[arg(long, requires = "defense")]
@@ -298,6 +309,16 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         report
             .files
             .push(write_atlas(&model, &result, &request, &device, &args.out)?);
+    }
+    if let Some(path) = &args.animate {
+        super::animate::write_animation(
+            &model,
+            &request,
+            &device,
+            (args.animate_frames, args.animate_fps),
+            path,
+        )?;
+        report.files.push(path.display().to_string());
     }
     report.files.push("result.json".to_string());
     write_atomic(

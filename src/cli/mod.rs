@@ -2,6 +2,7 @@
 //! subcommand the window opens.
 
 mod adapter_probe;
+mod animate;
 mod attack_cmd;
 mod attack_options;
 mod attack_summary;

@@ -1,6 +1,7 @@
 //! Files out: 8- and 16-bit PNGs written atomically, colour-mapped perturbation and Grad-CAM
 //! images, and the `result.json` of an attack. Nothing here touches the network.
 
+mod animation;
 mod atlas;
 mod colormap;
 mod figure;
@@ -9,6 +10,7 @@ mod report;
 mod result_images;
 mod views;
 
+pub use animation::{AnimationInput, animation_frame_size, write_animation_gif};
 pub use atlas::{AtlasInput, explanation_atlas_figure};
 pub use colormap::{ColorMode, diverging, gradcam_overlay, shade, viridis};
 pub use figure::{FigureInput, comparison_figure};

@@ -17,6 +17,7 @@ use crate::imaging::{GreyImage, ImagingError, Scan};
 use crate::metrics::{MetricsError, PerturbationMetrics};
 use crate::models::LoadedModel;
 
+mod animation;
 mod assemble;
 mod atlas;
 mod defended;
@@ -26,6 +27,7 @@ mod prepared;
 mod spec;
 pub mod sweep;
 
+pub use animation::{MAX_FRAMES, animation_epsilons, epsilon_animation};
 use assemble::{Attacked, assemble};
 pub use atlas::{AtlasEntry, explanation_atlas};
 pub use defended::{DefendedOutput, Detection};
