@@ -86,6 +86,20 @@ fn choosing_a_defence_shows_the_defended_view_and_predictions() {
     harness.get_by_label_contains("Defended (median 3×3)");
     harness.get_by_label("Defended adversarial");
     harness.get_by_label_contains("Classical baseline");
+    // The sweep redraws through the defence: three curves, each with its flip read-out.
+    let sweep = harness.state().sweep().expect("a sweep").clone();
+    assert_eq!(sweep.defended.len(), 2);
+    for curve in [
+        "model alone:",
+        "defended, attack unaware of it:",
+        "defended, adaptive attack:",
+    ] {
+        // The legend names each curve's flip point, and the read-out under the plot too.
+        assert!(
+            harness.query_all_by_label_contains(curve).count() >= 1,
+            "{curve}"
+        );
+    }
 }
 
 #[test]

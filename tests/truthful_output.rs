@@ -121,6 +121,7 @@ fn the_bisected_flip_brackets_the_true_flip_of_fgsm_on_the_shipped_model() {
             max_epsilon: 8.0 / 255.0,
             points: 5,
             true_label: None,
+            defense: None,
         };
         let sweep = sweep_input(&model.models, &image, &spec, &AttackControl::default()).unwrap();
         let flip = sweep.flip.expect("FGSM flips the shipped model by 8/255");
@@ -172,6 +173,7 @@ fn an_optimised_attack_reports_an_upper_bound_that_really_flips() {
         max_epsilon: 8.0 / 255.0,
         points: 5,
         true_label: None,
+        defense: None,
     };
     let sweep = sweep_input(&model.models, &image, &spec, &AttackControl::default()).unwrap();
     let flip = sweep.flip.expect("PGD flips the shipped model by 8/255");

@@ -257,6 +257,7 @@ impl AdvlensApp {
             max_epsilon,
             points,
             true_label: self.session.settings.spec.true_label,
+            defense: self.session.settings.spec.defense.clone().map(Box::new),
         });
     }
 

@@ -28,8 +28,10 @@ pub const PRESENTATION_BACKGROUND: Color32 = Color32::BLACK;
 pub const SWEEP_CURVE: Color32 = Color32::LIGHT_BLUE;
 /// The current ε on the sweep.
 pub const CURRENT_EPSILON: Color32 = Color32::YELLOW;
-/// The flip point on the sweep.
-pub const FLIP_POINT: Color32 = Color32::RED;
+/// The defended model's sweep under an attack unaware of the defence.
+pub const SWEEP_DEFENDED_UNAWARE: Color32 = Color32::from_rgb(120, 220, 140);
+/// The defended model's sweep under an adaptive attack.
+pub const SWEEP_DEFENDED_ADAPTIVE: Color32 = Color32::from_rgb(255, 150, 60);
 
 /// Circles around the pixels a sparse attack changed (bright on grey scans and on the
 /// blue–white–red perturbation alike).

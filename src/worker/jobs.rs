@@ -143,6 +143,7 @@ impl WorkerState {
                 max_epsilon,
                 points,
                 true_label,
+                defense,
             } => {
                 let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
                     return;
@@ -158,6 +159,7 @@ impl WorkerState {
                     max_epsilon,
                     points,
                     true_label,
+                    defense: defense.map(|boxed| *boxed),
                 };
                 match epsilon_sweep(model, scan, &spec, &device, &control) {
                     Ok(sweep) => self.emit(WorkerEvent::SweepDone { generation, sweep }),

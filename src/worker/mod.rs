@@ -74,6 +74,8 @@ pub enum WorkerRequest {
         points: usize,
         /// The true label, if known.
         true_label: Option<usize>,
+        /// The defence to sweep through as well (unaware and adaptive curves).
+        defense: Option<Box<crate::defenses::DefenseConfig>>,
     },
 }
 

@@ -74,9 +74,10 @@ pub fn defense_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comma
     ) != before
     {
         let cheap = !session.settings.spec.attack.kind.is_iterative();
+        // The sweep draws the defended curves too: a new defence redraws it.
         commands.push(Command::AttackChanged {
             run: cheap,
-            sweep: false,
+            sweep: true,
         });
     }
 }

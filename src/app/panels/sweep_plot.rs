@@ -1,21 +1,17 @@
 //! The ε-sweep curve: true-class probability against ε, with the current ε and the flip point
-//! marked; clicking the curve sets ε.
+//! marked; with a defence, the defended model's curves under an unaware and an adaptive attack
+//! beside it, each with its own flip point; clicking the curve sets ε.
 
 use eframe::egui::{self, RichText};
-use egui_plot::{Line, Plot, PlotPoints, Points, VLine};
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points, VLine};
 
 use crate::app::{Command, Commands, Session, theme};
 use crate::attacks::{Norm, display_scale};
+use crate::pipeline::sweep::{DefendedSetting, SweepPoint};
 
 /// Draws the sweep section.
 pub fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
-    // The sweep attacks the model alone; say so when a defence is shown beside it.
-    let title = if session.settings.spec.defense.is_some() {
-        "ε sweep (model without the defence)"
-    } else {
-        "ε sweep"
-    };
-    ui.label(RichText::new(title).strong());
+    ui.label(RichText::new("ε sweep").strong());
     let kind = session.settings.spec.attack.kind;
     if !kind.sweeps() {
         let why = if kind.is_minimal() {
@@ -43,13 +39,32 @@ pub fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
     let l2 = norm == Norm::L2;
     let unit = display_scale(norm);
     let label = sweep.label;
-    let curve: Vec<[f64; 2]> = sweep
-        .points
-        .iter()
-        .map(|p| [p.epsilon * unit, f64::from(p.true_class_probability)])
-        .collect();
+    let to_plot = |points: &[SweepPoint]| -> Vec<[f64; 2]> {
+        points
+            .iter()
+            .map(|p| [p.epsilon * unit, f64::from(p.true_class_probability)])
+            .collect()
+    };
+    // The model alone, then each defended curve: (name, colour, points, flip).
+    let mut curves = vec![(
+        "model alone",
+        theme::SWEEP_CURVE,
+        to_plot(&sweep.points),
+        sweep.flip,
+    )];
+    for defended in &sweep.defended {
+        let colour = match defended.setting {
+            DefendedSetting::Unaware => theme::SWEEP_DEFENDED_UNAWARE,
+            DefendedSetting::Adaptive => theme::SWEEP_DEFENDED_ADAPTIVE,
+        };
+        curves.push((
+            defended.setting.label(),
+            colour,
+            to_plot(&defended.points),
+            defended.flip,
+        ));
+    }
     let current = session.settings.spec.attack.epsilon * unit;
-    let flip = sweep.flip;
     let class_name = session
         .card
         .as_ref()
@@ -57,7 +72,8 @@ pub fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
         .cloned()
         .unwrap_or_default();
     let response = Plot::new("sweep")
-        .height(180.0)
+        .height(if curves.len() > 1 { 220.0 } else { 180.0 })
+        .legend(Legend::default())
         .include_y(0.0)
         .include_y(1.0)
         .allow_zoom(false)
@@ -67,20 +83,22 @@ pub fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
         .x_axis_label(if l2 { "ε (L2)" } else { "ε (/255)" })
         .y_axis_label(format!("p({class_name})"))
         .show(ui, |plot| {
-            plot.line(
-                Line::new("true class", PlotPoints::from(curve.clone()))
-                    .color(theme::SWEEP_CURVE)
-                    .width(2.0),
-            );
-            plot.vline(VLine::new("current ε", current).color(theme::CURRENT_EPSILON));
-            if let Some(flip) = flip {
-                let at = [flip.epsilon * unit, f64::from(flip.true_class_probability)];
-                plot.points(
-                    Points::new("prediction flips", vec![at])
-                        .radius(6.0)
-                        .color(theme::FLIP_POINT),
+            for (name, colour, points, flip) in &curves {
+                plot.line(
+                    Line::new(*name, PlotPoints::from(points.clone()))
+                        .color(*colour)
+                        .width(2.0),
                 );
+                if let Some(flip) = flip {
+                    let at = [flip.epsilon * unit, f64::from(flip.true_class_probability)];
+                    plot.points(
+                        Points::new(format!("{name}: flips"), vec![at])
+                            .radius(6.0)
+                            .color(*colour),
+                    );
+                }
             }
+            plot.vline(VLine::new("current ε", current).color(theme::CURRENT_EPSILON));
             (plot.response().clicked(), plot.pointer_coordinate())
         });
     let (clicked, pointer) = response.inner;
@@ -90,9 +108,17 @@ pub fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
             run: true,
         });
     }
-    let flip_text = flip.map_or_else(
-        || "the prediction does not flip in this range".to_string(),
-        |flip| flip.describe(norm),
-    );
-    ui.label(RichText::new(format!("{flip_text} · click the curve to set ε")).weak());
+    for (name, colour, _, flip) in &curves {
+        let flip_text = flip.map_or_else(
+            || "does not flip in this range".to_string(),
+            |flip| flip.describe(norm),
+        );
+        let text = if curves.len() > 1 {
+            format!("{name}: {flip_text}")
+        } else {
+            format!("the prediction {flip_text}")
+        };
+        ui.label(RichText::new(text).color(*colour));
+    }
+    ui.label(RichText::new("click the curve to set ε").weak());
 }

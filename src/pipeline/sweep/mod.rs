@@ -3,11 +3,13 @@
 //! reuses one gradient for every point; the other attacks run once per point, with the same
 //! seed.
 
+mod defended;
 mod flip;
 
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
+pub use defended::{DefendedSetting, DefendedSweep};
 pub use flip::{
     FLIP_TOLERANCE_L2, FLIP_TOLERANCE_LINF, FlipBound, FlipEstimate, bisect_flip, flip_tolerance,
 };
@@ -15,9 +17,10 @@ pub use flip::{
 use super::AttackSpec;
 use super::prepared::Prepared;
 use crate::attacks::{
-    AttackConfig, AttackControl, AttackError, AttackKind, FgsmGradient, attack_succeeded,
-    predicted_class, probabilities, run_attack,
+    AttackConfig, AttackControl, AttackError, AttackKind, DefenseGradientPath, FgsmGradient,
+    attack_succeeded, predicted_class, probabilities, run_attack,
 };
+use crate::defenses::{DefenseConfig, DefensePath, defended_predict};
 use crate::device::ComputeDevice;
 use crate::imaging::{Scan, model_input_from_scan};
 use crate::models::{LoadedModel, ModelPair};
@@ -45,6 +48,10 @@ pub struct Sweep {
     pub target: Option<usize>,
     /// The smallest ε found to flip the prediction, if any ε in range does.
     pub flip: Option<FlipEstimate>,
+    /// The same curve for the defended model, under an unaware and an adaptive attack, when a
+    /// defence was given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub defended: Vec<DefendedSweep>,
 }
 
 impl Sweep {
@@ -66,6 +73,9 @@ pub struct SweepSpec {
     pub points: usize,
     /// The true class, when known; otherwise the clean prediction.
     pub true_label: Option<usize>,
+    /// A defence to sweep through as well: the defended model's curve under an attack that
+    /// ignores it and under one that attacks through it.
+    pub defense: Option<DefenseConfig>,
 }
 
 /// Evaluates the sweep on a scan.
@@ -84,7 +94,9 @@ pub fn epsilon_sweep(
 }
 
 /// Evaluates the sweep on one model input (`[1, 1, h, w]` in [0, 1]): the even grid, then
-/// bisection of the first flip to [`flip_tolerance`], with the same attack and seed.
+/// bisection of the first flip to [`flip_tolerance`], with the same attack and seed — for the
+/// model alone and, when the spec names a defence, for the defended model under an unaware and
+/// an adaptive attack.
 ///
 /// # Errors
 /// [`AttackError`], including [`AttackError::Cancelled`] and an out-of-range label.
@@ -100,14 +112,81 @@ pub fn sweep_input(
         ..AttackSpec::default()
     };
     let prepared = Prepared::from_input(models, clean.clone(), &attack_spec)?;
-    let (label, target, aim) = (prepared.label, prepared.target, prepared.aim());
+    let (label, target) = (prepared.label, prepared.target);
+    let alone = sweep_curve(models, &prepared, spec, control, Setting::Alone)?;
+    let mut defended = Vec::new();
+    if let Some(defense) = &spec.defense {
+        for setting in [DefendedSetting::Unaware, DefendedSetting::Adaptive] {
+            let (points, flip) = sweep_curve(
+                models,
+                &prepared,
+                spec,
+                control,
+                Setting::Defended(defense, setting),
+            )?;
+            defended.push(DefendedSweep {
+                setting,
+                points,
+                flip,
+            });
+        }
+    }
+    let (points, flip) = alone;
+    Ok(Sweep {
+        points,
+        label,
+        target,
+        flip,
+        defended,
+    })
+}
+
+/// Most grid points of a defended curve.
+pub const DEFENDED_POINTS: usize = 9;
+
+/// Which model a curve attacks and judges.
+#[derive(Clone, Copy)]
+enum Setting<'a> {
+    /// The model alone.
+    Alone,
+    /// The defended model, attacked unaware of the defence or through it.
+    Defended(&'a DefenseConfig, DefendedSetting),
+}
+
+/// One curve: the grid, then the bisected first flip.
+fn sweep_curve(
+    models: &ModelPair,
+    prepared: &Prepared,
+    spec: &SweepSpec,
+    control: &AttackControl<'_>,
+    setting: Setting<'_>,
+) -> Result<(Vec<SweepPoint>, Option<FlipEstimate>), AttackError> {
+    let (clean, label, target, aim) = (
+        &prepared.clean,
+        prepared.label,
+        prepared.target,
+        prepared.aim(),
+    );
+    let (judge, path) = match setting {
+        Setting::Alone => (None, None),
+        Setting::Defended(defense, DefendedSetting::Unaware) => (Some(defense), None),
+        Setting::Defended(defense, DefendedSetting::Adaptive) => {
+            (Some(defense), Some(DefensePath::new(defense.clone())))
+        }
+    };
+    let through = path.as_ref().map(|p| p as &dyn DefenseGradientPath);
+    let control = AttackControl {
+        through,
+        ..*control
+    };
     let fgsm = if spec.attack.kind == AttackKind::Fgsm {
         Some(
-            FgsmGradient::compute(
+            FgsmGradient::compute_through(
                 &models.differentiable,
                 clean.clone(),
                 &[aim],
                 target.is_some(),
+                through,
             )?
             .within(spec.attack.region.as_ref()),
         )
@@ -125,19 +204,31 @@ pub fn sweep_input(
                 epsilon,
                 ..spec.attack.clone()
             };
-            run_attack(models, clean, &[aim], target.is_some(), &config, control)?.adversarial
+            run_attack(models, clean, &[aim], target.is_some(), &config, &control)?.adversarial
         };
-        let probs = probabilities(models, &adversarial)?
-            .into_iter()
-            .next()
-            .unwrap_or_default();
+        let probs = match judge {
+            None => probabilities(models, &adversarial)?,
+            Some(defense) => {
+                defended_predict(&models.inference, &adversarial, defense)
+                    .map_err(|err| AttackError::InvalidParameter(err.to_string()))?
+                    .probabilities
+            }
+        }
+        .into_iter()
+        .next()
+        .unwrap_or_default();
         Ok(SweepPoint {
             epsilon,
             true_class_probability: probs.get(label).copied().unwrap_or(0.0),
             predicted: predicted_class(&probs),
         })
     };
-    let count = spec.points.max(2);
+    // A defended point costs a defended prediction (hundreds of passes for a vote): its grid is
+    // coarser, and bisection still finds its flip to the same tolerance.
+    let count = match setting {
+        Setting::Alone => spec.points.max(2),
+        Setting::Defended(..) => spec.points.clamp(2, DEFENDED_POINTS),
+    };
     let grid = (0..count)
         .map(|index| evaluate(spec.max_epsilon * index as f64 / (count - 1) as f64))
         .collect::<Result<Vec<_>, _>>()?;
@@ -153,10 +244,5 @@ pub fn sweep_input(
     let mut points = grid;
     points.extend(probes);
     points.sort_by(|a, b| a.epsilon.total_cmp(&b.epsilon));
-    Ok(Sweep {
-        points,
-        label,
-        target,
-        flip,
-    })
+    Ok((points, flip))
 }
