@@ -7,7 +7,7 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, Points, VLine};
 
 use crate::app::{Command, Commands, Session, theme};
 use crate::attacks::{Norm, display_scale};
-use crate::pipeline::sweep::{DefendedSetting, SweepPoint};
+use crate::pipeline::sweep::{DefendedSetting, FlipEstimate, Sweep, SweepPoint};
 
 /// Draws the sweep section.
 pub fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
@@ -39,31 +39,7 @@ pub fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
     let l2 = norm == Norm::L2;
     let unit = display_scale(norm);
     let label = sweep.label;
-    let to_plot = |points: &[SweepPoint]| -> Vec<[f64; 2]> {
-        points
-            .iter()
-            .map(|p| [p.epsilon * unit, f64::from(p.true_class_probability)])
-            .collect()
-    };
-    // The model alone, then each defended curve: (name, colour, points, flip).
-    let mut curves = vec![(
-        "model alone",
-        theme::SWEEP_CURVE,
-        to_plot(&sweep.points),
-        sweep.flip,
-    )];
-    for defended in &sweep.defended {
-        let colour = match defended.setting {
-            DefendedSetting::Unaware => theme::SWEEP_DEFENDED_UNAWARE,
-            DefendedSetting::Adaptive => theme::SWEEP_DEFENDED_ADAPTIVE,
-        };
-        curves.push((
-            defended.setting.label(),
-            colour,
-            to_plot(&defended.points),
-            defended.flip,
-        ));
-    }
+    let curves = curves_of(&sweep, unit);
     let current = session.settings.spec.attack.epsilon * unit;
     let class_name = session
         .card
@@ -121,4 +97,41 @@ pub fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
         ui.label(RichText::new(text).color(*colour));
     }
     ui.label(RichText::new("click the curve to set ε").weak());
+}
+
+/// A curve to draw: its name, colour, points `[ε in display units, probability]` and flip.
+type Curve = (
+    &'static str,
+    egui::Color32,
+    Vec<[f64; 2]>,
+    Option<FlipEstimate>,
+);
+
+/// The model alone, then each defended curve.
+fn curves_of(sweep: &Sweep, unit: f64) -> Vec<Curve> {
+    let to_plot = |points: &[SweepPoint]| -> Vec<[f64; 2]> {
+        points
+            .iter()
+            .map(|p| [p.epsilon * unit, f64::from(p.true_class_probability)])
+            .collect()
+    };
+    let mut curves = vec![(
+        "model alone",
+        theme::SWEEP_CURVE,
+        to_plot(&sweep.points),
+        sweep.flip,
+    )];
+    for defended in &sweep.defended {
+        let colour = match defended.setting {
+            DefendedSetting::Unaware => theme::SWEEP_DEFENDED_UNAWARE,
+            DefendedSetting::Adaptive => theme::SWEEP_DEFENDED_ADAPTIVE,
+        };
+        curves.push((
+            defended.setting.label(),
+            colour,
+            to_plot(&defended.points),
+            defended.flip,
+        ));
+    }
+    curves
 }
