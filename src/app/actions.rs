@@ -5,7 +5,7 @@ use std::path::Path;
 
 use eframe::egui;
 
-use super::dialogs::{DialogPurpose, PendingDialog};
+use super::dialogs::{DialogAnswer, DialogPurpose, PendingDialog};
 use super::session::RunProgress;
 use super::{AdvlensApp, Command, export_files};
 use crate::attacks::{AttackConfig, AttackKind, UniversalPerturbation, epsilon_limit};
@@ -165,7 +165,13 @@ impl AdvlensApp {
         if let Some((purpose, answer)) = self.ui_state.dialog.as_ref().and_then(PendingDialog::poll)
         {
             self.ui_state.dialog = None;
-            if let Some(path) = answer {
+            if answer == DialogAnswer::Unavailable && !self.ui_state.told_no_dialog {
+                self.ui_state.told_no_dialog = true;
+                self.session.errors.push(
+                    "No file dialog could be shown here (no desktop portal or dialog backend answered): type the path into the field beside the button instead.".to_string(),
+                );
+            }
+            if let DialogAnswer::Chosen(path) = answer {
                 match purpose {
                     DialogPurpose::OpenScan => self.commands.push(Command::OpenScan(path)),
                     DialogPurpose::OpenWeights => self.load_weights(&path),

@@ -1,8 +1,15 @@
 //! Native file dialogs (rfd) on a helper thread, so a slow or missing desktop portal never
-//! freezes the window. Where no dialog can be shown, the path fields in the panels still work.
+//! freezes the window. Where no dialog can be shown, the path fields in the panels still work,
+//! and a dialog that closes with no choice faster than a person could cancel it is taken as
+//! "no dialog here", so the window can say so once.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
+use std::time::{Duration, Instant};
+
+/// A dialog that closes with no choice sooner than this never reached the user: no desktop
+/// portal or dialog backend answered.
+pub const UNAVAILABLE_WITHIN: Duration = Duration::from_millis(400);
 
 /// What a dialog is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +28,18 @@ pub enum DialogPurpose {
 pub struct PendingDialog {
     purpose: DialogPurpose,
     answer: Receiver<Option<PathBuf>>,
+    opened: Instant,
+}
+
+/// How a dialog closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DialogAnswer {
+    /// The user chose this path.
+    Chosen(PathBuf),
+    /// The user cancelled.
+    Cancelled,
+    /// No dialog could be shown (it closed with no choice at once).
+    Unavailable,
 }
 
 impl PendingDialog {
@@ -61,17 +80,57 @@ impl PendingDialog {
             let (sender, answer) = sync_channel(1);
             // The receiver is right here, so the one message always fits.
             sender.send(None).ok();
-            return Self { purpose, answer };
+            return Self {
+                purpose,
+                answer,
+                opened: Instant::now(),
+            };
         }
-        Self { purpose, answer }
+        Self {
+            purpose,
+            answer,
+            opened: Instant::now(),
+        }
     }
 
-    /// `Some(answer)` once the dialog closed (`None` inside = cancelled or no dialog).
-    pub fn poll(&self) -> Option<(DialogPurpose, Option<PathBuf>)> {
-        match self.answer.try_recv() {
-            Ok(answer) => Some((self.purpose, answer)),
-            Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some((self.purpose, None)),
-        }
+    /// `Some(answer)` once the dialog closed.
+    pub fn poll(&self) -> Option<(DialogPurpose, DialogAnswer)> {
+        let closed = match self.answer.try_recv() {
+            Ok(answer) => answer,
+            Err(TryRecvError::Empty) => return None,
+            Err(TryRecvError::Disconnected) => None,
+        };
+        Some((self.purpose, classify(closed, self.opened.elapsed())))
+    }
+}
+
+/// A dialog's result and how long it was open, in words the window acts on.
+#[must_use]
+pub fn classify(closed: Option<PathBuf>, open_for: Duration) -> DialogAnswer {
+    match closed {
+        Some(path) => DialogAnswer::Chosen(path),
+        None if open_for < UNAVAILABLE_WITHIN => DialogAnswer::Unavailable,
+        None => DialogAnswer::Cancelled,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_instant_empty_answer_means_no_dialog_and_a_slow_one_a_cancel() {
+        assert_eq!(
+            classify(None, Duration::from_millis(20)),
+            DialogAnswer::Unavailable
+        );
+        assert_eq!(
+            classify(None, Duration::from_secs(3)),
+            DialogAnswer::Cancelled
+        );
+        assert_eq!(
+            classify(Some(PathBuf::from("a.png")), Duration::from_millis(1)),
+            DialogAnswer::Chosen(PathBuf::from("a.png"))
+        );
     }
 }

@@ -33,6 +33,8 @@ pub struct UiState {
     pub fields: TextFields,
     /// An open file dialog, if any.
     pub dialog: Option<PendingDialog>,
+    /// Whether the user was told that no file dialog can be shown here (said once).
+    pub told_no_dialog: bool,
 }
 
 impl UiState {
@@ -47,6 +49,7 @@ impl UiState {
             show_about: false,
             fields: TextFields::default(),
             dialog: None,
+            told_no_dialog: false,
         }
     }
 }
