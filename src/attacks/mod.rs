@@ -15,6 +15,7 @@ mod apgd;
 mod autoattack;
 mod carlini_wagner;
 mod config;
+mod config_checks;
 mod control;
 mod deepfool;
 mod epsilon;

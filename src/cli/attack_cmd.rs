@@ -13,17 +13,14 @@ use advlens::attacks::{AttackConfig, AttackControl};
 use advlens::defenses::DefenseConfig;
 use advlens::device::DevicePreference;
 use advlens::explain::{ExplainConfig, ExplainMethod};
-use advlens::export::{
-    AtlasInput, AttackReport, explanation_atlas_figure, write_atomic, write_result_images,
-    write_rgb8,
-};
+use advlens::export::{AttackReport, write_atomic, write_result_images};
 
 /// Opacity of the Grad-CAM overlay in the written images.
 const OVERLAY_OPACITY: f32 = 0.6;
 
 use advlens::imaging::{LoadOptions, Window, load_scan};
 use advlens::models::load_shipped;
-use advlens::pipeline::{AttackRequest, AttackSpec, explanation_atlas, run_pipeline};
+use advlens::pipeline::{AttackRequest, AttackSpec, run_pipeline};
 use advlens::recipe::Recipe;
 
 /// Arguments of `attack`.
@@ -306,9 +303,9 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
     )?;
     report.files.push("recipe.json".to_string());
     if args.explain_atlas {
-        report
-            .files
-            .push(write_atlas(&model, &result, &request, &device, &args.out)?);
+        report.files.push(super::atlas::write_atlas(
+            &model, &result, &request, &device, &args.out,
+        )?);
     }
     if let Some(path) = &args.animate {
         super::animate::write_animation(
@@ -330,50 +327,6 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<()> {
         attack_summary::report_replay(recipe, &result, &device.description)?;
     }
     Ok(())
-}
-
-/// Draws every method's pair of maps into `explanation_atlas.png`; returns the file name.
-fn write_atlas(
-    model: &advlens::models::LoadedModel,
-    result: &advlens::pipeline::AttackResult,
-    request: &AttackRequest,
-    device: &advlens::device::ComputeDevice,
-    out: &std::path::Path,
-) -> anyhow::Result<String> {
-    let entries = explanation_atlas(model, result, &request.spec.explain, device)?;
-    let classes = &model.card.classes;
-    let (clean_class, adversarial_class) = request.spec.explain.target.classes(
-        result.clean.label,
-        result.adversarial_prediction.label,
-        result.label,
-    );
-    let name = |class: usize| {
-        classes
-            .get(class)
-            .cloned()
-            .unwrap_or_else(|| class.to_string())
-    };
-    let input = AtlasInput {
-        entries: &entries,
-        clean: &result.original,
-        adversarial: &result.adversarial,
-        title: format!(
-            "{} · {} · {} — {}",
-            request.scan.metadata.source_name,
-            model.name,
-            result.attack.describe(),
-            result.outcome().verdict(result, classes)
-        ),
-        row_labels: [
-            format!("clean map\n(class {})", name(clean_class)),
-            format!("adversarial map\n(class {})", name(adversarial_class)),
-        ],
-    };
-    let (width, height, rgb) = explanation_atlas_figure(&input)?;
-    let pixels: Vec<[u8; 3]> = rgb.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
-    let file = "explanation_atlas.png";
-    write_rgb8(width as usize, height as usize, &pixels, &out.join(file))?;
-    Ok(file.to_string())
 }
 
 /// A bar for the masked forward passes of Score-CAM and occlusion (both maps); hidden for the

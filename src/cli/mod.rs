@@ -3,6 +3,7 @@
 
 mod adapter_probe;
 mod animate;
+mod atlas;
 mod attack_cmd;
 mod attack_options;
 mod attack_summary;

@@ -7,7 +7,8 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::figure::register_font;
-use super::{ColorMode, ExportError, shade, write_atomic};
+use super::tile::{TilePlace, paint_tile};
+use super::{ColorMode, ExportError, write_atomic};
 use crate::imaging::GreyImage;
 use crate::pipeline::AttackResult;
 
@@ -94,21 +95,13 @@ fn render_frame(
         ),
     ];
     for (column, (base, extra, mode)) in tiles.into_iter().enumerate() {
-        let left = GAP + column as u32 * (TILE + GAP);
-        for y in 0..TILE {
-            let source_y = (y as usize * base.height) / TILE as usize;
-            for x in 0..TILE {
-                let source_x = (x as usize * base.width) / TILE as usize;
-                let index = source_y * base.width + source_x;
-                let rgb = shade(
-                    mode,
-                    base.pixels.get(index).copied().unwrap_or(0.0),
-                    extra.pixels.get(index).copied().unwrap_or(0.0),
-                );
-                let offset = (((HEADER + y) * width + left + x) * 3) as usize;
-                buffer[offset..offset + 3].copy_from_slice(&rgb);
-            }
-        }
+        let place = TilePlace {
+            page_width: width,
+            left: GAP + column as u32 * (TILE + GAP),
+            top: HEADER,
+            side: TILE,
+        };
+        paint_tile(&mut buffer, place, base, extra, mode);
     }
     {
         let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();

@@ -6,7 +6,8 @@
 use plotters::prelude::*;
 
 use super::figure::register_font;
-use super::{ColorMode, ExportError, shade};
+use super::tile::{TilePlace, paint_tile};
+use super::{ColorMode, ExportError};
 use crate::imaging::GreyImage;
 use crate::pipeline::AtlasEntry;
 
@@ -56,13 +57,20 @@ pub fn explanation_atlas_figure(
     let mut buffer = vec![255u8; (width * height * 3) as usize];
     for (index, entry) in input.entries.iter().enumerate() {
         let (left, top) = tile_origin(index as u32);
-        paint(&mut buffer, width, (left, top), input.clean, &entry.clean);
-        paint(
+        let overlay = ColorMode::Overlay { opacity: OPACITY };
+        let place = |top: u32| TilePlace {
+            page_width: width,
+            left,
+            top,
+            side: TILE,
+        };
+        paint_tile(&mut buffer, place(top), input.clean, &entry.clean, overlay);
+        paint_tile(
             &mut buffer,
-            width,
-            (left, top + TILE + GAP),
+            place(top + TILE + GAP),
             input.adversarial,
             &entry.adversarial,
+            overlay,
         );
     }
     {
@@ -87,28 +95,6 @@ fn tile_origin(index: u32) -> (u32, u32) {
         LABELS + GAP + column * (TILE + GAP),
         HEADER + row * band + NAME,
     )
-}
-
-/// Paints `map` over `image`, nearest-neighbour enlarged to the tile.
-fn paint(
-    buffer: &mut [u8],
-    width: u32,
-    (left, top): (u32, u32),
-    image: &GreyImage,
-    map: &GreyImage,
-) {
-    let mode = ColorMode::Overlay { opacity: OPACITY };
-    for y in 0..TILE {
-        let source_y = (y as usize * image.height) / TILE as usize;
-        for x in 0..TILE {
-            let source_x = (x as usize * image.width) / TILE as usize;
-            let index = source_y * image.width + source_x;
-            let grey = image.pixels.get(index).copied().unwrap_or(0.0);
-            let value = map.pixels.get(index).copied().unwrap_or(0.0);
-            let offset = (((top + y) * width + left + x) * 3) as usize;
-            buffer[offset..offset + 3].copy_from_slice(&shade(mode, grey, value));
-        }
-    }
 }
 
 fn draw_text<DB: DrawingBackend>(

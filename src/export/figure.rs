@@ -5,7 +5,8 @@
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use super::{ExportError, ViewKind, shade};
+use super::tile::{TilePlace, paint_tile};
+use super::{ExportError, ViewKind};
 use crate::pipeline::AttackResult;
 use crate::pipeline::sweep::Sweep;
 
@@ -92,17 +93,13 @@ fn paint_tiles(buffer: &mut [u8], width: u32, input: &FigureInput<'_>) {
     for (column, kind) in ViewKind::shown(result).iter().enumerate() {
         let (base, extra) = kind.images(result);
         let mode = kind.mode(result, input.opacity);
-        let left = MARGIN + column as u32 * (TILE + MARGIN);
-        for y in 0..TILE {
-            let source_y = (y as usize * base.height) / TILE as usize;
-            for x in 0..TILE {
-                let source_x = (x as usize * base.width) / TILE as usize;
-                let index = source_y * base.width + source_x;
-                let rgb = shade(mode, base.pixels[index], extra.pixels[index]);
-                let offset = (((HEADER + y) * width + left + x) * 3) as usize;
-                buffer[offset..offset + 3].copy_from_slice(&rgb);
-            }
-        }
+        let place = TilePlace {
+            page_width: width,
+            left: MARGIN + column as u32 * (TILE + MARGIN),
+            top: HEADER,
+            side: TILE,
+        };
+        paint_tile(buffer, place, base, extra, mode);
     }
 }
 

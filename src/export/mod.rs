@@ -8,6 +8,7 @@ mod figure;
 mod png;
 mod report;
 mod result_images;
+mod tile;
 mod views;
 
 pub use animation::{AnimationInput, animation_frame_size, write_animation_gif};
