@@ -307,7 +307,8 @@ impl AdvlensApp {
             self.ui_state.view.region_tool.drawing,
             commands,
         );
-        panels::numbers_ui(ui, session, commands);
+        panels::numbers_ui(ui, session);
+        panels::sweep_strip_ui(ui, session, commands);
         panels::views_ui(ui, session, &mut self.ui_state, commands);
         if self.ui_state.show_help {
             panels::help_ui(&ctx, &mut self.ui_state.show_help);

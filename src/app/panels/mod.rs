@@ -23,4 +23,5 @@ pub use controls::controls_ui;
 pub use help::help_ui;
 pub use numbers::numbers_ui;
 pub use status_bar::status_bar_ui;
+pub use sweep_plot::sweep_strip_ui;
 pub use views::views_ui;

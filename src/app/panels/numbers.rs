@@ -5,13 +5,12 @@
 use eframe::egui::{self, RichText};
 
 use super::defense_numbers::{defended_ui, detection_ui};
-use super::sweep_plot::sweep_ui;
 use crate::app::widgets::probability_bars_ui;
-use crate::app::{Commands, Session, theme};
+use crate::app::{Session, theme};
 use crate::attacks::{GradientRoute, Norm, format_radius};
 
 /// Draws the right panel.
-pub fn numbers_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
+pub fn numbers_ui(ui: &mut egui::Ui, session: &Session) {
     egui::Panel::right("numbers")
         .default_size(320.0)
         .resizable(true)
@@ -60,8 +59,6 @@ pub fn numbers_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands)
                 }
                 ui.add_space(6.0);
                 metrics_ui(ui, &result);
-                ui.separator();
-                sweep_ui(ui, session, commands);
             });
         });
 }

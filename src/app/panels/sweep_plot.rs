@@ -9,8 +9,18 @@ use crate::app::{Command, Commands, Session, theme};
 use crate::attacks::{Norm, display_scale};
 use crate::pipeline::sweep::{DefendedSetting, FlipEstimate, Sweep, SweepPoint};
 
+/// Draws the sweep in its own resizable strip under the views (it spans the centre, between
+/// the controls and the numbers).
+pub fn sweep_strip_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
+    egui::Panel::bottom("sweep")
+        .resizable(true)
+        .default_size(250.0)
+        .min_size(140.0)
+        .show(ui, |ui| sweep_ui(ui, session, commands));
+}
+
 /// Draws the sweep section.
-pub fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
+fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
     ui.label(RichText::new("ε sweep").strong());
     let kind = session.settings.spec.attack.kind;
     if !kind.sweeps() {
@@ -48,7 +58,8 @@ pub fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
         .cloned()
         .unwrap_or_default();
     let response = Plot::new("sweep")
-        .height(if curves.len() > 1 { 220.0 } else { 180.0 })
+        // The plot takes the strip; the read-out lines stay under it.
+        .height((ui.available_height() - 22.0 * (curves.len() as f32 + 1.0)).max(80.0))
         .legend(Legend::default())
         .include_y(0.0)
         .include_y(1.0)

@@ -41,30 +41,26 @@ pub fn views_ui(
             session.result_id,
             session.settings.overlay_opacity,
         );
-        let columns = 3.0;
-        let spacing = ui.spacing().item_spacing.x;
-        let side = ((ui.available_width() - spacing * (columns - 1.0)) / columns)
-            .min((ui.available_height() - 120.0) / 2.0)
-            .max(64.0);
-        ui_state.view.probe = None;
-        let second_row: &[ViewKind] = if result.defended.is_some() {
-            &[
-                ViewKind::CamClean,
-                ViewKind::CamAdversarial,
-                ViewKind::Defended,
-            ]
-        } else {
-            &[ViewKind::CamClean, ViewKind::CamAdversarial]
-        };
-        let rows: [&[ViewKind]; 2] = [
-            &[
-                ViewKind::Original,
-                ViewKind::Perturbation,
-                ViewKind::Adversarial,
-            ],
-            second_row,
+        let mut kinds = vec![
+            ViewKind::Original,
+            ViewKind::Perturbation,
+            ViewKind::Adversarial,
+            ViewKind::CamClean,
+            ViewKind::CamAdversarial,
         ];
-        for row in rows {
+        if result.defended.is_some() {
+            kinds.push(ViewKind::Defended);
+        }
+        let spacing = ui.spacing().item_spacing;
+        let grid = ViewGrid::fitting(
+            kinds.len(),
+            ui.available_width(),
+            ui.available_height() - PROBE_LINE,
+            spacing,
+        );
+        let side = grid.side;
+        ui_state.view.probe = None;
+        for row in kinds.chunks(grid.columns) {
             ui.horizontal(|ui| {
                 for &kind in row {
                     ui.vertical(|ui| {
@@ -107,6 +103,40 @@ fn hand_over_region(drawn: egui::Rect, session: &mut Session, commands: &mut Com
     }) {
         Ok(region) => commands.push(Command::SetRegion(Some(region))),
         Err(err) => session.errors.push(format!("Region not set: {err}")),
+    }
+}
+
+/// Height kept under the views for the pixel probe's line.
+const PROBE_LINE: f32 = 28.0;
+/// Height of a view's title above it.
+const TITLE: f32 = 22.0;
+
+/// How the views tile the centre: the number of columns (and so rows) that gives the largest
+/// equal square views for the space, so no half of the centre is left empty.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ViewGrid {
+    columns: usize,
+    side: f32,
+}
+
+impl ViewGrid {
+    /// The best grid for `views` squares in `width × height` points.
+    fn fitting(views: usize, width: f32, height: f32, spacing: egui::Vec2) -> Self {
+        (1..=views.max(1))
+            .map(|columns| {
+                let rows = views.div_ceil(columns) as f32;
+                let across = (width - spacing.x * (columns as f32 - 1.0)) / columns as f32;
+                let down = (height - spacing.y * (rows - 1.0)) / rows - TITLE;
+                Self {
+                    columns,
+                    side: across.min(down).max(48.0),
+                }
+            })
+            .max_by(|a, b| a.side.total_cmp(&b.side))
+            .unwrap_or(Self {
+                columns: 3,
+                side: 48.0,
+            })
     }
 }
 
@@ -164,4 +194,30 @@ fn errors_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Commands) 
                 commands.push(Command::DismissErrors);
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_grid_follows_the_shape_of_the_space() {
+        let spacing = egui::vec2(8.0, 8.0);
+        // Wide and short: one row of five.
+        assert_eq!(ViewGrid::fitting(5, 1600.0, 330.0, spacing).columns, 5);
+        // Tall and narrow: one column.
+        assert_eq!(ViewGrid::fitting(5, 300.0, 1800.0, spacing).columns, 1);
+        // The window's centre at 1440×920 (about 800×560 after the panels and the sweep):
+        // three across, two down, each view as large as fits.
+        let grid = ViewGrid::fitting(5, 800.0, 560.0, spacing);
+        assert_eq!(grid.columns, 3);
+        assert!(grid.side > 250.0, "{grid:?}");
+        // Never a view larger than the space.
+        for (width, height) in [(700.0, 500.0), (2400.0, 1300.0), (1000.0, 300.0)] {
+            let grid = ViewGrid::fitting(6, width, height, spacing);
+            let rows = 6usize.div_ceil(grid.columns) as f32;
+            assert!(grid.side * grid.columns as f32 <= width + 1e-3);
+            assert!((grid.side + TITLE) * rows <= height + 1e-3);
+        }
+    }
 }
