@@ -5,7 +5,7 @@ use eframe::egui::{self, RichText};
 
 use crate::app::ViewState;
 use crate::app::view_state::ViewKind;
-use crate::app::widgets::{ViewSources, scan_view_ui};
+use crate::app::widgets::{ColourScale, ViewSources, colour_bar_ui, scan_view_ui};
 use crate::app::{Command, Commands, Session, UiState, theme};
 use crate::attacks::Region;
 use crate::pipeline::AttackResult;
@@ -64,7 +64,15 @@ pub fn views_ui(
             ui.horizontal(|ui| {
                 for &kind in row {
                     ui.vertical(|ui| {
-                        ui.label(RichText::new(view_title(kind, &result)).strong());
+                        ui.horizontal(|ui| {
+                            ui.set_max_width(side);
+                            ui.label(RichText::new(view_title(kind, &result)).strong());
+                            if let Some(scale) = colour_scale(kind, &result) {
+                                // Room for the end labels ("−2.00", "+2.00/255").
+                                let room = ui.available_width() - 100.0;
+                                colour_bar_ui(ui, scale, room.min(90.0));
+                            }
+                        });
                         let sources = ViewSources {
                             renderer: &ui_state.renderer,
                             images: &ui_state.images,
@@ -140,12 +148,21 @@ impl ViewGrid {
     }
 }
 
+/// The colour bar a view carries: the perturbation's diverging scale, an explanation's
+/// viridis; none for the grey views.
+fn colour_scale(kind: ViewKind, result: &AttackResult) -> Option<ColourScale> {
+    match kind {
+        ViewKind::Perturbation => Some(ColourScale::Diverging {
+            scale: crate::app::view_state::perturbation_scale(result),
+        }),
+        ViewKind::CamClean | ViewKind::CamAdversarial => Some(ColourScale::Viridis),
+        _ => None,
+    }
+}
+
 fn view_title(kind: ViewKind, result: &AttackResult) -> String {
     match kind {
-        ViewKind::Perturbation => {
-            let scale = crate::app::view_state::perturbation_scale(result) * 255.0;
-            format!("Perturbation (±{scale:.2}/255 = full colour)")
-        }
+        ViewKind::Perturbation => "Perturbation".to_string(),
         ViewKind::Original => format!("Original — {}", result.clean.class_name),
         ViewKind::Adversarial => {
             format!("Adversarial — {}", result.adversarial_prediction.class_name)
