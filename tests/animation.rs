@@ -6,23 +6,14 @@ mod common;
 
 use advlens::attacks::{AttackConfig, AttackControl, AttackKind};
 use advlens::device::ComputeDevice;
-use advlens::imaging::{LoadOptions, Scan, load_scan};
 use advlens::models::load_shipped;
 use advlens::pipeline::{
     AttackRequest, AttackSpec, animation_epsilons, epsilon_animation, run_pipeline,
 };
 
-fn scan() -> Scan {
-    load_scan(
-        std::path::Path::new(&common::sample("chest_xray_pneumonia_1.png")),
-        &LoadOptions::default(),
-    )
-    .unwrap()
-}
-
 fn request(kind: AttackKind, epsilon: f64) -> AttackRequest {
     AttackRequest {
-        scan: scan(),
+        scan: common::sample_scan("chest_xray_pneumonia_1.png"),
         spec: AttackSpec {
             attack: AttackConfig::new(kind, epsilon).with_steps(5).with_seed(2),
             ..AttackSpec::default()

@@ -7,7 +7,7 @@ mod common;
 use advlens::attacks::{AttackConfig, AttackControl, AttackKind, FgsmGradient, predicted_class};
 use advlens::defenses::{DefenseConfig, DefenseKind, defended_predict};
 use advlens::device::ComputeDevice;
-use advlens::imaging::{LoadOptions, load_scan, model_input_from_scan};
+use advlens::imaging::model_input_from_scan;
 use advlens::models::load_shipped;
 use advlens::pipeline::sweep::{DefendedSetting, SweepSpec, sweep_input};
 
@@ -15,11 +15,7 @@ use advlens::pipeline::sweep::{DefendedSetting, SweepSpec, sweep_input};
 fn the_sweep_through_a_defence_has_an_unaware_and_an_adaptive_curve() {
     let device = ComputeDevice::cpu();
     let model = load_shipped("chest-xray-cnn", &device.device).unwrap();
-    let scan = load_scan(
-        std::path::Path::new(&common::sample("chest_xray_pneumonia_2.png")),
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let scan = common::sample_scan("chest_xray_pneumonia_2.png");
     let image = model_input_from_scan(&scan, 128, &device.device);
     let defense = DefenseConfig::new(DefenseKind::Median);
     let spec = |defense: Option<DefenseConfig>| SweepSpec {

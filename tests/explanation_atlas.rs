@@ -6,7 +6,6 @@ mod common;
 use advlens::attacks::{AttackConfig, AttackControl, AttackKind};
 use advlens::device::ComputeDevice;
 use advlens::explain::{ExplainConfig, ExplainMethod};
-use advlens::imaging::{LoadOptions, load_scan};
 use advlens::models::load_shipped;
 use advlens::pipeline::{AttackRequest, AttackSpec, explanation_atlas, run_pipeline};
 
@@ -14,11 +13,7 @@ use advlens::pipeline::{AttackRequest, AttackSpec, explanation_atlas, run_pipeli
 fn the_atlas_holds_every_method_and_agrees_with_the_results_own_map() {
     let device = ComputeDevice::cpu();
     let model = load_shipped("chest-xray-cnn", &device.device).unwrap();
-    let scan = load_scan(
-        std::path::Path::new(&common::sample("chest_xray_pneumonia_1.png")),
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let scan = common::sample_scan("chest_xray_pneumonia_1.png");
     let explain = ExplainConfig {
         samples: 4,
         steps: 8,

@@ -9,7 +9,6 @@ use advlens::attacks::{
     AttackConfig, AttackControl, AttackKind, Norm, Region, accepts_region, run_attack,
 };
 use advlens::device::ComputeDevice;
-use advlens::imaging::{LoadOptions, load_scan};
 use advlens::models::load_shipped;
 use advlens::pipeline::{AttackRequest, AttackSpec, FgsmSession, run_pipeline};
 use common::{host, image_batch, predictions, tiny_models};
@@ -131,11 +130,7 @@ fn score_based_attacks_refuse_a_region_with_a_clear_error() {
 fn a_region_limited_attack_on_a_real_film_reuses_fgsm_exactly_and_can_still_flip_it() {
     let device = ComputeDevice::cpu();
     let model = load_shipped("chest-xray-cnn", &device.device).unwrap();
-    let scan = load_scan(
-        std::path::Path::new(&common::sample("chest_xray_pneumonia_1.png")),
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let scan = common::sample_scan("chest_xray_pneumonia_1.png");
     // The left half of the film, where one lung is.
     let left_lung = Region::new(0.05, 0.15, 0.5, 0.85).unwrap();
     let request = |kind: AttackKind, epsilon: f64| {

@@ -143,13 +143,18 @@ pub fn perturbation_sizes(
         .collect()
 }
 
-/// A bundled chest X-ray (`sample_data/NAME`) as `model`'s input on the CPU.
-pub fn chest_input(model: &advlens::models::LoadedModel, name: &str) -> Tensor<4> {
-    let scan = advlens::imaging::load_scan(
+/// A bundled sample scan (`sample_data/NAME`), loaded as the window loads it.
+pub fn sample_scan(name: &str) -> advlens::imaging::Scan {
+    advlens::imaging::load_scan(
         std::path::Path::new(&sample(name)),
         &advlens::imaging::LoadOptions::default(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// A bundled chest X-ray (`sample_data/NAME`) as `model`'s input on the CPU.
+pub fn chest_input(model: &advlens::models::LoadedModel, name: &str) -> Tensor<4> {
+    let scan = sample_scan(name);
     advlens::imaging::model_input_from_scan(
         &scan,
         model.card.spec.input_size,
