@@ -84,7 +84,7 @@ fn a_newer_attack_supersedes_older_ones() {
     assert!(
         events
             .iter()
-            .any(|e| matches!(e, WorkerEvent::DeviceReady(d) if d.contains("CPU")))
+            .any(|e| matches!(e, WorkerEvent::DeviceReady(d) if d.description.contains("CPU")))
     );
 }
 

@@ -17,8 +17,9 @@ impl AdvlensApp {
     pub(super) fn handle_events(&mut self) {
         for event in self.worker.poll() {
             match event {
-                WorkerEvent::DeviceReady(description) => {
-                    self.session.status.device = Some(description);
+                WorkerEvent::DeviceReady(device) => {
+                    self.session.status.device = Some(device.description.clone());
+                    self.evaluator.set_device(*device);
                     self.session.status.busy = Some("loading…".to_string());
                 }
                 WorkerEvent::ScanLoaded(scan) => {
@@ -91,6 +92,9 @@ impl AdvlensApp {
     /// Carries out the queued commands.
     pub(super) fn apply(&mut self, ctx: &egui::Context) {
         for command in self.commands.take() {
+            let Some(command) = self.apply_dataset_command(command) else {
+                continue;
+            };
             match command {
                 Command::OpenScan(path) => {
                     self.open_scan(ScanSource::Path(path), LoadOptions::default());
@@ -160,8 +164,20 @@ impl AdvlensApp {
                 Command::ToggleHelp => self.ui_state.show_help = !self.ui_state.show_help,
                 Command::ToggleAbout => self.ui_state.show_about = !self.ui_state.show_about,
                 Command::DismissErrors => self.session.errors.clear(),
+                // Carried out by `apply_dataset_command` above.
+                Command::ShowTab(_)
+                | Command::RunEvaluation
+                | Command::CancelEvaluation
+                | Command::PickEvaluationFolder
+                | Command::OpenEvaluatedScan { .. }
+                | Command::ExportReport(_) => {}
             }
         }
+        self.handle_dialog_answer(ctx);
+    }
+
+    /// Acts on the answer of a file dialog that closed.
+    fn handle_dialog_answer(&mut self, ctx: &egui::Context) {
         if let Some((purpose, answer)) = self.ui_state.dialog.as_ref().and_then(PendingDialog::poll)
         {
             self.ui_state.dialog = None;
@@ -178,6 +194,12 @@ impl AdvlensApp {
                     DialogPurpose::ExportFolder => self.commands.push(Command::Export(Some(path))),
                     DialogPurpose::OpenUniversal => {
                         self.commands.push(Command::LoadUniversal(path));
+                    }
+                    DialogPurpose::EvaluationFolder => {
+                        self.session.settings.dataset.folder = Some(path);
+                    }
+                    DialogPurpose::SaveReport => {
+                        self.commands.push(Command::ExportReport(Some(path)));
                     }
                 }
                 ctx.request_repaint();

@@ -61,6 +61,34 @@ pub enum Command {
     ToggleAbout,
     /// Dismiss the error banner.
     DismissErrors,
+    /// Show the single-scan workbench or the data-set view.
+    ShowTab(Tab),
+    /// Start the data-set evaluation with the view's settings.
+    RunEvaluation,
+    /// Stop the running data-set evaluation, keeping the scans it finished.
+    CancelEvaluation,
+    /// Ask for a folder of labelled scans to evaluate.
+    PickEvaluationFolder,
+    /// Open an evaluated scan in the workbench with the evaluation's model, attack, defence
+    /// and its flipping ε.
+    OpenEvaluatedScan {
+        /// Which evaluation (0: the main model's).
+        evaluation: usize,
+        /// Which record of it.
+        record: usize,
+    },
+    /// Write the data-set report (HTML and per-scan CSV); `None` asks where.
+    ExportReport(Option<PathBuf>),
+}
+
+/// The window's two views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    /// One scan: attack, explanation and defence side by side.
+    #[default]
+    Workbench,
+    /// A set of scans: curves, confusion matrices and the failure gallery.
+    Dataset,
 }
 
 /// The commands pushed this frame, applied together by the app's `logic`.

@@ -22,6 +22,10 @@ pub enum DialogPurpose {
     ExportFolder,
     /// Pick a universal perturbation (`uap.json`).
     OpenUniversal,
+    /// Pick a folder of labelled scans (one sub-folder per class) to evaluate.
+    EvaluationFolder,
+    /// Choose where the data-set report goes.
+    SaveReport,
 }
 
 /// A dialog that may still be open.
@@ -72,6 +76,14 @@ impl PendingDialog {
                         .set_title("Load a universal perturbation (advlens uap)")
                         .add_filter("uap.json", &["json"])
                         .pick_file(),
+                    DialogPurpose::EvaluationFolder => dialog
+                        .set_title("Folder of labelled scans (one sub-folder per class)")
+                        .pick_folder(),
+                    DialogPurpose::SaveReport => dialog
+                        .set_title("Save the robustness report")
+                        .set_file_name("advlens-report.html")
+                        .add_filter("HTML", &["html"])
+                        .save_file(),
                 };
                 // The window may have stopped waiting (it closed): the answer is then moot.
                 sender.send(picked).ok();

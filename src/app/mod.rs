@@ -5,6 +5,9 @@
 mod actions;
 mod colormap_gpu;
 mod commands;
+mod dataset_actions;
+mod dataset_session;
+mod dataset_settings;
 mod dialogs;
 mod export_files;
 mod panels;
@@ -24,7 +27,9 @@ use std::sync::Arc;
 use eframe::egui;
 
 pub use colormap_gpu::{COLORMAP_WGSL, ColormapPipeline, ShaderParams, upload_image};
-pub use commands::{Command, Commands};
+pub use commands::{Command, Commands, Tab};
+pub use dataset_session::{DatasetSession, EvaluationProgress};
+pub use dataset_settings::{DatasetSettings, EVALUATION_ATTACKS};
 pub use session::{Session, StatusInfo};
 pub use settings::{APP_ID, Settings, settings_dir};
 pub use smoke::SmokeTest;
@@ -37,7 +42,7 @@ use crate::imaging::{LoadOptions, Scan};
 use crate::models::list_shipped;
 use crate::pipeline::sweep::Sweep;
 use crate::pipeline::{AttackResult, AttackSpec};
-use crate::worker::{ScanSource, WorkerHandle, WorkerRequest};
+use crate::worker::{EvaluationRunner, ScanSource, WorkerHandle, WorkerRequest};
 
 use view_images::ViewRenderer;
 
@@ -73,6 +78,7 @@ pub struct AdvlensApp {
     session: Session,
     ui_state: UiState,
     worker: WorkerHandle,
+    evaluator: EvaluationRunner,
     commands: Commands,
     smoke: Option<smoke::SmokeState>,
 }
@@ -101,6 +107,7 @@ impl AdvlensApp {
         install_fonts(ctx);
         let notify_ctx = ctx.clone();
         let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(move || notify_ctx.request_repaint());
+        let evaluator = EvaluationRunner::new(notify.clone());
         let spawned = match options.shared_device.clone() {
             Some(device) => WorkerHandle::spawn_with(move || Ok(device), notify),
             None => WorkerHandle::spawn(options.device, notify),
@@ -122,6 +129,7 @@ impl AdvlensApp {
             session: Session::new(settings, models, errors),
             ui_state: UiState::new(renderer),
             worker,
+            evaluator,
             commands: Commands::default(),
             smoke: options.smoke.map(smoke::SmokeState::new),
         };
@@ -184,6 +192,18 @@ impl AdvlensApp {
     #[must_use]
     pub fn last_export(&self) -> Option<&str> {
         self.session.last_export.as_deref()
+    }
+
+    /// The data-set view's evaluations and choices.
+    #[must_use]
+    pub fn dataset(&self) -> &DatasetSession {
+        &self.session.dataset
+    }
+
+    /// The view shown.
+    #[must_use]
+    pub fn tab(&self) -> Tab {
+        self.ui_state.tab
     }
 
     /// Queues a command, as a panel would.
@@ -281,6 +301,7 @@ impl AdvlensApp {
     /// (applied in one place), the smoke test and the style.
     pub fn logic(&mut self, ctx: &egui::Context) {
         self.handle_events();
+        self.handle_evaluation_events();
         shortcuts::handle(ctx, &self.session, &mut self.commands);
         self.apply(ctx);
         if let Some(mut smoke) = self.smoke.take() {
@@ -288,7 +309,7 @@ impl AdvlensApp {
             self.smoke = Some(smoke);
         }
         self.apply_style(ctx);
-        if self.is_busy() || self.session.status.sweeping {
+        if self.is_busy() || self.session.status.sweeping || self.session.dataset.running() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
     }
@@ -299,7 +320,26 @@ impl AdvlensApp {
         let ctx = ui.ctx().clone();
         let session = &mut self.session;
         let commands = &mut self.commands;
-        panels::status_bar_ui(ui, session, self.ui_state.renderer.name(), commands);
+        panels::status_bar_ui(
+            ui,
+            session,
+            self.ui_state.renderer.name(),
+            self.ui_state.tab,
+            commands,
+        );
+        if self.ui_state.tab == Tab::Dataset {
+            panels::dataset_ui(ui, session, &mut self.ui_state.thumbnails, commands);
+            if self.ui_state.show_help {
+                panels::help_ui(&ctx, &mut self.ui_state.show_help);
+            }
+            if self.ui_state.show_about {
+                panels::about_ui(&ctx, &mut self.ui_state.show_about);
+            }
+            if !self.commands.is_empty() {
+                ctx.request_repaint();
+            }
+            return;
+        }
         panels::controls_ui(
             ui,
             session,

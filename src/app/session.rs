@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::Settings;
+use super::dataset_session::DatasetSession;
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::{ModelCard, ShippedModel};
 use crate::pipeline::AttackResult;
@@ -67,6 +68,8 @@ pub struct Session {
     pub errors: Vec<String>,
     /// The folder of the last export.
     pub last_export: Option<String>,
+    /// The data-set view's evaluations and choices.
+    pub dataset: DatasetSession,
 }
 
 impl Session {
@@ -89,6 +92,7 @@ impl Session {
             },
             errors,
             last_export: None,
+            dataset: DatasetSession::default(),
         }
     }
 

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::dataset_settings::DatasetSettings;
 use crate::attacks::AttackConfig;
 use crate::defenses::DefenseConfig;
 use crate::explain::ExplainConfig;
@@ -42,6 +43,8 @@ pub struct Settings {
     pub presentation: bool,
     /// Recently opened scans, newest first.
     pub recent: Vec<PathBuf>,
+    /// The data-set view's choices.
+    pub dataset: DatasetSettings,
 }
 
 impl Default for Settings {
@@ -53,6 +56,7 @@ impl Default for Settings {
             overlay_opacity: 0.6,
             presentation: false,
             recent: Vec::new(),
+            dataset: DatasetSettings::default(),
         }
     }
 }
@@ -72,6 +76,8 @@ pub struct SettingsFile {
     defense: Option<DefenseConfig>,
     adaptive_attack: bool,
     explain: ExplainConfig,
+    #[serde(default, skip_serializing_if = "DatasetSettings::is_default")]
+    dataset: DatasetSettings,
 }
 
 impl Default for SettingsFile {
@@ -95,6 +101,7 @@ impl From<SettingsFile> for Settings {
             overlay_opacity: file.overlay_opacity,
             presentation: file.presentation,
             recent: file.recent,
+            dataset: file.dataset,
         }
     }
 }
@@ -112,6 +119,7 @@ impl From<Settings> for SettingsFile {
             defense: settings.spec.defense,
             adaptive_attack: settings.spec.adaptive,
             explain: settings.spec.explain,
+            dataset: settings.dataset,
         }
     }
 }
@@ -200,6 +208,7 @@ mod tests {
             defense: Some(DefenseConfig::new(DefenseKind::TvDenoise)),
             adaptive_attack: true,
             explain: ExplainConfig::default(),
+            dataset: DatasetSettings::default(),
         };
         let stored = ron::to_string(&old_layout).unwrap();
         assert!(stored.starts_with("(model:"), "{stored}");

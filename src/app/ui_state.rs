@@ -2,7 +2,9 @@
 //! uploaded images and the renderer, the help overlay, the typed-in paths and an open file
 //! dialog.
 
+use super::commands::Tab;
 use super::dialogs::PendingDialog;
+use super::panels::ThumbnailCache;
 use super::view_images::{ViewImages, ViewRenderer};
 use super::view_state::ViewState;
 
@@ -35,6 +37,10 @@ pub struct UiState {
     pub dialog: Option<PendingDialog>,
     /// Whether the user was told that no file dialog can be shown here (said once).
     pub told_no_dialog: bool,
+    /// The view shown: the workbench or the data set.
+    pub tab: Tab,
+    /// The failure gallery's uploaded thumbnails.
+    pub thumbnails: ThumbnailCache,
 }
 
 impl UiState {
@@ -50,6 +56,8 @@ impl UiState {
             fields: TextFields::default(),
             dialog: None,
             told_no_dialog: false,
+            tab: Tab::Workbench,
+            thumbnails: ThumbnailCache::default(),
         }
     }
 }

@@ -8,11 +8,12 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use advlens::attacks::{AttackConfig, AttackKind};
-use advlens::datasets::{LabelledImages, load_dataset, shared_datasets_dir};
+use advlens::datasets::LabelledImages;
 use advlens::defenses::DefenseConfig;
+use advlens::device::ComputeDevice;
 use advlens::device::DevicePreference;
 use advlens::eval::{
-    EvalPlan, evaluate_robustness, images_from_folder, images_from_split, save_card, table_csv,
+    EvalHooks, EvalPlan, ImageSource, ScanEvaluation, evaluate_scans, save_card, table_csv,
     table_markdown,
 };
 use advlens::export::write_atomic;
@@ -104,6 +105,17 @@ pub struct EvalArgs {
     /// With --explain: the block the CAM family reads, 1-based; default the last.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4))]
     explain_layer: Option<u32>,
+    /// Also write a self-contained HTML report (curves, confusion matrices, the table, the
+    /// most fragile scans) here, and the per-scan CSV beside it (`<report>.scans.csv`).
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// With --report: the ε of the adversarial confusion matrices (default the largest).
+    #[arg(long, requires = "report", value_parser = super::parse_epsilon_arg)]
+    report_eps: Option<f64>,
+    /// With --report: also evaluate this shipped model on the same scans and draw both on the
+    /// same axes (say, the robust twin).
+    #[arg(long, requires = "report")]
+    compare: Option<String>,
     /// Also add the table to the model's card (replacing one with the same setting).
     #[arg(long)]
     update_card: bool,
@@ -148,45 +160,6 @@ fn attack_plan(args: &EvalArgs) -> anyhow::Result<Vec<AttackConfig>> {
         .collect()
 }
 
-/// Where a command's labelled scans come from: a class folder, or a data-set split.
-pub(super) struct ImageSource<'a> {
-    /// A folder with one sub-folder per class.
-    pub data: Option<&'a std::path::Path>,
-    /// The data-set folder (default `$ADVLENS_DATASETS` or `../shared/datasets`).
-    pub datasets: Option<&'a std::path::Path>,
-    /// test, val or train.
-    pub split: &'a str,
-    /// The first N scans only.
-    pub limit: Option<usize>,
-}
-
-impl ImageSource<'_> {
-    /// The scans at `model`'s input size, labelled with its classes, from its task's data set.
-    pub(super) fn load_for(&self, model: &LoadedModel) -> anyhow::Result<LabelledImages> {
-        let spec = model.card.spec;
-        let (classes, size, task_file) = (
-            &model.card.classes,
-            spec.input_size,
-            spec.task.dataset_file(),
-        );
-        if let Some(folder) = self.data {
-            return Ok(images_from_folder(folder, classes, size, self.limit)?);
-        }
-        let root = self
-            .datasets
-            .map(std::path::Path::to_path_buf)
-            .or_else(shared_datasets_dir)
-            .context("no data-set folder: pass --data, --datasets or set ADVLENS_DATASETS")?;
-        let dataset = load_dataset(&root, task_file)?;
-        let split = match self.split {
-            "train" => &dataset.train,
-            "val" => &dataset.val,
-            _ => &dataset.test,
-        };
-        Ok(images_from_split(split, size, self.limit)?)
-    }
-}
-
 /// The file stem of a table: model, defence and adaptivity.
 fn table_stem(table: &RobustnessTable, defense: Option<&DefenseConfig>) -> String {
     let mut stem = table.model.clone();
@@ -200,6 +173,38 @@ fn table_stem(table: &RobustnessTable, defense: Option<&DefenseConfig>) -> Strin
     stem
 }
 
+/// Evaluates with a progress bar (scans done of all).
+fn evaluate_with_bar(
+    model: &LoadedModel,
+    images: &LabelledImages,
+    plan: &EvalPlan,
+    device: &ComputeDevice,
+) -> anyhow::Result<ScanEvaluation> {
+    let bar = ProgressBar::new(0);
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} images, {elapsed}, eta {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(format!("{} on {} images", model.card.name, images.len()));
+    let mut on_batch = |partial: &ScanEvaluation| {
+        bar.set_length(partial.planned as u64);
+        bar.set_position(partial.done() as u64);
+    };
+    let evaluation = evaluate_scans(
+        model,
+        images,
+        plan,
+        device,
+        &mut EvalHooks {
+            should_stop: None,
+            on_batch: &mut on_batch,
+        },
+    )?;
+    bar.finish_and_clear();
+    Ok(evaluation)
+}
+
 pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let attacks = attack_plan(args)?;
     let defense = args
@@ -211,9 +216,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let device = super::start_device(args.device)?;
     let model = load_model_files(&shipped.weights_path, shipped.card.clone(), &device.device)?;
     let images = ImageSource {
-        data: args.data.as_deref(),
-        datasets: args.datasets.as_deref(),
-        split: &args.split,
+        data: args.data.clone(),
+        datasets: args.datasets.clone(),
+        split: args.split.clone(),
         limit: args.limit,
     }
     .load_for(&model)?;
@@ -224,18 +229,8 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         adaptive: args.adaptive,
         batch_size: args.batch_size,
     };
-    let bar = ProgressBar::new(0);
-    if let Ok(style) =
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} batches, {elapsed}, eta {eta}")
-    {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_message(format!("{} on {} images", model.card.name, images.len()));
-    let table = evaluate_robustness(&model, &images, &plan, &device, &mut |done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    })?;
-    bar.finish_and_clear();
+    let evaluation = evaluate_with_bar(&model, &images, &plan, &device)?;
+    let table = evaluation.table();
     let markdown = table_markdown(&table);
     println!("{markdown}");
     std::fs::create_dir_all(&args.out)
@@ -275,6 +270,20 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
             stem: &stem,
         };
         super::eval_explain::run_shift_table(&job, &device)?;
+    }
+    if let Some(report) = &args.report {
+        super::eval_report::report_with_twin(
+            report,
+            evaluation,
+            args.compare.as_deref(),
+            &super::eval_report::SameScans {
+                model: &model,
+                images: &images,
+                plan: &plan,
+                device: &device,
+            },
+            args.report_eps,
+        )?;
     }
     if args.update_card {
         let card_path = shipped.weights_path.with_extension("json");

@@ -13,6 +13,7 @@ mod calibrate_cmd;
 mod certify_cmd;
 mod eval_cmd;
 mod eval_explain;
+mod eval_report;
 mod gui_cmd;
 mod models_cmd;
 mod train_cmd;

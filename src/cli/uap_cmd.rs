@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::eval_cmd::ImageSource;
 use advlens::attacks::{
     AttackControl, PatchPlacement, UniversalPerturbation, count_fooled, fit_patch, fit_universal,
 };
 use advlens::device::DevicePreference;
+use advlens::eval::ImageSource;
 use advlens::export::{diverging, write_atomic, write_rgb8};
 use advlens::models::{find_shipped, load_model_files};
 
@@ -86,9 +86,9 @@ pub fn run(args: &UapArgs) -> anyhow::Result<()> {
     let model = load_model_files(&shipped.weights_path, shipped.card.clone(), &device.device)?;
     let spec = model.card.spec;
     let images = ImageSource {
-        data: args.data.as_deref(),
-        datasets: args.datasets.as_deref(),
-        split: &args.split,
+        data: args.data.clone(),
+        datasets: args.datasets.clone(),
+        split: args.split.clone(),
         limit: Some(args.limit),
     }
     .load_for(&model)?;

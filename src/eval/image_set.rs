@@ -1,10 +1,56 @@
 //! Labelled images to evaluate on: a data-set split, or a folder with one sub-folder per
 //! class (named like the model's classes).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::EvalError;
-use crate::datasets::LabelledImages;
+use crate::datasets::{LabelledImages, load_dataset, shared_datasets_dir};
+use crate::models::LoadedModel;
+
+/// Where labelled scans come from: a folder with one sub-folder per class, or a split of the
+/// model's data set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageSource {
+    /// A folder with one sub-folder per class (named like the model's classes).
+    pub data: Option<PathBuf>,
+    /// The data-set folder (default `$ADVLENS_DATASETS` or `../shared/datasets`).
+    pub datasets: Option<PathBuf>,
+    /// test, val or train.
+    pub split: String,
+    /// The first N scans only.
+    pub limit: Option<usize>,
+}
+
+impl ImageSource {
+    /// The scans at `model`'s input size, labelled with its classes.
+    ///
+    /// # Errors
+    /// [`EvalError`] when the folder or the data set cannot be read, or there is none.
+    pub fn load_for(&self, model: &LoadedModel) -> Result<LabelledImages, EvalError> {
+        let spec = model.card.spec;
+        if let Some(folder) = &self.data {
+            return images_from_folder(folder, &model.card.classes, spec.input_size, self.limit);
+        }
+        let root = self
+            .datasets
+            .clone()
+            .or_else(shared_datasets_dir)
+            .ok_or_else(|| {
+                EvalError::Other(
+                    "no data-set folder: choose a folder of labelled scans, or set ADVLENS_DATASETS"
+                        .to_string(),
+                )
+            })?;
+        let dataset = load_dataset(&root, spec.task.dataset_file())
+            .map_err(|err| EvalError::Other(err.to_string()))?;
+        let split = match self.split.as_str() {
+            "train" => &dataset.train,
+            "val" => &dataset.val,
+            _ => &dataset.test,
+        };
+        images_from_split(split, spec.input_size, self.limit)
+    }
+}
 use crate::imaging::{LoadOptions, load_scan, resize_grey};
 
 /// The first `limit` images of a data-set split (which must already be `size × size`).

@@ -4,6 +4,7 @@
 mod animation;
 mod atlas;
 mod colormap;
+mod eval_report;
 mod figure;
 mod png;
 mod report;
@@ -14,8 +15,16 @@ mod views;
 pub use animation::{AnimationInput, animation_frame_size, write_animation_gif};
 pub use atlas::{AtlasInput, explanation_atlas_figure};
 pub use colormap::{ColorMode, diverging, gradcam_overlay, shade, viridis};
+pub use eval_report::{
+    EvalReportInput, FRAGILE_SHOWN, ScanThumbnails, accuracy_curves, confusion_chart,
+    eval_report_html, flip_histogram_chart, public_source, scan_csv, scan_thumbnails,
+    write_eval_report,
+};
 pub use figure::{FigureInput, comparison_figure};
-pub use png::{ExportError, write_atomic, write_grey8, write_grey16, write_rgb8};
+pub use png::{
+    ExportError, grey16_png_bytes, rgb_png_bytes, write_atomic, write_grey8, write_grey16,
+    write_rgb8,
+};
 pub use report::{AttackReport, DefendedReport, PredictionReport, ScanReport};
 pub use result_images::write_result_images;
 pub use views::{ViewKind, perturbation_scale};

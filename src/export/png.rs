@@ -105,3 +105,26 @@ pub fn write_rgb8(
         .ok_or_else(|| write_error(path, &"size mismatch"))?;
     write_atomic(path, &encode_png(&buffer, path)?)
 }
+
+/// RGB pixels (row-major, 3 bytes each) as PNG bytes in memory (for pages that inline their
+/// images).
+///
+/// # Errors
+/// [`ExportError::Write`] when the size does not match the pixels.
+pub fn rgb_png_bytes(width: u32, height: u32, rgb: Vec<u8>) -> Result<Vec<u8>, ExportError> {
+    let place = Path::new("an inline image");
+    let buffer = ImageBuffer::<Rgb<u8>, Vec<u8>>::from_raw(width, height, rgb)
+        .ok_or_else(|| write_error(place, &"size mismatch"))?;
+    encode_png(&buffer, place)
+}
+
+/// 16-bit grey levels (row-major) as 16-bit grey PNG bytes in memory.
+///
+/// # Errors
+/// [`ExportError::Write`] when the size does not match the pixels.
+pub fn grey16_png_bytes(width: u32, height: u32, grey: Vec<u16>) -> Result<Vec<u8>, ExportError> {
+    let place = Path::new("an inline image");
+    let buffer = ImageBuffer::<Luma<u16>, Vec<u16>>::from_raw(width, height, grey)
+        .ok_or_else(|| write_error(place, &"size mismatch"))?;
+    encode_png(&buffer, place)
+}

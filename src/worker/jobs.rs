@@ -65,7 +65,7 @@ impl WorkerState {
     pub(super) fn run(mut self, make_device: impl FnOnce() -> Result<ComputeDevice, String>) {
         match catch_unwind(AssertUnwindSafe(make_device)) {
             Ok(Ok(device)) => {
-                self.emit(WorkerEvent::DeviceReady(device.description.clone()));
+                self.emit(WorkerEvent::DeviceReady(Box::new(device.clone())));
                 self.device = Some(device);
             }
             Ok(Err(message)) => {
@@ -74,7 +74,7 @@ impl WorkerState {
                     &format!("{message}; using the CPU instead"),
                 );
                 self.device = Some(ComputeDevice::cpu());
-                self.emit(WorkerEvent::DeviceReady(ComputeDevice::cpu().description));
+                self.emit(WorkerEvent::DeviceReady(Box::new(ComputeDevice::cpu())));
             }
             Err(_) => {
                 self.error(
@@ -82,7 +82,7 @@ impl WorkerState {
                     &"the GPU driver crashed; using the CPU instead",
                 );
                 self.device = Some(ComputeDevice::cpu());
-                self.emit(WorkerEvent::DeviceReady(ComputeDevice::cpu().description));
+                self.emit(WorkerEvent::DeviceReady(Box::new(ComputeDevice::cpu())));
             }
         }
         while let Ok(first) = self.requests.recv() {

@@ -4,7 +4,10 @@
 //! queue, or stopped between steps), so stale results never reach the UI. A panic in a job
 //! becomes an error event. Nothing here knows about egui: the UI passes a `notify` callback.
 
+mod evaluation;
 mod jobs;
+
+pub use evaluation::{EvaluationEvent, EvaluationRequest, EvaluationRunner};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -82,8 +85,8 @@ pub enum WorkerRequest {
 /// What the worker reports.
 #[derive(Debug, Clone)]
 pub enum WorkerEvent {
-    /// The device is up.
-    DeviceReady(String),
+    /// The device is up (the data-set evaluations run on it too).
+    DeviceReady(Box<ComputeDevice>),
     /// A scan was read.
     ScanLoaded(Arc<Scan>),
     /// A model was loaded.

@@ -5,6 +5,7 @@ mod about;
 mod attack_controls;
 mod attack_parameters;
 mod controls;
+mod dataset;
 mod defense_controls;
 mod defense_numbers;
 mod explain_controls;
@@ -20,6 +21,7 @@ mod views;
 
 pub use about::about_ui;
 pub use controls::controls_ui;
+pub use dataset::{ThumbnailCache, dataset_ui};
 pub use help::help_ui;
 pub use numbers::numbers_ui;
 pub use status_bar::status_bar_ui;

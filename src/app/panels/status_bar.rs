@@ -1,19 +1,35 @@
-//! The status line: device, model, renderer, last run time, what is in progress, and the
+//! The status line: the view switch (workbench or data set), device, model, renderer, last run time, what is in progress, and the
 //! button that opens the About window.
 
 use eframe::egui::{self, RichText};
 
-use crate::app::{Command, Commands, Session};
+use crate::app::{Command, Commands, Session, Tab};
 
-/// Draws the status line.
+/// Draws the status line, with the switch between the workbench and the data-set view.
 pub fn status_bar_ui(
     ui: &mut egui::Ui,
     session: &Session,
     renderer: &str,
+    tab: Tab,
     commands: &mut Commands,
 ) {
     egui::Panel::bottom("status").show(ui, |ui| {
         ui.horizontal(|ui| {
+            for (option, name) in [(Tab::Workbench, "Workbench"), (Tab::Dataset, "Data set")] {
+                let label = if option == Tab::Dataset && session.dataset.running() {
+                    format!("{name} (running)")
+                } else {
+                    name.to_string()
+                };
+                if ui
+                    .selectable_label(tab == option, RichText::new(label).strong())
+                    .clicked()
+                    && tab != option
+                {
+                    commands.push(Command::ShowTab(option));
+                }
+            }
+            ui.separator();
             let device = session
                 .status
                 .device
