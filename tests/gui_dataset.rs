@@ -59,13 +59,35 @@ fn the_data_set_view_evaluates_a_folder_and_opens_a_failure_in_the_workbench() {
     harness.run_steps(2);
     assert!(harness.state().dataset().running());
     wait_for_evaluation(&mut harness);
-    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    assert!(
+        harness.state().errors().is_empty(),
+        "{:?}",
+        harness.state().errors()
+    );
     let evaluation = harness.state().dataset().main().unwrap().clone();
     assert!(evaluation.finished);
     assert_eq!(evaluation.done(), 6);
     harness.get_by_label("Accuracy against ε");
+    // The strongest attack is shown first (the lower accuracy at 4/255, FGSM on a tie); FGSM
+    // (deterministic, so the workbench repeats it exactly) is one click away.
+    let strongest = evaluation.strongest_attack();
+    assert!(evaluation.accuracy(strongest, 3) <= evaluation.accuracy(1 - strongest, 3));
+    harness.get_by_label_contains(&format!(
+        "Most fragile scans under {}",
+        evaluation.attacks[strongest].name
+    ));
+    harness.state_mut().push(Command::ChooseEvaluationAttack(1));
+    harness.run_steps(2);
+    harness.get_by_label_contains("Most fragile scans under PGD-5");
+    harness.state_mut().push(Command::ChooseEvaluationAttack(0));
+    harness.run_steps(2);
     harness.get_by_label_contains("Most fragile scans under FGSM");
-    assert_eq!(harness.get_all_by_label_contains("6 scans · accuracy").count(), 2);
+    assert_eq!(
+        harness
+            .get_all_by_label_contains("6 scans · accuracy")
+            .count(),
+        2
+    );
     // The curve's numbers are the table's, and each matrix counts every scan once.
     let table = evaluation.table();
     assert_eq!(table.rows.len(), 2);

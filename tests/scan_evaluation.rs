@@ -260,10 +260,7 @@ fn the_report_is_one_self_contained_page_without_folder_paths() {
         assert!(!html.contains(forbidden), "{forbidden}");
     }
     let sources: Vec<&str> = html.split("src=\"").skip(1).collect();
-    assert!(
-        sources.len() >= 6,
-        "charts and thumbnails inline"
-    );
+    assert!(sources.len() >= 6, "charts and thumbnails inline");
     assert!(
         sources
             .iter()

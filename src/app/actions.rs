@@ -168,6 +168,7 @@ impl AdvlensApp {
                 Command::ShowTab(_)
                 | Command::RunEvaluation
                 | Command::CancelEvaluation
+                | Command::ChooseEvaluationAttack(_)
                 | Command::PickEvaluationFolder
                 | Command::OpenEvaluatedScan { .. }
                 | Command::ExportReport(_) => {}

@@ -77,6 +77,9 @@ pub enum Command {
         /// Which record of it.
         record: usize,
     },
+    /// Show this attack (an index into the evaluation's attacks) in the histogram, the
+    /// confusion matrices and the gallery.
+    ChooseEvaluationAttack(usize),
     /// Write the data-set report (HTML and per-scan CSV); `None` asks where.
     ExportReport(Option<PathBuf>),
 }

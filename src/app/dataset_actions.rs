@@ -23,6 +23,7 @@ impl AdvlensApp {
             Command::ShowTab(tab) => self.ui_state.tab = tab,
             Command::RunEvaluation => self.start_evaluation(),
             Command::CancelEvaluation => self.evaluator.cancel(),
+            Command::ChooseEvaluationAttack(attack) => self.session.dataset.attack = Some(attack),
             Command::PickEvaluationFolder => {
                 self.ui_state.dialog = Some(PendingDialog::open(DialogPurpose::EvaluationFolder));
             }
@@ -69,6 +70,15 @@ impl AdvlensApp {
             .defense
             .clone()
             .filter(|_| choices.through_defense);
+        let batch_size = match choices.batch_size {
+            0 => self
+                .session
+                .models
+                .iter()
+                .find(|m| m.name == settings.model)
+                .map_or(16, |m| m.card.spec.arch.evaluation_batch_size()),
+            chosen => chosen,
+        };
         let mut models = vec![settings.model.clone()];
         models.extend(choices.compare.clone().filter(|c| *c != settings.model));
         Ok(EvaluationRequest {
@@ -84,7 +94,7 @@ impl AdvlensApp {
                 epsilons,
                 adaptive: settings.spec.adaptive && defense.is_some(),
                 defense,
-                batch_size: choices.batch_size.max(1),
+                batch_size,
             },
         })
     }
@@ -122,15 +132,17 @@ impl AdvlensApp {
         for event in self.evaluator.poll() {
             let dataset = &mut self.session.dataset;
             match event {
-                EvaluationEvent::Progress { model, evaluation } => {
+                EvaluationEvent::Counted { model, done, total } => {
                     if let Some(progress) = &mut dataset.progress {
                         if progress.model != model {
                             progress.model = model;
                             progress.model_started = Instant::now();
                         }
-                        progress.done = evaluation.done();
-                        progress.total = evaluation.planned;
+                        progress.done = done;
+                        progress.total = total;
                     }
+                }
+                EvaluationEvent::Progress { model, evaluation } => {
                     dataset.evaluations.truncate(model);
                     dataset.evaluations.push(evaluation);
                     dataset.revision += 1;

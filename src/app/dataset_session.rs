@@ -53,8 +53,9 @@ pub struct DatasetSession {
     pub run: u64,
     /// Bumped whenever the evaluations change, so that thumbnails know to refresh.
     pub revision: u64,
-    /// The attack the histogram, confusion matrices and gallery show.
-    pub attack: usize,
+    /// The attack the histogram, confusion matrices and gallery show, once the user picks
+    /// one (until then the strongest).
+    pub attack: Option<usize>,
     /// The ε index of the adversarial confusion matrix (`None`: the largest).
     pub epsilon: Option<usize>,
     /// Show only scans of this true class.
@@ -90,10 +91,13 @@ impl DatasetSession {
             .unwrap_or(0)
     }
 
-    /// The attack shown, kept within range.
+    /// The attack shown: the one picked (kept within range), else the strongest.
     #[must_use]
     pub fn shown_attack(&self) -> usize {
-        self.main()
-            .map_or(0, |m| self.attack.min(m.attacks.len().saturating_sub(1)))
+        self.main().map_or(0, |main| {
+            self.attack
+                .filter(|&a| a < main.attacks.len())
+                .unwrap_or_else(|| main.strongest_attack())
+        })
     }
 }

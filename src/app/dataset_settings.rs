@@ -39,7 +39,7 @@ pub struct DatasetSettings {
     pub through_defense: bool,
     /// A second shipped model to evaluate on the same scans.
     pub compare: Option<String>,
-    /// Scans per batch.
+    /// Scans per batch; 0 = the fastest measured for the model's architecture.
     pub batch_size: usize,
 }
 
@@ -54,7 +54,7 @@ impl Default for DatasetSettings {
             epsilons: "0, 1/255, 2/255, 4/255, 8/255".to_string(),
             through_defense: false,
             compare: None,
-            batch_size: 16,
+            batch_size: 0,
         }
     }
 }

@@ -15,6 +15,7 @@ use advlens::models::{list_shipped, load_shipped};
 
 /// Arguments of `bench`.
 #[derive(Args, Debug)]
+#[allow(clippy::struct_excessive_bools)] // command-line switches are bools by nature
 pub struct BenchArgs {
     /// Timed runs per measurement (after one warm-up run).
     #[arg(long, default_value_t = 7)]
@@ -32,6 +33,13 @@ pub struct BenchArgs {
     /// C&W is 500 gradient steps).
     #[arg(long)]
     attacks: bool,
+    /// Time only the data-set evaluation instead: scans per second for FGSM and PGD-20 at
+    /// batch sizes 1, 16 and 64 on the first test scans (needs the data sets).
+    #[arg(long)]
+    pub(super) evaluation: bool,
+    /// With --evaluation: how many test scans each timed evaluation covers.
+    #[arg(long, default_value_t = 64)]
+    pub(super) evaluation_scans: usize,
     /// Also time one map of every explanation method on each model.
     #[arg(long)]
     explanations: bool,
@@ -64,6 +72,9 @@ pub(super) fn median_ms(
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let device = super::start_device(args.device)?;
+    if args.evaluation {
+        return super::bench_eval::bench_evaluation(args, &device);
+    }
     let scan_path = advlens::app::bundled_scan()?;
     let scan = load_scan(&scan_path, &LoadOptions::default())?;
     println!(

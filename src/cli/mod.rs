@@ -8,6 +8,7 @@ mod attack_cmd;
 mod attack_options;
 mod attack_summary;
 mod bench_cmd;
+mod bench_eval;
 mod bench_explain;
 mod calibrate_cmd;
 mod certify_cmd;

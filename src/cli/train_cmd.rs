@@ -80,6 +80,10 @@ pub struct TrainArgs {
     /// model of randomized smoothing at the σ that smoothing uses, e.g. 0.12 or 0.25).
     #[arg(long, default_value_t = 0.0, value_parser = parse_noise_sigma)]
     noise_sigma: f32,
+    /// With --noise-sigma: the share of training images that get the noise (1 = all; 0.5
+    /// keeps clean scans in every batch).
+    #[arg(long, default_value_t = 1.0, requires = "noise_sigma", value_parser = parse_noise_sigma)]
+    noise_fraction: f32,
     /// Start from these weights (same task, architecture and input normalisation) instead of
     /// a random initialisation, e.g. to fine-tune a standard model adversarially.
     #[arg(long)]
@@ -185,6 +189,7 @@ fn train_config(args: &TrainArgs, name: &str) -> TrainConfig {
             max_zoom: args.zoom.clamp(0.0, 0.9),
             gamma: args.gamma.max(0.0),
             noise_sigma: args.noise_sigma,
+            noise_fraction: args.noise_fraction,
             stretch: args.stretch.clamp(0.0, 0.9),
             blur: args.blur.clamp(0.0, 8.0),
         },

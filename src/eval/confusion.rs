@@ -99,6 +99,20 @@ pub struct FlipHistogram {
     pub already_wrong: Vec<usize>,
 }
 
+impl FlipHistogram {
+    /// The tallest bar: the largest count in any bin, the held scans included.
+    #[must_use]
+    pub fn tallest(&self) -> usize {
+        self.counts
+            .iter()
+            .flatten()
+            .chain(&self.held)
+            .copied()
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 impl ScanEvaluation {
     /// The confusion matrix of the clean scans.
     #[must_use]

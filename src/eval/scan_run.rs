@@ -120,7 +120,8 @@ impl BatchContext<'_> {
             let judged = judge(self.model, &outcome.adversarial, self.defense())?;
             for (stage_index, stage) in outcome.stages.iter().enumerate() {
                 if !attack.stage_names.contains(&stage.name) {
-                    attack.stage_names.insert(stage_index, stage.name.clone());
+                    let at = stage_index.min(attack.stage_names.len());
+                    attack.stage_names.insert(at, stage.name.clone());
                 }
             }
             for (image, (record, judgement)) in records.iter_mut().zip(judged).enumerate() {

@@ -20,6 +20,17 @@ pub enum Architecture {
 }
 
 impl Architecture {
+    /// The batch size at which a data-set evaluation gets through the most scans per second
+    /// on the CPU (`advlens bench --evaluation`, docs/performance.md: 16 for the compact CNN,
+    /// whose FGSM slows down at 64; 64 for ResNet-18, which keeps gaining from larger batches).
+    #[must_use]
+    pub fn evaluation_batch_size(self) -> usize {
+        match self {
+            Self::CompactCnn => 16,
+            Self::Resnet18 => 64,
+        }
+    }
+
     /// Every architecture.
     pub const ALL: [Self; 2] = [Self::CompactCnn, Self::Resnet18];
 }

@@ -25,6 +25,10 @@ pub struct Augmentation {
     /// Standard deviation of Gaussian noise added to every pixel last, then clipped to [0, 1]
     /// as the smoothing defence's noisy copies are; 0 for none.
     pub noise_sigma: f32,
+    /// The share of images that get the noise (1 = all, as Cohen et al.; less keeps clean
+    /// scans in every batch, so that a model for a scan set with black background — where
+    /// noise clipped at 0 greys the background — still knows clean scans).
+    pub noise_fraction: f32,
     /// Largest extra horizontal stretch on top of the zoom (0.2 = width ×0.8–×1.2); 0 for none.
     pub stretch: f32,
     /// Largest Gaussian blur σ in pixels, drawn uniformly and applied to half of the images;
@@ -54,7 +58,13 @@ impl Augmentation {
             } else {
                 String::new()
             },
-            if self.noise_sigma > 0.0 {
+            if self.noise_sigma > 0.0 && self.noise_fraction < 1.0 {
+                format!(
+                    ", Gaussian noise σ = {} (clipped to [0, 1]) on {:.0}% of the images",
+                    self.noise_sigma,
+                    100.0 * self.noise_fraction
+                )
+            } else if self.noise_sigma > 0.0 {
                 format!(
                     ", Gaussian noise σ = {} (clipped to [0, 1])",
                     self.noise_sigma
@@ -122,7 +132,12 @@ impl Augmentation {
         for value in &mut out {
             *value = value.clamp(0.0, 1.0);
         }
-        if self.noise_sigma > 0.0 {
+        // The share is drawn only when it is below 1, so that runs with all images noisy
+        // replay the random stream of earlier versions.
+        if self.noise_sigma > 0.0
+            && (self.noise_fraction >= 1.0
+                || rng.random_bool(f64::from(self.noise_fraction.max(0.0))))
+        {
             add_gaussian_noise(&mut out, self.noise_sigma, rng);
         }
         out
@@ -139,6 +154,7 @@ impl Augmentation {
             max_zoom: 0.0,
             gamma: 0.0,
             noise_sigma: 0.0,
+            noise_fraction: 1.0,
             stretch: 0.0,
             blur: 0.0,
         }
@@ -223,6 +239,7 @@ mod tests {
             max_zoom: 0.1,
             gamma: 0.3,
             noise_sigma: 0.1,
+            noise_fraction: 0.5,
             stretch: 0.2,
             blur: 1.5,
         };

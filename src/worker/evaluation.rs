@@ -8,9 +8,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
+use std::time::{Duration, Instant};
+
 use crate::device::ComputeDevice;
 use crate::eval::{EvalHooks, EvalPlan, ImageSource, ScanEvaluation, evaluate_scans};
 use crate::models::load_shipped;
+
+/// The shortest time between two copies of the partial records sent to the window.
+const PARTIAL_EVERY: Duration = Duration::from_millis(400);
 
 /// What to evaluate: the same scans, plan and seed for every model (the first is the main
 /// one; a second is compared on the same axes).
@@ -27,7 +32,16 @@ pub struct EvaluationRequest {
 /// What an evaluation reports.
 #[derive(Debug, Clone)]
 pub enum EvaluationEvent {
-    /// The records so far of model `model` (an index into the request's models).
+    /// How far model `model` (an index into the request's models) is, after every batch.
+    Counted {
+        /// Which model.
+        model: usize,
+        /// Scans done.
+        done: usize,
+        /// Scans planned.
+        total: usize,
+    },
+    /// The records so far of model `model` (at most a few times a second: each is a copy).
     Progress {
         /// Which model.
         model: usize,
@@ -167,13 +181,26 @@ fn run(
         let Some(images) = images.as_ref() else {
             break;
         };
+        let mut last_copy: Option<Instant> = None;
         let mut on_batch = |partial: &ScanEvaluation| {
             sender
-                .send(EvaluationEvent::Progress {
+                .send(EvaluationEvent::Counted {
                     model: index,
-                    evaluation: Arc::new(partial.clone()),
+                    done: partial.done(),
+                    total: partial.planned,
                 })
                 .ok();
+            // Copying the records after every batch of one would cost O(n²); a copy a few
+            // times a second keeps the partial results on screen.
+            if last_copy.is_none_or(|t| t.elapsed() >= PARTIAL_EVERY) {
+                last_copy = Some(Instant::now());
+                sender
+                    .send(EvaluationEvent::Progress {
+                        model: index,
+                        evaluation: Arc::new(partial.clone()),
+                    })
+                    .ok();
+            }
             notify();
         };
         let evaluation = evaluate_scans(

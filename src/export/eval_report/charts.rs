@@ -210,15 +210,7 @@ pub fn flip_histogram_chart(
     title: &str,
 ) -> Result<Vec<u8>, ExportError> {
     let bins = histogram.edges.len() + 1; // the last bin holds the scans that held
-    let largest = histogram
-        .counts
-        .iter()
-        .flatten()
-        .chain(&histogram.held)
-        .copied()
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let largest = histogram.tallest().max(1);
     let groups = classes.len().max(1) as f64;
     render(760, 380, |root| {
         let mut chart = ChartBuilder::on(root)

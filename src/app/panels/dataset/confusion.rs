@@ -3,12 +3,12 @@
 
 use eframe::egui::{self, Color32, RichText};
 
-use crate::app::DatasetSession;
+use crate::app::{Command, Commands, DatasetSession};
 use crate::attacks::format_epsilon;
 use crate::eval::{ConfusionMatrix, ScanEvaluation};
 
 /// The attack and ε pickers.
-pub fn pickers_ui(ui: &mut egui::Ui, dataset: &mut DatasetSession) {
+pub fn pickers_ui(ui: &mut egui::Ui, dataset: &mut DatasetSession, commands: &mut Commands) {
     let Some(main) = dataset.main() else {
         return;
     };
@@ -26,7 +26,9 @@ pub fn pickers_ui(ui: &mut egui::Ui, dataset: &mut DatasetSession) {
             .selected_text(names.get(attack).cloned().unwrap_or_default())
             .show_ui(ui, |ui| {
                 for (index, name) in names.iter().enumerate() {
-                    ui.selectable_value(&mut dataset.attack, index, name);
+                    if ui.selectable_label(index == attack, name).clicked() {
+                        commands.push(Command::ChooseEvaluationAttack(index));
+                    }
                 }
             });
         ui.label("confusion at ε");

@@ -61,8 +61,20 @@ fn scans_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Commands) {
         ui.label("scans");
         ui.add(egui::DragValue::new(&mut choices.limit).range(1..=5000));
         ui.label("batch");
-        ui.add(egui::DragValue::new(&mut choices.batch_size).range(1..=128))
-            .on_hover_text("Scans attacked together; 16 is the fastest on this machine's CPU (docs/performance.md)");
+        ui.add(
+            egui::DragValue::new(&mut choices.batch_size)
+                .range(0..=128)
+                .custom_formatter(|value, _| {
+                    if value < 0.5 {
+                        "auto".to_string()
+                    } else {
+                        format!("{value:.0}")
+                    }
+                }),
+        )
+        .on_hover_text(
+            "Scans attacked together; auto (0) takes the fastest measured: 16 for the compact CNNs, 64 for ResNet-18 (docs/performance.md)",
+        );
     });
 }
 

@@ -53,7 +53,7 @@ pub fn dataset_ui(
                 });
             });
             ui.separator();
-            confusion::pickers_ui(ui, dataset);
+            confusion::pickers_ui(ui, dataset, commands);
             let (attack, epsilon) = (dataset.shown_attack(), dataset.confusion_epsilon());
             for evaluation in &dataset.evaluations {
                 confusion::confusion_ui(ui, evaluation, attack, epsilon);

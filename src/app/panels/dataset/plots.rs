@@ -2,7 +2,9 @@
 //! values) and the histogram of flipping ε per true class.
 
 use eframe::egui::{self, Color32, RichText};
-use egui_plot::{Bar, BarChart, HoverPosition, Legend, Line, Plot, PlotPoints, Points};
+use egui_plot::{
+    Bar, BarChart, HoverPosition, Legend, Line, Plot, PlotPoints, Points, uniform_grid_spacer,
+};
 
 use crate::app::DatasetSession;
 use crate::attacks::format_epsilon;
@@ -31,6 +33,17 @@ pub fn curves_ui(ui: &mut egui::Ui, dataset: &DatasetSession, height: f32) {
         .allow_scroll(false)
         .x_axis_label("ε (k/255)")
         .y_axis_label("accuracy (%)")
+        // Whole k/255 steps: the default decimal grid labels only 0 on a 0–8 axis.
+        .x_grid_spacer(uniform_grid_spacer(|input| {
+            let span = input.bounds.1 - input.bounds.0;
+            if span <= 10.0 {
+                [0.5, 1.0, 2.0]
+            } else if span <= 20.0 {
+                [1.0, 2.0, 4.0]
+            } else {
+                [2.0, 4.0, 8.0]
+            }
+        }))
         .label_formatter(|hover| match hover {
             HoverPosition::NearDataPoint {
                 plot_name,
@@ -92,10 +105,13 @@ pub fn histogram_ui(ui: &mut egui::Ui, dataset: &DatasetSession, height: f32) {
     let classes = main.classes.len().max(1);
     let width = 0.8 / classes as f64;
     let edges = histogram.edges.clone();
+    let tallest = histogram.tallest();
     Plot::new("dataset-histogram")
         .height(height)
         .legend(Legend::default())
         .include_y(0.0)
+        // Room above the tallest bar for the legend.
+        .include_y(tallest as f64 * 1.3 + 1.0)
         .allow_scroll(false)
         .allow_drag(false)
         .allow_zoom(false)
