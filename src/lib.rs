@@ -2,7 +2,7 @@
 //! one pipeline that the GUI, the CLI and the tests all call. The engine modules never import
 //! egui; the window lives in [`app`] and only draws the engine's result values.
 //!
-//! Dependencies run one way, top to bottom: `app` → `worker` → `recipe`/`export` →
+//! Dependencies run one way, top to bottom: `app` → `worker` → `recipe`/`export`/`scenarios` →
 //! `pipeline`/`train`/`eval` → `defenses` → `attacks`/`explain` → `models` →
 //! `imaging`/`metrics`/`datasets`/`device` (checked by `tests/layering.rs`; see
 //! `ARCHITECTURE.md`).
@@ -22,5 +22,6 @@ pub mod models;
 pub mod pipeline;
 pub mod recipe;
 pub mod resources;
+pub mod scenarios;
 pub mod train;
 pub mod worker;

@@ -92,7 +92,10 @@ impl AdvlensApp {
     /// Carries out the queued commands.
     pub(super) fn apply(&mut self, ctx: &egui::Context) {
         for command in self.commands.take() {
-            let Some(command) = self.apply_dataset_command(command) else {
+            let Some(command) = self
+                .apply_dataset_command(command)
+                .and_then(|command| self.apply_lecture_command(command))
+            else {
                 continue;
             };
             match command {
@@ -164,14 +167,20 @@ impl AdvlensApp {
                 Command::ToggleHelp => self.ui_state.show_help = !self.ui_state.show_help,
                 Command::ToggleAbout => self.ui_state.show_about = !self.ui_state.show_about,
                 Command::DismissErrors => self.session.errors.clear(),
-                // Carried out by `apply_dataset_command` above.
+                // Carried out by `apply_dataset_command` and `apply_lecture_command` above.
                 Command::ShowTab(_)
                 | Command::RunEvaluation
                 | Command::CancelEvaluation
                 | Command::ChooseEvaluationAttack(_)
                 | Command::PickEvaluationFolder
                 | Command::OpenEvaluatedScan { .. }
-                | Command::ExportReport(_) => {}
+                | Command::ExportReport(_)
+                | Command::ToggleLecture
+                | Command::StepScenario(_)
+                | Command::OpenScenario(_)
+                | Command::PickScenario
+                | Command::LoadScenario(_)
+                | Command::SaveScenario(_) => {}
             }
         }
         self.handle_dialog_answer(ctx);
@@ -198,6 +207,12 @@ impl AdvlensApp {
                     }
                     DialogPurpose::EvaluationFolder => {
                         self.session.settings.dataset.folder = Some(path);
+                    }
+                    DialogPurpose::OpenScenario => {
+                        self.commands.push(Command::LoadScenario(path));
+                    }
+                    DialogPurpose::SaveScenario => {
+                        self.commands.push(Command::SaveScenario(Some(path)));
                     }
                     DialogPurpose::SaveReport => {
                         self.commands.push(Command::ExportReport(Some(path)));

@@ -80,6 +80,19 @@ pub enum Command {
     /// Show this attack (an index into the evaluation's attacks) in the histogram, the
     /// confusion matrices and the gallery.
     ChooseEvaluationAttack(usize),
+    /// Show or hide the lecture scenario bar (loading the bundled scenarios the first time).
+    ToggleLecture,
+    /// Go to the scenario this many steps away (−1 previous, +1 next).
+    StepScenario(i32),
+    /// Go to scenario number `n` (0-based) of the list.
+    OpenScenario(usize),
+    /// Ask for a scenario file to open.
+    PickScenario,
+    /// Open this scenario file (it joins the list and is shown).
+    LoadScenario(PathBuf),
+    /// Save the current scan, model, attack, defence and result as a scenario; `None` asks
+    /// where.
+    SaveScenario(Option<PathBuf>),
     /// Write the data-set report (HTML and per-scan CSV); `None` asks where.
     ExportReport(Option<PathBuf>),
 }

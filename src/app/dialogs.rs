@@ -26,6 +26,10 @@ pub enum DialogPurpose {
     EvaluationFolder,
     /// Choose where the data-set report goes.
     SaveReport,
+    /// Pick a lecture scenario to open.
+    OpenScenario,
+    /// Choose where a new scenario goes.
+    SaveScenario,
 }
 
 /// A dialog that may still be open.
@@ -79,6 +83,15 @@ impl PendingDialog {
                     DialogPurpose::EvaluationFolder => dialog
                         .set_title("Folder of labelled scans (one sub-folder per class)")
                         .pick_folder(),
+                    DialogPurpose::OpenScenario => dialog
+                        .set_title("Open a lecture scenario")
+                        .add_filter("scenario", &["json"])
+                        .pick_file(),
+                    DialogPurpose::SaveScenario => dialog
+                        .set_title("Save the current state as a scenario")
+                        .set_file_name("scenario.json")
+                        .add_filter("scenario", &["json"])
+                        .save_file(),
                     DialogPurpose::SaveReport => dialog
                         .set_title("Save the robustness report")
                         .set_file_name("advlens-report.html")

@@ -10,6 +10,8 @@ mod dataset_session;
 mod dataset_settings;
 mod dialogs;
 mod export_files;
+mod lecture;
+mod lecture_actions;
 mod panels;
 mod session;
 mod settings;
@@ -30,6 +32,7 @@ pub use colormap_gpu::{COLORMAP_WGSL, ColormapPipeline, ShaderParams, upload_ima
 pub use commands::{Command, Commands, Tab};
 pub use dataset_session::{DatasetSession, EvaluationProgress};
 pub use dataset_settings::{DatasetSettings, EVALUATION_ATTACKS};
+pub use lecture::{LectureState, Reproduction};
 pub use session::{Session, StatusInfo};
 pub use settings::{APP_ID, Settings, settings_dir};
 pub use smoke::SmokeTest;
@@ -200,6 +203,12 @@ impl AdvlensApp {
         &self.session.dataset
     }
 
+    /// The lecture mode: its scenarios, the one shown and whether it reproduced.
+    #[must_use]
+    pub fn lecture(&self) -> &LectureState {
+        &self.session.lecture
+    }
+
     /// The view shown.
     #[must_use]
     pub fn tab(&self) -> Tab {
@@ -302,6 +311,7 @@ impl AdvlensApp {
     pub fn logic(&mut self, ctx: &egui::Context) {
         self.handle_events();
         self.handle_evaluation_events();
+        self.check_scenario_result();
         shortcuts::handle(ctx, &self.session, &mut self.commands);
         self.apply(ctx);
         if let Some(mut smoke) = self.smoke.take() {
@@ -327,6 +337,9 @@ impl AdvlensApp {
             self.ui_state.tab,
             commands,
         );
+        if session.lecture.shown {
+            panels::lecture_bar_ui(ui, session, commands);
+        }
         if self.ui_state.tab == Tab::Dataset {
             panels::dataset_ui(ui, session, &mut self.ui_state.thumbnails, commands);
             if self.ui_state.show_help {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::Settings;
 use super::dataset_session::DatasetSession;
+use super::lecture::LectureState;
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::{ModelCard, ShippedModel};
 use crate::pipeline::AttackResult;
@@ -70,6 +71,8 @@ pub struct Session {
     pub last_export: Option<String>,
     /// The data-set view's evaluations and choices.
     pub dataset: DatasetSession,
+    /// The lecture mode.
+    pub lecture: LectureState,
 }
 
 impl Session {
@@ -93,6 +96,7 @@ impl Session {
             errors,
             last_export: None,
             dataset: DatasetSession::default(),
+            lecture: LectureState::default(),
         }
     }
 

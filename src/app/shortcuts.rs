@@ -23,6 +23,18 @@ pub fn handle(ctx: &egui::Context, session: &Session, commands: &mut Commands) {
     if pressed(Key::P) {
         commands.push(Command::TogglePresentation);
     }
+    if pressed(Key::L) {
+        commands.push(Command::ToggleLecture);
+    }
+    if session.lecture.shown {
+        // Presentation clickers send PageDown/PageUp (some send the arrow keys).
+        if pressed(Key::PageDown) || pressed(Key::ArrowRight) {
+            commands.push(Command::StepScenario(1));
+        }
+        if pressed(Key::PageUp) || pressed(Key::ArrowLeft) {
+            commands.push(Command::StepScenario(-1));
+        }
+    }
     if pressed_command(Key::O) {
         commands.push(Command::PickScan);
     }

@@ -17,6 +17,7 @@ mod eval_explain;
 mod eval_report;
 mod gui_cmd;
 mod models_cmd;
+mod scenario_cmd;
 mod train_cmd;
 mod uap_cmd;
 
@@ -52,6 +53,8 @@ enum Command {
     Certify(certify_cmd::CertifyArgs),
     /// Fit one universal adversarial perturbation on a set of scans, with its fooling rate.
     Uap(uap_cmd::UapArgs),
+    /// Replay the lecture scenarios (check) or record the answers of new ones (record).
+    Scenario(scenario_cmd::ScenarioArgs),
     /// Internal: list the graphics adapters, one per line (run as a child process).
     #[command(name = "__probe-adapters", hide = true)]
     ProbeAdapters,
@@ -69,6 +72,7 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Calibrate(args)) => calibrate_cmd::run(&args),
         Some(Command::Certify(args)) => certify_cmd::run(&args),
         Some(Command::Uap(args)) => uap_cmd::run(&args),
+        Some(Command::Scenario(args)) => scenario_cmd::run(&args),
         Some(Command::Gui(args)) => gui_cmd::run(args),
         Some(Command::ProbeAdapters) => {
             adapter_probe::print_adapters();

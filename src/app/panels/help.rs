@@ -3,9 +3,14 @@
 use eframe::egui;
 
 /// Shortcuts and what they do.
-pub const SHORTCUTS: [(&str, &str); 9] = [
+pub const SHORTCUTS: [(&str, &str); 11] = [
     ("F1 or ?", "show or hide this help"),
     ("P", "presentation mode (large, high contrast)"),
+    ("L", "lecture scenarios: show or hide the scenario bar"),
+    (
+        "PageDown / PageUp, → / ←",
+        "next / previous scenario (what clickers send)",
+    ),
     ("[ and ]", "ε down / up by 0.25/255"),
     ("R", "run the attack"),
     ("Esc", "cancel a running attack"),

@@ -67,6 +67,15 @@ pub fn status_bar_ui(
                 if ui.button("About").clicked() {
                     commands.push(Command::ToggleAbout);
                 }
+                if ui
+                    .selectable_label(session.lecture.shown, "Lecture")
+                    .on_hover_text(
+                        "Guided scenarios for teaching (L); PageDown/PageUp step through them",
+                    )
+                    .clicked()
+                {
+                    commands.push(Command::ToggleLecture);
+                }
                 ui.label(RichText::new("F1: shortcuts").weak());
             });
         });

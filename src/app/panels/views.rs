@@ -51,6 +51,10 @@ pub fn views_ui(
         if result.defended.is_some() {
             kinds.push(ViewKind::Defended);
         }
+        // A lecture scenario may show only the views its point needs.
+        if kinds.iter().any(|&kind| session.lecture.shows(kind)) {
+            kinds.retain(|&kind| session.lecture.shows(kind));
+        }
         let spacing = ui.spacing().item_spacing;
         let grid = ViewGrid::fitting(
             kinds.len(),
