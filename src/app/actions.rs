@@ -6,6 +6,7 @@ use std::path::Path;
 use eframe::egui;
 
 use super::dialogs::{DialogAnswer, DialogPurpose, PendingDialog};
+use super::history::{HistoryEntry, remember};
 use super::session::RunProgress;
 use super::{AdvlensApp, Command, export_files};
 use crate::attacks::{AttackConfig, AttackKind, UniversalPerturbation, epsilon_limit};
@@ -62,6 +63,17 @@ impl AdvlensApp {
                 WorkerEvent::Progress { .. } => {}
                 WorkerEvent::AttackDone { generation, result } => {
                     if generation == self.worker.latest_attack() {
+                        if let Some(ScanSource::Path(scan)) = &self.session.scan_source {
+                            let entry = HistoryEntry::of(
+                                &result,
+                                scan.clone(),
+                                self.session.load_options,
+                                &self.session.settings.model,
+                                &self.session.settings.spec,
+                                &self.session.classes(),
+                            );
+                            remember(&mut self.session.settings.history, entry);
+                        }
                         self.session.result = Some(result);
                         self.session.result_id += 1;
                         self.session.status.awaiting_result = false;
@@ -164,9 +176,13 @@ impl AdvlensApp {
                 Command::TogglePresentation => {
                     self.session.settings.presentation = !self.session.settings.presentation;
                 }
-                Command::ToggleHelp => self.ui_state.show_help = !self.ui_state.show_help,
-                Command::ToggleAbout => self.ui_state.show_about = !self.ui_state.show_about,
+                Command::ToggleHelp => self.ui_state.shown.help = !self.ui_state.shown.help,
+                Command::ToggleAbout => self.ui_state.shown.about = !self.ui_state.shown.about,
                 Command::DismissErrors => self.session.errors.clear(),
+                Command::ToggleHistory => {
+                    self.ui_state.shown.history = !self.ui_state.shown.history;
+                }
+                Command::RestoreHistory(index) => self.restore_history(index),
                 // Carried out by `apply_dataset_command` and `apply_lecture_command` above.
                 Command::ShowTab(_)
                 | Command::RunEvaluation

@@ -93,6 +93,10 @@ pub enum Command {
     /// Save the current scan, model, attack, defence and result as a scenario; `None` asks
     /// where.
     SaveScenario(Option<PathBuf>),
+    /// Show or hide the history strip.
+    ToggleHistory,
+    /// Restore history entry `n` (0: the newest).
+    RestoreHistory(usize),
     /// Write the data-set report (HTML and per-scan CSV); `None` asks where.
     ExportReport(Option<PathBuf>),
 }

@@ -9,7 +9,7 @@ use super::lecture::Reproduction;
 use super::{AdvlensApp, Command};
 use crate::resources::{Resource, locate};
 use crate::scenarios::{Scenario, ScenarioFile, ScenarioView, bundled_scenarios};
-use crate::worker::{ScanSource, WorkerRequest};
+use crate::worker::ScanSource;
 
 impl AdvlensApp {
     /// Carries out a lecture command; returns it back when it is not one.
@@ -73,17 +73,6 @@ impl AdvlensApp {
             return;
         };
         let scenario = &file.scenario;
-        if !self
-            .session
-            .models
-            .iter()
-            .any(|m| m.name == scenario.recipe.model)
-        {
-            return self.session.errors.push(format!(
-                "Scenario '{}' needs the model '{}', which is not installed; nothing was changed",
-                scenario.title, scenario.recipe.model
-            ));
-        }
         let scan = match scenario.locate_scan(&file.path) {
             Ok(scan) => scan,
             Err(err) => {
@@ -93,21 +82,21 @@ impl AdvlensApp {
                     .push(format!("{err}; nothing was changed"));
             }
         };
-        let settings = &mut self.session.settings;
-        settings.spec = scenario.recipe.spec.clone();
-        if settings.model != scenario.recipe.model {
-            settings.model.clone_from(&scenario.recipe.model);
-            self.worker.send(WorkerRequest::LoadShippedModel(
-                scenario.recipe.model.clone(),
+        if let Err(why) = self.restore_run(
+            &scenario.recipe.model,
+            &scenario.recipe.spec,
+            scan,
+            scenario.recipe.load_options(),
+        ) {
+            return self.session.errors.push(format!(
+                "Scenario '{}' cannot be shown: {why}; nothing was changed",
+                scenario.title
             ));
         }
         let lecture = &mut self.session.lecture;
         lecture.current = Some(index);
         lecture.reproduction = Some(Reproduction::Waiting);
         lecture.views = scenario.views.iter().map(|v| v.view_kind()).collect();
-        self.ui_state.tab = super::Tab::Workbench;
-        self.open_scan(ScanSource::Path(scan), scenario.recipe.load_options());
-        self.request_attack_and_sweep();
     }
 
     /// Compares a newly arrived result with the recording of the scenario on screen.

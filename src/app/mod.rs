@@ -10,9 +10,11 @@ mod dataset_session;
 mod dataset_settings;
 mod dialogs;
 mod export_files;
+mod history;
 mod lecture;
 mod lecture_actions;
 mod panels;
+mod restore;
 mod session;
 mod settings;
 mod shortcuts;
@@ -32,6 +34,7 @@ pub use colormap_gpu::{COLORMAP_WGSL, ColormapPipeline, ShaderParams, upload_ima
 pub use commands::{Command, Commands, Tab};
 pub use dataset_session::{DatasetSession, EvaluationProgress};
 pub use dataset_settings::{DatasetSettings, EVALUATION_ATTACKS};
+pub use history::{HISTORY_THUMBNAIL, HistoryEntry, MAX_HISTORY};
 pub use lecture::{LectureState, Reproduction};
 pub use session::{Session, StatusInfo};
 pub use settings::{APP_ID, Settings, settings_dir};
@@ -342,32 +345,31 @@ impl AdvlensApp {
         }
         if self.ui_state.tab == Tab::Dataset {
             panels::dataset_ui(ui, session, &mut self.ui_state.thumbnails, commands);
-            if self.ui_state.show_help {
-                panels::help_ui(&ctx, &mut self.ui_state.show_help);
+        } else {
+            panels::controls_ui(
+                ui,
+                session,
+                &mut self.ui_state.fields,
+                self.ui_state.view.region_tool.drawing,
+                commands,
+            );
+            panels::numbers_ui(ui, session);
+            if self.ui_state.shown.history {
+                panels::history_strip_ui(
+                    ui,
+                    &session.settings.history,
+                    &mut self.ui_state.history_pictures,
+                    commands,
+                );
             }
-            if self.ui_state.show_about {
-                panels::about_ui(&ctx, &mut self.ui_state.show_about);
-            }
-            if !self.commands.is_empty() {
-                ctx.request_repaint();
-            }
-            return;
+            panels::sweep_strip_ui(ui, session, commands);
+            panels::views_ui(ui, session, &mut self.ui_state, commands);
         }
-        panels::controls_ui(
-            ui,
-            session,
-            &mut self.ui_state.fields,
-            self.ui_state.view.region_tool.drawing,
-            commands,
-        );
-        panels::numbers_ui(ui, session);
-        panels::sweep_strip_ui(ui, session, commands);
-        panels::views_ui(ui, session, &mut self.ui_state, commands);
-        if self.ui_state.show_help {
-            panels::help_ui(&ctx, &mut self.ui_state.show_help);
+        if self.ui_state.shown.help {
+            panels::help_ui(&ctx, &mut self.ui_state.shown.help);
         }
-        if self.ui_state.show_about {
-            panels::about_ui(&ctx, &mut self.ui_state.show_about);
+        if self.ui_state.shown.about {
+            panels::about_ui(&ctx, &mut self.ui_state.shown.about);
         }
         if !self.commands.is_empty() {
             // Apply them now rather than at the next input event.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::dataset_settings::DatasetSettings;
+use super::history::HistoryEntry;
 use crate::attacks::AttackConfig;
 use crate::defenses::DefenseConfig;
 use crate::explain::ExplainConfig;
@@ -45,6 +46,8 @@ pub struct Settings {
     pub recent: Vec<PathBuf>,
     /// The data-set view's choices.
     pub dataset: DatasetSettings,
+    /// The last results, newest first.
+    pub history: Vec<HistoryEntry>,
 }
 
 impl Default for Settings {
@@ -57,6 +60,7 @@ impl Default for Settings {
             presentation: false,
             recent: Vec::new(),
             dataset: DatasetSettings::default(),
+            history: Vec::new(),
         }
     }
 }
@@ -78,6 +82,8 @@ pub struct SettingsFile {
     explain: ExplainConfig,
     #[serde(default, skip_serializing_if = "DatasetSettings::is_default")]
     dataset: DatasetSettings,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    history: Vec<HistoryEntry>,
 }
 
 impl Default for SettingsFile {
@@ -102,6 +108,7 @@ impl From<SettingsFile> for Settings {
             presentation: file.presentation,
             recent: file.recent,
             dataset: file.dataset,
+            history: file.history,
         }
     }
 }
@@ -120,6 +127,7 @@ impl From<Settings> for SettingsFile {
             adaptive_attack: settings.spec.adaptive,
             explain: settings.spec.explain,
             dataset: settings.dataset,
+            history: settings.history,
         }
     }
 }
@@ -209,6 +217,7 @@ mod tests {
             adaptive_attack: true,
             explain: ExplainConfig::default(),
             dataset: DatasetSettings::default(),
+            history: Vec::new(),
         };
         let stored = ron::to_string(&old_layout).unwrap();
         assert!(stored.starts_with("(model:"), "{stored}");

@@ -4,7 +4,7 @@
 
 use super::commands::Tab;
 use super::dialogs::PendingDialog;
-use super::panels::ThumbnailCache;
+use super::panels::{HistoryPictures, ThumbnailCache};
 use super::view_images::{ViewImages, ViewRenderer};
 use super::view_state::ViewState;
 
@@ -19,6 +19,17 @@ pub struct TextFields {
     pub export: String,
 }
 
+/// The extras the user opened on top of the views.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ShownExtras {
+    /// The keyboard help.
+    pub help: bool,
+    /// The About window.
+    pub about: bool,
+    /// The history strip.
+    pub history: bool,
+}
+
 /// The window's state.
 pub struct UiState {
     /// Zoom, pan and the pixel probe of the views.
@@ -27,16 +38,16 @@ pub struct UiState {
     pub renderer: ViewRenderer,
     /// The images uploaded for the current result.
     pub images: ViewImages,
-    /// Whether the keyboard help is shown.
-    pub show_help: bool,
-    /// Whether the About window is open.
-    pub show_about: bool,
+    /// Which of the help, About and history are open.
+    pub shown: ShownExtras,
     /// Typed-in paths.
     pub fields: TextFields,
     /// An open file dialog, if any.
     pub dialog: Option<PendingDialog>,
     /// Whether the user was told that no file dialog can be shown here (said once).
     pub told_no_dialog: bool,
+    /// The history strip's uploaded pictures, and the entries they show.
+    pub history_pictures: HistoryPictures,
     /// The view shown: the workbench or the data set.
     pub tab: Tab,
     /// The failure gallery's uploaded thumbnails.
@@ -51,11 +62,11 @@ impl UiState {
             view: ViewState::default(),
             renderer,
             images: ViewImages::default(),
-            show_help: false,
-            show_about: false,
+            shown: ShownExtras::default(),
             fields: TextFields::default(),
             dialog: None,
             told_no_dialog: false,
+            history_pictures: HistoryPictures::default(),
             tab: Tab::Workbench,
             thumbnails: ThumbnailCache::default(),
         }

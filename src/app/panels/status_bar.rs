@@ -68,6 +68,13 @@ pub fn status_bar_ui(
                     commands.push(Command::ToggleAbout);
                 }
                 if ui
+                    .button(format!("History ({})", session.settings.history.len()))
+                    .on_hover_text("The last results; click one to restore it")
+                    .clicked()
+                {
+                    commands.push(Command::ToggleHistory);
+                }
+                if ui
                     .selectable_label(session.lecture.shown, "Lecture")
                     .on_hover_text(
                         "Guided scenarios for teaching (L); PageDown/PageUp step through them",
