@@ -1,7 +1,8 @@
 //! The smoke test of the real binary (run under Xvfb in CI), which also measures the window's
 //! latencies: time to the first frame and to the first result, the latency of a live FGSM ε
 //! change (request to pixels), and frame times while an iterative attack runs in the
-//! background; then it evaluates 32 test scans in the data-set view. Then it takes a screenshot, checks it is not blank, saves it and quits.
+//! background; then it evaluates 32 test scans in the data-set view and steps through two lecture
+//! scenarios, each reproducing its recording. Then it takes a screenshot, checks it is not blank, saves it and quits.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -30,6 +31,7 @@ enum Phase {
     Slider { moves: usize, sent: Option<Instant> },
     Background { frames_seen: usize },
     Dataset { started: Option<Instant> },
+    Lecture { steps: usize, sent: bool },
     Screenshot { requested: bool },
 }
 
@@ -139,8 +141,26 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
             started: Some(started),
         } if !app.session.dataset.running() => {
             check_dataset(app, started);
-            Phase::Screenshot { requested: false }
+            Phase::Lecture {
+                steps: 0,
+                sent: false,
+            }
         }
+        Phase::Lecture { steps, sent: false } => {
+            if !app.session.lecture.shown {
+                app.push(Command::ToggleLecture);
+            }
+            app.push(Command::StepScenario(1));
+            Phase::Lecture { steps, sent: true }
+        }
+        Phase::Lecture { steps, sent: true } => match check_scenario(app) {
+            None => state.phase,
+            Some(()) if steps + 1 >= LECTURE_STEPS => Phase::Screenshot { requested: false },
+            Some(()) => Phase::Lecture {
+                steps: steps + 1,
+                sent: false,
+            },
+        },
         Phase::Screenshot { requested: false } => {
             let slot = state.screenshot.clone();
             let repaint = ctx.clone();
@@ -165,6 +185,36 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
         finish(state, &image, ctx);
     }
     ctx.request_repaint();
+}
+
+/// Lecture scenarios stepped through.
+const LECTURE_STEPS: usize = 2;
+
+/// `Some` once the scenario on screen has reproduced its recording (exits on a difference).
+fn check_scenario(app: &AdvlensApp) -> Option<()> {
+    let lecture = &app.session.lecture;
+    match &lecture.reproduction {
+        Some(super::Reproduction::Exact) if !app.is_busy() => {
+            let title = lecture
+                .current
+                .and_then(|c| lecture.scenarios.get(c))
+                .map_or("", |f| f.scenario.title.as_str());
+            println!("smoke test: lecture scenario '{title}' reproduced exactly");
+            Some(())
+        }
+        Some(super::Reproduction::Differs(why)) => {
+            eprintln!("smoke test: a lecture scenario did not reproduce: {why}");
+            std::process::exit(1);
+        }
+        _ if !app.session.errors.is_empty() => {
+            eprintln!(
+                "smoke test: stepping the scenarios failed: {:?}",
+                app.session.errors
+            );
+            std::process::exit(1);
+        }
+        _ => None,
+    }
 }
 
 /// Scans the data-set phase evaluates.
