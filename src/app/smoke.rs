@@ -146,21 +146,7 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
                 sent: false,
             }
         }
-        Phase::Lecture { steps, sent: false } => {
-            if !app.session.lecture.shown {
-                app.push(Command::ToggleLecture);
-            }
-            app.push(Command::StepScenario(1));
-            Phase::Lecture { steps, sent: true }
-        }
-        Phase::Lecture { steps, sent: true } => match check_scenario(app) {
-            None => state.phase,
-            Some(()) if steps + 1 >= LECTURE_STEPS => Phase::Screenshot { requested: false },
-            Some(()) => Phase::Lecture {
-                steps: steps + 1,
-                sent: false,
-            },
-        },
+        Phase::Lecture { steps, sent } => lecture_phase(app, steps, sent),
         Phase::Screenshot { requested: false } => {
             let slot = state.screenshot.clone();
             let repaint = ctx.clone();
@@ -189,6 +175,25 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
 
 /// Lecture scenarios stepped through.
 const LECTURE_STEPS: usize = 2;
+
+/// Steps to the next scenario, then waits until it has reproduced its recording.
+fn lecture_phase(app: &mut AdvlensApp, steps: usize, sent: bool) -> Phase {
+    if !sent {
+        if !app.session.lecture.shown {
+            app.push(Command::ToggleLecture);
+        }
+        app.push(Command::StepScenario(1));
+        return Phase::Lecture { steps, sent: true };
+    }
+    match check_scenario(app) {
+        None => Phase::Lecture { steps, sent },
+        Some(()) if steps + 1 >= LECTURE_STEPS => Phase::Screenshot { requested: false },
+        Some(()) => Phase::Lecture {
+            steps: steps + 1,
+            sent: false,
+        },
+    }
+}
 
 /// `Some` once the scenario on screen has reproduced its recording (exits on a difference).
 fn check_scenario(app: &AdvlensApp) -> Option<()> {
