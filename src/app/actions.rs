@@ -82,6 +82,10 @@ impl AdvlensApp {
                         self.session.status.busy = None;
                     }
                 }
+                WorkerEvent::AnimationWritten(path) => {
+                    self.session.status.busy = None;
+                    self.session.last_export = Some(path.display().to_string());
+                }
                 WorkerEvent::SweepDone { generation, sweep } => {
                     if generation == self.worker.latest_sweep() {
                         self.session.sweep = Some(sweep);
@@ -107,6 +111,7 @@ impl AdvlensApp {
             let Some(command) = self
                 .apply_dataset_command(command)
                 .and_then(|command| self.apply_lecture_command(command))
+                .and_then(|command| self.apply_playback_command(command))
             else {
                 continue;
             };
@@ -179,11 +184,7 @@ impl AdvlensApp {
                 Command::ToggleHelp => self.ui_state.shown.help = !self.ui_state.shown.help,
                 Command::ToggleAbout => self.ui_state.shown.about = !self.ui_state.shown.about,
                 Command::DismissErrors => self.session.errors.clear(),
-                Command::ToggleHistory => {
-                    self.ui_state.shown.history = !self.ui_state.shown.history;
-                }
-                Command::RestoreHistory(index) => self.restore_history(index),
-                // Carried out by `apply_dataset_command` and `apply_lecture_command` above.
+                // Carried out by the `apply_*_command`s above.
                 Command::ShowTab(_)
                 | Command::RunEvaluation
                 | Command::CancelEvaluation
@@ -196,7 +197,11 @@ impl AdvlensApp {
                 | Command::OpenScenario(_)
                 | Command::PickScenario
                 | Command::LoadScenario(_)
-                | Command::SaveScenario(_) => {}
+                | Command::SaveScenario(_)
+                | Command::TogglePlay
+                | Command::ExportAnimation(_)
+                | Command::ToggleHistory
+                | Command::RestoreHistory(_) => {}
             }
         }
         self.handle_dialog_answer(ctx);
@@ -229,6 +234,9 @@ impl AdvlensApp {
                     }
                     DialogPurpose::SaveScenario => {
                         self.commands.push(Command::SaveScenario(Some(path)));
+                    }
+                    DialogPurpose::SaveAnimation => {
+                        self.commands.push(Command::ExportAnimation(Some(path)));
                     }
                     DialogPurpose::SaveReport => {
                         self.commands.push(Command::ExportReport(Some(path)));

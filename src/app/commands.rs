@@ -93,6 +93,11 @@ pub enum Command {
     /// Save the current scan, model, attack, defence and result as a scenario; `None` asks
     /// where.
     SaveScenario(Option<PathBuf>),
+    /// Start or stop playing ε from 0 to the slider's largest value (the window steps ε as
+    /// soon as each result is drawn).
+    TogglePlay,
+    /// Write the ε animation (0 to the current ε) as a GIF; `None` asks where.
+    ExportAnimation(Option<PathBuf>),
     /// Show or hide the history strip.
     ToggleHistory,
     /// Restore history entry `n` (0: the newest).

@@ -28,6 +28,8 @@ pub enum DialogPurpose {
     SaveReport,
     /// Pick a lecture scenario to open.
     OpenScenario,
+    /// Choose where the ε animation goes.
+    SaveAnimation,
     /// Choose where a new scenario goes.
     SaveScenario,
 }
@@ -91,6 +93,11 @@ impl PendingDialog {
                         .set_title("Save the current state as a scenario")
                         .set_file_name("scenario.json")
                         .add_filter("scenario", &["json"])
+                        .save_file(),
+                    DialogPurpose::SaveAnimation => dialog
+                        .set_title("Save the ε animation")
+                        .set_file_name("epsilon.gif")
+                        .add_filter("GIF", &["gif"])
                         .save_file(),
                     DialogPurpose::SaveReport => dialog
                         .set_title("Save the robustness report")

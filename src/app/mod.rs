@@ -14,6 +14,7 @@ mod history;
 mod lecture;
 mod lecture_actions;
 mod panels;
+mod play;
 mod restore;
 mod session;
 mod settings;
@@ -212,6 +213,12 @@ impl AdvlensApp {
         &self.session.lecture
     }
 
+    /// Whether *Play* is stepping ε.
+    #[must_use]
+    pub fn is_playing(&self) -> bool {
+        self.session.playing.is_some()
+    }
+
     /// The view shown.
     #[must_use]
     pub fn tab(&self) -> Tab {
@@ -315,6 +322,7 @@ impl AdvlensApp {
         self.handle_events();
         self.handle_evaluation_events();
         self.check_scenario_result();
+        self.advance_play();
         shortcuts::handle(ctx, &self.session, &mut self.commands);
         self.apply(ctx);
         if let Some(mut smoke) = self.smoke.take() {
@@ -322,7 +330,11 @@ impl AdvlensApp {
             self.smoke = Some(smoke);
         }
         self.apply_style(ctx);
-        if self.is_busy() || self.session.status.sweeping || self.session.dataset.running() {
+        if self.is_busy()
+            || self.session.status.sweeping
+            || self.session.dataset.running()
+            || self.session.playing.is_some()
+        {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
     }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::Settings;
 use super::dataset_session::DatasetSession;
 use super::lecture::LectureState;
+use super::play::Playing;
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::{ModelCard, ShippedModel};
 use crate::pipeline::AttackResult;
@@ -73,6 +74,8 @@ pub struct Session {
     pub dataset: DatasetSession,
     /// The lecture mode.
     pub lecture: LectureState,
+    /// A running *Play* of ε.
+    pub playing: Option<Playing>,
 }
 
 impl Session {
@@ -97,6 +100,7 @@ impl Session {
             last_export: None,
             dataset: DatasetSession::default(),
             lecture: LectureState::default(),
+            playing: None,
         }
     }
 

@@ -5,9 +5,9 @@ use std::path::Path;
 
 use advlens::attacks::AttackControl;
 use advlens::device::ComputeDevice;
-use advlens::export::{AnimationInput, write_animation_gif};
+use advlens::export::{AnimationSettings, write_attack_animation};
 use advlens::models::LoadedModel;
-use advlens::pipeline::{AttackRequest, epsilon_animation};
+use advlens::pipeline::AttackRequest;
 
 /// Renders the animation of `request` into `path`.
 pub(super) fn write_animation(
@@ -17,27 +17,13 @@ pub(super) fn write_animation(
     (frames, fps): (usize, f32),
     path: &Path,
 ) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        path.extension()
-            .is_some_and(|ext| ext.eq_ignore_ascii_case("gif")),
-        "--animate writes a GIF: give a file name ending in .gif, not {}",
-        path.display()
-    );
-    anyhow::ensure!(
-        fps.is_finite() && (0.5..=50.0).contains(&fps),
-        "--animate-fps must be 0.5–50, got {fps}"
-    );
-    let results = epsilon_animation(model, request, frames, device, &AttackControl::default())?;
-    let input = AnimationInput {
-        frames: &results,
-        title: format!(
-            "{} · {} · {}",
-            request.scan.metadata.source_name,
-            model.name,
-            request.spec.attack.kind.label()
-        ),
-        fps,
-    };
-    write_animation_gif(&input, path)?;
+    write_attack_animation(
+        model,
+        request,
+        device,
+        AnimationSettings { frames, fps },
+        path,
+        &AttackControl::default(),
+    )?;
     Ok(())
 }

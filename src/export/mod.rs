@@ -3,6 +3,7 @@
 
 mod animation;
 mod atlas;
+mod attack_animation;
 mod colormap;
 mod eval_report;
 mod figure;
@@ -14,6 +15,7 @@ mod views;
 
 pub use animation::{AnimationInput, animation_frame_size, write_animation_gif};
 pub use atlas::{AtlasInput, explanation_atlas_figure};
+pub use attack_animation::{AnimationError, AnimationSettings, write_attack_animation};
 pub use colormap::{ColorMode, diverging, gradcam_overlay, shade, viridis};
 pub use eval_report::{
     EvalReportInput, FRAGILE_SHOWN, ScanThumbnails, accuracy_curves, confusion_chart,

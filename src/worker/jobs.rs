@@ -137,6 +137,30 @@ impl WorkerState {
                 }
             }
             WorkerRequest::Attack { generation, spec } => self.attack(&device, generation, &spec),
+            WorkerRequest::Animate {
+                spec,
+                settings,
+                path,
+            } => {
+                let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
+                    return self.error("writing the animation", &"open a scan and a model first");
+                };
+                let request = AttackRequest {
+                    scan: (**scan).clone(),
+                    spec: *spec,
+                };
+                match crate::export::write_attack_animation(
+                    model,
+                    &request,
+                    &device,
+                    settings,
+                    &path,
+                    &AttackControl::default(),
+                ) {
+                    Ok(()) => self.emit(WorkerEvent::AnimationWritten(path)),
+                    Err(err) => self.error("writing the animation", &err),
+                }
+            }
             WorkerRequest::Sweep {
                 generation,
                 attack,

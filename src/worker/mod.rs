@@ -65,6 +65,15 @@ pub enum WorkerRequest {
         /// defence (boxed: it is the largest request by far).
         spec: Box<AttackSpec>,
     },
+    /// Write the ε animation of an attack on the current scan and model as a GIF.
+    Animate {
+        /// The attack (animated from ε 0 to its ε), label, defence and explanation.
+        spec: Box<AttackSpec>,
+        /// Frames and speed.
+        settings: crate::export::AnimationSettings,
+        /// Where the GIF goes.
+        path: PathBuf,
+    },
     /// Compute the ε-sweep curve for an attack.
     Sweep {
         /// Generation.
@@ -116,6 +125,8 @@ pub enum WorkerEvent {
         /// The curve and its flip point.
         sweep: Sweep,
     },
+    /// An animation was written.
+    AnimationWritten(PathBuf),
     /// Something failed; the previous state stays in place.
     Error {
         /// What was being done.

@@ -21,7 +21,7 @@ pub fn sweep_strip_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Comma
 
 /// Draws the sweep section.
 fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
-    ui.label(RichText::new("ε sweep").strong());
+    header_ui(ui, session, commands);
     let kind = session.settings.spec.attack.kind;
     if !kind.sweeps() {
         let why = if kind.is_minimal() {
@@ -108,6 +108,33 @@ fn sweep_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
         ui.label(RichText::new(text).color(*colour));
     }
     ui.label(RichText::new("click the curve to set ε").weak());
+}
+
+/// The strip's title with *Play* and *Export animation…*.
+fn header_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("ε sweep").strong());
+        let uses_epsilon = session.settings.spec.attack.kind.uses_epsilon();
+        let play = if session.playing.is_some() {
+            "Stop"
+        } else {
+            "Play"
+        };
+        if ui
+            .add_enabled(uses_epsilon, egui::Button::new(play))
+            .on_hover_text("Step ε from 0 to the slider's largest value, one result after another")
+            .clicked()
+        {
+            commands.push(Command::TogglePlay);
+        }
+        if ui
+            .add_enabled(uses_epsilon, egui::Button::new("Export animation…"))
+            .on_hover_text("A looping GIF for slides: 24 frames from ε 0 to the current ε, with ε and the prediction burnt in")
+            .clicked()
+        {
+            commands.push(Command::ExportAnimation(None));
+        }
+    });
 }
 
 /// A curve to draw: its name, colour, points `[ε in display units, probability]` and flip.
