@@ -111,7 +111,7 @@ impl AdvlensApp {
         settings: Settings,
         options: AppOptions,
     ) -> Self {
-        install_fonts(ctx);
+        theme::install_fonts(ctx);
         let notify_ctx = ctx.clone();
         let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(move || notify_ctx.request_repaint());
         let evaluator = EvaluationRunner::new(notify.clone());
@@ -300,22 +300,6 @@ impl AdvlensApp {
         });
     }
 
-    fn apply_style(&self, ctx: &egui::Context) {
-        let presentation = self.session.settings.presentation;
-        let zoom = if presentation { 1.6 } else { 1.0 };
-        if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
-            ctx.set_zoom_factor(zoom);
-        }
-        let mut visuals = egui::Visuals::dark();
-        if presentation {
-            visuals.override_text_color = Some(theme::STRONG_TEXT);
-            visuals.panel_fill = theme::PRESENTATION_BACKGROUND;
-            visuals.window_fill = theme::PRESENTATION_BACKGROUND;
-            visuals.extreme_bg_color = theme::PRESENTATION_BACKGROUND;
-        }
-        ctx.set_visuals(visuals);
-    }
-
     /// Everything but drawing: the worker's events, the keys, the commands the panels pushed
     /// (applied in one place), the smoke test and the style.
     pub fn logic(&mut self, ctx: &egui::Context) {
@@ -329,7 +313,7 @@ impl AdvlensApp {
             smoke::step(self, &mut smoke, ctx);
             self.smoke = Some(smoke);
         }
-        self.apply_style(ctx);
+        theme::apply_style(ctx, self.session.settings.presentation);
         if self.is_busy()
             || self.session.status.sweeping
             || self.session.dataset.running()
@@ -388,19 +372,6 @@ impl AdvlensApp {
             ctx.request_repaint();
         }
     }
-}
-
-/// egui's fonts with the monospace face (which has arrows, ∞ and Greek) as a fallback for
-/// proportional text, so that no symbol we print shows as a box.
-fn install_fonts(ctx: &egui::Context) {
-    let mut fonts = egui::FontDefinitions::default();
-    if fonts.font_data.contains_key("Hack")
-        && let Some(list) = fonts.families.get_mut(&egui::FontFamily::Proportional)
-        && !list.iter().any(|name| name == "Hack")
-    {
-        list.push("Hack".to_string());
-    }
-    ctx.set_fonts(fonts);
 }
 
 impl eframe::App for AdvlensApp {

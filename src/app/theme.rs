@@ -2,7 +2,7 @@
 //! (`theme::FOOLED`) instead of a number, and presentation mode and any later theme change
 //! touch one file. (The scan colour maps are data, in `export/colormap.rs` and the shader.)
 
-use eframe::egui::Color32;
+use eframe::egui::{self, Color32};
 
 /// The verdict when the attack did what it set out to do.
 pub const FOOLED: Color32 = Color32::from_rgb(255, 120, 100);
@@ -36,3 +36,32 @@ pub const SWEEP_DEFENDED_ADAPTIVE: Color32 = Color32::from_rgb(255, 150, 60);
 /// Circles around the pixels a sparse attack changed (bright on grey scans and on the
 /// blue–white–red perturbation alike).
 pub const MARKER: Color32 = Color32::from_rgb(255, 230, 0);
+
+/// The window's style: egui's dark theme, or presentation mode (larger, high contrast).
+pub fn apply_style(ctx: &egui::Context, presentation: bool) {
+    let zoom = if presentation { 1.6 } else { 1.0 };
+    if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
+        ctx.set_zoom_factor(zoom);
+    }
+    let mut visuals = egui::Visuals::dark();
+    if presentation {
+        visuals.override_text_color = Some(STRONG_TEXT);
+        visuals.panel_fill = PRESENTATION_BACKGROUND;
+        visuals.window_fill = PRESENTATION_BACKGROUND;
+        visuals.extreme_bg_color = PRESENTATION_BACKGROUND;
+    }
+    ctx.set_visuals(visuals);
+}
+
+/// egui's fonts with the monospace face (which has arrows, ∞ and Greek) as a fallback for
+/// proportional text, so that no symbol we print shows as a box.
+pub fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    if fonts.font_data.contains_key("Hack")
+        && let Some(list) = fonts.families.get_mut(&egui::FontFamily::Proportional)
+        && !list.iter().any(|name| name == "Hack")
+    {
+        list.push("Hack".to_string());
+    }
+    ctx.set_fonts(fonts);
+}

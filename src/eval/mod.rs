@@ -9,6 +9,7 @@ mod detector;
 mod explanation_shift;
 mod image_set;
 mod run;
+mod scan_batch;
 mod scan_records;
 mod scan_run;
 mod scan_table;
