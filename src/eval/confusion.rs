@@ -49,6 +49,12 @@ impl ConfusionMatrix {
         }
     }
 
+    /// The largest count in any cell (0 for an empty matrix), for colour scales.
+    #[must_use]
+    pub fn largest_count(&self) -> usize {
+        self.counts.iter().flatten().copied().max().unwrap_or(0)
+    }
+
     /// All scans counted.
     #[must_use]
     pub fn total(&self) -> usize {

@@ -135,14 +135,7 @@ pub fn confusion_chart(
             ("sans-serif", 18).into_font(),
         ))
         .map_err(|e| e.to_string())?;
-        let largest = matrix
-            .counts
-            .iter()
-            .flatten()
-            .copied()
-            .max()
-            .unwrap_or(0)
-            .max(1);
+        let largest = matrix.largest_count().max(1);
         let top = 70i32;
         for (row, counts) in matrix.counts.iter().enumerate() {
             let y = top + (row as u32 * cell) as i32;

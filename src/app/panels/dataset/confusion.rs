@@ -65,14 +65,7 @@ pub fn confusion_ui(ui: &mut egui::Ui, evaluation: &ScanEvaluation, attack: usiz
 }
 
 fn matrix_ui(ui: &mut egui::Ui, matrix: &ConfusionMatrix, classes: &[String], id: &str) {
-    let largest = matrix
-        .counts
-        .iter()
-        .flatten()
-        .copied()
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let largest = matrix.largest_count().max(1);
     egui::Grid::new(format!("confusion-{id}-{}", classes.join("-")))
         .spacing([2.0, 2.0])
         .show(ui, |ui| {
