@@ -27,6 +27,9 @@ pub struct LectureState {
     pub current: Option<usize>,
     /// Whether its result matched the recording.
     pub reproduction: Option<Reproduction>,
+    /// The number of the last result on screen when the scenario was opened: only a later
+    /// one is its own (the one on screen may still be the previous scenario's).
+    pub opened_after_result: u64,
     /// The views the scenario asks for (empty: all).
     pub views: Vec<ViewKind>,
     /// Title of the scenario being saved.

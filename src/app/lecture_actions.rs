@@ -96,13 +96,16 @@ impl AdvlensApp {
         let lecture = &mut self.session.lecture;
         lecture.current = Some(index);
         lecture.reproduction = Some(Reproduction::Waiting);
+        lecture.opened_after_result = self.session.result_id;
         lecture.views = scenario.views.iter().map(|v| v.view_kind()).collect();
     }
 
     /// Compares a newly arrived result with the recording of the scenario on screen.
     pub(super) fn check_scenario_result(&mut self) {
         let lecture = &mut self.session.lecture;
-        if lecture.reproduction != Some(Reproduction::Waiting) {
+        if lecture.reproduction != Some(Reproduction::Waiting)
+            || self.session.result_id == lecture.opened_after_result
+        {
             return;
         }
         let (Some(result), Some(file)) = (
