@@ -23,5 +23,6 @@ pub mod pipeline;
 pub mod recipe;
 pub mod resources;
 pub mod scenarios;
+pub mod segment;
 pub mod train;
 pub mod worker;

@@ -26,102 +26,106 @@ use advlens::models::{LoadedModel, find_shipped, load_model_files};
 pub struct EvalArgs {
     /// A shipped model (see `advlens models`).
     #[arg(long)]
-    model: String,
+    pub(super) model: String,
     /// The data-set split: test, val or train.
     #[arg(long, default_value = "test", value_parser = ["test", "val", "train"])]
-    split: String,
+    pub(super) split: String,
     /// A folder with one sub-folder per class (named like the model's classes) instead of the
     /// data-set split.
     #[arg(long)]
-    data: Option<PathBuf>,
+    pub(super) data: Option<PathBuf>,
     /// Data-set folder; default `$ADVLENS_DATASETS` or `../shared/datasets`.
     #[arg(long)]
-    datasets: Option<PathBuf>,
+    pub(super) datasets: Option<PathBuf>,
     /// Attacks, comma-separated: fgsm, bim, pgd, mi-fgsm, apgd-ce, apgd-dlr, autoattack,
     /// square (L∞ budgets), deepfool and cw (minimal: the table gives the accuracy at each ε
     /// from the perturbation each scan needed, and the median size needed).
     #[arg(long, default_value = "fgsm,pgd", value_delimiter = ',')]
-    attacks: Vec<AttackKind>,
+    pub(super) attacks: Vec<AttackKind>,
     /// L∞ radii, comma-separated (0 is clean accuracy).
     #[arg(long, default_value = "0,2/255,4/255,6/255,8/255", value_delimiter = ',', value_parser = super::parse_epsilon_arg)]
-    eps: Vec<f64>,
+    pub(super) eps: Vec<f64>,
     /// Steps of the iterative attacks (default: 20 for BIM, PGD and MI-FGSM, 100 for APGD,
     /// AutoAttack-lite and C&W per search, at most 50 for DeepFool).
     #[arg(long)]
-    steps: Option<usize>,
+    pub(super) steps: Option<usize>,
     /// Query budget of Square and of AutoAttack-lite's Square stage.
     #[arg(long, default_value_t = 5000)]
-    queries: usize,
+    pub(super) queries: usize,
     /// JSMA's largest fraction of pixels to change (γ).
     #[arg(long, default_value_t = 0.1)]
-    gamma: f64,
+    pub(super) gamma: f64,
     /// JSMA's change per pixel θ (negative darkens).
     #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
-    theta: f64,
+    pub(super) theta: f64,
     /// JSMA moves each pixel by +|θ| or −|θ|, whichever is more salient (the maximal JSMA).
     #[arg(long)]
-    jsma_both: bool,
+    pub(super) jsma_both: bool,
     /// The few-pixel attack's L0 budget (pixels).
     #[arg(long, default_value_t = 3)]
-    pixels: usize,
+    pub(super) pixels: usize,
     /// The universal perturbation (`uap.json`) that `--attacks universal` applies.
     #[arg(long)]
-    uap: Option<PathBuf>,
+    pub(super) uap: Option<PathBuf>,
     /// Confine every attack to a rectangle `left,top,right,bottom` (fractions of the width and
     /// height), as in `advlens attack --region`.
     #[arg(long)]
-    region: Option<String>,
+    pub(super) region: Option<String>,
     /// A defence in front of the model (as in `advlens attack --defense`).
     #[arg(long)]
-    defense: Option<String>,
+    pub(super) defense: Option<String>,
     /// Attack through the defence: exact gradients where it is differentiable, BPDA
     /// (straight-through) where it is not, EOT over draws where it is random.
     #[arg(long, requires = "defense")]
-    adaptive: bool,
+    pub(super) adaptive: bool,
     /// Evaluate the first N images only.
     #[arg(long)]
-    limit: Option<usize>,
+    pub(super) limit: Option<usize>,
     /// Images per batch.
     #[arg(long, default_value_t = 32)]
-    batch_size: usize,
+    pub(super) batch_size: usize,
     /// Attack seed.
     #[arg(long, default_value_t = 0)]
-    seed: u64,
+    pub(super) seed: u64,
     /// Where the CSV and Markdown tables go.
     #[arg(long, default_value = "advlens-eval")]
-    out: PathBuf,
+    pub(super) out: PathBuf,
     /// Also measure how far each attack moves this explanation (gradcam, gradcam++, …,
     /// integrated-gradients): quartiles of Spearman ρ, top-10 % IoU and centroid shift per ε.
     #[arg(long)]
-    explain: Option<advlens::explain::ExplainMethod>,
+    pub(super) explain: Option<advlens::explain::ExplainMethod>,
     /// With --explain: also the deletion and insertion areas of the clean and adversarial maps
     /// (Petsiuk et al. 2018).
     #[arg(long, requires = "explain")]
-    explain_curves: bool,
+    pub(super) explain_curves: bool,
     /// With --explain: the class both maps explain (predicted, clean, adversarial, true, or a
     /// class name or index).
     #[arg(long, default_value = "predicted")]
-    explain_class: String,
+    pub(super) explain_class: String,
     /// With --explain: the block the CAM family reads, 1-based; default the last.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4))]
-    explain_layer: Option<u32>,
+    pub(super) explain_layer: Option<u32>,
     /// Also write a self-contained HTML report (curves, confusion matrices, the table, the
     /// most fragile scans) here, and the per-scan CSV beside it (`<report>.scans.csv`).
     #[arg(long)]
-    report: Option<PathBuf>,
+    pub(super) report: Option<PathBuf>,
     /// With --report: the ε of the adversarial confusion matrices (default the largest).
     #[arg(long, requires = "report", value_parser = super::parse_epsilon_arg)]
-    report_eps: Option<f64>,
+    pub(super) report_eps: Option<f64>,
     /// With --report: also evaluate this shipped model on the same scans and draw both on the
     /// same axes (say, the robust twin).
     #[arg(long, requires = "report")]
-    compare: Option<String>,
+    pub(super) compare: Option<String>,
     /// Also add the table to the model's card (replacing one with the same setting).
     #[arg(long)]
-    update_card: bool,
+    pub(super) update_card: bool,
     /// auto, gpu or cpu.
     #[arg(long, default_value = "auto")]
-    device: DevicePreference,
+    pub(super) device: DevicePreference,
+    /// Segmenters only: the adversarial losses, comma-separated — bce, dice, target:empty,
+    /// target:shift:DX,DY or target:grow:N; one table row per attack × loss.
+    #[arg(long, default_value = "bce,dice", value_delimiter = ',')]
+    pub(super) loss: Vec<advlens::segment::SegmentationLoss>,
 }
 
 fn attack_plan(args: &EvalArgs) -> anyhow::Result<Vec<AttackConfig>> {
@@ -206,6 +210,12 @@ fn evaluate_with_bar(
 }
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
+    if advlens::segment::list_segmenters()?
+        .iter()
+        .any(|card| card.name == args.model)
+    {
+        return super::segment_eval::run(args);
+    }
     let attacks = attack_plan(args)?;
     let defense = args
         .defense

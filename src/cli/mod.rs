@@ -18,6 +18,9 @@ mod eval_report;
 mod gui_cmd;
 mod models_cmd;
 mod scenario_cmd;
+mod segment_cmd;
+mod segment_eval;
+mod segment_train;
 mod train_cmd;
 mod uap_cmd;
 
@@ -53,6 +56,8 @@ enum Command {
     Certify(certify_cmd::CertifyArgs),
     /// Fit one universal adversarial perturbation on a set of scans, with its fooling rate.
     Uap(uap_cmd::UapArgs),
+    /// Segment one scan with a U-Net and optionally attack its mask (BCE, Dice or a target).
+    Segment(Box<segment_cmd::SegmentArgs>),
     /// Replay the lecture scenarios (check) or record the answers of new ones (record).
     Scenario(scenario_cmd::ScenarioArgs),
     /// Internal: list the graphics adapters, one per line (run as a child process).
@@ -73,6 +78,7 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Certify(args)) => certify_cmd::run(&args),
         Some(Command::Uap(args)) => uap_cmd::run(&args),
         Some(Command::Scenario(args)) => scenario_cmd::run(&args),
+        Some(Command::Segment(args)) => segment_cmd::run(&args),
         Some(Command::Gui(args)) => gui_cmd::run(args),
         Some(Command::ProbeAdapters) => {
             adapter_probe::print_adapters();

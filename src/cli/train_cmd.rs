@@ -10,113 +10,117 @@ use indicatif::{ProgressBar, ProgressStyle};
 use advlens::datasets::{load_dataset, shared_datasets_dir};
 use advlens::device::DevicePreference;
 use advlens::models::{Architecture, InputNorm, Task, save_weights};
+use advlens::segment::SegmentationTask;
 use advlens::train::{AdversarialTraining, Augmentation, TrainConfig, TrainEvent, train_model};
 
 /// Arguments of `train`.
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// chest-xray or brain-mri.
+    /// chest-xray or brain-mri (classifiers), or fetal-head (a segmenter).
+    #[arg(long, value_parser = parse_train_task)]
+    pub(super) task: TrainTask,
+    /// compact-cnn or resnet18 (classifiers), or unet (segmenters; the default for them).
     #[arg(long)]
-    task: Task,
-    /// compact-cnn or resnet18.
-    #[arg(long, default_value = "compact-cnn")]
-    arch: Architecture,
+    pub(super) arch: Option<String>,
+    /// U-Net channels of the four levels, e.g. 8,16,32,64 (segmenters only).
+    #[arg(long, default_value = "8,16,32,64", value_parser = parse_widths)]
+    pub(super) widths: [usize; 4],
     /// Model name; default `<task>-<arch short>`.
     #[arg(long)]
-    name: Option<String>,
-    /// Epochs.
-    #[arg(long, default_value_t = 12)]
-    epochs: usize,
-    /// Batch size.
-    #[arg(long, default_value_t = 64)]
-    batch_size: usize,
+    pub(super) name: Option<String>,
+    /// Epochs (default 12 for classifiers, 30 for segmenters).
+    #[arg(long)]
+    pub(super) epochs: Option<usize>,
+    /// Batch size (default 64 for classifiers, 16 for segmenters).
+    #[arg(long)]
+    pub(super) batch_size: Option<usize>,
     /// Peak learning rate.
     #[arg(long, default_value_t = 2e-3)]
-    lr: f64,
+    pub(super) lr: f64,
     /// Seed.
     #[arg(long, default_value_t = 17)]
-    seed: u64,
+    pub(super) seed: u64,
     /// Train on the first N training images only.
     #[arg(long)]
-    limit_train: Option<usize>,
+    pub(super) limit_train: Option<usize>,
     /// Data-set folder; default `$ADVLENS_DATASETS` or `../shared/datasets`.
     #[arg(long)]
-    datasets: Option<PathBuf>,
+    pub(super) datasets: Option<PathBuf>,
     /// Where the weights and card go.
     #[arg(long, default_value = "assets/models")]
-    out: PathBuf,
+    pub(super) out: PathBuf,
     /// Checkpoint folder (resumed if it exists); default `<out>/checkpoints/<name>`.
     #[arg(long)]
-    checkpoint_dir: Option<PathBuf>,
+    pub(super) checkpoint_dir: Option<PathBuf>,
     /// Append progress lines to this file as well.
     #[arg(long)]
-    log: Option<PathBuf>,
+    pub(super) log: Option<PathBuf>,
     /// Input normalisation inside the model: dataset (training-set mean and std) or
     /// per-image (each image standardised; robust to brightness and contrast shifts).
     #[arg(long, default_value = "dataset", value_parser = parse_input_norm)]
-    input_norm: InputNorm,
+    pub(super) input_norm: InputNorm,
     /// Store convolution and linear weights in half precision.
     #[arg(long)]
-    half: bool,
+    pub(super) half: bool,
     /// auto, gpu or cpu.
     #[arg(long, default_value = "auto")]
-    device: DevicePreference,
+    pub(super) device: DevicePreference,
     /// Adversarial training: `pgd` (Madry et al.) replaces every batch by its PGD version.
     #[arg(long, value_parser = ["pgd"])]
-    adversarial: Option<String>,
+    pub(super) adversarial: Option<String>,
     /// Training radius for --adversarial, e.g. 8/255 or 0.03.
     #[arg(long, default_value = "8/255", value_parser = super::parse_epsilon_arg)]
-    eps: f64,
+    pub(super) eps: f64,
     /// PGD steps per batch for --adversarial.
     #[arg(long, default_value_t = 5)]
-    steps: usize,
+    pub(super) steps: usize,
     /// PGD step size for --adversarial (default 2.5·ε/steps), e.g. 2/255.
     #[arg(long, value_parser = super::parse_epsilon_arg)]
-    step_size: Option<f64>,
+    pub(super) step_size: Option<f64>,
     /// Weight of the clean loss under --adversarial, in [0, 1) (0: adversarial loss only).
     #[arg(long, default_value_t = 0.0)]
-    clean_weight: f64,
+    pub(super) clean_weight: f64,
     /// Gaussian noise augmentation: σ on the [0, 1] scale (Cohen et al. 2019 train the base
     /// model of randomized smoothing at the σ that smoothing uses, e.g. 0.12 or 0.25).
     #[arg(long, default_value_t = 0.0, value_parser = parse_noise_sigma)]
-    noise_sigma: f32,
+    pub(super) noise_sigma: f32,
     /// With --noise-sigma: the share of training images that get the noise (1 = all; 0.5
     /// keeps clean scans in every batch).
     #[arg(long, default_value_t = 1.0, requires = "noise_sigma", value_parser = parse_noise_sigma)]
-    noise_fraction: f32,
+    pub(super) noise_fraction: f32,
     /// Start from these weights (same task, architecture and input normalisation) instead of
     /// a random initialisation, e.g. to fine-tune a standard model adversarially.
     #[arg(long)]
-    init_from: Option<PathBuf>,
+    pub(super) init_from: Option<PathBuf>,
     /// Largest random shift in pixels.
     #[arg(long, default_value_t = 8)]
-    shift: usize,
+    pub(super) shift: usize,
     /// Largest random rotation in degrees.
     #[arg(long, default_value_t = 8.0)]
-    rotation: f32,
+    pub(super) rotation: f32,
     /// Largest relative zoom (0.12 = 88 %–112 %).
     #[arg(long, default_value_t = 0.12)]
-    zoom: f32,
+    pub(super) zoom: f32,
     /// Largest relative brightness and contrast change.
     #[arg(long, default_value_t = 0.2)]
-    intensity: f32,
+    pub(super) intensity: f32,
     /// Largest gamma change (0.3 = γ in [1/1.3, 1.3]).
     #[arg(long, default_value_t = 0.3)]
-    gamma: f32,
+    pub(super) gamma: f32,
     /// Largest extra horizontal stretch (0.2 = width ×0.8–×1.2); the chest films were squashed
     /// to square by a per-image factor.
     #[arg(long, default_value_t = 0.0)]
-    stretch: f32,
+    pub(super) stretch: f32,
     /// Largest Gaussian blur σ in pixels, applied to half of the training images.
     #[arg(long, default_value_t = 0.0)]
-    blur: f32,
+    pub(super) blur: f32,
     /// Label smoothing of the cross-entropy targets, in [0, 0.5].
     #[arg(long, default_value_t = 0.0, value_parser = parse_label_smoothing)]
-    label_smoothing: f32,
+    pub(super) label_smoothing: f32,
     /// Stochastic weight averaging over the last N epochs (shipped only when it does at least
     /// as well on validation as the best single epoch).
     #[arg(long, default_value_t = 0)]
-    swa: usize,
+    pub(super) swa: usize,
 }
 
 fn parse_label_smoothing(text: &str) -> Result<f32, String> {
@@ -161,30 +165,79 @@ fn parse_noise_sigma(text: &str) -> Result<f32, String> {
     }
 }
 
-fn model_name(args: &TrainArgs) -> String {
-    let short = match args.arch {
+/// What `--task` names: a classification or a segmentation task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainTask {
+    /// A classifier.
+    Classify(Task),
+    /// A segmenter.
+    Segment(SegmentationTask),
+}
+
+fn parse_train_task(text: &str) -> Result<TrainTask, String> {
+    text.parse::<Task>()
+        .map(TrainTask::Classify)
+        .or_else(|_| text.parse::<SegmentationTask>().map(TrainTask::Segment))
+        .map_err(|_| format!("unknown task '{text}': expected chest-xray, brain-mri or fetal-head"))
+}
+
+fn parse_widths(text: &str) -> Result<[usize; 4], String> {
+    let values: Vec<usize> = text
+        .split(',')
+        .map(|v| v.trim().parse::<usize>())
+        .collect::<Result<_, _>>()
+        .map_err(|err| format!("widths '{text}': {err}"))?;
+    match values[..] {
+        [a, b, c, d] if values.iter().all(|w| (1..=512).contains(w)) => Ok([a, b, c, d]),
+        _ => Err(format!(
+            "widths must be four channel counts in 1–512, e.g. 8,16,32,64; got '{text}'"
+        )),
+    }
+}
+
+/// The command line as typed (see [`command_line`]), for a card.
+pub(super) fn typed_command() -> String {
+    command_line()
+}
+
+/// Opens the `--log` file for appending, if asked for.
+pub(super) fn open_log(args: &TrainArgs) -> anyhow::Result<Option<std::fs::File>> {
+    args.log
+        .as_ref()
+        .map(|path| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .with_context(|| format!("opening {}", path.display()))
+        })
+        .transpose()
+}
+
+fn model_name(args: &TrainArgs, task: Task, arch: Architecture) -> String {
+    let short = match arch {
         Architecture::CompactCnn => "cnn",
         Architecture::Resnet18 => "resnet18",
     };
     args.name
         .clone()
-        .unwrap_or_else(|| format!("{}-{short}", args.task))
+        .unwrap_or_else(|| format!("{task}-{short}"))
 }
 
-fn train_config(args: &TrainArgs, name: &str) -> TrainConfig {
+fn train_config(args: &TrainArgs, name: &str, task: Task, arch: Architecture) -> TrainConfig {
     TrainConfig {
         name: name.to_string(),
-        task: args.task,
-        arch: args.arch,
-        epochs: args.epochs,
-        batch_size: args.batch_size,
+        task,
+        arch,
+        epochs: args.epochs.unwrap_or(12),
+        batch_size: args.batch_size.unwrap_or(64).max(1),
         learning_rate: args.lr,
         weight_decay: 1e-4,
         seed: args.seed,
         augmentation: Augmentation {
             max_shift: args.shift,
             intensity: args.intensity.max(0.0),
-            flip: args.task == Task::BrainMri,
+            flip: task == Task::BrainMri,
             max_rotation_deg: args.rotation.max(0.0),
             max_zoom: args.zoom.clamp(0.0, 0.9),
             gamma: args.gamma.max(0.0),
@@ -213,7 +266,10 @@ fn train_config(args: &TrainArgs, name: &str) -> TrainConfig {
 }
 
 /// A progress bar on the terminal and, optionally, lines in a log file.
-fn progress_reporter(log: Option<std::fs::File>) -> (ProgressBar, impl FnMut(TrainEvent)) {
+pub(super) fn progress_reporter(
+    log: Option<std::fs::File>,
+    metric: &'static str,
+) -> (ProgressBar, impl FnMut(TrainEvent)) {
     let bar = ProgressBar::new(0);
     if let Ok(style) = ProgressStyle::with_template(
         "epoch {msg} [{bar:30}] {pos}/{len} batches, {per_sec}, eta {eta}",
@@ -238,7 +294,10 @@ fn progress_reporter(log: Option<std::fs::File>) -> (ProgressBar, impl FnMut(Tra
                 val_accuracy,
                 seconds,
             } => {
-                handle.println(format!("epoch {epoch}: train loss {train_loss:.4}, val accuracy {:.2}%, {seconds:.0} s", 100.0 * val_accuracy));
+                handle.println(format!(
+                    "epoch {epoch}: train loss {train_loss:.4}, {metric} {:.2}%, {seconds:.0} s",
+                    100.0 * val_accuracy
+                ));
                 handle.set_position(0);
             }
         }
@@ -252,26 +311,26 @@ fn progress_reporter(log: Option<std::fs::File>) -> (ProgressBar, impl FnMut(Tra
 }
 
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    let task = match args.task {
+        TrainTask::Segment(task) => return super::segment_train::run(args, task),
+        TrainTask::Classify(task) => task,
+    };
+    let arch: Architecture = args
+        .arch
+        .as_deref()
+        .unwrap_or("compact-cnn")
+        .parse()
+        .map_err(anyhow::Error::msg)?;
     let root = args
         .datasets
         .clone()
         .or_else(shared_datasets_dir)
         .context("no data-set folder: pass --datasets or set ADVLENS_DATASETS")?;
-    let dataset = load_dataset(&root, args.task.dataset_file())?;
+    let dataset = load_dataset(&root, task.dataset_file())?;
     let device = super::start_device(args.device)?;
-    let name = model_name(args);
-    let config = train_config(args, &name);
-    let log = match &args.log {
-        Some(path) => Some(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .with_context(|| format!("opening {}", path.display()))?,
-        ),
-        None => None,
-    };
-    let (bar, mut on_event) = progress_reporter(log);
+    let name = model_name(args, task, arch);
+    let config = train_config(args, &name, task, arch);
+    let (bar, mut on_event) = progress_reporter(open_log(args)?, "val accuracy");
     let outcome = train_model(
         &config,
         &dataset,
@@ -284,8 +343,8 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let weights = args.out.join(format!("{name}.safetensors"));
     let metadata = [
         ("advlens_model", name.clone()),
-        ("arch", args.arch.to_string()),
-        ("task", args.task.to_string()),
+        ("arch", arch.to_string()),
+        ("task", task.to_string()),
     ];
     save_weights(&outcome.model, &weights, args.half, &metadata)?;
     advlens::eval::save_card(&outcome.card, &args.out.join(format!("{name}.json")))?;

@@ -7,3 +7,4 @@ mod npz;
 
 pub use labelled_images::LabelledImages;
 pub use npz::{Dataset, DatasetError, load_dataset, sha256_file, shared_datasets_dir};
+pub(crate) use npz::{open_archive, read_grey_stack};

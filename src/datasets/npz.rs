@@ -1,8 +1,10 @@
 //! Reading the `.npz` data sets.
 
-use std::io::Read;
+use std::fs::File;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use npyz::npz::NpzArchive;
 use sha2::{Digest, Sha256};
 
 use super::LabelledImages;
@@ -85,6 +87,50 @@ pub fn sha256_file(path: &Path) -> Result<String, DatasetError> {
     Ok(format!("{:x}", hasher.finalize()))
 }
 
+/// Opens an `.npz` archive, naming the file in the error.
+///
+/// # Errors
+/// [`DatasetError::Io`].
+pub(crate) fn open_archive(path: &Path) -> Result<NpzArchive<BufReader<File>>, DatasetError> {
+    NpzArchive::open(path).map_err(|err| DatasetError::Io {
+        reason: err.to_string(),
+        path: path.display().to_string(),
+    })
+}
+
+/// Reads a `uint8 (N, H, W)` array: its values and `[N, H, W]`.
+///
+/// # Errors
+/// [`DatasetError::Layout`] when it is missing, of another shape or another type.
+pub(crate) fn read_grey_stack(
+    archive: &mut NpzArchive<BufReader<File>>,
+    name: &str,
+    display: &str,
+) -> Result<(Vec<u8>, [usize; 3]), DatasetError> {
+    let layout = |reason: String| DatasetError::Layout {
+        reason,
+        path: display.to_string(),
+    };
+    let array = archive
+        .by_name(name)
+        .map_err(|err| layout(err.to_string()))?
+        .ok_or_else(|| layout(format!("no {name} array")))?;
+    let shape = array.shape().to_vec();
+    let [count, height, width] = shape[..] else {
+        return Err(layout(format!(
+            "{name} has shape {shape:?}, expected (N, H, W)"
+        )));
+    };
+    let values: Vec<u8> = array.into_vec().map_err(|err| layout(err.to_string()))?;
+    let dims = [count as usize, height as usize, width as usize];
+    if values.len() != dims.iter().product::<usize>() {
+        return Err(layout(format!(
+            "{name} holds fewer values than its shape says"
+        )));
+    }
+    Ok((values, dims))
+}
+
 /// Loads `relative` (e.g. `chest_xray_pneumonia_128/chest_xray_pneumonia_128.npz`) from `root`.
 ///
 /// # Errors
@@ -92,33 +138,21 @@ pub fn sha256_file(path: &Path) -> Result<String, DatasetError> {
 pub fn load_dataset(root: &Path, relative: &str) -> Result<Dataset, DatasetError> {
     let path = root.join(relative);
     let display = path.display().to_string();
-    let mut archive = npyz::npz::NpzArchive::open(&path).map_err(|err| DatasetError::Io {
-        reason: err.to_string(),
-        path: display.clone(),
-    })?;
+    let mut archive = open_archive(&path)?;
     let mut read_split = |name: &str| -> Result<LabelledImages, DatasetError> {
+        let (images, [count, height, width]) =
+            read_grey_stack(&mut archive, &format!("{name}_images"), &display)?;
         let layout = |reason: String| DatasetError::Layout {
             reason,
             path: display.clone(),
         };
-        let images = archive
-            .by_name(&format!("{name}_images"))
-            .map_err(|err| layout(err.to_string()))?
-            .ok_or_else(|| layout(format!("no {name}_images array")))?;
-        let shape = images.shape().to_vec();
-        let [count, height, width] = shape[..] else {
-            return Err(layout(format!(
-                "{name}_images has shape {shape:?}, expected (N, H, W)"
-            )));
-        };
-        let images: Vec<u8> = images.into_vec().map_err(|err| layout(err.to_string()))?;
         let labels: Vec<u8> = archive
             .by_name(&format!("{name}_labels"))
             .map_err(|err| layout(err.to_string()))?
             .ok_or_else(|| layout(format!("no {name}_labels array")))?
             .into_vec()
             .map_err(|err| layout(err.to_string()))?;
-        if labels.len() as u64 != count {
+        if labels.len() != count {
             return Err(layout(format!(
                 "{name}: {count} images but {} labels",
                 labels.len()
@@ -127,7 +161,7 @@ pub fn load_dataset(root: &Path, relative: &str) -> Result<Dataset, DatasetError
         Ok(LabelledImages::from_grey8(
             images,
             labels.into_iter().map(usize::from).collect(),
-            [height as usize, width as usize],
+            [height, width],
             &format!("the {name} split of {relative}"),
         ))
     };

@@ -10,6 +10,7 @@ mod figure;
 mod png;
 mod report;
 mod result_images;
+mod segmentation_figure;
 mod tile;
 mod views;
 
@@ -29,4 +30,5 @@ pub use png::{
 };
 pub use report::{AttackReport, DefendedReport, PredictionReport, ScanReport};
 pub use result_images::write_result_images;
+pub use segmentation_figure::segmentation_figure;
 pub use views::{ViewKind, perturbation_scale};

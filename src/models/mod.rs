@@ -1,6 +1,7 @@
-//! Classifiers: the compact CNN and the ResNet-18 adapted to 128×128 single-channel input,
+//! Networks: the compact CNN and the ResNet-18 adapted to 128×128 single-channel input,
 //! with input normalisation inside the model (attacks work on the [0, 1] pixel scale), weights
-//! in and out as PyTorch-compatible safetensors, model cards, and the shipped-model registry.
+//! in and out as PyTorch-compatible safetensors, model cards, and the shipped-model registry; and the U-Net
+//! that segments (its cards and registry are in `crate::segment`).
 
 mod architecture;
 mod card;
@@ -12,6 +13,7 @@ mod records;
 mod registry;
 mod resnet;
 mod task;
+mod unet;
 mod weights;
 
 pub use architecture::{Architecture, ModelSpec};
@@ -27,4 +29,5 @@ pub use registry::{
 };
 pub use resnet::{ResNet18, ResNet18Config};
 pub use task::Task;
-pub use weights::{load_weights, save_weights};
+pub use unet::{UNet, UNetConfig};
+pub use weights::{load_module, load_weights, save_module, save_weights};

@@ -23,6 +23,19 @@ pub fn save_weights(
     half: bool,
     metadata: &[(&str, String)],
 ) -> Result<(), ModelError> {
+    save_module(model, path, half, metadata)
+}
+
+/// Saves any network's weights with `PyTorch` names and layouts (see [`save_weights`]).
+///
+/// # Errors
+/// [`ModelError::File`] when the file cannot be written.
+pub fn save_module<M: ModuleSnapshot>(
+    model: &M,
+    path: &Path,
+    half: bool,
+    metadata: &[(&str, String)],
+) -> Result<(), ModelError> {
     let mut store = SafetensorsStore::from_file(path)
         .skip_enum_variants(true)
         .with_key_remapping(r"downsample\.conv\.", "downsample.0.")
@@ -59,7 +72,19 @@ pub fn load_weights(
     path: &Path,
     device: &Device,
 ) -> Result<Classifier, ModelError> {
-    let mut model = spec.init(device);
+    load_module(spec.init(device), &spec.arch.to_string(), path)
+}
+
+/// Loads PyTorch-layout safetensors into `model` (a fresh network of the right shape) with
+/// the checks of [`load_weights`]; `arch` names the architecture in errors.
+///
+/// # Errors
+/// As [`load_weights`].
+pub fn load_module<M: ModuleSnapshot>(
+    mut model: M,
+    arch: &str,
+    path: &Path,
+) -> Result<M, ModelError> {
     let mut store = SafetensorsStore::from_file(path)
         .skip_enum_variants(true)
         .with_key_remapping(r"downsample\.0\.", "downsample.conv.")
@@ -70,7 +95,7 @@ pub fn load_weights(
         ))
         .allow_partial(true);
     let mismatch = |detail: String| ModelError::WeightsMismatch {
-        arch: spec.arch.to_string(),
+        arch: arch.to_string(),
         detail,
         path: path.display().to_string(),
     };

@@ -207,7 +207,7 @@ fn add_gaussian_noise(values: &mut [f32], sigma: f32, rng: &mut impl Rng) {
 }
 
 /// Bilinear sample with edges replicated.
-fn bilinear(image: &[f32], width: usize, height: usize, u: f32, v: f32) -> f32 {
+pub(crate) fn bilinear(image: &[f32], width: usize, height: usize, u: f32, v: f32) -> f32 {
     let u = u.clamp(0.0, width as f32 - 1.0);
     let v = v.clamp(0.0, height as f32 - 1.0);
     let (x0, y0) = (u.floor() as usize, v.floor() as usize);

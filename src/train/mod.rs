@@ -17,6 +17,9 @@ mod weight_average;
 
 pub use adversarial::AdversarialTraining;
 pub use augment::Augmentation;
+pub(crate) use augment::bilinear;
+pub(crate) use checkpoint::{CheckpointFiles, CheckpointState};
 pub use config::{TrainConfig, TrainError, TrainOutcome};
 pub use evaluate::{BatchTransform, Evaluation, evaluate_split, evaluate_split_with};
+pub(crate) use trainer::learning_rate_at;
 pub use trainer::{TrainEvent, train_model};

@@ -293,7 +293,7 @@ fn training_loss(
 }
 
 /// Linear warm-up over the first `warmup` fraction, then cosine decay to 2 % of the peak.
-fn learning_rate_at(peak: f64, progress: f64, warmup: f64) -> f64 {
+pub(crate) fn learning_rate_at(peak: f64, progress: f64, warmup: f64) -> f64 {
     if progress < warmup {
         return peak * (0.1 + 0.9 * progress / warmup);
     }

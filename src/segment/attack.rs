@@ -1,0 +1,494 @@
+//! Attacks on a segmenter's mask: FGSM, BIM and PGD (L∞, the same ε, step and seed rules as
+//! the classification attacks) ascending a chosen adversarial loss — BCE or the soft-Dice loss
+//! against the true mask (untargeted: make the mask wrong), or BCE towards a target mask
+//! (targeted: make the mask say something else — empty, shifted, grown or shrunk).
+
+use std::fmt;
+use std::str::FromStr;
+
+use burn::tensor::{Tensor, TensorData};
+
+use super::loss::{bce_per_image, soft_dice_loss_per_image};
+use super::{SegmentationError, host_values as read_back};
+use crate::attacks::{
+    AttackKind, Norm, count_backward_pass, format_epsilon, project, random_point_in_ball,
+};
+use crate::models::UNet;
+
+/// A mask the targeted attack pushes the prediction towards, made from the true mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetMask {
+    /// No foreground at all ("remove the head / the lesion").
+    Empty,
+    /// The true mask moved by (dx, dy) pixels.
+    Shifted(i32, i32),
+    /// The true mask grown (positive) or shrunk (negative) by this many pixels.
+    Grown(i32),
+}
+
+impl TargetMask {
+    /// The target for one `height × width` 0/1 mask.
+    #[must_use]
+    pub fn apply(self, mask: &[f32], [height, width]: [usize; 2]) -> Vec<f32> {
+        let inside = |x: i64, y: i64| {
+            x >= 0
+                && y >= 0
+                && (x as usize) < width
+                && (y as usize) < height
+                && mask[y as usize * width + x as usize] > 0.5
+        };
+        let mut out = vec![0.0f32; height * width];
+        match self {
+            Self::Empty => {}
+            Self::Shifted(dx, dy) => {
+                for (index, value) in out.iter_mut().enumerate() {
+                    let (x, y) = ((index % width) as i64, (index / width) as i64);
+                    if inside(x - i64::from(dx), y - i64::from(dy)) {
+                        *value = 1.0;
+                    }
+                }
+            }
+            Self::Grown(pixels) => {
+                let r = i64::from(pixels.unsigned_abs());
+                let grow = pixels > 0;
+                for (index, value) in out.iter_mut().enumerate() {
+                    let (x, y) = ((index % width) as i64, (index / width) as i64);
+                    // Grown: any pixel of the mask within r; shrunk: every pixel within r.
+                    let mut any = false;
+                    let mut all = true;
+                    for oy in -r..=r {
+                        for ox in -r..=r {
+                            if ox * ox + oy * oy <= r * r {
+                                let hit = inside(x + ox, y + oy);
+                                any |= hit;
+                                all &= hit;
+                            }
+                        }
+                    }
+                    if (grow && any) || (!grow && all) {
+                        *value = 1.0;
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for TargetMask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("empty"),
+            Self::Shifted(dx, dy) => write!(f, "shift:{dx},{dy}"),
+            Self::Grown(pixels) => write!(f, "grow:{pixels}"),
+        }
+    }
+}
+
+/// The adversarial loss an attack on a mask ascends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentationLoss {
+    /// Binary cross-entropy against the true mask.
+    Bce,
+    /// Soft-Dice loss against the true mask.
+    Dice,
+    /// Minus the BCE against a target mask (the attack pulls the prediction towards it).
+    Target(TargetMask),
+}
+
+impl fmt::Display for SegmentationLoss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Bce => f.write_str("bce"),
+            Self::Dice => f.write_str("dice"),
+            Self::Target(target) => write!(f, "target:{target}"),
+        }
+    }
+}
+
+impl FromStr for SegmentationLoss {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let lower = text.trim().to_ascii_lowercase();
+        let bad = || {
+            format!(
+                "unknown segmentation loss '{text}': expected bce, dice, target:empty, target:shift:DX,DY or target:grow:N (N < 0 shrinks)"
+            )
+        };
+        let number = |s: &str| s.trim().parse::<i32>().ok().filter(|v| v.abs() <= 64);
+        Ok(match lower.as_str() {
+            "bce" => Self::Bce,
+            "dice" => Self::Dice,
+            "target:empty" | "empty" => Self::Target(TargetMask::Empty),
+            other => {
+                let rest = other.strip_prefix("target:").unwrap_or(other);
+                if let Some(offsets) = rest.strip_prefix("shift:") {
+                    let (dx, dy) = offsets.split_once(',').ok_or_else(bad)?;
+                    Self::Target(TargetMask::Shifted(
+                        number(dx).ok_or_else(bad)?,
+                        number(dy).ok_or_else(bad)?,
+                    ))
+                } else if let Some(pixels) = rest.strip_prefix("grow:") {
+                    Self::Target(TargetMask::Grown(number(pixels).ok_or_else(bad)?))
+                } else {
+                    return Err(bad());
+                }
+            }
+        })
+    }
+}
+
+/// An L∞ attack on a segmenter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentationAttack {
+    /// FGSM, BIM or PGD.
+    pub kind: AttackKind,
+    /// The adversarial loss.
+    pub loss: SegmentationLoss,
+    /// The L∞ radius on the [0, 1] scale.
+    pub epsilon: f64,
+    /// Gradient steps (BIM and PGD).
+    pub steps: usize,
+    /// Step size; default ε/steps for BIM and 2.5·ε/steps for PGD (Madry et al.).
+    pub step_size: Option<f64>,
+    /// Seed of PGD's random start.
+    pub seed: u64,
+}
+
+impl SegmentationAttack {
+    /// An attack with the default steps (10) and step size.
+    ///
+    /// # Errors
+    /// A message for an attack that does not apply to masks or a radius outside [0, 1].
+    pub fn new(
+        kind: AttackKind,
+        loss: SegmentationLoss,
+        epsilon: f64,
+    ) -> Result<Self, SegmentationError> {
+        if !matches!(kind, AttackKind::Fgsm | AttackKind::Bim | AttackKind::Pgd) {
+            return Err(SegmentationError::InvalidParameter(format!(
+                "{kind} does not apply to segmentation; use fgsm, bim or pgd"
+            )));
+        }
+        if !(0.0..=1.0).contains(&epsilon) || !epsilon.is_finite() {
+            return Err(SegmentationError::InvalidParameter(format!(
+                "ε must be in [0, 1], got {epsilon}"
+            )));
+        }
+        Ok(Self {
+            kind,
+            loss,
+            epsilon,
+            steps: if kind == AttackKind::Fgsm { 1 } else { 10 },
+            step_size: None,
+            seed: 0,
+        })
+    }
+
+    /// The same attack with another seed.
+    #[must_use]
+    pub fn with_seed(&self, seed: u64) -> Self {
+        Self {
+            seed,
+            ..self.clone()
+        }
+    }
+
+    /// The step size in use.
+    #[must_use]
+    pub fn effective_step_size(&self) -> f64 {
+        match (self.kind, self.step_size) {
+            (AttackKind::Fgsm, _) => self.epsilon,
+            (_, Some(step)) => step,
+            (AttackKind::Pgd, None) => 2.5 * self.epsilon / self.steps.max(1) as f64,
+            (_, None) => self.epsilon / self.steps.max(1) as f64,
+        }
+    }
+
+    /// Gradient steps actually taken.
+    #[must_use]
+    pub fn effective_steps(&self) -> usize {
+        if self.kind == AttackKind::Fgsm {
+            1
+        } else {
+            self.steps.max(1)
+        }
+    }
+
+    /// The attack in words, e.g. `PGD-10 (dice loss), ε = 4/255`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let name = match self.kind {
+            AttackKind::Fgsm => "FGSM".to_string(),
+            AttackKind::Bim => format!("BIM-{}", self.effective_steps()),
+            _ => format!("PGD-{}", self.effective_steps()),
+        };
+        format!(
+            "{name} ({} loss), ε = {}",
+            self.loss,
+            format_epsilon(self.epsilon)
+        )
+    }
+
+    /// The adversarial batch. `model` lives on an autodiff device with frozen parameters;
+    /// `clean` and `masks` (`[batch, 1, h, w]`, masks 0/1) may be on either device. The result
+    /// is on the plain device, within ε of `clean` in L∞ and in [0, 1].
+    ///
+    /// # Errors
+    /// [`SegmentationError`] if a gradient cannot be computed.
+    pub fn run(
+        &self,
+        model: &UNet,
+        clean: &Tensor<4>,
+        masks: &Tensor<4>,
+    ) -> Result<Tensor<4>, SegmentationError> {
+        let clean = clean.clone().without_autodiff();
+        let reference = self.reference_masks(&masks.clone().without_autodiff())?;
+        let mut adversarial = if self.kind == AttackKind::Pgd {
+            random_point_in_ball(&clean, self.epsilon, Norm::Linf, self.seed, 0)
+        } else {
+            clean.clone()
+        };
+        let step = self.effective_step_size();
+        for _ in 0..self.effective_steps() {
+            let gradient = self.gradient(model, &adversarial, &reference)?;
+            adversarial = project(
+                adversarial.add(gradient.sign().mul_scalar(step)),
+                &clean,
+                self.epsilon,
+                Norm::Linf,
+            );
+        }
+        Ok(adversarial)
+    }
+
+    /// The masks the loss compares with: the true ones, or the targets made from them.
+    fn reference_masks(&self, masks: &Tensor<4>) -> Result<Tensor<4>, SegmentationError> {
+        let SegmentationLoss::Target(target) = self.loss else {
+            return Ok(masks.clone());
+        };
+        let dims = masks.dims();
+        let [_, _, height, width] = dims;
+        let values = read_back(masks.clone())?;
+        let targets: Vec<f32> = values
+            .chunks(height * width)
+            .flat_map(|mask| target.apply(mask, [height, width]))
+            .collect();
+        Ok(Tensor::from_data(
+            TensorData::new(targets, dims),
+            &masks.device(),
+        ))
+    }
+
+    /// ∇ₓ of the objective summed over the batch, on the plain device.
+    fn gradient(
+        &self,
+        model: &UNet,
+        input: &Tensor<4>,
+        reference: &Tensor<4>,
+    ) -> Result<Tensor<4>, SegmentationError> {
+        let leaf = input.clone().autodiff().require_grad();
+        let logits = model.forward(leaf.clone());
+        let reference = reference.clone().autodiff();
+        let objective = match self.loss {
+            SegmentationLoss::Bce => bce_per_image(logits, reference),
+            SegmentationLoss::Dice => soft_dice_loss_per_image(logits, reference),
+            SegmentationLoss::Target(_) => bce_per_image(logits, reference).neg(),
+        };
+        let grads = objective.sum().backward();
+        count_backward_pass();
+        leaf.grad(&grads).ok_or(SegmentationError::NoGradient)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::UNetConfig;
+    use burn::module::Module;
+    use burn::tensor::Device;
+
+    fn host_values<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
+        read_back(tensor).unwrap()
+    }
+
+    fn tiny_model() -> UNet {
+        let device = Device::flex().autodiff();
+        device.seed(5);
+        UNetConfig::new()
+            .with_widths([2, 3, 3, 4])
+            .init(&device)
+            .freeze()
+    }
+
+    fn ramp(seed: u32) -> (Tensor<4>, Tensor<4>) {
+        let device = Device::flex();
+        let image: Vec<f32> = (0..256u32)
+            .map(|i| ((i * 37 + seed * 11) % 97) as f32 / 97.0)
+            .collect();
+        let mask: Vec<f32> = (0..256)
+            .map(|i| {
+                if (i % 16 > 4) && (i / 16 > 5) {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        (
+            Tensor::from_data(TensorData::new(image, [1, 1, 16, 16]), &device),
+            Tensor::from_data(TensorData::new(mask, [1, 1, 16, 16]), &device),
+        )
+    }
+
+    #[test]
+    fn the_input_gradient_matches_finite_differences() {
+        let model = tiny_model();
+        let (image, mask) = ramp(1);
+        for loss in [
+            SegmentationLoss::Bce,
+            SegmentationLoss::Dice,
+            SegmentationLoss::Target(TargetMask::Empty),
+        ] {
+            let attack = SegmentationAttack::new(AttackKind::Fgsm, loss, 0.01).unwrap();
+            let reference = attack.reference_masks(&mask).unwrap();
+            let gradient = host_values(attack.gradient(&model, &image, &reference).unwrap());
+            let objective = |x: &Tensor<4>| -> f64 {
+                let logits = model.forward(x.clone().autodiff()).without_autodiff();
+                let value = match loss {
+                    SegmentationLoss::Bce => bce_per_image(logits, reference.clone()),
+                    SegmentationLoss::Dice => soft_dice_loss_per_image(logits, reference.clone()),
+                    SegmentationLoss::Target(_) => bce_per_image(logits, reference.clone()).neg(),
+                };
+                f64::from(host_values(value)[0])
+            };
+            let base = host_values(image.clone());
+            let norm = gradient.iter().map(|g| g * g).sum::<f32>().sqrt();
+            assert!(norm > 0.0, "{loss}: no gradient");
+            // Directional derivatives along the gradient and along two fixed ±1 patterns,
+            // by central differences of step 1e-2 in L2 (each pixel moves far less than the
+            // distance to a ReLU or max-pool switch, so the network is locally linear).
+            let patterns: [Vec<f32>; 3] = [
+                gradient.iter().map(|g| g / norm).collect(),
+                (0..256)
+                    .map(|i| {
+                        if (i * 7) % 3 == 0 {
+                            1.0 / 16.0
+                        } else {
+                            -1.0 / 16.0
+                        }
+                    })
+                    .collect(),
+                (0..256)
+                    .map(|i| if i % 5 < 2 { 1.0 / 16.0 } else { -1.0 / 16.0 })
+                    .collect(),
+            ];
+            for direction in &patterns {
+                let h = 1e-2f32;
+                let moved = |sign: f32| {
+                    let values: Vec<f32> = base
+                        .iter()
+                        .zip(direction)
+                        .map(|(v, d)| v + sign * h * d)
+                        .collect();
+                    Tensor::<4>::from_data(TensorData::new(values, [1, 1, 16, 16]), &Device::flex())
+                };
+                let numeric =
+                    (objective(&moved(1.0)) - objective(&moved(-1.0))) / (2.0 * f64::from(h));
+                let analytic: f64 = gradient
+                    .iter()
+                    .zip(direction)
+                    .map(|(g, d)| f64::from(g * d))
+                    .sum();
+                assert!(
+                    (numeric - analytic).abs() <= 0.03 * f64::from(norm),
+                    "{loss}: numeric {numeric}, analytic {analytic} (|g| {norm})"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_attack_stays_in_the_ball_and_the_range_and_repeats_with_its_seed() {
+        let model = tiny_model();
+        let (image, mask) = ramp(2);
+        let clean = host_values(image.clone());
+        for kind in [AttackKind::Fgsm, AttackKind::Bim, AttackKind::Pgd] {
+            for loss in [
+                SegmentationLoss::Bce,
+                SegmentationLoss::Dice,
+                SegmentationLoss::Target(TargetMask::Grown(2)),
+            ] {
+                let attack = SegmentationAttack::new(kind, loss, 8.0 / 255.0)
+                    .unwrap()
+                    .with_seed(3);
+                let first = host_values(attack.run(&model, &image, &mask).unwrap());
+                let again = host_values(attack.run(&model, &image, &mask).unwrap());
+                assert_eq!(first, again, "{kind} {loss}");
+                let moved = first
+                    .iter()
+                    .zip(&clean)
+                    .fold(0.0f32, |m, (a, c)| m.max((a - c).abs()));
+                assert!(moved <= 8.0 / 255.0 + 1e-6, "{kind} {loss}: {moved}");
+                assert!(moved > 0.0, "{kind} {loss} did not move");
+                assert!(first.iter().all(|v| (0.0..=1.0).contains(v)));
+            }
+        }
+        assert!(SegmentationAttack::new(AttackKind::DeepFool, SegmentationLoss::Bce, 0.1).is_err());
+        assert!(SegmentationAttack::new(AttackKind::Pgd, SegmentationLoss::Bce, 2.0).is_err());
+    }
+
+    #[test]
+    fn the_attack_raises_the_loss_it_ascends() {
+        let model = tiny_model();
+        let (image, mask) = ramp(3);
+        for loss in [SegmentationLoss::Bce, SegmentationLoss::Dice] {
+            let attack = SegmentationAttack::new(AttackKind::Pgd, loss, 16.0 / 255.0).unwrap();
+            let value = |x: Tensor<4>| {
+                let logits = model.forward(x.autodiff()).without_autodiff();
+                host_values(match loss {
+                    SegmentationLoss::Dice => soft_dice_loss_per_image(logits, mask.clone()),
+                    _ => bce_per_image(logits, mask.clone()),
+                })[0]
+            };
+            let adversarial = attack.run(&model, &image, &mask).unwrap();
+            assert!(value(adversarial) > value(image.clone()), "{loss}");
+        }
+    }
+
+    #[test]
+    fn losses_parse_and_print_back() {
+        for text in [
+            "bce",
+            "dice",
+            "target:empty",
+            "target:shift:10,-4",
+            "target:grow:-3",
+        ] {
+            let loss: SegmentationLoss = text.parse().unwrap();
+            assert_eq!(loss.to_string(), text);
+        }
+        assert!("target:grow:500".parse::<SegmentationLoss>().is_err());
+        assert!("l2".parse::<SegmentationLoss>().is_err());
+    }
+
+    #[test]
+    fn target_masks_move_grow_and_shrink_the_true_one() {
+        // A 3×3 square in a 7×7 mask.
+        let mut mask = vec![0.0f32; 49];
+        for y in 2..5 {
+            for x in 2..5 {
+                mask[y * 7 + x] = 1.0;
+            }
+        }
+        let count = |m: &[f32]| m.iter().filter(|v| **v > 0.5).count();
+        assert_eq!(count(&TargetMask::Empty.apply(&mask, [7, 7])), 0);
+        let shifted = TargetMask::Shifted(2, 0).apply(&mask, [7, 7]);
+        assert_eq!(count(&shifted), 9);
+        assert_eq!(shifted[2 * 7 + 4], 1.0);
+        assert_eq!(shifted[2 * 7 + 2], 0.0);
+        assert_eq!(count(&TargetMask::Grown(1).apply(&mask, [7, 7])), 21);
+        assert_eq!(count(&TargetMask::Grown(-1).apply(&mask, [7, 7])), 1);
+    }
+}

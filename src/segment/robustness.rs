@@ -1,0 +1,178 @@
+//! The segmentation robustness table (Muoka et al. 2023, Tables 5 and 7): rows are attack ×
+//! adversarial loss, columns are ε, each cell the Dice, mean IoU and head-circumference error
+//! of the attacked masks, on the same images for every cell.
+
+use std::fmt::Write as _;
+
+use burn::tensor::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+
+use super::evaluate::{score_split, summarize};
+use super::{
+    LoadedSegmenter, MaskedImages, SegmentationAttack, SegmentationError, SegmentationScores,
+};
+use crate::attacks::format_epsilon;
+
+/// One row: an attack with its loss, at every ε.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentationRow {
+    /// The attack and loss in words, e.g. `PGD-10 (dice loss)`.
+    pub attack: String,
+    /// One summary per ε, in the table's ε order.
+    pub cells: Vec<SegmentationScores>,
+}
+
+/// The table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentationTable {
+    /// The segmenter.
+    pub model: String,
+    /// Where the images came from, in words.
+    pub source: String,
+    /// The radii (L∞, [0, 1] scale).
+    pub epsilons: Vec<f64>,
+    /// Unattacked scores on the same images.
+    pub clean: SegmentationScores,
+    /// One row per attack × loss.
+    pub rows: Vec<SegmentationRow>,
+}
+
+/// Evaluates every attack at every ε on the first `limit` images of `split`. `attacks` give
+/// kind, loss, steps and seed; their ε is replaced by each of `epsilons`. `on_cell` is told
+/// after each cell (row, column) so that a caller can show progress.
+///
+/// # Errors
+/// [`SegmentationError`] from an attack or a read-back.
+pub fn evaluate_segmentation_robustness(
+    model: &LoadedSegmenter,
+    split: &MaskedImages,
+    source: &str,
+    attacks: &[SegmentationAttack],
+    epsilons: &[f64],
+    limit: Option<usize>,
+    batch_size: usize,
+    device: &Device,
+    on_cell: &mut dyn FnMut(usize, usize),
+) -> Result<SegmentationTable, SegmentationError> {
+    let mut identity = |images: Tensor<4>, _: Tensor<4>| Ok(images);
+    let clean_scores = score_split(
+        &model.inference,
+        split,
+        limit,
+        batch_size,
+        device,
+        &mut identity,
+    )?;
+    let mut rows = Vec::with_capacity(attacks.len());
+    for (row, attack) in attacks.iter().enumerate() {
+        let mut cells = Vec::with_capacity(epsilons.len());
+        for (column, &epsilon) in epsilons.iter().enumerate() {
+            let scores = if epsilon <= 0.0 {
+                clean_scores.clone()
+            } else {
+                let attack = SegmentationAttack {
+                    epsilon,
+                    ..attack.clone()
+                };
+                let mut transform = |images: Tensor<4>, masks: Tensor<4>| {
+                    attack.run(&model.differentiable, &images, &masks)
+                };
+                score_split(
+                    &model.inference,
+                    split,
+                    limit,
+                    batch_size,
+                    device,
+                    &mut transform,
+                )?
+            };
+            cells.push(summarize(&scores, split));
+            on_cell(row, column);
+        }
+        let name = attack.describe();
+        rows.push(SegmentationRow {
+            attack: name.split(", ε").next().unwrap_or(&name).to_string(),
+            cells,
+        });
+    }
+    Ok(SegmentationTable {
+        model: model.card.name.clone(),
+        source: source.to_string(),
+        epsilons: epsilons.to_vec(),
+        clean: summarize(&clean_scores, split),
+        rows,
+    })
+}
+
+impl SegmentationTable {
+    /// Markdown: a Dice table, a mean-IoU table and, where pixel sizes are known, the median
+    /// head-circumference error.
+    #[must_use]
+    pub fn markdown(&self) -> String {
+        let mut text = format!(
+            "Segmenter `{}` on {} ({} images). Clean: Dice {:.4}, mIoU {:.4}{}.\n",
+            self.model,
+            self.source,
+            self.clean.images,
+            self.clean.dice,
+            self.clean.mean_iou,
+            self.clean
+                .hc_error_mm_median
+                .map_or_else(String::new, |mm| format!(", median HC error {mm:.2} mm"))
+        );
+        let metrics: [(&str, fn(&SegmentationScores) -> Option<f32>, usize); 3] = [
+            ("Dice", |s| Some(s.dice), 4),
+            ("mIoU", |s| Some(s.mean_iou), 4),
+            ("median HC error (mm)", |s| s.hc_error_mm_median, 2),
+        ];
+        for (title, value, digits) in metrics {
+            if value(&self.clean).is_none() {
+                continue;
+            }
+            let _ = write!(text, "\n**{title}**\n\n| attack |");
+            for &epsilon in &self.epsilons {
+                let _ = write!(text, " ε = {} |", format_epsilon(epsilon));
+            }
+            text.push_str("\n|---|");
+            text.push_str(&"---:|".repeat(self.epsilons.len()));
+            text.push('\n');
+            for row in &self.rows {
+                let _ = write!(text, "| {} |", row.attack);
+                for cell in &row.cells {
+                    let shown =
+                        value(cell).map_or_else(|| "–".to_string(), |v| format!("{v:.digits$}"));
+                    let _ = write!(text, " {shown} |");
+                }
+                text.push('\n');
+            }
+        }
+        text
+    }
+
+    /// CSV: one line per attack × ε with every summary figure.
+    #[must_use]
+    pub fn csv(&self) -> String {
+        let mut text = String::from(
+            "attack,epsilon,epsilon_255,images,dice,dice_median,iou,mean_iou,hc_error_mm_median,hc_error_mm_mean\n",
+        );
+        let optional = |v: Option<f32>| v.map_or_else(String::new, |v| v.to_string());
+        for row in &self.rows {
+            for (cell, &epsilon) in row.cells.iter().zip(&self.epsilons) {
+                let _ = writeln!(
+                    text,
+                    "{},{epsilon},{},{},{},{},{},{},{},{}",
+                    row.attack,
+                    epsilon * 255.0,
+                    cell.images,
+                    cell.dice,
+                    cell.dice_median,
+                    cell.iou,
+                    cell.mean_iou,
+                    optional(cell.hc_error_mm_median),
+                    optional(cell.hc_error_mm_mean)
+                );
+            }
+        }
+        text
+    }
+}

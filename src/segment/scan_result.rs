@@ -1,0 +1,126 @@
+//! Segmenting one scan and, optionally, attacking its mask: the clean and adversarial masks,
+//! their agreement with a reference (a sonographer's mask when there is one, else the clean
+//! prediction), and the head circumference each implies. The window and `advlens segment`
+//! both call this.
+
+use burn::tensor::Tensor;
+
+use super::metrics::{dice, fit_ellipse, mean_iou};
+use super::{LoadedSegmenter, SegmentationAttack, SegmentationError, host_values};
+use crate::imaging::GreyImage;
+
+/// What segmenting (and attacking) one scan gave.
+#[derive(Debug, Clone)]
+pub struct SegmentationResult {
+    /// The clean model input, in [0, 1].
+    pub original: GreyImage,
+    /// The attacked input (the original when there was no attack).
+    pub adversarial: GreyImage,
+    /// The foreground probability of each pixel of the clean input.
+    pub clean_probability: Vec<f32>,
+    /// The same for the attacked input.
+    pub adversarial_probability: Vec<f32>,
+    /// The mask the scores compare with (the given one, or the clean prediction).
+    pub reference: Vec<bool>,
+    /// Whether `reference` is a given mask (true) or the clean prediction (false).
+    pub reference_given: bool,
+    /// Dice of the clean prediction against the reference.
+    pub clean_dice: f32,
+    /// Dice of the adversarial prediction against the reference.
+    pub adversarial_dice: f32,
+    /// Mean IoU of the adversarial prediction against the reference.
+    pub adversarial_mean_iou: f32,
+    /// Head circumference of the clean prediction in mm (pixel size known).
+    pub clean_hc_mm: Option<f32>,
+    /// Head circumference of the adversarial prediction in mm.
+    pub adversarial_hc_mm: Option<f32>,
+    /// The largest change of a pixel, L∞.
+    pub linf: f32,
+    /// The attack in words, if any.
+    pub attack: Option<String>,
+}
+
+impl SegmentationResult {
+    /// A probability map thresholded at ½.
+    #[must_use]
+    pub fn mask(probability: &[f32]) -> Vec<bool> {
+        probability.iter().map(|&p| p > 0.5).collect()
+    }
+}
+
+/// Segments `input` (`[1, 1, s, s]`, s the model's input size) and, with an attack, its
+/// adversarial version. `reference` is the true mask if known (`s × s`, true = foreground);
+/// `pixel_size_mm` the side of one input pixel.
+///
+/// # Errors
+/// [`SegmentationError`] for a wrong input size or a failed attack.
+pub fn segment_scan(
+    model: &LoadedSegmenter,
+    input: &Tensor<4>,
+    reference: Option<Vec<bool>>,
+    pixel_size_mm: Option<f32>,
+    attack: Option<&SegmentationAttack>,
+) -> Result<SegmentationResult, SegmentationError> {
+    let size = model.card.spec.input_size;
+    let dims = input.dims();
+    if dims != [1, 1, size, size] {
+        return Err(SegmentationError::InvalidParameter(format!(
+            "the segmenter takes one {size}×{size} image, got {dims:?}"
+        )));
+    }
+    if reference.as_ref().is_some_and(|r| r.len() != size * size) {
+        return Err(SegmentationError::InvalidParameter(format!(
+            "the reference mask must be {size}×{size}"
+        )));
+    }
+    let probability = |x: Tensor<4>| -> Result<Vec<f32>, SegmentationError> {
+        host_values(burn::tensor::activation::sigmoid(
+            model.inference.forward(x),
+        ))
+    };
+    let clean_probability = probability(input.clone())?;
+    let clean_mask = SegmentationResult::mask(&clean_probability);
+    let reference_given = reference.is_some();
+    let reference = reference.unwrap_or_else(|| clean_mask.clone());
+    let adversarial = match attack {
+        Some(attack) => {
+            let masks: Vec<f32> = reference.iter().map(|&m| f32::from(u8::from(m))).collect();
+            let masks = Tensor::from_data(
+                burn::tensor::TensorData::new(masks, [1, 1, size, size]),
+                &input.device(),
+            );
+            attack.run(&model.differentiable, input, &masks)?
+        }
+        None => input.clone(),
+    };
+    let adversarial_probability = probability(adversarial.clone())?;
+    let adversarial_mask = SegmentationResult::mask(&adversarial_probability);
+    let original = host_values(input.clone())?;
+    let attacked = host_values(adversarial)?;
+    let linf = original
+        .iter()
+        .zip(&attacked)
+        .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+    let hc = |mask: &[bool]| {
+        pixel_size_mm.and_then(|mm| fit_ellipse(mask, [size, size]).map(|e| e.circumference() * mm))
+    };
+    let image = |pixels: Vec<f32>| {
+        GreyImage::new(size, size, pixels)
+            .ok_or_else(|| SegmentationError::Other("an image of the wrong size".to_string()))
+    };
+    Ok(SegmentationResult {
+        clean_dice: dice(&clean_mask, &reference),
+        adversarial_dice: dice(&adversarial_mask, &reference),
+        adversarial_mean_iou: mean_iou(&adversarial_mask, &reference),
+        clean_hc_mm: hc(&clean_mask),
+        adversarial_hc_mm: hc(&adversarial_mask),
+        original: image(original)?,
+        adversarial: image(attacked)?,
+        clean_probability,
+        adversarial_probability,
+        reference,
+        reference_given,
+        linf,
+        attack: attack.map(SegmentationAttack::describe),
+    })
+}
