@@ -16,11 +16,18 @@ fn models_json_lists_the_required_fields() {
     let models: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let list = models.as_array().unwrap();
     assert!(!list.is_empty());
+    let keys_of = |kind: &str| match kind {
+        "classifier" => ["name", "task", "classes", "arch", "test_accuracy"],
+        "segmenter" => ["name", "task", "foreground", "arch", "test_dice"],
+        other => panic!("unknown kind {other}"),
+    };
     for model in list {
-        for key in ["name", "task", "classes", "arch", "test_accuracy"] {
+        let kind = model["kind"].as_str().unwrap();
+        for key in keys_of(kind) {
             assert!(model.get(key).is_some(), "missing {key} in {model}");
         }
     }
+    assert!(list.iter().any(|m| m["kind"] == "segmenter"));
 }
 
 #[test]

@@ -20,6 +20,7 @@ impl AdvlensApp {
             match event {
                 WorkerEvent::DeviceReady(device) => {
                     self.session.status.device = Some(device.description.clone());
+                    self.segmenter.set_device((*device).clone());
                     self.evaluator.set_device(*device);
                     self.session.status.busy = Some("loading…".to_string());
                 }
@@ -105,11 +106,20 @@ impl AdvlensApp {
         }
     }
 
+    /// Stops the running attack and forgets that a result was awaited.
+    fn cancel_run(&mut self) {
+        self.worker.cancel_attack();
+        self.session.status.awaiting_result = false;
+        self.session.status.running = false;
+        self.session.status.progress = None;
+    }
+
     /// Carries out the queued commands.
     pub(super) fn apply(&mut self, ctx: &egui::Context) {
         for command in self.commands.take() {
             let Some(command) = self
                 .apply_dataset_command(command)
+                .and_then(|command| self.apply_segmentation_command(command))
                 .and_then(|command| self.apply_lecture_command(command))
                 .and_then(|command| self.apply_playback_command(command))
             else {
@@ -158,12 +168,7 @@ impl AdvlensApp {
                         self.request_sweep();
                     }
                 }
-                Command::Cancel => {
-                    self.worker.cancel_attack();
-                    self.session.status.awaiting_result = false;
-                    self.session.status.running = false;
-                    self.session.status.progress = None;
-                }
+                Command::Cancel => self.cancel_run(),
                 Command::ToggleRegionDrawing => {
                     let tool = &mut self.ui_state.view.region_tool;
                     tool.drawing = !tool.drawing;
@@ -186,6 +191,9 @@ impl AdvlensApp {
                 Command::DismissErrors => self.session.errors.clear(),
                 // Carried out by the `apply_*_command`s above.
                 Command::ShowTab(_)
+                | Command::PickSegmentationScan
+                | Command::OpenSegmentationScan(_)
+                | Command::ExportSegmentation(_)
                 | Command::RunEvaluation
                 | Command::CancelEvaluation
                 | Command::ChooseEvaluationAttack(_)
@@ -240,6 +248,12 @@ impl AdvlensApp {
                     }
                     DialogPurpose::SaveReport => {
                         self.commands.push(Command::ExportReport(Some(path)));
+                    }
+                    DialogPurpose::OpenSegmentationScan => {
+                        self.commands.push(Command::OpenSegmentationScan(path));
+                    }
+                    DialogPurpose::SegmentationExportFolder => {
+                        self.commands.push(Command::ExportSegmentation(Some(path)));
                     }
                 }
                 ctx.request_repaint();

@@ -104,9 +104,15 @@ pub enum Command {
     RestoreHistory(usize),
     /// Write the data-set report (HTML and per-scan CSV); `None` asks where.
     ExportReport(Option<PathBuf>),
+    /// Ask for a scan to segment.
+    PickSegmentationScan,
+    /// Segment this scan.
+    OpenSegmentationScan(PathBuf),
+    /// Write the segmentation's figure, masks and numbers into a folder; `None` asks which.
+    ExportSegmentation(Option<PathBuf>),
 }
 
-/// The window's two views.
+/// The window's views.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tab {
     /// One scan: attack, explanation and defence side by side.
@@ -114,6 +120,8 @@ pub enum Tab {
     Workbench,
     /// A set of scans: curves, confusion matrices and the failure gallery.
     Dataset,
+    /// One scan segmented, and its mask attacked.
+    Segmentation,
 }
 
 /// The commands pushed this frame, applied together by the app's `logic`.

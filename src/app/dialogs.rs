@@ -32,6 +32,10 @@ pub enum DialogPurpose {
     SaveAnimation,
     /// Choose where a new scenario goes.
     SaveScenario,
+    /// Pick a scan to segment.
+    OpenSegmentationScan,
+    /// Pick a folder to export the segmentation into.
+    SegmentationExportFolder,
 }
 
 /// A dialog that may still be open.
@@ -63,7 +67,7 @@ impl PendingDialog {
             .spawn(move || {
                 let dialog = rfd::FileDialog::new();
                 let picked = match purpose {
-                    DialogPurpose::OpenScan => dialog
+                    DialogPurpose::OpenScan | DialogPurpose::OpenSegmentationScan => dialog
                         .set_title("Open scan")
                         .add_filter(
                             "Scans",
@@ -75,7 +79,7 @@ impl PendingDialog {
                         .set_title("Load weights")
                         .add_filter("safetensors", &["safetensors"])
                         .pick_file(),
-                    DialogPurpose::ExportFolder => {
+                    DialogPurpose::ExportFolder | DialogPurpose::SegmentationExportFolder => {
                         dialog.set_title("Export into folder").pick_folder()
                     }
                     DialogPurpose::OpenUniversal => dialog

@@ -13,9 +13,12 @@ mod export_files;
 mod history;
 mod lecture;
 mod lecture_actions;
+mod options;
 mod panels;
 mod play;
 mod restore;
+mod segmentation_actions;
+pub mod segmentation_session;
 mod session;
 mod settings;
 mod shortcuts;
@@ -37,6 +40,7 @@ pub use dataset_session::{DatasetSession, EvaluationProgress};
 pub use dataset_settings::{DatasetSettings, EVALUATION_ATTACKS};
 pub use history::{HISTORY_THUMBNAIL, HistoryEntry, MAX_HISTORY};
 pub use lecture::{LectureState, Reproduction};
+pub use options::AppOptions;
 pub use session::{Session, StatusInfo};
 pub use settings::{APP_ID, Settings, settings_dir};
 pub use smoke::SmokeTest;
@@ -44,12 +48,13 @@ pub use ui_state::{TextFields, UiState};
 pub use view_images::cpu_image;
 pub use view_state::{ViewKind, ViewState};
 
-use crate::device::DevicePreference;
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::list_shipped;
 use crate::pipeline::sweep::Sweep;
 use crate::pipeline::{AttackResult, AttackSpec};
-use crate::worker::{EvaluationRunner, ScanSource, WorkerHandle, WorkerRequest};
+use crate::worker::{
+    EvaluationRunner, ScanSource, SegmentationRunner, WorkerHandle, WorkerRequest,
+};
 
 use view_images::ViewRenderer;
 
@@ -62,22 +67,6 @@ pub fn bundled_scan() -> Result<PathBuf, crate::resources::ResourceNotFound> {
         .map(|dir| dir.join("chest_xray_normal_2.png"))
 }
 
-/// Start-up choices that are not settings.
-#[derive(Debug, Clone, Default)]
-pub struct AppOptions {
-    /// Compute device preference.
-    pub device: DevicePreference,
-    /// A scan to open instead of the bundled one.
-    pub scan: Option<PathBuf>,
-    /// Ignore stored settings (tests, reproducible demos).
-    pub fresh_settings: bool,
-    /// Run the smoke test (screenshot after the first result, then quit).
-    pub smoke: Option<SmokeTest>,
-    /// A device already started (shared with the window's wgpu); else one is chosen from
-    /// `device` on the worker thread.
-    pub shared_device: Option<crate::device::ComputeDevice>,
-}
-
 /// The application: what the session knows, the window's own state, the worker that does the
 /// work, and the commands the panels pushed this frame. `logic` handles the worker's events
 /// and the commands; `ui` only draws.
@@ -86,6 +75,7 @@ pub struct AdvlensApp {
     ui_state: UiState,
     worker: WorkerHandle,
     evaluator: EvaluationRunner,
+    segmenter: SegmentationRunner,
     commands: Commands,
     smoke: Option<smoke::SmokeState>,
 }
@@ -115,6 +105,7 @@ impl AdvlensApp {
         let notify_ctx = ctx.clone();
         let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(move || notify_ctx.request_repaint());
         let evaluator = EvaluationRunner::new(notify.clone());
+        let segmenter = SegmentationRunner::spawn(notify.clone());
         let spawned = match options.shared_device.clone() {
             Some(device) => WorkerHandle::spawn_with(move || Ok(device), notify),
             None => WorkerHandle::spawn(options.device, notify),
@@ -128,6 +119,11 @@ impl AdvlensApp {
                 vec![format!("could not start the background worker: {err}")],
             ),
         };
+        let segmenter = segmenter.unwrap_or_else(|err| {
+            errors.push(format!("could not start the segmentation thread: {err}"));
+            // Without its thread the view only says so; the rest of the window works.
+            SegmentationRunner::spawn(Arc::new(|| {})).unwrap_or_else(|_| std::process::abort())
+        });
         let models = list_shipped().unwrap_or_else(|err| {
             errors.push(format!("could not list the shipped models: {err}"));
             Vec::new()
@@ -137,6 +133,7 @@ impl AdvlensApp {
             ui_state: UiState::new(renderer),
             worker,
             evaluator,
+            segmenter,
             commands: Commands::default(),
             smoke: options.smoke.map(smoke::SmokeState::new),
         };
@@ -305,6 +302,7 @@ impl AdvlensApp {
     pub fn logic(&mut self, ctx: &egui::Context) {
         self.handle_events();
         self.handle_evaluation_events();
+        self.update_segmentation();
         self.check_scenario_result();
         self.advance_play();
         shortcuts::handle(ctx, &self.session, &mut self.commands);
@@ -341,6 +339,13 @@ impl AdvlensApp {
         }
         if self.ui_state.tab == Tab::Dataset {
             panels::dataset_ui(ui, session, &mut self.ui_state.thumbnails, commands);
+        } else if self.ui_state.tab == Tab::Segmentation {
+            panels::segmentation_ui(
+                ui,
+                &mut session.segmentation,
+                &mut self.ui_state.segmentation_pictures,
+                commands,
+            );
         } else {
             panels::controls_ui(
                 ui,

@@ -8,6 +8,7 @@ use super::Settings;
 use super::dataset_session::DatasetSession;
 use super::lecture::LectureState;
 use super::play::Playing;
+use super::segmentation_session::SegmentationSession;
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::{ModelCard, ShippedModel};
 use crate::pipeline::AttackResult;
@@ -74,6 +75,8 @@ pub struct Session {
     pub dataset: DatasetSession,
     /// The lecture mode.
     pub lecture: LectureState,
+    /// The segmentation view.
+    pub segmentation: SegmentationSession,
     /// A running *Play* of ε.
     pub playing: Option<Playing>,
 }
@@ -101,6 +104,10 @@ impl Session {
             dataset: DatasetSession::default(),
             lecture: LectureState::default(),
             playing: None,
+            segmentation: SegmentationSession::new(
+                crate::segment::list_segmenters().unwrap_or_default(),
+                &super::panels::scan_controls::sample_files(),
+            ),
         }
     }
 

@@ -4,7 +4,7 @@
 
 use super::commands::Tab;
 use super::dialogs::PendingDialog;
-use super::panels::{HistoryPictures, ThumbnailCache};
+use super::panels::{HistoryPictures, SegmentationPictures, ThumbnailCache};
 use super::view_images::{ViewImages, ViewRenderer};
 use super::view_state::ViewState;
 
@@ -48,10 +48,12 @@ pub struct UiState {
     pub told_no_dialog: bool,
     /// The history strip's uploaded pictures, and the entries they show.
     pub history_pictures: HistoryPictures,
-    /// The view shown: the workbench or the data set.
+    /// The view shown: the workbench, the data set or segmentation.
     pub tab: Tab,
     /// The failure gallery's uploaded thumbnails.
     pub thumbnails: ThumbnailCache,
+    /// The segmentation view's uploaded pictures.
+    pub segmentation_pictures: SegmentationPictures,
 }
 
 impl UiState {
@@ -69,6 +71,7 @@ impl UiState {
             history_pictures: HistoryPictures::default(),
             tab: Tab::Workbench,
             thumbnails: ThumbnailCache::default(),
+            segmentation_pictures: SegmentationPictures::default(),
         }
     }
 }

@@ -9,7 +9,8 @@ use advlens::attacks::AttackKind;
 use advlens::datasets::shared_datasets_dir;
 use advlens::export::write_atomic;
 use advlens::segment::{
-    SegmentationAttack, evaluate_segmentation_robustness, load_segmentation_dataset, load_segmenter,
+    SegmentationAttack, SegmentationPlan, evaluate_segmentation_robustness,
+    load_segmentation_dataset, load_segmenter,
 };
 
 use super::eval_cmd::EvalArgs;
@@ -55,10 +56,12 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         &model,
         split,
         &source,
-        &attacks,
-        &args.eps,
-        args.limit,
-        args.batch_size,
+        &SegmentationPlan {
+            attacks,
+            epsilons: args.eps.clone(),
+            limit: args.limit,
+            batch_size: args.batch_size,
+        },
         &device.device,
         &mut |_, _| bar.inc(1),
     )?;

@@ -11,6 +11,7 @@ mod png;
 mod report;
 mod result_images;
 mod segmentation_figure;
+mod segmentation_files;
 mod tile;
 mod views;
 
@@ -30,5 +31,6 @@ pub use png::{
 };
 pub use report::{AttackReport, DefendedReport, PredictionReport, ScanReport};
 pub use result_images::write_result_images;
-pub use segmentation_figure::segmentation_figure;
+pub use segmentation_figure::{SegmentationPanel, segmentation_figure, segmentation_panels};
+pub use segmentation_files::{SegmentationReport, write_segmentation_files};
 pub use views::{ViewKind, perturbation_scale};

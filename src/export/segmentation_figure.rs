@@ -1,11 +1,12 @@
 //! The segmentation figure: the clean scan with its predicted outline, the perturbation
 //! (amplified, blue darker / red brighter), and the attacked scan with its predicted outline —
 //! each with the reference outline in green when a true mask was given — enlarged with
-//! nearest-neighbour pixels so that one-pixel borders stay visible.
+//! nearest-neighbour pixels so that one-pixel borders stay visible; and the five pictures of
+//! the window's segmentation view (those three and both probability maps).
 
 use crate::segment::SegmentationResult;
 
-use super::colormap::diverging;
+use super::colormap::{diverging, viridis};
 
 /// Outline colours: reference (green), clean prediction (yellow), adversarial prediction (red).
 const REFERENCE: [u8; 3] = [40, 220, 60];
@@ -31,43 +32,96 @@ fn on_border(mask: &[bool], side: usize, index: usize) -> bool {
         || !mask[index + side]
 }
 
-/// The three panels side by side, each `scale` times the model input; returns width, height
-/// and RGB pixels.
+/// One picture of the segmentation view, at the model's input size.
+#[derive(Debug, Clone)]
+pub struct SegmentationPanel {
+    /// Its title.
+    pub title: &'static str,
+    /// Its side in pixels.
+    pub side: usize,
+    /// RGB pixels, row-major.
+    pub pixels: Vec<[u8; 3]>,
+}
+
+/// The five pictures: the clean scan with its predicted outline, the perturbation, the attacked
+/// scan with its outline (each scan with the reference outline in green when a true mask was
+/// given), and the clean and attacked foreground probabilities (viridis, 0–1).
+#[must_use]
+pub fn segmentation_panels(result: &SegmentationResult) -> Vec<SegmentationPanel> {
+    let side = result.original.width;
+    let clean_mask = SegmentationResult::mask(&result.clean_probability);
+    let adversarial_mask = SegmentationResult::mask(&result.adversarial_probability);
+    let largest = result.linf.max(1e-6);
+    let grey = |value: f32| {
+        let v = (value.clamp(0.0, 1.0) * 255.0).round() as u8;
+        [v, v, v]
+    };
+    let outlined = |image: &crate::imaging::GreyImage, prediction: &[bool], colour: [u8; 3]| {
+        (0..side * side)
+            .map(|index| {
+                if result.reference_given && on_border(&result.reference, side, index) {
+                    REFERENCE
+                } else if on_border(prediction, side, index) {
+                    colour
+                } else {
+                    grey(image.pixels[index])
+                }
+            })
+            .collect()
+    };
+    let perturbation = result
+        .adversarial
+        .pixels
+        .iter()
+        .zip(&result.original.pixels)
+        .map(|(a, o)| diverging(a - o, largest))
+        .collect();
+    let probability = |values: &[f32]| values.iter().map(|&p| viridis(p)).collect();
+    vec![
+        SegmentationPanel {
+            title: "Clean scan and its mask",
+            side,
+            pixels: outlined(&result.original, &clean_mask, CLEAN),
+        },
+        SegmentationPanel {
+            title: "Perturbation (amplified to its largest change)",
+            side,
+            pixels: perturbation,
+        },
+        SegmentationPanel {
+            title: "Attacked scan and its mask",
+            side,
+            pixels: outlined(&result.adversarial, &adversarial_mask, ADVERSARIAL),
+        },
+        SegmentationPanel {
+            title: "Foreground probability, clean",
+            side,
+            pixels: probability(&result.clean_probability),
+        },
+        SegmentationPanel {
+            title: "Foreground probability, attacked",
+            side,
+            pixels: probability(&result.adversarial_probability),
+        },
+    ]
+}
+
+/// The first three panels side by side, each `scale` times the model input; returns width,
+/// height and RGB pixels.
 #[must_use]
 pub fn segmentation_figure(
     result: &SegmentationResult,
     scale: usize,
 ) -> (usize, usize, Vec<[u8; 3]>) {
+    let panels = segmentation_panels(result);
     let side = result.original.width;
     let scale = scale.max(1);
     let panel = side * scale;
     let (width, height) = (3 * panel + 2 * GAP, panel);
     let mut pixels = vec![[60u8, 60, 60]; width * height];
-    let clean_mask = SegmentationResult::mask(&result.clean_probability);
-    let adversarial_mask = SegmentationResult::mask(&result.adversarial_probability);
-    let largest = result.linf.max(1e-6);
-    for index in 0..side * side {
-        let grey = |image: &crate::imaging::GreyImage| {
-            let v = (image.pixels[index].clamp(0.0, 1.0) * 255.0).round() as u8;
-            [v, v, v]
-        };
-        let outline = |prediction: &[bool], colour: [u8; 3], base: [u8; 3]| {
-            if result.reference_given && on_border(&result.reference, side, index) {
-                REFERENCE
-            } else if on_border(prediction, side, index) {
-                colour
-            } else {
-                base
-            }
-        };
-        let delta = result.adversarial.pixels[index] - result.original.pixels[index];
-        let colours = [
-            outline(&clean_mask, CLEAN, grey(&result.original)),
-            diverging(delta, largest),
-            outline(&adversarial_mask, ADVERSARIAL, grey(&result.adversarial)),
-        ];
-        let (x, y) = (index % side, index / side);
-        for (p, colour) in colours.into_iter().enumerate() {
+    for (p, picture) in panels.iter().take(3).enumerate() {
+        for (index, &colour) in picture.pixels.iter().enumerate() {
+            let (x, y) = (index % side, index / side);
             for dy in 0..scale {
                 let row = (y * scale + dy) * width + p * (panel + GAP) + x * scale;
                 pixels[row..row + scale].fill(colour);

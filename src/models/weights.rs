@@ -75,6 +75,15 @@ pub fn load_weights(
     load_module(spec.init(device), &spec.arch.to_string(), path)
 }
 
+/// At most the first 400 characters of a message (Burn lists every mismatched tensor; the
+/// first few say what is wrong).
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(400) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
 /// Loads PyTorch-layout safetensors into `model` (a fresh network of the right shape) with
 /// the checks of [`load_weights`]; `arch` names the architecture in errors.
 ///
@@ -100,7 +109,7 @@ pub fn load_module<M: ModuleSnapshot>(
         path: path.display().to_string(),
     };
     let result = model.load_from(&mut store).map_err(|err| {
-        let text = err.to_string();
+        let text = shortened(&err.to_string());
         if path.exists() {
             mismatch(text)
         } else {

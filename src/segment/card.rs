@@ -2,6 +2,7 @@
 //! the head-circumference error in millimetres on validation and test), as JSON beside its
 //! weights, plus a Markdown page for people.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -196,12 +197,13 @@ impl SegmenterCard {
             self.augmentation,
         );
         if let Some(adversarial) = &self.adversarial_training {
-            text.push_str(&format!("- Adversarial training: {adversarial}\n"));
+            let _ = writeln!(text, "- Adversarial training: {adversarial}");
         }
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "- Trained in {:.0} s on {} with advlens {} (commit {})\n- Reproduce: `{}`\n\n## How well it segments\n\n| split | images | Dice | median Dice | IoU | mIoU | HC error median (mm) | HC error mean (mm) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
             self.train_seconds, self.train_device, self.trained_with, self.commit, self.command
-        ));
+        );
         text.push_str(&row("val", &self.val));
         text.push_str(&row("test", &self.test));
         text.push_str("\nHC: head circumference, the Ramanujan perimeter of an ellipse fitted to the largest piece of the predicted mask, times the pixel size, against the challenge's official measurement.\n");

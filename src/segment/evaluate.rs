@@ -127,7 +127,7 @@ fn median(values: &mut [f32]) -> Option<f32> {
     }
     values.sort_by(f32::total_cmp);
     let middle = values.len() / 2;
-    Some(if values.len() % 2 == 0 {
+    Some(if values.len().is_multiple_of(2) {
         0.5 * (values[middle - 1] + values[middle])
     } else {
         values[middle]

@@ -17,10 +17,11 @@ mod registry;
 mod robustness;
 mod scan_input;
 mod scan_result;
+mod target;
 mod task;
 mod train;
 
-pub use attack::{SegmentationAttack, SegmentationLoss, TargetMask};
+pub use attack::SegmentationAttack;
 pub use augment::PairAugmentation;
 pub use card::{DiceCheck, SegmentationScores, SegmenterCard, SegmenterSpec};
 pub use dataset::{MaskedImages, SegmentationDataset, load_segmentation_dataset};
@@ -33,9 +34,14 @@ pub use metrics::{FittedEllipse, dice, fit_ellipse, iou, mean_iou};
 pub use registry::{
     LoadedSegmenter, list_segmenters, load_segmenter, load_segmenter_files, segmenters_dir,
 };
-pub use robustness::{SegmentationRow, SegmentationTable, evaluate_segmentation_robustness};
-pub use scan_input::{pad_to_square, segmentation_input};
+pub use robustness::{
+    SegmentationPlan, SegmentationRow, SegmentationTable, evaluate_segmentation_robustness,
+};
+pub use scan_input::{
+    PreparedScan, pad_to_square, prepare_scan, read_mask, segmentation_input, sidecar_pixel_size,
+};
 pub use scan_result::{SegmentationResult, segment_scan};
+pub use target::{SegmentationLoss, TargetMask};
 pub use task::SegmentationTask;
 pub use train::{DICE_CHECK_COUNT, SegmentTrainConfig, train_segmenter};
 

@@ -84,7 +84,7 @@ pub fn load_segmenter_files(
     device: &Device,
 ) -> Result<LoadedSegmenter, ModelError> {
     let size = card.spec.input_size;
-    if !(8..=4096).contains(&size) || size % 8 != 0 {
+    if !(8..=4096).contains(&size) || !size.is_multiple_of(8) {
         return Err(ModelError::InvalidCard {
             reason: format!("input size {size} is not a multiple of 8 in 8–4096 pixels"),
             path: weights_path.with_extension("json").display().to_string(),

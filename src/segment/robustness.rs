@@ -37,9 +37,24 @@ pub struct SegmentationTable {
     pub rows: Vec<SegmentationRow>,
 }
 
-/// Evaluates every attack at every ε on the first `limit` images of `split`. `attacks` give
-/// kind, loss, steps and seed; their ε is replaced by each of `epsilons`. `on_cell` is told
-/// after each cell (row, column) so that a caller can show progress.
+/// What a segmentation table measures.
+#[derive(Debug, Clone)]
+pub struct SegmentationPlan {
+    /// The rows: kind, loss, steps and seed (their ε is replaced by each column's).
+    pub attacks: Vec<SegmentationAttack>,
+    /// The columns (0 gives the clean scores).
+    pub epsilons: Vec<f64>,
+    /// The first N images only.
+    pub limit: Option<usize>,
+    /// Images per batch.
+    pub batch_size: usize,
+}
+
+/// A per-cell summary figure, if the cell has it.
+type CellFigure = fn(&SegmentationScores) -> Option<f32>;
+
+/// Evaluates every attack of `plan` at every ε on `split` (described by `source`). `on_cell`
+/// is told after each cell (row, column) so that a caller can show progress.
 ///
 /// # Errors
 /// [`SegmentationError`] from an attack or a read-back.
@@ -47,13 +62,12 @@ pub fn evaluate_segmentation_robustness(
     model: &LoadedSegmenter,
     split: &MaskedImages,
     source: &str,
-    attacks: &[SegmentationAttack],
-    epsilons: &[f64],
-    limit: Option<usize>,
-    batch_size: usize,
+    plan: &SegmentationPlan,
     device: &Device,
     on_cell: &mut dyn FnMut(usize, usize),
 ) -> Result<SegmentationTable, SegmentationError> {
+    let (attacks, epsilons) = (&plan.attacks, &plan.epsilons);
+    let (limit, batch_size) = (plan.limit, plan.batch_size);
     let mut identity = |images: Tensor<4>, _: Tensor<4>| Ok(images);
     let clean_scores = score_split(
         &model.inference,
@@ -98,7 +112,7 @@ pub fn evaluate_segmentation_robustness(
     Ok(SegmentationTable {
         model: model.card.name.clone(),
         source: source.to_string(),
-        epsilons: epsilons.to_vec(),
+        epsilons: epsilons.clone(),
         clean: summarize(&clean_scores, split),
         rows,
     })
@@ -120,7 +134,7 @@ impl SegmentationTable {
                 .hc_error_mm_median
                 .map_or_else(String::new, |mm| format!(", median HC error {mm:.2} mm"))
         );
-        let metrics: [(&str, fn(&SegmentationScores) -> Option<f32>, usize); 3] = [
+        let metrics: [(&str, CellFigure, usize); 3] = [
             ("Dice", |s| Some(s.dice), 4),
             ("mIoU", |s| Some(s.mean_iou), 4),
             ("median HC error (mm)", |s| s.hc_error_mm_median, 2),

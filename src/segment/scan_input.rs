@@ -1,10 +1,14 @@
 //! A scan as a segmenter's input, prepared the way its training set was: padded with black to
 //! a centred square (so that nothing is squashed), then resized to the model's side. The size
 //! of one input pixel in millimetres follows from the scan's pixel spacing, when it has one.
+//! A true mask is read the same way; a side-car JSON may state the pixel size of a PNG.
 
 use burn::tensor::{Device, Tensor};
 
-use crate::imaging::{GreyImage, Scan, resize_grey, tensor_from_image};
+use std::path::Path;
+
+use super::SegmentationError;
+use crate::imaging::{GreyImage, LoadOptions, Scan, load_scan, resize_grey, tensor_from_image};
 
 /// `image` padded with zeros to a centred square of side max(width, height).
 #[must_use]
@@ -34,6 +38,80 @@ pub fn segmentation_input(scan: &Scan, size: usize, device: &Device) -> (Tensor<
         isotropic.then(|| (row * square.width as f64 / size.max(1) as f64) as f32)
     });
     (input, pixel_mm)
+}
+
+/// A scan read and prepared for a segmenter.
+#[derive(Debug, Clone)]
+pub struct PreparedScan {
+    /// Its file name.
+    pub name: String,
+    /// The model input `[1, 1, size, size]`.
+    pub input: Tensor<4>,
+    /// The side of one input pixel in mm, if known.
+    pub pixel_mm: Option<f32>,
+    /// The true mask at the input size, if one was given.
+    pub reference: Option<Vec<bool>>,
+}
+
+/// Reads `scan` (and its true mask, if given) for a segmenter of input side `size`. The pixel
+/// size is `pixel_size_mm` if given, else the side-car's, else the file's own (DICOM).
+///
+/// # Errors
+/// [`SegmentationError::InvalidParameter`] naming the file that cannot be read.
+pub fn prepare_scan(
+    scan: &Path,
+    mask: Option<&Path>,
+    pixel_size_mm: Option<f32>,
+    size: usize,
+    device: &Device,
+) -> Result<PreparedScan, SegmentationError> {
+    let loaded = load_scan(scan, &LoadOptions::default())
+        .map_err(|err| SegmentationError::InvalidParameter(err.to_string()))?;
+    let (input, file_pixel_mm) = segmentation_input(&loaded, size, device);
+    let side = loaded.display.width.max(loaded.display.height) as f32;
+    let pixel_mm = pixel_size_mm
+        .or_else(|| sidecar_pixel_size(scan))
+        .map(|mm| mm * side / size.max(1) as f32)
+        .or(file_pixel_mm);
+    Ok(PreparedScan {
+        name: loaded.metadata.source_name.clone(),
+        input,
+        pixel_mm,
+        reference: mask.map(|path| read_mask(path, size)).transpose()?,
+    })
+}
+
+/// Reads a true-mask image prepared as its scan is (padded, resized), foreground where it is
+/// brighter than half its range.
+///
+/// # Errors
+/// [`SegmentationError::InvalidParameter`] for an unreadable or blank mask.
+pub fn read_mask(path: &Path, size: usize) -> Result<Vec<bool>, SegmentationError> {
+    let scan = load_scan(path, &LoadOptions::default())
+        .map_err(|err| SegmentationError::InvalidParameter(format!("reading the mask: {err}")))?;
+    let resized = resize_grey(&pad_to_square(&scan.raw), size, size);
+    let (low, high) = resized.min_max();
+    if high <= low {
+        return Err(SegmentationError::InvalidParameter(format!(
+            "the mask {} is blank",
+            path.display()
+        )));
+    }
+    Ok(resized
+        .pixels
+        .iter()
+        .map(|&v| v > 0.5 * (low + high))
+        .collect())
+}
+
+/// The pixel size a scan's side-car file states: `<stem>.json` beside it with
+/// `{"pixel_size_mm": …}` (the bundled ultrasound samples have one; PNG has no such field).
+#[must_use]
+pub fn sidecar_pixel_size(scan: &Path) -> Option<f32> {
+    let text = std::fs::read_to_string(scan.with_extension("json")).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let mm = value.get("pixel_size_mm")?.as_f64()? as f32;
+    (mm.is_finite() && mm > 0.0 && mm < 100.0).then_some(mm)
 }
 
 #[cfg(test)]

@@ -6,8 +6,10 @@
 
 mod evaluation;
 mod jobs;
+mod segmentation;
 
 pub use evaluation::{EvaluationEvent, EvaluationRequest, EvaluationRunner};
+pub use segmentation::{SegmentationEvent, SegmentationJob, SegmentationRunner};
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -18,7 +18,7 @@ const CT_PRESETS: [(&str, f64, f64); 4] = [
     ("Brain", 40.0, 80.0),
 ];
 
-fn sample_files() -> Vec<PathBuf> {
+pub(crate) fn sample_files() -> Vec<PathBuf> {
     let Ok(dir) = crate::resources::locate(crate::resources::Resource::SampleData) else {
         return Vec::new();
     };
@@ -27,7 +27,12 @@ fn sample_files() -> Vec<PathBuf> {
             entries
                 .flatten()
                 .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e != "md"))
+                .filter(|p| p.extension().is_some_and(|e| e != "md" && e != "json"))
+                // A segmentation sample's true mask is not a scan of its own.
+                .filter(|p| {
+                    !p.file_stem()
+                        .is_some_and(|s| s.to_string_lossy().ends_with("_mask"))
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -1,4 +1,4 @@
-//! The status line: the view switch (workbench or data set), device, model, renderer, last run time, what is in progress, and the
+//! The status line: the view switch (workbench, data set or segmentation), device, model, renderer, last run time, what is in progress, and the
 //! button that opens the About window.
 
 use eframe::egui::{self, RichText};
@@ -15,7 +15,11 @@ pub fn status_bar_ui(
 ) {
     egui::Panel::bottom("status").show(ui, |ui| {
         ui.horizontal(|ui| {
-            for (option, name) in [(Tab::Workbench, "Workbench"), (Tab::Dataset, "Data set")] {
+            for (option, name) in [
+                (Tab::Workbench, "Workbench"),
+                (Tab::Dataset, "Data set"),
+                (Tab::Segmentation, "Segmentation"),
+            ] {
                 let label = if option == Tab::Dataset && session.dataset.running() {
                     format!("{name} (running)")
                 } else {
@@ -37,13 +41,17 @@ pub fn status_bar_ui(
                 .unwrap_or_else(|| "starting…".to_string());
             ui.label(format!("Device: {device}"));
             ui.separator();
-            ui.label(format!(
-                "Model: {}",
-                session
-                    .card
-                    .as_ref()
-                    .map_or("loading…", |c| c.name.as_str())
-            ));
+            if tab == Tab::Segmentation {
+                ui.label(format!("Segmenter: {}", session.segmentation.choices.model));
+            } else {
+                ui.label(format!(
+                    "Model: {}",
+                    session
+                        .card
+                        .as_ref()
+                        .map_or("loading…", |c| c.name.as_str())
+                ));
+            }
             ui.separator();
             ui.label(format!("Views: {renderer}"));
             if let Some(result) = &session.result {

@@ -1,0 +1,108 @@
+//! The files of one segmentation: the three-panel figure, both predicted masks, the attacked
+//! scan and `segmentation.json` (figures only: no paths, no patient data). Written by
+//! `advlens segment` and by the window's *Export…*.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::png::{ExportError, write_atomic, write_grey8, write_rgb8};
+use super::segmentation_figure::segmentation_figure;
+use crate::imaging::GreyImage;
+use crate::segment::SegmentationResult;
+
+/// What `segmentation.json` holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentationReport {
+    /// The segmenter.
+    pub model: String,
+    /// The scan's file name.
+    pub scan: String,
+    /// The attack in words, if any.
+    pub attack: Option<String>,
+    /// What the scores compare with.
+    pub reference: &'static str,
+    /// The largest pixel change, in 1/255 steps.
+    pub linf_255: f32,
+    /// Dice of the clean prediction against the reference.
+    pub clean_dice: f32,
+    /// Dice of the attacked prediction against the reference.
+    pub adversarial_dice: f32,
+    /// Mean IoU of the attacked prediction against the reference.
+    pub adversarial_mean_iou: f32,
+    /// Foreground pixels of the clean prediction.
+    pub clean_foreground_pixels: usize,
+    /// Foreground pixels of the attacked prediction.
+    pub adversarial_foreground_pixels: usize,
+    /// Head circumference of the clean prediction (pixel size known).
+    pub clean_hc_mm: Option<f32>,
+    /// Head circumference of the attacked prediction.
+    pub adversarial_hc_mm: Option<f32>,
+}
+
+impl SegmentationReport {
+    /// The report of a result.
+    #[must_use]
+    pub fn of(result: &SegmentationResult, model: &str, scan: &str) -> Self {
+        let area = |p: &[f32]| p.iter().filter(|&&v| v > 0.5).count();
+        Self {
+            model: model.to_string(),
+            scan: scan.to_string(),
+            attack: result.attack.clone(),
+            reference: if result.reference_given {
+                "the given mask"
+            } else {
+                "the clean prediction"
+            },
+            linf_255: result.linf * 255.0,
+            clean_dice: result.clean_dice,
+            adversarial_dice: result.adversarial_dice,
+            adversarial_mean_iou: result.adversarial_mean_iou,
+            clean_foreground_pixels: area(&result.clean_probability),
+            adversarial_foreground_pixels: area(&result.adversarial_probability),
+            clean_hc_mm: result.clean_hc_mm,
+            adversarial_hc_mm: result.adversarial_hc_mm,
+        }
+    }
+}
+
+/// Writes `segmentation.png`, `mask_clean.png`, `mask_adversarial.png`, `adversarial.png` and
+/// `segmentation.json` into `folder` (created if needed), each atomically.
+///
+/// # Errors
+/// [`ExportError`] when a file cannot be written.
+pub fn write_segmentation_files(
+    result: &SegmentationResult,
+    report: &SegmentationReport,
+    folder: &Path,
+) -> Result<(), ExportError> {
+    std::fs::create_dir_all(folder).map_err(|err| ExportError::Write {
+        path: folder.display().to_string(),
+        reason: err.to_string(),
+    })?;
+    let (width, height, figure) = segmentation_figure(result, 3);
+    write_rgb8(width, height, &figure, &folder.join("segmentation.png"))?;
+    let side = result.original.width;
+    let as_image = |probability: &[f32]| GreyImage {
+        width: side,
+        height: side,
+        pixels: SegmentationResult::mask(probability)
+            .iter()
+            .map(|&m| f32::from(u8::from(m)))
+            .collect(),
+    };
+    write_grey8(
+        &as_image(&result.clean_probability),
+        &folder.join("mask_clean.png"),
+    )?;
+    write_grey8(
+        &as_image(&result.adversarial_probability),
+        &folder.join("mask_adversarial.png"),
+    )?;
+    write_grey8(&result.adversarial, &folder.join("adversarial.png"))?;
+    let json = serde_json::to_string_pretty(report).map_err(|err| ExportError::Write {
+        path: folder.join("segmentation.json").display().to_string(),
+        reason: err.to_string(),
+    })?;
+    write_atomic(&folder.join("segmentation.json"), (json + "\n").as_bytes())
+}

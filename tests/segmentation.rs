@@ -1,0 +1,170 @@
+//! Segmentation end to end: the shipped U-Net meets its bar and still gives its card's Dice
+//! on the first test images; `advlens segment` breaks the mask of every bundled ultrasound
+//! sample with PGD on the Dice loss and measures the head circumference from the side-car's
+//! pixel size; a targeted attack empties the mask; `advlens eval` writes the Dice-vs-ε table.
+
+mod common;
+
+use advlens::attacks::AttackKind;
+use advlens::datasets::shared_datasets_dir;
+use advlens::device::ComputeDevice;
+use advlens::segment::{
+    DICE_CHECK_COUNT, SegmentationAttack, SegmentationLoss, TargetMask, load_segmentation_dataset,
+    load_segmenter, prepare_scan, score_split, segment_scan,
+};
+use burn::tensor::Tensor;
+use common::{advlens, run_ok, sample};
+
+#[test]
+fn the_shipped_segmenter_meets_its_bar_and_reproduces_its_card() {
+    let device = ComputeDevice::cpu();
+    let model = load_segmenter("fetal-head-unet", &device.device).unwrap();
+    let card = &model.card;
+    assert!(card.test.dice >= 0.95, "test Dice {}", card.test.dice);
+    assert!(card.test.hc_error_mm_median.unwrap() < 5.0);
+    assert!(card.command.starts_with("advlens train --task fetal-head"));
+    let root = shared_datasets_dir().expect("../shared/datasets beside the checkout");
+    let dataset = load_segmentation_dataset(&root, card.spec.task).unwrap();
+    assert_eq!(dataset.sha256, card.dataset.sha256);
+    let mut identity = |images: Tensor<4>, _: Tensor<4>| Ok(images);
+    let scores = score_split(
+        &model.inference,
+        &dataset.test,
+        Some(DICE_CHECK_COUNT),
+        8,
+        &device.device,
+        &mut identity,
+    )
+    .unwrap();
+    for (index, (score, recorded)) in scores.iter().zip(&card.sample_check.dice).enumerate() {
+        assert!(
+            (score.dice - recorded).abs() < 1e-4,
+            "test image {index}: Dice {} against {recorded} on the card",
+            score.dice
+        );
+    }
+}
+
+#[test]
+fn pgd_on_the_dice_loss_breaks_every_bundled_sample_and_moves_its_circumference() {
+    for stem in ["fetal_head_147", "fetal_head_325", "fetal_head_655"] {
+        let out = tempfile::tempdir().unwrap();
+        let mask = sample(&format!("{stem}_mask.png"));
+        run_ok(advlens().args([
+            "segment",
+            "--scan",
+            &sample(&format!("{stem}.png")),
+            "--mask",
+            &mask,
+            "--attack",
+            "pgd",
+            "--loss",
+            "dice",
+            "--eps",
+            "4/255",
+            "--device",
+            "cpu",
+            "--out",
+            &out.path().display().to_string(),
+        ]));
+        let text = std::fs::read_to_string(out.path().join("segmentation.json")).unwrap();
+        let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let number = |key: &str| report[key].as_f64().unwrap_or(f64::NAN);
+        assert!(number("clean_dice") > 0.93, "{stem}: {report}");
+        assert!(
+            number("adversarial_dice") < number("clean_dice") - 0.25,
+            "{stem}: {report}"
+        );
+        assert!(number("linf_255") <= 4.0 + 1e-3);
+        // The side-car's pixel size gives millimetres; the official circumference is in it too.
+        let sidecar: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(sample(&format!("{stem}.json"))).unwrap(),
+        )
+        .unwrap();
+        let official = sidecar["official_hc_mm"].as_f64().unwrap();
+        assert!(
+            (number("clean_hc_mm") - official).abs() < 0.05 * official,
+            "{stem}: {report}"
+        );
+        assert!(out.path().join("segmentation.png").is_file());
+        assert!(
+            !text.contains("sample_data/"),
+            "no folder paths in the report"
+        );
+    }
+}
+
+#[test]
+fn a_targeted_attack_empties_the_mask_within_its_budget() {
+    let device = ComputeDevice::cpu();
+    let model = load_segmenter("fetal-head-unet", &device.device).unwrap();
+    let scan = prepare_scan(
+        std::path::Path::new(&sample("fetal_head_325.png")),
+        None,
+        None,
+        model.card.spec.input_size,
+        &device.device,
+    )
+    .unwrap();
+    let mut attack = SegmentationAttack::new(
+        AttackKind::Pgd,
+        SegmentationLoss::Target(TargetMask::Empty),
+        8.0 / 255.0,
+    )
+    .unwrap();
+    attack.steps = 20;
+    let result = segment_scan(&model, &scan.input, None, scan.pixel_mm, Some(&attack)).unwrap();
+    let area = |p: &[f32]| p.iter().filter(|&&v| v > 0.5).count();
+    let (before, after) = (
+        area(&result.clean_probability),
+        area(&result.adversarial_probability),
+    );
+    assert!(before > 2000, "{before}");
+    assert!(after * 10 < before, "{before} → {after} foreground pixels");
+    assert!(result.linf <= 8.0 / 255.0 + 1e-6);
+    assert!(scan.pixel_mm.is_some(), "the side-car gives the pixel size");
+}
+
+#[test]
+fn eval_writes_the_dice_table_that_falls_with_epsilon() {
+    let out = tempfile::tempdir().unwrap();
+    run_ok(advlens().args([
+        "eval",
+        "--model",
+        "fetal-head-unet",
+        "--attacks",
+        "fgsm,pgd",
+        "--loss",
+        "bce,dice",
+        "--eps",
+        "0,2/255,8/255",
+        "--steps",
+        "5",
+        "--limit",
+        "8",
+        "--device",
+        "cpu",
+        "--out",
+        &out.path().display().to_string(),
+    ]));
+    let csv = std::fs::read_to_string(out.path().join("segmentation.csv")).unwrap();
+    let rows: Vec<Vec<String>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    assert_eq!(rows.len(), 4 * 3, "{csv}");
+    for row in rows.chunks(3) {
+        let dice: Vec<f64> = row.iter().map(|r| r[4].parse().unwrap()).collect();
+        assert!(
+            dice[0] > 0.9 && dice[2] < dice[1] && dice[1] < dice[0],
+            "{row:?}"
+        );
+        // PGD breaks the masks; one FGSM step on the BCE loss barely moves them.
+        if row[0][0].starts_with("PGD") {
+            assert!(dice[2] < dice[0] - 0.3, "{row:?}");
+        }
+    }
+    let markdown = std::fs::read_to_string(out.path().join("segmentation.md")).unwrap();
+    assert!(markdown.contains("PGD-5 (dice loss)") && markdown.contains("median HC error"));
+}
