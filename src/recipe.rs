@@ -92,15 +92,7 @@ impl Recipe {
         spec: &AttackSpec,
         result: &AttackResult,
     ) -> Result<Self, RecipeError> {
-        let scan_sha256 =
-            crate::datasets::sha256_file(scan_path).map_err(|err| RecipeError::Invalid {
-                reason: err.to_string(),
-                path: scan_path.display().to_string(),
-            })?;
-        let scan_file = scan_path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let (scan_sha256, scan_file) = hash_and_name(scan_path)?;
         Ok(Self {
             advlens_version: env!("CARGO_PKG_VERSION").to_string(),
             scan_file,
@@ -153,32 +145,61 @@ impl Recipe {
         recipe_path: &Path,
         explicit: Option<&Path>,
     ) -> Result<PathBuf, RecipeError> {
-        let candidate = match explicit {
-            Some(path) => path.to_path_buf(),
-            None => recipe_path
-                .parent()
-                .unwrap_or(Path::new("."))
-                .join(&self.scan_file),
-        };
-        if !candidate.is_file() {
-            return Err(RecipeError::ScanNotFound {
-                name: self.scan_file.clone(),
-            });
-        }
-        let found =
-            crate::datasets::sha256_file(&candidate).map_err(|err| RecipeError::Invalid {
-                reason: err.to_string(),
-                path: candidate.display().to_string(),
-            })?;
-        if found != self.scan_sha256 {
-            return Err(RecipeError::ScanChanged {
-                expected: self.scan_sha256.clone(),
-                found,
-                path: candidate.display().to_string(),
-            });
-        }
-        Ok(candidate)
+        locate_file(recipe_path, &self.scan_file, &self.scan_sha256, explicit)
     }
+}
+
+/// Finds a file a recipe names (an explicit path, else `file_name` beside the recipe) and
+/// checks that its SHA-256 is the recorded one.
+///
+/// # Errors
+/// [`RecipeError::ScanNotFound`] or [`RecipeError::ScanChanged`].
+pub fn locate_file(
+    recipe_path: &Path,
+    file_name: &str,
+    sha256: &str,
+    explicit: Option<&Path>,
+) -> Result<PathBuf, RecipeError> {
+    let candidate = match explicit {
+        Some(path) => path.to_path_buf(),
+        None => recipe_path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(file_name),
+    };
+    if !candidate.is_file() {
+        return Err(RecipeError::ScanNotFound {
+            name: file_name.to_string(),
+        });
+    }
+    let found = hash_file(&candidate)?;
+    if found != sha256 {
+        return Err(RecipeError::ScanChanged {
+            expected: sha256.to_string(),
+            found,
+            path: candidate.display().to_string(),
+        });
+    }
+    Ok(candidate)
+}
+
+/// The SHA-256 of a file a recipe names, and its name without the folder.
+///
+/// # Errors
+/// [`RecipeError::Invalid`] when the file cannot be read.
+pub fn hash_and_name(path: &Path) -> Result<(String, String), RecipeError> {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((hash_file(path)?, name))
+}
+
+fn hash_file(path: &Path) -> Result<String, RecipeError> {
+    crate::datasets::sha256_file(path).map_err(|err| RecipeError::Invalid {
+        reason: err.to_string(),
+        path: path.display().to_string(),
+    })
 }
 
 #[cfg(test)]

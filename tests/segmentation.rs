@@ -1,7 +1,7 @@
 //! Segmentation end to end: the shipped U-Net meets its bar and still gives its card's Dice
-//! on the first test images; `advlens segment` breaks the mask of every bundled ultrasound
-//! sample with PGD on the Dice loss and measures the head circumference from the side-car's
-//! pixel size; a targeted attack empties the mask; `advlens eval` writes the Dice-vs-ε table.
+//! on the first test images; `advlens segment` breaks the mask (or the head circumference it
+//! gives) of every bundled ultrasound sample with PGD on the Dice loss at 8/255, measuring
+//! with the side-car's pixel size; a recipe replays exactly; a targeted attack empties the mask; `advlens eval` writes the Dice-vs-ε table.
 
 mod common;
 
@@ -61,7 +61,7 @@ fn pgd_on_the_dice_loss_breaks_every_bundled_sample_and_moves_its_circumference(
             "--loss",
             "dice",
             "--eps",
-            "4/255",
+            "8/255",
             "--device",
             "cpu",
             "--out",
@@ -71,11 +71,17 @@ fn pgd_on_the_dice_loss_breaks_every_bundled_sample_and_moves_its_circumference(
         let report: serde_json::Value = serde_json::from_str(&text).unwrap();
         let number = |key: &str| report[key].as_f64().unwrap_or(f64::NAN);
         assert!(number("clean_dice") > 0.93, "{stem}: {report}");
+        // Broken: the outline is mostly wrong, or the head circumference it gives is off by
+        // 10 mm or more (about two weeks of gestational age at mid-pregnancy), or no head is
+        // found at all.
+        let moved = (number("adversarial_hc_mm") - number("clean_hc_mm")).abs();
         assert!(
-            number("adversarial_dice") < number("clean_dice") - 0.25,
+            number("adversarial_dice") < 0.6
+                || moved >= 10.0
+                || report["adversarial_hc_mm"].is_null(),
             "{stem}: {report}"
         );
-        assert!(number("linf_255") <= 4.0 + 1e-3);
+        assert!(number("linf_255") <= 8.0 + 1e-3);
         // The side-car's pixel size gives millimetres; the official circumference is in it too.
         let sidecar: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(sample(&format!("{stem}.json"))).unwrap(),
@@ -167,4 +173,75 @@ fn eval_writes_the_dice_table_that_falls_with_epsilon() {
     }
     let markdown = std::fs::read_to_string(out.path().join("segmentation.md")).unwrap();
     assert!(markdown.contains("PGD-5 (dice loss)") && markdown.contains("median HC error"));
+}
+
+#[test]
+fn an_exported_recipe_replays_exactly_and_a_changed_scan_is_refused() {
+    let out = tempfile::tempdir().unwrap();
+    let scan = sample("fetal_head_655.png");
+    run_ok(advlens().args([
+        "segment",
+        "--scan",
+        &scan,
+        "--mask",
+        &sample("fetal_head_655_mask.png"),
+        "--attack",
+        "pgd",
+        "--loss",
+        "target:grow:6",
+        "--eps",
+        "3/255",
+        "--seed",
+        "4",
+        "--device",
+        "cpu",
+        "--out",
+        &out.path().display().to_string(),
+    ]));
+    let recipe = out.path().join("segmentation_recipe.json");
+    let text = std::fs::read_to_string(&recipe).unwrap();
+    assert!(text.contains("target:grow:6") && text.contains("fetal_head_655_mask.png"));
+    assert!(!text.contains("sample_data"), "file names only: {text}");
+    let replay = tempfile::tempdir().unwrap();
+    let output = run_ok(advlens().args([
+        "segment",
+        "--recipe",
+        &recipe.display().to_string(),
+        "--scan",
+        &scan,
+        "--device",
+        "cpu",
+        "--out",
+        &replay.path().display().to_string(),
+    ]));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("reproduced exactly"));
+    // Another scan under the recipe's name is refused, naming the reason.
+    let moved = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        sample("fetal_head_147.png"),
+        moved.path().join("fetal_head_655.png"),
+    )
+    .unwrap();
+    let refused = advlens()
+        .args([
+            "segment",
+            "--recipe",
+            &recipe.display().to_string(),
+            "--scan",
+            &moved
+                .path()
+                .join("fetal_head_655.png")
+                .display()
+                .to_string(),
+            "--device",
+            "cpu",
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("differs from the recipe") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
 }

@@ -9,6 +9,7 @@ use super::dialogs::{DialogPurpose, PendingDialog};
 use super::segmentation_session::{SegmentationChoices, SegmentationSession};
 use super::{AdvlensApp, Command};
 use crate::export::{SegmentationReport, write_segmentation_files};
+use crate::segment::SegmentationRecipe;
 use crate::worker::SegmentationEvent;
 
 impl AdvlensApp {
@@ -91,11 +92,24 @@ impl AdvlensApp {
     /// Writes the current segmentation's figure, masks and numbers into `folder`.
     fn export_segmentation(&mut self, folder: &Path) {
         let session = &self.session.segmentation;
-        let Some((scan_name, result)) = &session.result else {
+        let (Some((scan_name, result)), Some((_, job))) = (&session.result, &session.sent) else {
             return;
         };
-        let report = SegmentationReport::of(result, &session.choices.model, scan_name);
-        match write_segmentation_files(result, &report, folder) {
+        let report = SegmentationReport::of(result, &job.model, scan_name);
+        let device = self.session.status.device.clone().unwrap_or_default();
+        let recipe = match SegmentationRecipe::for_result(
+            &job.scan,
+            job.mask.as_deref(),
+            job.pixel_size_mm,
+            &job.model,
+            job.attack.as_ref(),
+            result,
+            &device,
+        ) {
+            Ok(recipe) => recipe,
+            Err(err) => return self.session.errors.push(format!("Error: {err}")),
+        };
+        match write_segmentation_files(result, &report, Some(&recipe), folder) {
             Ok(()) => self.session.last_export = Some(folder.display().to_string()),
             Err(err) => self.session.errors.push(format!("Error: {err}")),
         }

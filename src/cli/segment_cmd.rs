@@ -8,9 +8,12 @@ use clap::Args;
 
 use advlens::attacks::{AttackKind, format_epsilon};
 use advlens::device::DevicePreference;
+use anyhow::Context;
+
 use advlens::export::{SegmentationReport, write_segmentation_files};
 use advlens::segment::{
-    SegmentationAttack, SegmentationLoss, load_segmenter, prepare_scan, segment_scan,
+    SegmentationAttack, SegmentationLoss, SegmentationRecipe, load_segmenter, prepare_scan,
+    segment_scan,
 };
 
 /// Arguments of `segment`.
@@ -19,9 +22,14 @@ pub struct SegmentArgs {
     /// A shipped segmenter (see `advlens models`).
     #[arg(long, default_value = "fetal-head-unet")]
     model: String,
-    /// The scan: PNG, JPEG, TIFF or DICOM.
+    /// The scan: PNG, JPEG, TIFF or DICOM (with --recipe: where the recipe's scan is, if not
+    /// beside the recipe).
+    #[arg(long, required_unless_present = "recipe")]
+    scan: Option<PathBuf>,
+    /// Replay a `segmentation_recipe.json` (written by every export): its scan, mask, pixel
+    /// size, segmenter and attack replace the options, and the answer is checked.
     #[arg(long)]
-    scan: PathBuf,
+    recipe: Option<PathBuf>,
     /// The true mask (an image of the same size as the scan, foreground bright); without it
     /// the clean prediction is the reference.
     #[arg(long)]
@@ -53,16 +61,29 @@ pub struct SegmentArgs {
     device: DevicePreference,
 }
 
-pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
-    let device = super::start_device(args.device)?;
-    let model = load_segmenter(&args.model, &device.device)?;
-    let scan = prepare_scan(
-        &args.scan,
-        args.mask.as_deref(),
-        args.pixel_size,
-        model.card.spec.input_size,
-        &device.device,
-    )?;
+/// What to run: from the options or from a recipe.
+struct Plan {
+    model: String,
+    scan: PathBuf,
+    mask: Option<PathBuf>,
+    pixel_size: Option<f32>,
+    attack: Option<SegmentationAttack>,
+    recipe: Option<SegmentationRecipe>,
+}
+
+fn plan(args: &SegmentArgs) -> anyhow::Result<Plan> {
+    if let Some(path) = &args.recipe {
+        let recipe = SegmentationRecipe::load(path)?;
+        let (scan, mask) = recipe.locate(path, args.scan.as_deref())?;
+        return Ok(Plan {
+            model: recipe.model.clone(),
+            scan,
+            mask,
+            pixel_size: recipe.pixel_size_mm,
+            attack: recipe.attack()?,
+            recipe: Some(recipe),
+        });
+    }
     let attack = match args.attack {
         Some(kind) => {
             let mut attack = SegmentationAttack::new(kind, args.loss, args.eps)?;
@@ -71,6 +92,28 @@ pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
+    Ok(Plan {
+        model: args.model.clone(),
+        scan: args.scan.clone().context("--scan is required")?,
+        mask: args.mask.clone(),
+        pixel_size: args.pixel_size,
+        attack,
+        recipe: None,
+    })
+}
+
+pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
+    let device = super::start_device(args.device)?;
+    let plan = plan(args)?;
+    let model = load_segmenter(&plan.model, &device.device)?;
+    let scan = prepare_scan(
+        &plan.scan,
+        plan.mask.as_deref(),
+        plan.pixel_size,
+        model.card.spec.input_size,
+        &device.device,
+    )?;
+    let attack = plan.attack.clone();
     let result = segment_scan(
         &model,
         &scan.input,
@@ -79,12 +122,20 @@ pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
         attack.as_ref(),
     )?;
     let report = SegmentationReport::of(&result, &model.card.name, &scan.name);
-    write_segmentation_files(&result, &report, &args.out)?;
-    let mm = |v: Option<f32>| {
-        v.map_or_else(
-            || "unknown (no pixel size)".to_string(),
-            |v| format!("{v:.1} mm"),
-        )
+    let recipe = SegmentationRecipe::for_result(
+        &plan.scan,
+        plan.mask.as_deref(),
+        plan.pixel_size,
+        &plan.model,
+        attack.as_ref(),
+        &result,
+        &device.description,
+    )?;
+    write_segmentation_files(&result, &report, Some(&recipe), &args.out)?;
+    let mm = |v: Option<f32>| match (v, scan.pixel_mm) {
+        (Some(v), _) => format!("{v:.1} mm"),
+        (None, Some(_)) => "none (no head found)".to_string(),
+        (None, None) => "unknown (no pixel size)".to_string(),
     };
     println!(
         "{}: Dice against {} {:.4} clean, {:.4} {}; head circumference {} clean, {} attacked; written to {}",
@@ -104,8 +155,19 @@ pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
         println!(
             "largest pixel change: {} (ε = {})",
             format_epsilon(f64::from(result.linf)),
-            format_epsilon(args.eps)
+            format_epsilon(attack.as_ref().map_or(args.eps, |a| a.epsilon))
         );
+    }
+    if let Some(recipe) = &plan.recipe {
+        anyhow::ensure!(
+            recipe.reproduced_by(&result),
+            "the replay differs from the recipe: Dice {:.6} against {:.6} recorded (recorded on {}, now on {})",
+            result.adversarial_dice,
+            recipe.expected.adversarial_dice,
+            recipe.expected.device,
+            device.description
+        );
+        println!("the recipe was reproduced exactly");
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! The files of one segmentation: the three-panel figure, both predicted masks, the attacked
-//! scan and `segmentation.json` (figures only: no paths, no patient data). Written by
+//! scan, `segmentation.json` (figures only: no paths, no patient data) and the recipe that
+//! replays it (file names and hashes only). Written by
 //! `advlens segment` and by the window's *Export…*.
 
 use std::path::Path;
@@ -9,7 +10,7 @@ use serde::Serialize;
 use super::png::{ExportError, write_atomic, write_grey8, write_rgb8};
 use super::segmentation_figure::segmentation_figure;
 use crate::imaging::GreyImage;
-use crate::segment::SegmentationResult;
+use crate::segment::{SegmentationRecipe, SegmentationResult};
 
 /// What `segmentation.json` holds.
 #[derive(Debug, Clone, Serialize)]
@@ -66,14 +67,16 @@ impl SegmentationReport {
     }
 }
 
-/// Writes `segmentation.png`, `mask_clean.png`, `mask_adversarial.png`, `adversarial.png` and
-/// `segmentation.json` into `folder` (created if needed), each atomically.
+/// Writes `segmentation.png`, `mask_clean.png`, `mask_adversarial.png`, `adversarial.png`,
+/// `segmentation.json` and, when given, the replayable `segmentation_recipe.json` into
+/// `folder` (created if needed), each atomically.
 ///
 /// # Errors
 /// [`ExportError`] when a file cannot be written.
 pub fn write_segmentation_files(
     result: &SegmentationResult,
     report: &SegmentationReport,
+    recipe: Option<&SegmentationRecipe>,
     folder: &Path,
 ) -> Result<(), ExportError> {
     std::fs::create_dir_all(folder).map_err(|err| ExportError::Write {
@@ -104,5 +107,14 @@ pub fn write_segmentation_files(
         path: folder.join("segmentation.json").display().to_string(),
         reason: err.to_string(),
     })?;
-    write_atomic(&folder.join("segmentation.json"), (json + "\n").as_bytes())
+    write_atomic(&folder.join("segmentation.json"), (json + "\n").as_bytes())?;
+    if let Some(recipe) = recipe {
+        let path = folder.join("segmentation_recipe.json");
+        let text = recipe.to_json().map_err(|reason| ExportError::Write {
+            path: path.display().to_string(),
+            reason,
+        })?;
+        write_atomic(&path, (text + "\n").as_bytes())?;
+    }
+    Ok(())
 }

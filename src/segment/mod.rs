@@ -13,6 +13,7 @@ mod evaluate;
 mod loss;
 mod metadata;
 mod metrics;
+mod recipe;
 mod registry;
 mod robustness;
 mod scan_input;
@@ -31,6 +32,7 @@ pub use evaluate::{
 pub use loss::{bce_dice_loss, bce_per_image, soft_dice_loss_per_image};
 pub use metadata::{ImageMetadata, parse_metadata, read_metadata};
 pub use metrics::{FittedEllipse, dice, fit_ellipse, iou, mean_iou};
+pub use recipe::{RecipeAttack, SegmentationExpectation, SegmentationRecipe};
 pub use registry::{
     LoadedSegmenter, list_segmenters, load_segmenter, load_segmenter_files, segmenters_dir,
 };
