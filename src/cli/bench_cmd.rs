@@ -1,5 +1,5 @@
-//! `advlens bench`: median latency of forward, FGSM, PGD-20 and Grad-CAM per shipped model,
-//! and of every defence (its defended prediction, and one adaptive PGD-20) on the first model.
+//! `advlens bench`: median latency of forward, FGSM, PGD-20 and Grad-CAM per shipped model
+//! (and of the segmenters: `bench_segment.rs`), and of every defence (its defended prediction, and one adaptive PGD-20) on the first model.
 
 use std::time::Instant;
 
@@ -20,9 +20,9 @@ pub struct BenchArgs {
     /// Timed runs per measurement (after one warm-up run).
     #[arg(long, default_value_t = 7)]
     pub(super) runs: usize,
-    /// Only this model.
+    /// Only this model (or segmenter).
     #[arg(long)]
-    model: Option<String>,
+    pub(super) model: Option<String>,
     /// auto, gpu or cpu.
     #[arg(long, default_value = "auto")]
     device: DevicePreference,
@@ -131,6 +131,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         );
         first.get_or_insert(model);
     }
+    super::bench_segment::bench_segmenters(args, &device)?;
     if args.attacks {
         bench_attacks(args, &device, &scan)?;
     }

@@ -2,7 +2,8 @@
 //! (amplified, blue darker / red brighter), and the attacked scan with its predicted outline —
 //! each with the reference outline in green when a true mask was given — enlarged with
 //! nearest-neighbour pixels so that one-pixel borders stay visible; and the five pictures of
-//! the window's segmentation view (those three and both probability maps).
+//! the window's segmentation view (those three, the added and removed pixels, and the attacked
+//! probability map).
 
 use crate::segment::SegmentationResult;
 
@@ -12,6 +13,9 @@ use super::colormap::{diverging, viridis};
 const REFERENCE: [u8; 3] = [40, 220, 60];
 const CLEAN: [u8; 3] = [250, 210, 40];
 const ADVERSARIAL: [u8; 3] = [240, 50, 50];
+/// Pixels the attack added to the mask (orange) and removed from it (blue).
+const ADDED: [u8; 3] = [255, 150, 20];
+const REMOVED: [u8; 3] = [40, 140, 255];
 /// Grey gap between the panels, in output pixels.
 const GAP: usize = 8;
 
@@ -45,7 +49,8 @@ pub struct SegmentationPanel {
 
 /// The five pictures: the clean scan with its predicted outline, the perturbation, the attacked
 /// scan with its outline (each scan with the reference outline in green when a true mask was
-/// given), and the clean and attacked foreground probabilities (viridis, 0–1).
+/// given), the pixels the attack added to and removed from the mask over the dimmed attacked
+/// scan, and the attacked foreground probability (viridis, 0–1).
 #[must_use]
 pub fn segmentation_panels(result: &SegmentationResult) -> Vec<SegmentationPanel> {
     let side = result.original.width;
@@ -94,9 +99,19 @@ pub fn segmentation_panels(result: &SegmentationResult) -> Vec<SegmentationPanel
             pixels: outlined(&result.adversarial, &adversarial_mask, ADVERSARIAL),
         },
         SegmentationPanel {
-            title: "Foreground probability, clean",
+            title: "What the attack changed: added (orange), removed (blue)",
             side,
-            pixels: probability(&result.clean_probability),
+            pixels: (0..side * side)
+                .map(|index| match (clean_mask[index], adversarial_mask[index]) {
+                    (false, true) => ADDED,
+                    (true, false) => REMOVED,
+                    _ => {
+                        let [v, _, _] = grey(result.adversarial.pixels[index]);
+                        let dim = v / 2;
+                        [dim, dim, dim]
+                    }
+                })
+                .collect(),
         },
         SegmentationPanel {
             title: "Foreground probability, attacked",

@@ -31,6 +31,11 @@ pub struct SegmentationReport {
     pub adversarial_dice: f32,
     /// Mean IoU of the attacked prediction against the reference.
     pub adversarial_mean_iou: f32,
+    /// 95th-percentile Hausdorff distance of the attacked outline to the reference, in pixels
+    /// of the model input (none when exactly one mask is empty).
+    pub adversarial_hd95_px: Option<f32>,
+    /// Dice of the attacked prediction against the clean one.
+    pub dice_to_clean: f32,
     /// Foreground pixels of the clean prediction.
     pub clean_foreground_pixels: usize,
     /// Foreground pixels of the attacked prediction.
@@ -59,6 +64,8 @@ impl SegmentationReport {
             clean_dice: result.clean_dice,
             adversarial_dice: result.adversarial_dice,
             adversarial_mean_iou: result.adversarial_mean_iou,
+            adversarial_hd95_px: result.adversarial_hd95,
+            dice_to_clean: result.dice_to_clean,
             clean_foreground_pixels: area(&result.clean_probability),
             adversarial_foreground_pixels: area(&result.adversarial_probability),
             clean_hc_mm: result.clean_hc_mm,

@@ -56,6 +56,10 @@ pub struct SegmentationScores {
     pub iou: f32,
     /// Mean over images of the mean IoU of foreground and background.
     pub mean_iou: f32,
+    /// Median 95th-percentile Hausdorff distance in pixels, over the images where both masks
+    /// are non-empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hd95_median_px: Option<f32>,
     /// Median absolute head-circumference error against the official measurement, in mm
     /// (images whose metadata gives a pixel size; none without metadata).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,7 +4,7 @@
 use burn::tensor::{Device, Tensor};
 
 use super::dataset::MaskedImages;
-use super::metrics::{dice, fit_ellipse, iou, mean_iou};
+use super::metrics::{dice, fit_ellipse, hausdorff_95, iou, mean_iou};
 use super::{SegmentationError, SegmentationScores};
 use crate::models::UNet;
 
@@ -17,6 +17,8 @@ pub struct ImageScore {
     pub iou: f32,
     /// Mean IoU of foreground and background.
     pub mean_iou: f32,
+    /// 95th-percentile Hausdorff distance in pixels (none when exactly one mask is empty).
+    pub hd95: Option<f32>,
     /// Predicted head circumference in mm (pixel size known and a mask predicted).
     pub hc_mm: Option<f32>,
     /// |predicted − official| head circumference in mm.
@@ -87,6 +89,7 @@ pub fn score_image(
         dice: dice(predicted, truth),
         iou: iou(predicted, truth),
         mean_iou: mean_iou(predicted, truth),
+        hd95: hausdorff_95(predicted, truth, size),
         hc_mm,
         hc_error_mm: hc_mm
             .zip(metadata)
@@ -109,8 +112,10 @@ pub fn summarize(scores: &[ImageScore], split: &MaskedImages) -> SegmentationSco
             Some(score.hc_error_mm.unwrap_or(official))
         })
         .collect();
+    let mut distances: Vec<f32> = scores.iter().filter_map(|s| s.hd95).collect();
     SegmentationScores {
         images: scores.len(),
+        hd95_median_px: median(&mut distances),
         dice: mean(|s| s.dice),
         dice_median: median(&mut dices).unwrap_or(0.0),
         iou: mean(|s| s.iou),

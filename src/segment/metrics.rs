@@ -1,5 +1,6 @@
 //! How good a mask is: Dice and IoU of the foreground, mean IoU over foreground and
-//! background (the survey's mIoU), and the clinical measurement — an ellipse fitted to the
+//! background (the survey's mIoU), the 95th-percentile Hausdorff distance of the boundaries,
+//! and the clinical measurement — an ellipse fitted to the
 //! largest connected piece of the mask by its second moments, whose Ramanujan perimeter is the
 //! head circumference.
 
@@ -41,6 +42,60 @@ fn overlap_and_sizes(predicted: &[bool], truth: &[bool]) -> (usize, usize) {
         .count();
     let sizes = predicted.iter().filter(|p| **p).count() + truth.iter().filter(|t| **t).count();
     (overlap, sizes)
+}
+
+/// The boundary pixels of a mask: foreground with a background 4-neighbour or on the edge.
+fn boundary(mask: &[bool], [height, width]: [usize; 2]) -> Vec<(f32, f32)> {
+    let at = |x: usize, y: usize| mask[y * width + x];
+    let mut points = Vec::new();
+    for y in 0..height {
+        for x in 0..width {
+            if at(x, y)
+                && (x == 0
+                    || y == 0
+                    || x + 1 == width
+                    || y + 1 == height
+                    || !at(x - 1, y)
+                    || !at(x + 1, y)
+                    || !at(x, y - 1)
+                    || !at(x, y + 1))
+            {
+                points.push((x as f32, y as f32));
+            }
+        }
+    }
+    points
+}
+
+/// The 95th percentile (nearest rank) of the distances from each point of `from` to the
+/// nearest point of `to`.
+fn directed_percentile_95(from: &[(f32, f32)], to: &[(f32, f32)]) -> f32 {
+    let mut distances: Vec<f32> = from
+        .iter()
+        .map(|&(x, y)| {
+            to.iter()
+                .map(|&(u, v)| (x - u).powi(2) + (y - v).powi(2))
+                .fold(f32::INFINITY, f32::min)
+                .sqrt()
+        })
+        .collect();
+    distances.sort_by(f32::total_cmp);
+    let rank = ((0.95 * distances.len() as f32).ceil() as usize).clamp(1, distances.len());
+    distances[rank - 1]
+}
+
+/// The 95th-percentile Hausdorff distance between the boundaries of two masks, in pixels: the
+/// larger of the two directed 95th percentiles (as MONAI's `compute_hausdorff_distance` with
+/// `percentile=95`). 0 when both are empty; `None` when only one is (the distance is
+/// unbounded).
+#[must_use]
+pub fn hausdorff_95(predicted: &[bool], truth: &[bool], size: [usize; 2]) -> Option<f32> {
+    let (a, b) = (boundary(predicted, size), boundary(truth, size));
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => Some(0.0),
+        (true, false) | (false, true) => None,
+        (false, false) => Some(directed_percentile_95(&a, &b).max(directed_percentile_95(&b, &a))),
+    }
 }
 
 /// An ellipse fitted to a mask, in pixels of that mask.
@@ -158,6 +213,25 @@ mod tests {
         assert!((mean_iou(&a, &b) - 1.0 / 3.0).abs() < 1e-6);
         assert_eq!(dice(&[false; 3], &[false; 3]), 1.0);
         assert_eq!(dice(&a, &a), 1.0);
+    }
+
+    #[test]
+    fn hausdorff_95_has_known_answers_and_handles_empty_masks() {
+        // Two 3×3 squares in a 9×9 image, the second moved 2 px right: every boundary pixel
+        // of each is at most 2 px from the other's boundary, and the corners exactly 2.
+        let square = |left: usize| -> Vec<bool> {
+            (0..81)
+                .map(|i| (3..6).contains(&(i / 9)) && (left..left + 3).contains(&(i % 9)))
+                .collect()
+        };
+        assert_eq!(hausdorff_95(&square(1), &square(3), [9, 9]), Some(2.0));
+        assert_eq!(hausdorff_95(&square(1), &square(1), [9, 9]), Some(0.0));
+        assert_eq!(hausdorff_95(&[false; 81], &[false; 81], [9, 9]), Some(0.0));
+        assert_eq!(hausdorff_95(&square(1), &[false; 81], [9, 9]), None);
+        assert_eq!(hausdorff_95(&[false; 81], &square(1), [9, 9]), None);
+        // IoU and Dice of an empty prediction against a full truth are 0, not a division by 0.
+        assert_eq!(dice(&[false; 4], &[true; 4]), 0.0);
+        assert_eq!(iou(&[true; 4], &[false; 4]), 0.0);
     }
 
     #[test]

@@ -31,13 +31,14 @@ pub use evaluate::{
 };
 pub use loss::{bce_dice_loss, bce_per_image, soft_dice_loss_per_image};
 pub use metadata::{ImageMetadata, parse_metadata, read_metadata};
-pub use metrics::{FittedEllipse, dice, fit_ellipse, iou, mean_iou};
+pub use metrics::{FittedEllipse, dice, fit_ellipse, hausdorff_95, iou, mean_iou};
 pub use recipe::{RecipeAttack, SegmentationExpectation, SegmentationRecipe};
 pub use registry::{
     LoadedSegmenter, list_segmenters, load_segmenter, load_segmenter_files, segmenters_dir,
 };
 pub use robustness::{
-    SegmentationPlan, SegmentationRow, SegmentationTable, evaluate_segmentation_robustness,
+    SegmentationPlan, SegmentationRow, SegmentationTable, dice_halving_epsilon,
+    evaluate_segmentation_robustness,
 };
 pub use scan_input::{
     PreparedScan, pad_to_square, prepare_scan, read_mask, segmentation_input, sidecar_pixel_size,

@@ -1,6 +1,7 @@
 //! The segmentation robustness table (Muoka et al. 2023, Tables 5 and 7): rows are attack ×
 //! adversarial loss, columns are ε, each cell the Dice, mean IoU and head-circumference error
-//! of the attacked masks, on the same images for every cell.
+//! of the attacked masks, on the same images for every cell; and where a Dice-vs-ε curve
+//! halves.
 
 use std::fmt::Write as _;
 
@@ -118,6 +119,21 @@ pub fn evaluate_segmentation_robustness(
     })
 }
 
+/// The ε at which a Dice-vs-ε curve first falls to half its value at ε = 0 (linear between
+/// the grid points), if it does.
+#[must_use]
+pub fn dice_halving_epsilon(curve: &[(f64, f32)]) -> Option<f64> {
+    let (_, start) = *curve.first()?;
+    let half = 0.5 * start;
+    curve.windows(2).find_map(|pair| {
+        let ((e0, d0), (e1, d1)) = (pair[0], pair[1]);
+        (d1 <= half && d0 > half).then(|| {
+            let t = f64::from((d0 - half) / (d0 - d1));
+            e0 + t * (e1 - e0)
+        })
+    })
+}
+
 impl SegmentationTable {
     /// Markdown: a Dice table, a mean-IoU table and, where pixel sizes are known, the median
     /// head-circumference error.
@@ -134,10 +150,11 @@ impl SegmentationTable {
                 .hc_error_mm_median
                 .map_or_else(String::new, |mm| format!(", median HC error {mm:.2} mm"))
         );
-        let metrics: [(&str, CellFigure, usize); 3] = [
+        let metrics: [(&str, CellFigure, usize); 4] = [
             ("Dice", |s| Some(s.dice), 4),
             ("mIoU", |s| Some(s.mean_iou), 4),
             ("median HC error (mm)", |s| s.hc_error_mm_median, 2),
+            ("median HD95 (px)", |s| s.hd95_median_px, 1),
         ];
         for (title, value, digits) in metrics {
             if value(&self.clean).is_none() {
@@ -174,7 +191,7 @@ impl SegmentationTable {
             for (cell, &epsilon) in row.cells.iter().zip(&self.epsilons) {
                 let _ = writeln!(
                     text,
-                    "{},{epsilon},{},{},{},{},{},{},{},{}",
+                    "{},{epsilon},{},{},{},{},{},{},{},{},{}",
                     row.attack,
                     epsilon * 255.0,
                     cell.images,
@@ -183,10 +200,26 @@ impl SegmentationTable {
                     cell.iou,
                     cell.mean_iou,
                     optional(cell.hc_error_mm_median),
-                    optional(cell.hc_error_mm_mean)
+                    optional(cell.hc_error_mm_mean),
+                    optional(cell.hd95_median_px)
                 );
             }
         }
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dice_halving_epsilon;
+
+    #[test]
+    fn the_halving_point_is_interpolated_between_grid_points() {
+        let curve = [(0.0, 0.96), (0.01, 0.8), (0.02, 0.32), (0.03, 0.1)];
+        // Half of 0.96 is 0.48: a third of the way from 0.8 (at 0.01) to 0.32 (at 0.02).
+        let at = dice_halving_epsilon(&curve).unwrap();
+        assert!((at - (0.01 + 0.01 / 3.0)).abs() < 1e-9, "{at}");
+        assert_eq!(dice_halving_epsilon(&[(0.0, 0.9), (0.1, 0.8)]), None);
+        assert_eq!(dice_halving_epsilon(&[]), None);
     }
 }

@@ -5,7 +5,7 @@
 
 use burn::tensor::Tensor;
 
-use super::metrics::{dice, fit_ellipse, mean_iou};
+use super::metrics::{dice, fit_ellipse, hausdorff_95, mean_iou};
 use super::{LoadedSegmenter, SegmentationAttack, SegmentationError, host_values};
 use crate::imaging::GreyImage;
 
@@ -30,6 +30,12 @@ pub struct SegmentationResult {
     pub adversarial_dice: f32,
     /// Mean IoU of the adversarial prediction against the reference.
     pub adversarial_mean_iou: f32,
+    /// 95th-percentile Hausdorff distance (pixels) of the adversarial prediction's boundary to
+    /// the reference's; `None` when exactly one of them is empty.
+    pub adversarial_hd95: Option<f32>,
+    /// Dice of the adversarial prediction against the clean prediction (how much the attack
+    /// changed the mask, whatever the reference).
+    pub dice_to_clean: f32,
     /// Head circumference of the clean prediction in mm (pixel size known).
     pub clean_hc_mm: Option<f32>,
     /// Head circumference of the adversarial prediction in mm.
@@ -112,6 +118,8 @@ pub fn segment_scan(
         clean_dice: dice(&clean_mask, &reference),
         adversarial_dice: dice(&adversarial_mask, &reference),
         adversarial_mean_iou: mean_iou(&adversarial_mask, &reference),
+        adversarial_hd95: hausdorff_95(&adversarial_mask, &reference, [size, size]),
+        dice_to_clean: dice(&adversarial_mask, &clean_mask),
         clean_hc_mm: hc(&clean_mask),
         adversarial_hc_mm: hc(&adversarial_mask),
         original: image(original)?,

@@ -1,6 +1,7 @@
 //! The segmentation view: the form on the left (segmenter, scan, true mask, pixel size, attack
-//! on the mask); in the centre the numbers (Dice, mean IoU, head circumference before and
-//! after) over a grid of the five pictures and the Dice-vs-ε curve.
+//! on the mask); in the centre the numbers (Dice against the reference and against the clean
+//! prediction, mean IoU, HD95, head circumference before and after) over a grid of the five
+//! pictures and the Dice-vs-ε curve with the ε at which Dice halves.
 
 mod form;
 mod pictures;
@@ -12,6 +13,7 @@ pub use pictures::SegmentationPictures;
 
 use crate::app::segmentation_session::SegmentationSession;
 use crate::app::{Commands, theme};
+use crate::segment::dice_halving_epsilon;
 
 /// Draws the segmentation view.
 pub fn segmentation_ui(
@@ -66,6 +68,15 @@ pub fn segmentation_ui(
                 }
                 ui.vertical(|ui| {
                     ui.label(RichText::new("Dice against the reference vs ε").strong());
+                    let halves = segmentation
+                        .sweep
+                        .as_deref()
+                        .and_then(dice_halving_epsilon)
+                        .map_or_else(
+                            || "Dice does not halve in this range".to_string(),
+                            |e| format!("Dice halves at ε = {:.2}/255", e * 255.0),
+                        );
+                    ui.label(halves);
                     sweep_ui(ui, segmentation, cell);
                 });
                 ui.end_row();
@@ -104,7 +115,19 @@ fn numbers_ui(
             .size(18.0),
         );
         ui.separator();
-        ui.label(format!("mIoU attacked {:.3}", result.adversarial_mean_iou));
+        if result.reference_given {
+            ui.label(format!(
+                "against the clean prediction {:.3}",
+                result.dice_to_clean
+            ));
+            ui.separator();
+        }
+        ui.label(format!("mIoU {:.3}", result.adversarial_mean_iou));
+        ui.separator();
+        ui.label(result.adversarial_hd95.map_or_else(
+            || "HD95: one mask is empty".to_string(),
+            |px| format!("HD95 {px:.1} px"),
+        ));
         ui.separator();
         ui.label(format!(
             "largest pixel change {:.2}/255",
@@ -154,6 +177,15 @@ fn sweep_ui(ui: &mut egui::Ui, segmentation: &SegmentationSession, size: f32) {
         .y_axis_label("Dice")
         .show(ui, |plot| {
             plot.line(Line::new("Dice", PlotPoints::from(curve)).width(2.0));
+            if let Some(half) = dice_halving_epsilon(points) {
+                plot.vline(
+                    VLine::new(
+                        format!("Dice halves at {:.2}/255", half * 255.0),
+                        half * 255.0,
+                    )
+                    .color(egui::Color32::LIGHT_RED),
+                );
+            }
             plot.vline(
                 VLine::new("current ε", f64::from(segmentation.choices.epsilon_255))
                     .color(theme::CURRENT_EPSILON),
