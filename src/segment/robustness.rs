@@ -216,9 +216,9 @@ mod tests {
     #[test]
     fn the_halving_point_is_interpolated_between_grid_points() {
         let curve = [(0.0, 0.96), (0.01, 0.8), (0.02, 0.32), (0.03, 0.1)];
-        // Half of 0.96 is 0.48: a third of the way from 0.8 (at 0.01) to 0.32 (at 0.02).
+        // Half of 0.96 is 0.48: (0.8 − 0.48)/(0.8 − 0.32) = 2/3 of the way from 0.01 to 0.02.
         let at = dice_halving_epsilon(&curve).unwrap();
-        assert!((at - (0.01 + 0.01 / 3.0)).abs() < 1e-9, "{at}");
+        assert!((at - (0.01 + 0.02 / 3.0)).abs() < 1e-6, "{at}");
         assert_eq!(dice_halving_epsilon(&[(0.0, 0.9), (0.1, 0.8)]), None);
         assert_eq!(dice_halving_epsilon(&[]), None);
     }
