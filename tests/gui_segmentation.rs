@@ -81,6 +81,13 @@ fn pgd_on_the_dice_loss_breaks_the_mask_of_the_bundled_scan() {
     let curve = harness.state().segmentation().sweep.clone().unwrap();
     assert_eq!(curve.len(), 9);
     assert!(curve[0].1 > curve[curve.len() - 1].1, "{curve:?}");
+    // A median filter in front of the segmenter: its mask is shown beside the attacked one.
+    harness.state_mut().segmentation_choices_mut().defense = "median:3".to_string();
+    wait_for_segmentation(&mut harness);
+    let (_, defended) = harness.state().segmentation().result.clone().unwrap();
+    let behind = defended.defended.as_ref().unwrap();
+    assert!((0.0..=1.0).contains(&behind.dice));
+    harness.get_by_label_contains("Behind median 3×3");
     // Exporting writes the figure and the numbers.
     let folder = tempfile::tempdir().unwrap();
     harness.state_mut().push(Command::ExportSegmentation(Some(

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::attacks::AttackKind;
+use crate::defenses::DefenseConfig;
 use crate::segment::{SegmentationAttack, SegmentationLoss, SegmentationResult, SegmenterCard};
 use crate::worker::SegmentationJob;
 
@@ -36,6 +37,9 @@ pub struct SegmentationChoices {
     pub seed: u64,
     /// The largest ε of the Dice-vs-ε curve, in 1/255 steps.
     pub sweep_max_255: f32,
+    /// A test-time defence in front of the segmenter, in its text form (`median:3`); empty
+    /// for none.
+    pub defense: String,
 }
 
 /// The segmentation view's state.
@@ -88,6 +92,7 @@ impl SegmentationSession {
                 steps: 10,
                 seed: 0,
                 sweep_max_255: 8.0,
+                defense: String::new(),
             },
             sent: None,
             result: None,
@@ -139,7 +144,13 @@ impl SegmentationSession {
             }
             None => None,
         };
+        let defense = if choices.defense.is_empty() {
+            None
+        } else {
+            Some(DefenseConfig::parse(&choices.defense).ok()?)
+        };
         Some(SegmentationJob {
+            defense,
             model: choices.model.clone(),
             scan: choices.scan.clone()?,
             mask: if choices.use_mask {

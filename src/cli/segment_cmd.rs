@@ -10,6 +10,7 @@ use advlens::attacks::{AttackKind, format_epsilon};
 use advlens::device::DevicePreference;
 use anyhow::Context;
 
+use advlens::defenses::DefenseConfig;
 use advlens::export::{SegmentationReport, write_segmentation_files};
 use advlens::segment::{
     SegmentationAttack, SegmentationLoss, SegmentationRecipe, load_segmenter, prepare_scan,
@@ -53,6 +54,10 @@ pub struct SegmentArgs {
     /// Seed of PGD's random start.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// A test-time defence in front of the segmenter, e.g. median:3, jpeg:75, bits:4, tv:0.08
+    /// (the attack does not know of it); the defended mask is reported too.
+    #[arg(long)]
+    defense: Option<String>,
     /// Output folder.
     #[arg(long, default_value = "advlens-segment")]
     out: PathBuf,
@@ -114,12 +119,18 @@ pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
         &device.device,
     )?;
     let attack = plan.attack.clone();
+    let defense = args
+        .defense
+        .as_deref()
+        .map(DefenseConfig::parse)
+        .transpose()?;
     let result = segment_scan(
         &model,
         &scan.input,
         scan.reference,
         scan.pixel_mm,
         attack.as_ref(),
+        defense.as_ref(),
     )?;
     let report = SegmentationReport::of(&result, &model.card.name, &scan.name);
     let recipe = SegmentationRecipe::for_result(
@@ -156,6 +167,14 @@ pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
             "largest pixel change: {} (ε = {})",
             format_epsilon(f64::from(result.linf)),
             format_epsilon(attack.as_ref().map_or(args.eps, |a| a.epsilon))
+        );
+    }
+    if let Some(defended) = &result.defended {
+        println!(
+            "behind {}: Dice {:.4}, head circumference {}",
+            defended.defense,
+            defended.dice,
+            mm(defended.hc_mm)
         );
     }
     if let Some(recipe) = &plan.recipe {

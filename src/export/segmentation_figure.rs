@@ -13,6 +13,8 @@ use super::colormap::{diverging, viridis};
 const REFERENCE: [u8; 3] = [40, 220, 60];
 const CLEAN: [u8; 3] = [250, 210, 40];
 const ADVERSARIAL: [u8; 3] = [240, 50, 50];
+/// Outline of the mask behind a defence (violet).
+const DEFENDED: [u8; 3] = [200, 90, 255];
 /// Pixels the attack added to the mask (orange) and removed from it (blue).
 const ADDED: [u8; 3] = [255, 150, 20];
 const REMOVED: [u8; 3] = [40, 140, 255];
@@ -50,7 +52,8 @@ pub struct SegmentationPanel {
 /// The five pictures: the clean scan with its predicted outline, the perturbation, the attacked
 /// scan with its outline (each scan with the reference outline in green when a true mask was
 /// given), the pixels the attack added to and removed from the mask over the dimmed attacked
-/// scan, and the attacked foreground probability (viridis, 0–1).
+/// scan, and the attacked foreground probability (viridis, 0–1) — or, when a defence is
+/// chosen, the defended attacked scan with its outline (violet).
 #[must_use]
 pub fn segmentation_panels(result: &SegmentationResult) -> Vec<SegmentationPanel> {
     let side = result.original.width;
@@ -113,10 +116,21 @@ pub fn segmentation_panels(result: &SegmentationResult) -> Vec<SegmentationPanel
                 })
                 .collect(),
         },
-        SegmentationPanel {
-            title: "Foreground probability, attacked",
-            side,
-            pixels: probability(&result.adversarial_probability),
+        match &result.defended {
+            Some(defended) => SegmentationPanel {
+                title: "Attacked scan behind the defence, and its mask",
+                side,
+                pixels: outlined(
+                    &defended.image,
+                    &SegmentationResult::mask(&defended.probability),
+                    DEFENDED,
+                ),
+            },
+            None => SegmentationPanel {
+                title: "Foreground probability, attacked",
+                side,
+                pixels: probability(&result.adversarial_probability),
+            },
         },
     ]
 }

@@ -44,6 +44,15 @@ pub struct SegmentationReport {
     pub clean_hc_mm: Option<f32>,
     /// Head circumference of the attacked prediction.
     pub adversarial_hc_mm: Option<f32>,
+    /// The defence in front of the segmenter, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub defense: Option<String>,
+    /// Dice of the attacked scan's mask behind the defence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub defended_dice: Option<f32>,
+    /// Head circumference behind the defence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub defended_hc_mm: Option<f32>,
 }
 
 impl SegmentationReport {
@@ -70,6 +79,9 @@ impl SegmentationReport {
             adversarial_foreground_pixels: area(&result.adversarial_probability),
             clean_hc_mm: result.clean_hc_mm,
             adversarial_hc_mm: result.adversarial_hc_mm,
+            defense: result.defended.as_ref().map(|d| d.defense.clone()),
+            defended_dice: result.defended.as_ref().map(|d| d.dice),
+            defended_hc_mm: result.defended.as_ref().and_then(|d| d.hc_mm),
         }
     }
 }

@@ -1,12 +1,14 @@
 //! Segmenting one scan and, optionally, attacking its mask: the clean and adversarial masks,
 //! their agreement with a reference (a sonographer's mask when there is one, else the clean
-//! prediction), and the head circumference each implies. The window and `advlens segment`
+//! prediction), the head circumference each implies, and the attacked mask behind a test-time
+//! defence. The window and `advlens segment`
 //! both call this.
 
 use burn::tensor::Tensor;
 
 use super::metrics::{dice, fit_ellipse, hausdorff_95, mean_iou};
 use super::{LoadedSegmenter, SegmentationAttack, SegmentationError, host_values};
+use crate::defenses::{DefenseConfig, DefenseKind, apply_defense};
 use crate::imaging::GreyImage;
 
 /// What segmenting (and attacking) one scan gave.
@@ -44,6 +46,24 @@ pub struct SegmentationResult {
     pub linf: f32,
     /// The attack in words, if any.
     pub attack: Option<String>,
+    /// The attacked scan's mask behind a test-time defence, if one was chosen.
+    pub defended: Option<DefendedMask>,
+}
+
+/// The attacked scan's mask when a test-time defence cleans the scan first (an attack that
+/// does not know of the defence).
+#[derive(Debug, Clone)]
+pub struct DefendedMask {
+    /// The defence in words.
+    pub defense: String,
+    /// The defended (cleaned) attacked scan.
+    pub image: GreyImage,
+    /// The foreground probability of each pixel behind the defence.
+    pub probability: Vec<f32>,
+    /// Dice against the reference.
+    pub dice: f32,
+    /// Head circumference in mm (pixel size known and a head found).
+    pub hc_mm: Option<f32>,
 }
 
 impl SegmentationResult {
@@ -66,7 +86,17 @@ pub fn segment_scan(
     reference: Option<Vec<bool>>,
     pixel_size_mm: Option<f32>,
     attack: Option<&SegmentationAttack>,
+    defense: Option<&DefenseConfig>,
 ) -> Result<SegmentationResult, SegmentationError> {
+    if let Some(defense) = defense
+        && defense.kind.is_randomized()
+        && !matches!(defense.kind, DefenseKind::PixelDeflection)
+    {
+        return Err(SegmentationError::InvalidParameter(format!(
+            "{} votes over many noisy copies of the scan, which is defined for classifiers only; choose a filter, JPEG, bit depth, a denoiser or pixel deflection",
+            defense.describe()
+        )));
+    }
     let size = model.card.spec.input_size;
     let dims = input.dims();
     if dims != [1, 1, size, size] {
@@ -100,6 +130,26 @@ pub fn segment_scan(
         None => input.clone(),
     };
     let adversarial_probability = probability(adversarial.clone())?;
+    let defended = match defense {
+        Some(config) => {
+            let cleaned = apply_defense(&adversarial, config)
+                .map_err(|err| SegmentationError::InvalidParameter(err.to_string()))?;
+            let probability = probability(cleaned.clone())?;
+            let mask = SegmentationResult::mask(&probability);
+            Some(DefendedMask {
+                defense: config.describe(),
+                image: GreyImage::new(size, size, host_values(cleaned)?).ok_or_else(|| {
+                    SegmentationError::Other("an image of the wrong size".to_string())
+                })?,
+                dice: dice(&mask, &reference),
+                hc_mm: pixel_size_mm.and_then(|mm| {
+                    fit_ellipse(&mask, [size, size]).map(|e| e.circumference() * mm)
+                }),
+                probability,
+            })
+        }
+        None => None,
+    };
     let adversarial_mask = SegmentationResult::mask(&adversarial_probability);
     let original = host_values(input.clone())?;
     let attacked = host_values(adversarial)?;
@@ -130,5 +180,6 @@ pub fn segment_scan(
         reference_given,
         linf,
         attack: attack.map(SegmentationAttack::describe),
+        defended,
     })
 }

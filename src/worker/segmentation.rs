@@ -29,6 +29,8 @@ pub struct SegmentationJob {
     pub pixel_size_mm: Option<f32>,
     /// The attack on the mask, if any.
     pub attack: Option<SegmentationAttack>,
+    /// A test-time defence in front of the segmenter (the attack does not know of it).
+    pub defense: Option<crate::defenses::DefenseConfig>,
     /// Points of the Dice-vs-ε curve (0: none) up to this ε.
     pub sweep: Option<(usize, f64)>,
 }
@@ -215,6 +217,7 @@ impl ThreadState {
             scan.reference.clone(),
             pixel_mm,
             job.attack.as_ref(),
+            job.defense.as_ref(),
         )
         .map_err(|e| e.to_string())?;
         let reference = Some(result.reference.clone());
@@ -236,8 +239,15 @@ impl ThreadState {
                 epsilon,
                 ..attack.clone()
             };
-            let point = segment_scan(model, input, reference.clone(), pixel_mm, Some(&attack))
-                .map_err(|e| e.to_string())?;
+            let point = segment_scan(
+                model,
+                input,
+                reference.clone(),
+                pixel_mm,
+                Some(&attack),
+                None,
+            )
+            .map_err(|e| e.to_string())?;
             curve.push((epsilon, point.adversarial_dice));
         }
         self.emit(SegmentationEvent::Swept {

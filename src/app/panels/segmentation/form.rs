@@ -11,6 +11,16 @@ use crate::app::{Command, Commands};
 use crate::attacks::AttackKind;
 use crate::segment::{SegmentationLoss, TargetMask};
 
+/// The defences offered, as text and as named in the menu.
+const DEFENCES: [(&str, &str); 6] = [
+    ("", "none"),
+    ("median:3", "Median filter 3×3"),
+    ("blur:1", "Gaussian blur σ 1"),
+    ("jpeg:75", "JPEG quality 75"),
+    ("bits:4", "Bit depth 4"),
+    ("tv:0.08", "TV denoising 0.08"),
+];
+
 /// The losses offered, with their names in the menu.
 const LOSSES: [(SegmentationLoss, &str); 6] = [
     (SegmentationLoss::Dice, "Dice loss (untargeted)"),
@@ -86,6 +96,7 @@ pub fn form_ui(ui: &mut egui::Ui, segmentation: &mut SegmentationSession, comman
     }
     reference_ui(ui, segmentation);
     attack_ui(ui, &mut segmentation.choices);
+    defense_ui(ui, &mut segmentation.choices);
     ui.add_space(8.0);
     if ui
         .add_enabled(segmentation.result.is_some(), egui::Button::new("Export…"))
@@ -183,4 +194,21 @@ fn attack_ui(ui: &mut egui::Ui, choices: &mut SegmentationChoices) {
             .step_by(1.0)
             .text("curve up to ε (/255)"),
     );
+}
+
+/// The test-time defence in front of the segmenter.
+fn defense_ui(ui: &mut egui::Ui, choices: &mut SegmentationChoices) {
+    ui.add_space(6.0);
+    ui.label(RichText::new("Defence").strong());
+    let shown = DEFENCES
+        .iter()
+        .find(|(text, _)| *text == choices.defense)
+        .map_or_else(|| choices.defense.clone(), |(_, name)| (*name).to_string());
+    egui::ComboBox::from_label("defence")
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            for (text, name) in DEFENCES {
+                ui.selectable_value(&mut choices.defense, text.to_string(), name);
+            }
+        });
 }

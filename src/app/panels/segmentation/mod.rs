@@ -148,6 +148,19 @@ fn numbers_ui(
         (None, _) => "Head circumference: unknown pixel size (set it on the left)".to_string(),
     };
     ui.label(RichText::new(circumference).size(18.0));
+    if let Some(defended) = &result.defended {
+        ui.label(
+            RichText::new(format!(
+                "Behind {}: Dice {:.3}, head circumference {}",
+                defended.defense,
+                defended.dice,
+                defended
+                    .hc_mm
+                    .map_or_else(|| "not measured".to_string(), |mm| format!("{mm:.1} mm"))
+            ))
+            .size(16.0),
+        );
+    }
 }
 
 /// The Dice-vs-ε curve of the current attack, with the current ε marked.
