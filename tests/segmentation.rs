@@ -331,3 +331,42 @@ fn a_defence_in_front_of_the_segmenter_reports_its_mask_and_a_vote_is_refused() 
         "{stderr}"
     );
 }
+
+#[test]
+fn the_foreground_saliency_is_a_scaled_gradient_of_the_mask() {
+    let device = ComputeDevice::cpu();
+    let model = load_segmenter("fetal-head-unet", &device.device).unwrap();
+    let scan = prepare_scan(
+        std::path::Path::new(&sample("fetal_head_325.png")),
+        None,
+        None,
+        model.card.spec.input_size,
+        &device.device,
+    )
+    .unwrap();
+    let before = advlens::attacks::backward_passes_on_this_thread();
+    let map = advlens::segment::foreground_saliency(&model.differentiable, &scan.input).unwrap();
+    assert_eq!(advlens::attacks::backward_passes_on_this_thread(), before + 1);
+    assert!(map.iter().all(|v| (0.0..=1.0).contains(v)));
+    assert_eq!(map.iter().copied().fold(0.0f32, f32::max), 1.0);
+    // Most of the evidence lies on the head (its bounding box grown by 8 px), not in the
+    // black padding above and below the ultrasound fan.
+    let result = segment_scan(&model, &scan.input, None, None, None, None).unwrap();
+    let mask: Vec<bool> = result.clean_probability.iter().map(|&p| p > 0.5).collect();
+    let (mut x0, mut y0, mut x1, mut y1) = (128usize, 128usize, 0usize, 0usize);
+    for (i, _) in mask.iter().enumerate().filter(|(_, m)| **m) {
+        let (x, y) = (i % 128, i / 128);
+        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+    }
+    let inside: f32 = map
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let (x, y) = (i % 128, i / 128);
+            x + 8 >= x0 && x <= x1 + 8 && y + 8 >= y0 && y <= y1 + 8
+        })
+        .map(|(_, v)| v)
+        .sum();
+    let total: f32 = map.iter().sum();
+    assert!(inside > 0.5 * total, "{inside} of {total} on the head");
+}

@@ -7,7 +7,7 @@
 
 use crate::segment::SegmentationResult;
 
-use super::colormap::{diverging, viridis};
+use super::colormap::{diverging, gradcam_overlay, viridis};
 
 /// Outline colours: reference (green), clean prediction (yellow), adversarial prediction (red).
 const REFERENCE: [u8; 3] = [40, 220, 60];
@@ -49,11 +49,12 @@ pub struct SegmentationPanel {
     pub pixels: Vec<[u8; 3]>,
 }
 
-/// The five pictures: the clean scan with its predicted outline, the perturbation, the attacked
+/// The seven pictures: the clean scan with its predicted outline, the perturbation, the attacked
 /// scan with its outline (each scan with the reference outline in green when a true mask was
 /// given), the pixels the attack added to and removed from the mask over the dimmed attacked
-/// scan, and the attacked foreground probability (viridis, 0–1) — or, when a defence is
-/// chosen, the defended attacked scan with its outline (violet).
+/// scan, what each mask depends on (the gradient of its foreground probability, over the scan),
+/// and the attacked foreground probability (viridis, 0–1) — or, when a defence is chosen, the
+/// defended attacked scan with its outline (violet).
 #[must_use]
 pub fn segmentation_panels(result: &SegmentationResult) -> Vec<SegmentationPanel> {
     let side = result.original.width;
@@ -85,6 +86,14 @@ pub fn segmentation_panels(result: &SegmentationResult) -> Vec<SegmentationPanel
         .map(|(a, o)| diverging(a - o, largest))
         .collect();
     let probability = |values: &[f32]| values.iter().map(|&p| viridis(p)).collect();
+    let saliency = |image: &crate::imaging::GreyImage, map: &[f32]| {
+        image
+            .pixels
+            .iter()
+            .zip(map)
+            .map(|(&grey, &heat)| gradcam_overlay(grey, heat, 0.7))
+            .collect()
+    };
     vec![
         SegmentationPanel {
             title: "Clean scan and its mask",
@@ -115,6 +124,16 @@ pub fn segmentation_panels(result: &SegmentationResult) -> Vec<SegmentationPanel
                     }
                 })
                 .collect(),
+        },
+        SegmentationPanel {
+            title: "What the clean mask depends on (foreground gradient)",
+            side,
+            pixels: saliency(&result.original, &result.saliency_clean),
+        },
+        SegmentationPanel {
+            title: "What the attacked mask depends on",
+            side,
+            pixels: saliency(&result.adversarial, &result.saliency_adversarial),
         },
         match &result.defended {
             Some(defended) => SegmentationPanel {

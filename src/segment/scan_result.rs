@@ -48,6 +48,43 @@ pub struct SegmentationResult {
     pub attack: Option<String>,
     /// The attacked scan's mask behind a test-time defence, if one was chosen.
     pub defended: Option<DefendedMask>,
+    /// What the clean mask depends on: |∂(Σ of the foreground probability over the predicted
+    /// mask)/∂x| per pixel, scaled to [0, 1] by its 99th percentile (and clipped).
+    pub saliency_clean: Vec<f32>,
+    /// The same for the attacked scan and its mask.
+    pub saliency_adversarial: Vec<f32>,
+}
+
+/// |∂(Σ_{p > ½} p)/∂x| per pixel for one image (the foreground evidence of the predicted mask),
+/// scaled to [0, 1] by its 99th percentile and clipped (all zero without a predicted
+/// foreground).
+///
+/// # Errors
+/// [`SegmentationError`] if the gradient cannot be computed or read back.
+pub fn foreground_saliency(
+    model: &crate::models::UNet,
+    input: &Tensor<4>,
+) -> Result<Vec<f32>, SegmentationError> {
+    let leaf = input.clone().without_autodiff().autodiff().require_grad();
+    let probability = burn::tensor::activation::sigmoid(model.forward(leaf.clone()));
+    let inside = probability.clone().greater_elem(0.5).float().detach();
+    let grads = probability.mul(inside).sum().backward();
+    crate::attacks::count_backward_pass();
+    let gradient = leaf.grad(&grads).ok_or(SegmentationError::NoGradient)?;
+    let values: Vec<f32> = host_values(gradient)?.iter().map(|g| g.abs()).collect();
+    // Gradients are heavy-tailed: scaling by the 99th percentile (and clipping) shows where
+    // the evidence is, where scaling by the largest value shows a few bright pixels.
+    let mut sorted = values.clone();
+    sorted.sort_by(f32::total_cmp);
+    let scale = sorted
+        .get(sorted.len().saturating_sub(1) * 99 / 100)
+        .copied()
+        .filter(|p| *p > 0.0)
+        .or_else(|| sorted.last().copied().filter(|m| *m > 0.0));
+    Ok(match scale {
+        Some(scale) => values.iter().map(|v| (v / scale).min(1.0)).collect(),
+        None => values,
+    })
 }
 
 /// The attacked scan's mask when a test-time defence cleans the scan first (an attack that
@@ -152,7 +189,7 @@ pub fn segment_scan(
     };
     let adversarial_mask = SegmentationResult::mask(&adversarial_probability);
     let original = host_values(input.clone())?;
-    let attacked = host_values(adversarial)?;
+    let attacked = host_values(adversarial.clone())?;
     let linf = original
         .iter()
         .zip(&attacked)
@@ -181,5 +218,7 @@ pub fn segment_scan(
         linf,
         attack: attack.map(SegmentationAttack::describe),
         defended,
+        saliency_clean: foreground_saliency(&model.differentiable, input)?,
+        saliency_adversarial: foreground_saliency(&model.differentiable, &adversarial)?,
     })
 }

@@ -1,6 +1,6 @@
 //! The segmentation view: the form on the left (segmenter, scan, true mask, pixel size, attack
 //! on the mask); in the centre the numbers (Dice against the reference and against the clean
-//! prediction, mean IoU, HD95, head circumference before and after) over a grid of the five
+//! prediction, mean IoU, HD95, head circumference before and after) over a grid of the seven
 //! pictures and the Dice-vs-ε curve with the ε at which Dice halves.
 
 mod form;
@@ -50,7 +50,7 @@ pub fn segmentation_ui(
         ui.separator();
         let textures = pictures.textures(ui.ctx(), segmentation.result_id, &result);
         let gap = 8.0;
-        let cell_width = ((ui.available_width() - 2.0 * gap) / 3.0).max(60.0);
+        let cell_width = ((ui.available_width() - 3.0 * gap) / 4.0).max(60.0);
         let cell = cell_width
             .min((ui.available_height() - 2.0 * 24.0 - gap) / 2.0)
             .max(60.0);
@@ -62,7 +62,7 @@ pub fn segmentation_ui(
                         ui.label(RichText::new(*title).strong());
                         ui.add(egui::Image::new(texture).fit_to_exact_size(egui::vec2(cell, cell)));
                     });
-                    if index == 2 {
+                    if index == 3 {
                         ui.end_row();
                     }
                 }
