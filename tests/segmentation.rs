@@ -346,7 +346,10 @@ fn the_foreground_saliency_is_a_scaled_gradient_of_the_mask() {
     .unwrap();
     let before = advlens::attacks::backward_passes_on_this_thread();
     let map = advlens::segment::foreground_saliency(&model.differentiable, &scan.input).unwrap();
-    assert_eq!(advlens::attacks::backward_passes_on_this_thread(), before + 1);
+    assert_eq!(
+        advlens::attacks::backward_passes_on_this_thread(),
+        before + 1
+    );
     assert!(map.iter().all(|v| (0.0..=1.0).contains(v)));
     assert_eq!(map.iter().copied().fold(0.0f32, f32::max), 1.0);
     // Most of the evidence lies on the head (its bounding box grown by 8 px), not in the
