@@ -18,7 +18,7 @@ const LAYERS: [&[&str]; 8] = [
     &["attacks"],
     &["defenses", "explain"],
     &["pipeline", "train", "eval"],
-    &["recipe", "export", "scenarios"],
+    &["recipe", "export", "scenarios", "segment"],
     &["worker"],
     &["app"],
 ];

@@ -16,33 +16,76 @@ use burn::tensor::Tensor;
 use common::{advlens, run_ok, sample};
 
 #[test]
-fn the_shipped_segmenter_meets_its_bar_and_reproduces_its_card() {
+fn the_shipped_segmenters_meet_their_bar_and_reproduce_their_cards() {
     let device = ComputeDevice::cpu();
-    let model = load_segmenter("fetal-head-unet", &device.device).unwrap();
-    let card = &model.card;
-    assert!(card.test.dice >= 0.95, "test Dice {}", card.test.dice);
-    assert!(card.test.hc_error_mm_median.unwrap() < 5.0);
-    assert!(card.command.starts_with("advlens train --task fetal-head"));
     let root = shared_datasets_dir().expect("../shared/datasets beside the checkout");
-    let dataset = load_segmentation_dataset(&root, card.spec.task).unwrap();
-    assert_eq!(dataset.sha256, card.dataset.sha256);
-    let mut identity = |images: Tensor<4>, _: Tensor<4>| Ok(images);
-    let scores = score_split(
-        &model.inference,
-        &dataset.test,
-        Some(DICE_CHECK_COUNT),
-        8,
-        &device.device,
-        &mut identity,
-    )
-    .unwrap();
-    for (index, (score, recorded)) in scores.iter().zip(&card.sample_check.dice).enumerate() {
+    let cards = advlens::segment::list_segmenters().unwrap();
+    let names: Vec<&str> = cards.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["fetal-head-unet", "fetal-head-unet-robust"]);
+    for card in &cards {
+        let model = load_segmenter(&card.name, &device.device).unwrap();
         assert!(
-            (score.dice - recorded).abs() < 1e-4,
-            "test image {index}: Dice {} against {recorded} on the card",
-            score.dice
+            card.test.dice >= 0.95,
+            "{}: test Dice {}",
+            card.name,
+            card.test.dice
         );
+        assert!(card.test.hc_error_mm_median.unwrap() < 5.0);
+        assert!(card.command.starts_with("advlens train --task fetal-head"));
+        let dataset = load_segmentation_dataset(&root, card.spec.task).unwrap();
+        assert_eq!(dataset.sha256, card.dataset.sha256);
+        let mut identity = |images: Tensor<4>, _: Tensor<4>| Ok(images);
+        let scores = score_split(
+            &model.inference,
+            &dataset.test,
+            Some(DICE_CHECK_COUNT),
+            8,
+            &device.device,
+            &mut identity,
+        )
+        .unwrap();
+        for (index, (score, recorded)) in scores.iter().zip(&card.sample_check.dice).enumerate() {
+            assert!(
+                (score.dice - recorded).abs() < 1e-4,
+                "{}: test image {index}: Dice {} against {recorded} on the card",
+                card.name,
+                score.dice
+            );
+        }
     }
+}
+
+#[test]
+fn the_robust_twin_keeps_more_of_the_mask_under_pgd() {
+    let device = ComputeDevice::cpu();
+    let root = shared_datasets_dir().expect("../shared/datasets beside the checkout");
+    let mean_dice = |name: &str| {
+        let model = load_segmenter(name, &device.device).unwrap();
+        let dataset = load_segmentation_dataset(&root, model.card.spec.task).unwrap();
+        let attack =
+            SegmentationAttack::new(AttackKind::Pgd, SegmentationLoss::Dice, 4.0 / 255.0).unwrap();
+        let mut transform = |images: Tensor<4>, masks: Tensor<4>| {
+            attack.run(&model.differentiable, &images, &masks)
+        };
+        let scores = score_split(
+            &model.inference,
+            &dataset.test,
+            Some(40),
+            20,
+            &device.device,
+            &mut transform,
+        )
+        .unwrap();
+        scores.iter().map(|s| s.dice).sum::<f32>() / scores.len() as f32
+    };
+    let (standard, robust) = (
+        mean_dice("fetal-head-unet"),
+        mean_dice("fetal-head-unet-robust"),
+    );
+    assert!(
+        robust > standard + 0.05,
+        "PGD-10 (Dice loss) at 4/255 leaves Dice {standard} to the standard U-Net and {robust} to its twin"
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Networks: the compact CNN and the ResNet-18 adapted to 128×128 single-channel input,
 //! with input normalisation inside the model (attacks work on the [0, 1] pixel scale), weights
 //! in and out as PyTorch-compatible safetensors, model cards, and the shipped-model registry; and the U-Net
-//! that segments (its cards and registry are in `crate::segment`).
+//! that segments (its cards and registry live with segmentation, `src/segment/`).
 
 mod architecture;
 mod card;
