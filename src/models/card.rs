@@ -101,16 +101,27 @@ impl ModelCard {
     /// # Errors
     /// [`ModelError::File`] or [`ModelError::InvalidCard`].
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let text = std::fs::read_to_string(path).map_err(|err| ModelError::File {
-            action: "reading the model card",
-            reason: err.to_string(),
-            path: path.display().to_string(),
-        })?;
-        serde_json::from_str(&text).map_err(|err| ModelError::InvalidCard {
-            reason: err.to_string(),
-            path: path.display().to_string(),
-        })
+        read_card(path, "reading the model card")
     }
+}
+
+/// Reads a card of any kind from JSON; `action` names the reading in errors.
+///
+/// # Errors
+/// [`ModelError::File`] or [`ModelError::InvalidCard`].
+pub fn read_card<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    action: &'static str,
+) -> Result<T, ModelError> {
+    let text = std::fs::read_to_string(path).map_err(|err| ModelError::File {
+        action,
+        reason: err.to_string(),
+        path: path.display().to_string(),
+    })?;
+    serde_json::from_str(&text).map_err(|err| ModelError::InvalidCard {
+        reason: err.to_string(),
+        path: path.display().to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -17,12 +17,13 @@ mod unet;
 mod weights;
 
 pub use architecture::{Architecture, ModelSpec};
-pub use card::{DatasetInfo, ModelCard, SampleCheck};
+pub use card::{DatasetInfo, ModelCard, SampleCheck, read_card};
 pub use classifier::{Classifier, ClassifierOutput};
 pub use compact_cnn::{CompactCnn, CompactCnnConfig};
 pub use error::ModelError;
 pub use input_norm::{InputNorm, InputNormalization, normalize_input};
 pub use records::{DetectorCalibration, NeededNorm, RobustnessRow, RobustnessTable};
+pub(crate) use registry::probe_scans;
 pub use registry::{
     LoadedModel, ModelPair, ShippedModel, assets_dir, find_shipped, list_shipped, load_model_files,
     load_shipped,

@@ -123,7 +123,7 @@ pub fn load_shipped(name: &str, device: &Device) -> Result<LoadedModel, ModelErr
 /// Two probe scans: a diagonal ramp and its negative. Neither is constant, so whatever the
 /// input normalisation, every layer sees values of both signs and an Inf weight cannot hide
 /// behind a zero or a `ReLU`.
-fn probe_scans(size: usize, device: &Device) -> Tensor<4> {
+pub(crate) fn probe_scans(size: usize, device: &Device) -> Tensor<4> {
     let ramp: Vec<f32> = (0..size * size)
         .map(|i| ((i / size + i % size) as f32 / (2 * size) as f32).clamp(0.0, 1.0))
         .collect();

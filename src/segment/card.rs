@@ -8,7 +8,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::SegmentationTask;
-use crate::models::{DatasetInfo, InputNorm, InputNormalization, ModelError, UNet, UNetConfig};
+use crate::models::{
+    DatasetInfo, InputNorm, InputNormalization, ModelError, UNet, UNetConfig, read_card,
+};
 
 /// Everything that defines a segmenter apart from its weights.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -132,15 +134,7 @@ impl SegmenterCard {
     /// # Errors
     /// [`ModelError::File`] or [`ModelError::InvalidCard`].
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let text = std::fs::read_to_string(path).map_err(|err| ModelError::File {
-            action: "reading the segmenter card",
-            reason: err.to_string(),
-            path: path.display().to_string(),
-        })?;
-        serde_json::from_str(&text).map_err(|err| ModelError::InvalidCard {
-            reason: err.to_string(),
-            path: path.display().to_string(),
-        })
+        read_card(path, "reading the segmenter card")
     }
 
     /// Writes the card as JSON at `json_path` and as Markdown beside it.

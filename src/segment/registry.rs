@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use burn::module::Module;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::Device;
 
 use super::SegmenterCard;
-use crate::models::{ModelError, UNet, load_module};
+use crate::models::{ModelError, UNet, load_module, probe_scans};
 
 /// A segmenter ready for inference and for input gradients.
 #[derive(Debug, Clone)]
@@ -72,8 +72,8 @@ pub fn load_segmenter(name: &str, device: &Device) -> Result<LoadedSegmenter, Mo
     load_segmenter_files(&path, card, device)
 }
 
-/// Loads weights described by a card onto a device and checks that a probe scan gives finite
-/// logits.
+/// Loads weights described by a card onto a device and checks that the classifiers' two probe
+/// scans give finite logits.
 ///
 /// # Errors
 /// As [`load_module`]; [`ModelError::InvalidCard`] for an input size that is not a multiple of
@@ -93,13 +93,7 @@ pub fn load_segmenter_files(
     let autodiff = device.clone().autodiff();
     let model = load_module(card.spec.init(&autodiff), "unet", weights_path)?;
     let inference = model.valid();
-    let probe: Vec<f32> = (0..size * size)
-        .map(|i| ((i / size + i % size) as f32 / (2 * size) as f32).clamp(0.0, 1.0))
-        .collect();
-    let logits = inference.forward(Tensor::from_data(
-        TensorData::new(probe, [1, 1, size, size]),
-        device,
-    ));
+    let logits = inference.forward(probe_scans(size, device));
     let finite = logits
         .into_data()
         .try_to_vec::<f32>()
