@@ -9,8 +9,8 @@ use advlens::attacks::AttackKind;
 use advlens::datasets::shared_datasets_dir;
 use advlens::device::ComputeDevice;
 use advlens::segment::{
-    DICE_CHECK_COUNT, SegmentationAttack, SegmentationLoss, TargetMask, load_segmentation_dataset,
-    load_segmenter, prepare_scan, score_split, segment_scan,
+    DICE_CHECK_COUNT, LoadedSegmenter, PreparedScan, SegmentationAttack, SegmentationLoss,
+    TargetMask, load_segmentation_dataset, load_segmenter, prepare_scan, score_split, segment_scan,
 };
 use burn::tensor::Tensor;
 use common::sample;
@@ -35,6 +35,21 @@ fn mean_dice_under_pgd(name: &str, loss: SegmentationLoss, limit: usize) -> f32 
     )
     .unwrap();
     scores.iter().map(|s| s.dice).sum::<f32>() / scores.len() as f32
+}
+
+/// The standard shipped U-Net on the CPU and a bundled sample prepared for it.
+fn standard_unet_on(sample_name: &str) -> (LoadedSegmenter, PreparedScan) {
+    let device = ComputeDevice::cpu();
+    let model = load_segmenter("fetal-head-unet", &device.device).unwrap();
+    let scan = prepare_scan(
+        std::path::Path::new(&sample(sample_name)),
+        None,
+        None,
+        model.card.spec.input_size,
+        &device.device,
+    )
+    .unwrap();
+    (model, scan)
 }
 
 #[test]
@@ -89,16 +104,7 @@ fn the_robust_twin_keeps_more_of_the_mask_under_pgd() {
 
 #[test]
 fn a_targeted_attack_empties_the_mask_within_its_budget() {
-    let device = ComputeDevice::cpu();
-    let model = load_segmenter("fetal-head-unet", &device.device).unwrap();
-    let scan = prepare_scan(
-        std::path::Path::new(&sample("fetal_head_325.png")),
-        None,
-        None,
-        model.card.spec.input_size,
-        &device.device,
-    )
-    .unwrap();
+    let (model, scan) = standard_unet_on("fetal_head_325.png");
     let mut attack = SegmentationAttack::new(
         AttackKind::Pgd,
         SegmentationLoss::Target(TargetMask::Empty),
@@ -140,16 +146,7 @@ fn attacking_the_dice_loss_lowers_dice_more_than_attacking_bce() {
 
 #[test]
 fn the_foreground_saliency_is_a_scaled_gradient_of_the_mask() {
-    let device = ComputeDevice::cpu();
-    let model = load_segmenter("fetal-head-unet", &device.device).unwrap();
-    let scan = prepare_scan(
-        std::path::Path::new(&sample("fetal_head_325.png")),
-        None,
-        None,
-        model.card.spec.input_size,
-        &device.device,
-    )
-    .unwrap();
+    let (model, scan) = standard_unet_on("fetal_head_325.png");
     let before = advlens::attacks::backward_passes_on_this_thread();
     let map = advlens::segment::foreground_saliency(&model.differentiable, &scan.input).unwrap();
     assert_eq!(

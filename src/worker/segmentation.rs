@@ -11,8 +11,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use crate::device::ComputeDevice;
 use crate::segment::{
-    LoadedSegmenter, SegmentationAttack, SegmentationResult, load_segmenter, prepare_scan,
-    segment_scan,
+    LoadedSegmenter, PreparedScan, SegmentationAttack, SegmentationResult, load_segmenter,
+    prepare_scan, segment_scan,
 };
 
 /// What the window asks for: everything needed to segment one scan, so that the newest
@@ -96,6 +96,7 @@ impl SegmentationRunner {
             latest: latest.clone(),
             device: device.clone(),
             model: None,
+            prepared: None,
         };
         let thread = std::thread::Builder::new()
             .name("advlens-segmentation".to_string())
@@ -170,6 +171,23 @@ struct ThreadState {
     latest: Arc<AtomicU64>,
     device: Arc<std::sync::Mutex<Option<ComputeDevice>>>,
     model: Option<LoadedSegmenter>,
+    /// The scan last prepared and what it was prepared from (scan, mask, pixel size, model
+    /// side): an ε or attack change reuses it instead of reading and decoding the files again.
+    prepared: Option<(PreparedKey, PreparedScan)>,
+}
+
+/// What a prepared scan depends on: the scan, its mask, the pixel size, the model side, and
+/// when the scan and the mask were last modified (a file changed on disk is read again).
+type PreparedKey = (
+    std::path::PathBuf,
+    Option<std::path::PathBuf>,
+    Option<f32>,
+    usize,
+    [Option<std::time::SystemTime>; 2],
+);
+
+fn modified(path: &std::path::Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 impl ThreadState {
@@ -202,14 +220,21 @@ impl ThreadState {
         let Some(model) = self.model.as_ref() else {
             return Ok(());
         };
-        let scan = prepare_scan(
-            &job.scan,
-            job.mask.as_deref(),
+        let key: PreparedKey = (
+            job.scan.clone(),
+            job.mask.clone(),
             job.pixel_size_mm,
             model.card.spec.input_size,
-            &device.device,
-        )
-        .map_err(|e| e.to_string())?;
+            [modified(&job.scan), job.mask.as_deref().and_then(modified)],
+        );
+        if self.prepared.as_ref().is_none_or(|(k, _)| *k != key) {
+            let fresh = prepare_scan(&key.0, key.1.as_deref(), key.2, key.3, &device.device)
+                .map_err(|e| e.to_string())?;
+            self.prepared = Some((key, fresh));
+        }
+        let Some((_, scan)) = self.prepared.as_ref() else {
+            return Ok(());
+        };
         let (input, pixel_mm) = (&scan.input, scan.pixel_mm);
         let result = segment_scan(
             model,
