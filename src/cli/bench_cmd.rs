@@ -1,5 +1,7 @@
 //! `advlens bench`: median latency of forward, FGSM, PGD-20 and Grad-CAM per shipped model
-//! (and of the segmenters: `bench_segment.rs`), and of every defence (its defended prediction, and one adaptive PGD-20) on the first model.
+//! (and of the segmenters: `bench_segment.rs`), and of every defence (its defended prediction,
+//! and one adaptive PGD-20) on the first model. `--operations` times the like-for-like table
+//! instead (`bench_ops.rs`), `--evaluation` the data-set throughput (`bench_eval.rs`).
 
 use std::time::Instant;
 
@@ -20,7 +22,7 @@ pub struct BenchArgs {
     /// Timed runs per measurement (after one warm-up run).
     #[arg(long, default_value_t = 7)]
     pub(super) runs: usize,
-    /// Only this model (or segmenter).
+    /// Only these models (or segmenters), comma-separated.
     #[arg(long)]
     pub(super) model: Option<String>,
     /// auto, gpu or cpu.
@@ -43,15 +45,38 @@ pub struct BenchArgs {
     /// Also time one map of every explanation method on each model.
     #[arg(long)]
     explanations: bool,
+    /// Time only the like-for-like operations instead (forward, input gradient, FGSM, one PGD
+    /// step, PGD-20, Grad-CAM at batch sizes 1, 16 and 64), as `bench/pytorch_reference.py`
+    /// times them in `PyTorch`.
+    #[arg(long)]
+    operations: bool,
+    /// With --operations: also write the table as JSON here (what `bench/compare.py` reads).
+    #[arg(long, requires = "operations")]
+    json: Option<std::path::PathBuf>,
+    /// With --operations: the batch sizes, comma-separated.
+    #[arg(
+        long,
+        requires = "operations",
+        value_delimiter = ',',
+        default_value = "1,16,64"
+    )]
+    pub(super) batch_sizes: Vec<usize>,
 }
 
-/// The shipped models to time: all, or the one `--model` names.
+/// Whether `--model` (a comma-separated list, or absent for all) selects `name`.
+pub(super) fn is_selected(args: &BenchArgs, name: &str) -> bool {
+    args.model
+        .as_deref()
+        .is_none_or(|list| list.split(',').any(|wanted| wanted.trim() == name))
+}
+
+/// The shipped models to time: all, or those `--model` names.
 pub(super) fn selected_models(
     args: &BenchArgs,
 ) -> anyhow::Result<Vec<advlens::models::ShippedModel>> {
     Ok(list_shipped()?
         .into_iter()
-        .filter(|shipped| args.model.as_ref().is_none_or(|name| *name == shipped.name))
+        .filter(|shipped| is_selected(args, &shipped.name))
         .collect())
 }
 
@@ -74,6 +99,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let device = super::start_device(args.device)?;
     if args.evaluation {
         return super::bench_eval::bench_evaluation(args, &device);
+    }
+    if args.operations {
+        return super::bench_ops::bench_operations(args, &device, args.json.as_deref());
     }
     let scan_path = advlens::app::bundled_scan()?;
     let scan = load_scan(&scan_path, &LoadOptions::default())?;

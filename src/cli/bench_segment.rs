@@ -22,7 +22,7 @@ pub(super) fn bench_segmenters(args: &BenchArgs, device: &ComputeDevice) -> anyh
     println!("|---|---:|---:|---:|");
     for card in cards
         .iter()
-        .filter(|c| args.model.as_ref().is_none_or(|name| *name == c.name))
+        .filter(|c| super::bench_cmd::is_selected(args, &c.name))
     {
         let model = load_segmenter(&card.name, &device.device)?;
         let scan = prepare_scan(&scan_path, None, None, card.spec.input_size, &device.device)?;

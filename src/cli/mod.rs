@@ -10,6 +10,7 @@ mod attack_summary;
 mod bench_cmd;
 mod bench_eval;
 mod bench_explain;
+mod bench_ops;
 mod bench_segment;
 mod calibrate_cmd;
 mod certify_cmd;
