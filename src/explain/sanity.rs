@@ -92,7 +92,7 @@ pub fn cascading_randomization(
     };
     device.seed(seed);
     let fresh = spec.init(&device);
-    let mut randomized = models.differentiable.clone();
+    let mut randomized = models.as_given.clone(); // batch norms unfolded: layers stay whole
     let mut stages = Vec::new();
     for (name, pattern) in cascade_layers(spec.arch) {
         let filter = PathFilter::new().with_regex(pattern);

@@ -29,6 +29,17 @@ pub enum Classifier {
 }
 
 impl Classifier {
+    /// The same network with its batch norms folded into the convolutions before them: the
+    /// same function up to float rounding, faster, for evaluation only (see
+    /// [`super::fold`]).
+    #[must_use]
+    pub fn with_batch_norm_folded(self) -> Self {
+        match self {
+            Self::Compact(model) => Self::Compact(model.with_batch_norm_folded()),
+            Self::ResNet(model) => Self::ResNet(model.with_batch_norm_folded()),
+        }
+    }
+
     /// Activations of the last convolutional block.
     ///
     /// # Shapes

@@ -11,6 +11,7 @@ use burn::tensor::activation::relu;
 use burn::tensor::module::adaptive_avg_pool2d;
 use burn::tensor::{Device, Tensor};
 
+use super::fold::{conv_then_norm, fold_into_conv};
 use super::input_norm::InputNormalization;
 
 /// Hyper-parameters of [`CompactCnn`].
@@ -29,10 +30,32 @@ pub struct CompactCnnConfig {
 /// One conv–BN pair (`ReLU` and pooling are applied by the caller).
 #[derive(Module, Debug)]
 pub struct ConvBlock {
-    /// 3×3 convolution, padding 1, no bias (BN follows).
+    /// 3×3 convolution, padding 1, no bias (BN follows) until the BN is folded into it.
     pub conv: Conv2d,
     /// Batch normalisation.
     pub bn: BatchNorm,
+    /// Whether `bn` is folded into `conv` (then `bn` is skipped; see [`super::fold`]).
+    #[module(skip)]
+    folded: bool,
+}
+
+impl ConvBlock {
+    /// `bn(conv(x))`.
+    #[must_use]
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        conv_then_norm(&self.conv, &self.bn, self.folded, x)
+    }
+
+    fn with_batch_norm_folded(self) -> Self {
+        match (self.folded, fold_into_conv(&self.conv, &self.bn)) {
+            (false, Some(conv)) => Self {
+                conv,
+                bn: self.bn,
+                folded: true,
+            },
+            _ => self,
+        }
+    }
 }
 
 /// The compact classifier. `PyTorch` equivalent in `docs/weights.md`.
@@ -62,6 +85,7 @@ impl CompactCnnConfig {
                         .with_bias(false)
                         .init(device),
                     bn: BatchNormConfig::new(out_channels).init(device),
+                    folded: false,
                 };
                 in_channels = out_channels;
                 block
@@ -77,6 +101,20 @@ impl CompactCnnConfig {
 }
 
 impl CompactCnn {
+    /// The same network with every batch norm folded into its convolution (evaluation only:
+    /// the folded layers no longer learn batch statistics).
+    #[must_use]
+    pub fn with_batch_norm_folded(self) -> Self {
+        Self {
+            features: self
+                .features
+                .into_iter()
+                .map(ConvBlock::with_batch_norm_folded)
+                .collect(),
+            ..self
+        }
+    }
+
     /// The last block's activations.
     ///
     /// # Shapes
@@ -97,7 +135,7 @@ impl CompactCnn {
             if index > 0 {
                 x = self.pool.forward(x);
             }
-            x = relu(layer.bn.forward(layer.conv.forward(x)));
+            x = relu(layer.forward(x));
         }
         x
     }
@@ -108,7 +146,7 @@ impl CompactCnn {
     pub fn head_from(&self, activations: Tensor<4>, block: usize) -> Tensor<2> {
         let mut x = activations;
         for layer in self.features.iter().skip(block + 1) {
-            x = relu(layer.bn.forward(layer.conv.forward(self.pool.forward(x))));
+            x = relu(layer.forward(self.pool.forward(x)));
         }
         self.head(x)
     }

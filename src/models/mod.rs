@@ -8,6 +8,7 @@ mod card;
 mod classifier;
 mod compact_cnn;
 mod error;
+mod fold;
 mod input_norm;
 mod records;
 mod registry;

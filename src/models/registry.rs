@@ -40,15 +40,33 @@ pub struct ModelPair {
     pub inference: Classifier,
     /// Autodiff device, evaluation mode, parameters frozen.
     pub differentiable: Classifier,
+    /// The network as it was given, batch norms not folded, on the autodiff device: for work
+    /// that replaces parameters, such as the explanations' randomisation checks.
+    pub as_given: Classifier,
 }
 
 impl ModelPair {
-    /// Both forms of a network that lives on an autodiff device.
+    /// Both forms of a network that lives on an autodiff device, with its batch norms folded
+    /// into the convolutions (the same function up to float rounding; one pass per layer
+    /// instead of five).
     #[must_use]
     pub fn new(model_on_autodiff_device: Classifier) -> Self {
+        let folded = model_on_autodiff_device.clone().with_batch_norm_folded();
+        Self {
+            inference: folded.valid(),
+            differentiable: folded.freeze(),
+            as_given: model_on_autodiff_device,
+        }
+    }
+
+    /// Both forms of the network exactly as given (training uses this: its weights change
+    /// every step, and the reproducibility of its runs rests on the unfolded arithmetic).
+    #[must_use]
+    pub fn unfolded(model_on_autodiff_device: Classifier) -> Self {
         Self {
             inference: model_on_autodiff_device.valid(),
-            differentiable: model_on_autodiff_device.freeze(),
+            differentiable: model_on_autodiff_device.clone().freeze(),
+            as_given: model_on_autodiff_device,
         }
     }
 }

@@ -11,6 +11,7 @@ use burn::tensor::activation::relu;
 use burn::tensor::module::adaptive_avg_pool2d;
 use burn::tensor::{Device, Tensor};
 
+use super::fold::{conv_then_norm, fold_into_conv};
 use super::input_norm::InputNormalization;
 
 /// Hyper-parameters of [`ResNet18`].
@@ -30,6 +31,9 @@ pub struct Downsample {
     pub conv: Conv2d,
     /// Batch normalisation.
     pub bn: BatchNorm,
+    /// Whether `bn` is folded into `conv` (see [`super::fold`]).
+    #[module(skip)]
+    folded: bool,
 }
 
 /// A basic residual block: two 3×3 conv–BN layers and a shortcut.
@@ -45,6 +49,9 @@ pub struct BasicBlock {
     pub bn2: BatchNorm,
     /// Shortcut projection when the shape changes.
     pub downsample: Option<Downsample>,
+    /// Whether `bn1` and `bn2` are folded into `conv1` and `conv2` (see [`super::fold`]).
+    #[module(skip)]
+    folded: bool,
 }
 
 /// ResNet-18 for single-channel input. `PyTorch` equivalent in `docs/weights.md`.
@@ -67,6 +74,9 @@ pub struct ResNet18 {
     maxpool: MaxPool2d,
     #[module(skip)]
     input: InputNormalization,
+    /// Whether the stem's `bn1` is folded into `conv1` (see [`super::fold`]).
+    #[module(skip)]
+    folded: bool,
 }
 
 fn conv(channels: [usize; 2], kernel: usize, stride: usize, device: &Device) -> Conv2d {
@@ -82,6 +92,7 @@ fn block(in_channels: usize, out_channels: usize, stride: usize, device: &Device
     let downsample = (stride != 1 || in_channels != out_channels).then(|| Downsample {
         conv: conv([in_channels, out_channels], 1, stride, device),
         bn: BatchNormConfig::new(out_channels).init(device),
+        folded: false,
     });
     BasicBlock {
         conv1: conv([in_channels, out_channels], 3, stride, device),
@@ -89,6 +100,7 @@ fn block(in_channels: usize, out_channels: usize, stride: usize, device: &Device
         conv2: conv([out_channels, out_channels], 3, 1, device),
         bn2: BatchNormConfig::new(out_channels).init(device),
         downsample,
+        folded: false,
     }
 }
 
@@ -121,6 +133,20 @@ impl ResNet18Config {
                 .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
                 .init(),
             input: self.input.clone(),
+            folded: false,
+        }
+    }
+}
+
+impl Downsample {
+    fn with_batch_norm_folded(self) -> Self {
+        match (self.folded, fold_into_conv(&self.conv, &self.bn)) {
+            (false, Some(conv)) => Self {
+                conv,
+                folded: true,
+                ..self
+            },
+            _ => self,
         }
     }
 }
@@ -128,16 +154,65 @@ impl ResNet18Config {
 impl BasicBlock {
     fn forward(&self, input: Tensor<4>) -> Tensor<4> {
         let shortcut = match &self.downsample {
-            Some(down) => down.bn.forward(down.conv.forward(input.clone())),
+            Some(down) => conv_then_norm(&down.conv, &down.bn, down.folded, input.clone()),
             None => input.clone(),
         };
-        let x = relu(self.bn1.forward(self.conv1.forward(input)));
-        let x = self.bn2.forward(self.conv2.forward(x));
+        let x = relu(conv_then_norm(&self.conv1, &self.bn1, self.folded, input));
+        let x = conv_then_norm(&self.conv2, &self.bn2, self.folded, x);
         relu(x.add(shortcut))
+    }
+
+    fn with_batch_norm_folded(self) -> Self {
+        let downsample = self.downsample.map(Downsample::with_batch_norm_folded);
+        let folded = if self.folded {
+            None
+        } else {
+            fold_into_conv(&self.conv1, &self.bn1).zip(fold_into_conv(&self.conv2, &self.bn2))
+        };
+        match folded {
+            Some((conv1, conv2)) => Self {
+                conv1,
+                conv2,
+                downsample,
+                folded: true,
+                ..self
+            },
+            None => Self { downsample, ..self },
+        }
     }
 }
 
 impl ResNet18 {
+    /// The same network with every batch norm folded into its convolution (evaluation only:
+    /// the folded layers no longer learn batch statistics).
+    #[must_use]
+    pub fn with_batch_norm_folded(self) -> Self {
+        let fold_stage = |stage: Vec<BasicBlock>| {
+            stage
+                .into_iter()
+                .map(BasicBlock::with_batch_norm_folded)
+                .collect()
+        };
+        let stem = if self.folded {
+            None
+        } else {
+            fold_into_conv(&self.conv1, &self.bn1)
+        };
+        let (conv1, folded) = match stem {
+            Some(conv) => (conv, true),
+            None => (self.conv1, self.folded),
+        };
+        Self {
+            conv1,
+            folded,
+            layer1: fold_stage(self.layer1),
+            layer2: fold_stage(self.layer2),
+            layer3: fold_stage(self.layer3),
+            layer4: fold_stage(self.layer4),
+            ..self
+        }
+    }
+
     /// The last stage's activations.
     ///
     /// # Shapes
@@ -157,7 +232,7 @@ impl ResNet18 {
     #[must_use]
     pub fn features_at(&self, input: Tensor<4>, stage: usize) -> Tensor<4> {
         let x = self.input.apply(input);
-        let x = relu(self.bn1.forward(self.conv1.forward(x))); // [batch, 64, 64, 64]
+        let x = relu(conv_then_norm(&self.conv1, &self.bn1, self.folded, x)); // [batch, 64, 64, 64]
         let mut x = self.maxpool.forward(x); // [batch, 64, 32, 32]
         for layer in self.stages().into_iter().take(stage.min(3) + 1) {
             for residual in layer {

@@ -83,7 +83,7 @@ impl AdversarialTraining {
         if epsilon <= 0.0 {
             return Ok(images.clone());
         }
-        let pair = ModelPair::new(model.clone());
+        let pair = ModelPair::unfolded(model.clone());
         let clean = images.clone().without_autodiff();
         let outcome = run_attack(
             &pair,
