@@ -43,6 +43,12 @@ pub struct SmokeState {
     first_frame: Option<Duration>,
     first_result: Option<Duration>,
     slider_ms: Vec<f64>,
+    /// Per ε change: the engine's time, the images' upload, and the rest of the frame that
+    /// drew them (layout and rendering).
+    slider_stages: [Vec<f64>; 3],
+    /// A result seen in this frame's logic: (when, request → result ms, engine ms); its
+    /// frame is drawn before the next logic step.
+    drawing: Option<(Instant, f64, f64)>,
     frame_ms: Vec<f64>,
     last_frame: Option<Instant>,
     result_id_seen: u64,
@@ -60,6 +66,8 @@ impl SmokeState {
             first_frame: None,
             first_result: None,
             slider_ms: Vec::new(),
+            slider_stages: Default::default(),
+            drawing: None,
             frame_ms: Vec::new(),
             last_frame: None,
             result_id_seen: 0,
@@ -85,6 +93,7 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
         .get_or_insert_with(|| state.started.elapsed());
     let new_result = app.session.result_id != state.result_id_seen && app.session.result.is_some();
     state.result_id_seen = app.session.result_id;
+    record_drawn_result(app, state);
     state.phase = match state.phase {
         Phase::WaitingForResult if new_result && !app.is_busy() => {
             state.first_result = Some(state.started.elapsed());
@@ -109,8 +118,8 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
             moves,
             sent: Some(sent),
         } if new_result => {
-            // The result is drawn in this frame: request → pixels.
-            state.slider_ms.push(sent.elapsed().as_secs_f64() * 1000.0);
+            // The result is drawn in this frame; the next step reads how long that took.
+            state.drawing = Some((now, sent.elapsed().as_secs_f64() * 1000.0, engine_ms(app)));
             Phase::Slider {
                 moves: moves + 1,
                 sent: None,
@@ -171,6 +180,28 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
         finish(state, &image, ctx);
     }
     ctx.request_repaint();
+}
+
+/// The engine's time for the result on screen.
+fn engine_ms(app: &AdvlensApp) -> f64 {
+    app.session
+        .result
+        .as_ref()
+        .map_or(f64::NAN, |r| r.elapsed_ms)
+}
+
+/// Once the frame that drew a slider result has ended: request → pixels, split into stages.
+fn record_drawn_result(app: &AdvlensApp, state: &mut SmokeState) {
+    let Some((seen, to_result, engine)) = state.drawing.take() else {
+        return;
+    };
+    let frame = seen.elapsed().as_secs_f64() * 1000.0;
+    let upload = app.ui_state.images.last_upload_ms();
+    state.slider_ms.push(to_result + frame);
+    let stages = [engine, upload, (frame - upload).max(0.0)];
+    for (stage, value) in state.slider_stages.iter_mut().zip(stages) {
+        stage.push(value);
+    }
 }
 
 /// Lecture scenarios stepped through.
@@ -313,6 +344,13 @@ fn finish(state: &mut SmokeState, image: &egui::ColorImage, ctx: &egui::Context)
     println!(
         "smoke test: live FGSM ε change, request to pixels: median {slider:.1} ms over {} moves",
         state.slider_ms.len()
+    );
+    let [engine, upload, render] = &mut state.slider_stages;
+    println!(
+        "smoke test: per ε change, medians: engine {:.1} ms, image upload {:.1} ms, layout and rendering {:.1} ms (the rest is the hand-off between threads and the frame's wait)",
+        median(engine),
+        median(upload),
+        median(render)
     );
     println!(
         "smoke test: frame time while PGD-200 runs in the background: median {frame_median:.1} ms, max {frame_max:.1} ms over {frames} frames"

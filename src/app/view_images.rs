@@ -51,6 +51,7 @@ pub struct ViewImages {
     result_id: u64,
     opacity: f32,
     textures: HashMap<ViewKind, TextureHandle>,
+    last_upload_ms: f64,
 }
 
 impl ViewImages {
@@ -58,6 +59,13 @@ impl ViewImages {
     #[must_use]
     pub fn gpu_key(&self, kind: ViewKind) -> u64 {
         self.result_id * 8 + kind.index()
+    }
+
+    /// How long preparing the last new result's images took (colour map and texture or GPU
+    /// buffer upload), in ms.
+    #[must_use]
+    pub fn last_upload_ms(&self) -> f64 {
+        self.last_upload_ms
     }
 
     /// The CPU texture of a view, if drawn on the CPU.
@@ -82,6 +90,7 @@ impl ViewImages {
         }
         self.result_id = result_id;
         self.opacity = opacity;
+        let started = std::time::Instant::now();
         match renderer {
             ViewRenderer::Gpu(state) => {
                 if new_result {
@@ -109,6 +118,9 @@ impl ViewImages {
                     }
                 }
             }
+        }
+        if new_result {
+            self.last_upload_ms = started.elapsed().as_secs_f64() * 1000.0;
         }
     }
 }

@@ -82,6 +82,7 @@ pub(crate) fn host<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, Explai
 }
 
 /// A map to show and the values that rank its pixels by importance.
+#[derive(Debug, Clone)]
 pub struct RankedMap {
     /// In [0, 1], `[batch, 1, h, w]`, ready to show.
     pub display: Tensor<4>,

@@ -82,10 +82,12 @@ fn shift_between(
 }
 
 /// The clean and the adversarial map, reporting into one bar: the clean map's passes first,
-/// then the adversarial one's.
+/// then the adversarial one's. The clean map comes from the prepared image's cache when an
+/// earlier ε of the same session computed it.
 fn explain_both(
     models: &ModelPair,
-    [clean, adversarial]: [&Tensor<4>; 2],
+    prepared: &Prepared,
+    adversarial: &Tensor<4>,
     [clean_class, adversarial_class]: [usize; 2],
     config: &ExplainConfig,
     progress: Progress<'_>,
@@ -100,8 +102,17 @@ fn explain_both(
             report(total + done, 2 * total);
         }
     };
+    let clean = prepared.cache.explanation(config, clean_class, || {
+        explain_ranked_reporting(
+            models,
+            &prepared.clean,
+            clean_class,
+            config,
+            Some(&first_half),
+        )
+    })?;
     Ok((
-        explain_ranked_reporting(models, clean, clean_class, config, Some(&first_half))?,
+        clean,
         explain_ranked_reporting(
             models,
             adversarial,
@@ -146,7 +157,8 @@ pub(super) fn assemble(
             .classes(clean_prediction.label, adversarial_prediction.label, label);
     let (ranked_clean, ranked_adversarial) = explain_both(
         models,
-        [clean, &adversarial],
+        prepared,
+        &adversarial,
         [clean_class, adversarial_class],
         &spec.explain,
         explanation_progress,
@@ -185,7 +197,7 @@ pub(super) fn assemble(
         .as_ref()
         .map(|config| defend(model, config, spec.adaptive, clean, &adversarial))
         .transpose()?;
-    let detection = detect(model, clean, &adversarial)?;
+    let detection = detect(model, prepared, &adversarial)?;
     Ok(AttackResult {
         original: image_from_tensor(clean.clone())?,
         adversarial: image_from_tensor(adversarial)?,

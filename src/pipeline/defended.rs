@@ -5,7 +5,7 @@ use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
 use super::assemble::prediction;
-use super::{PipelineError, Prediction};
+use super::{PipelineError, Prediction, Prepared};
 use crate::defenses::{Certificate, DefenseConfig, defended_predict, squeeze_scores};
 use crate::imaging::{GreyImage, image_from_tensor};
 use crate::models::LoadedModel;
@@ -62,20 +62,26 @@ impl Detection {
 }
 
 /// The feature-squeezing scores of both images, when the model card carries a calibrated
-/// detector.
+/// detector. Each image is scored on its own (a score does not depend on the batch), so the
+/// clean score is computed once per prepared image and reused at every further ε.
 pub(super) fn detect(
     model: &LoadedModel,
-    clean: &Tensor<4>,
+    prepared: &Prepared,
     adversarial: &Tensor<4>,
 ) -> Result<Option<Detection>, PipelineError> {
     let Some(calibration) = &model.card.feature_squeezing else {
         return Ok(None);
     };
-    let both = Tensor::cat(vec![clean.clone(), adversarial.clone()], 0);
-    let scores = squeeze_scores(&model.models.inference, &both)?;
+    let score = |image: &Tensor<4>| -> Result<f32, PipelineError> {
+        Ok(squeeze_scores(&model.models.inference, image)?
+            .first()
+            .copied()
+            .unwrap_or(0.0))
+    };
+    let clean_score = prepared.cache.squeeze_score(|| score(&prepared.clean))?;
     Ok(Some(Detection {
-        clean_score: scores.first().copied().unwrap_or(0.0),
-        adversarial_score: scores.get(1).copied().unwrap_or(0.0),
+        clean_score,
+        adversarial_score: score(adversarial)?,
         threshold: calibration.threshold,
         target_fpr: calibration.target_fpr,
     }))

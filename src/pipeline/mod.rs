@@ -20,6 +20,7 @@ use crate::models::LoadedModel;
 mod animation;
 mod assemble;
 mod atlas;
+mod clean_cache;
 mod defended;
 mod fgsm_session;
 mod outcome;

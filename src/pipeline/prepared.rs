@@ -2,8 +2,11 @@
 //! probabilities, the label the attack leaves and the target it aims for — checked against the
 //! model's classes. `run_pipeline`, `FgsmSession` and the ε sweep all start here.
 
+use std::sync::Arc;
+
 use burn::tensor::Tensor;
 
+use super::clean_cache::CleanCache;
 use super::{AttackSpec, PipelineError};
 use crate::attacks::{AttackError, predicted_class, probabilities, resolve_target};
 use crate::device::ComputeDevice;
@@ -23,6 +26,8 @@ pub(crate) struct Prepared {
     pub target: Option<usize>,
     /// Millimetres per model-input pixel `[across, down]`, when the scan states its spacing.
     pub pixel_mm: Option<[f64; 2]>,
+    /// What later runs on this clean image can reuse (an FGSM session's further ε).
+    pub cache: Arc<CleanCache>,
 }
 
 impl Prepared {
@@ -78,6 +83,7 @@ impl Prepared {
             label,
             target,
             pixel_mm: None,
+            cache: Arc::default(),
         })
     }
 
