@@ -1,7 +1,7 @@
 //! What this build is and whose work it carries: the version, the commit it was built from,
 //! the compute backends compiled in, and the licences and attributions of the data behind the
 //! shipped models and the bundled sample scans. `advlens --version` and the window's About
-//! box both print this.
+//! box both print this. Also the process's peak memory, which the benchmarks report.
 
 /// The package version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -65,6 +65,16 @@ pub const LONG_VERSION: &str = concat!(
     env!("ADVLENS_COMMIT"),
     ")\nbackends:\n  Burn wgpu (Vulkan, Metal, DX12: a real GPU)\n  Burn Flex (CPU, when there is no GPU)"
 );
+
+/// This process's peak resident memory in MiB (`VmHWM` of `/proc/self/status`; `None` where
+/// there is no such file).
+#[must_use]
+pub fn peak_resident_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
 
 #[cfg(test)]
 mod tests {

@@ -355,6 +355,9 @@ fn finish(state: &mut SmokeState, image: &egui::ColorImage, ctx: &egui::Context)
     println!(
         "smoke test: frame time while PGD-200 runs in the background: median {frame_median:.1} ms, max {frame_max:.1} ms over {frames} frames"
     );
+    if let Some(peak) = crate::about::peak_resident_mib() {
+        println!("smoke test: peak resident memory {peak:.0} MiB");
+    }
     match save(&state.test.screenshot, image) {
         Ok(distinct) if distinct >= 16 => {
             println!(

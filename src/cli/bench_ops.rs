@@ -98,7 +98,7 @@ pub fn bench_operations(
             rows.push(times);
         }
     }
-    let peak_rss_mib = peak_rss_mib();
+    let peak_rss_mib = advlens::about::peak_resident_mib();
     if let Some(peak) = peak_rss_mib {
         println!();
         println!("Peak resident memory of this process: {peak:.0} MiB");
@@ -236,12 +236,4 @@ fn cpu_features() -> Vec<&'static str> {
         found.push("baseline");
     }
     found
-}
-
-/// The process's peak resident memory (`VmHWM`), on Linux.
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
 }
