@@ -12,6 +12,10 @@ host (so a CUDA figure includes its synchronisation):
 - PGD-20: a uniform random start and 20 steps, no final forward (torchattacks' PGD);
 - Grad-CAM: pytorch-grad-cam's recipe on the last convolutional block, one map per image.
 
+With --evaluation it times `advlens bench --evaluation`'s work instead: scans per second of
+the clean judgement, FGSM or PGD-20 at 8/255 and the judgement of the result over the first
+test scans of the model's data set (../shared/datasets), at each batch size.
+
 Not run by CI or the tests: run it by hand in a virtual environment kept outside the repo
 (torch, safetensors, numpy, pillow), or through bench/compare.py, which alternates it with
 advlens and prints the ratios. Usage:
@@ -164,6 +168,49 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+def evaluation(args, models_dir, names, device):
+    """Scans per second of `advlens bench --evaluation`'s work in PyTorch + torchattacks' PGD:
+    per batch, the clean judgement, the attack at 8/255 (FGSM, or PGD-20 with a random start)
+    and the judgement of its result, on the first test scans of the model's data set."""
+    sets = {"chest-xray": "chest_xray_pneumonia_128", "brain-mri": "brain_tumor_mri_128"}
+    root = args.datasets or os.path.join(os.path.dirname(REPO), "shared", "datasets")
+    print(f"Data-set evaluation in PyTorch {torch.__version__}, {torch.get_num_threads()} "
+          f"threads: the first {args.evaluation_scans} test scans, eps = 8/255, median of "
+          f"{args.runs} runs after one warm-up, scans per second\n")
+    print("| model | attack | " + " | ".join(f"batch {b}" for b in args.batches) + " |")
+    print("|---|---|" + "---:|" * len(args.batches))
+    for name in names:
+        card = json.load(open(os.path.join(models_dir, name + ".json")))
+        folder = sets[card["spec"]["task"]]
+        data = np.load(os.path.join(root, folder, folder + ".npz"))
+        images = torch.from_numpy(data["test_images"][: args.evaluation_scans].astype(np.float32) / 255.0)
+        labels = torch.from_numpy(data["test_labels"][: args.evaluation_scans].astype(np.int64))
+        images, labels = images[:, None].to(device), labels.to(device)
+        _, _, model = load_model(os.path.join(models_dir, name), device)
+        for p in model.parameters():
+            p.requires_grad_(False)
+        attacks = {
+            "FGSM": lambda x, y: torch.clamp(x + EPS * input_gradient(model, x, y).sign(), 0, 1),
+            "PGD-20": lambda x, y: pgd20(model, x, y),
+        }
+        for attack_name, attack in attacks.items():
+            def one_pass(batch):
+                correct = torch.zeros((), device=device)
+                for start in range(0, len(images), batch):
+                    x, y = images[start:start + batch], labels[start:start + batch]
+                    with torch.no_grad():
+                        clean = model(x).argmax(1)
+                    adversarial = attack(x, y)
+                    with torch.no_grad():
+                        correct += (model(adversarial).argmax(1) == y).sum() + (clean == y).sum()
+                return correct
+            cells = []
+            for batch in args.batches:
+                ms = median_ms(args.runs, lambda: one_pass(batch))
+                cells.append(f"{len(images) / (ms / 1000):.1f}")
+            print(f"| {name} | {attack_name} | " + " | ".join(cells) + " |", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
@@ -172,6 +219,11 @@ def main():
     parser.add_argument("--models", default=None, help="comma-separated model names (default: all)")
     parser.add_argument("--json", default=None, help="also write the table here")
     parser.add_argument("--batch-sizes", default="1,16,64", help="comma-separated")
+    parser.add_argument("--evaluation", action="store_true",
+                        help="time the data-set evaluation instead (scans per second)")
+    parser.add_argument("--evaluation-scans", type=int, default=64)
+    parser.add_argument("--datasets", default=None,
+                        help="data-set folder (default: ../shared/datasets beside the repo)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -181,6 +233,10 @@ def main():
     if args.models:
         wanted = args.models.split(",")
         names = [name for name in names if name in wanted]
+    args.batches = [int(size) for size in args.batch_sizes.split(",")]
+    if args.evaluation:
+        evaluation(args, models_dir, names, device)
+        return
     scan = os.path.join(REPO, "sample_data", "chest_xray_normal_2.png")
     described = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
     print(f"PyTorch {torch.__version__} on {described} — CPU {cpu_model()}, "
@@ -196,7 +252,7 @@ def main():
         for p in model.parameters():
             p.requires_grad_(False)
         single = scan_tensor(scan, 128, device)
-        for batch in [int(size) for size in args.batch_sizes.split(",")]:
+        for batch in args.batches:
             x = single.repeat(batch, 1, 1, 1)
             y = torch.zeros(batch, dtype=torch.long, device=device)
             start = torch.clamp(x + torch.empty_like(x).uniform_(-EPS, EPS), 0, 1)

@@ -25,7 +25,9 @@ fn resident_mib() -> f64 {
 #[ignore = "slow: 1,000 ε changes on ResNet-18; run with --ignored"]
 fn a_thousand_epsilon_changes_do_not_grow_resident_memory() {
     let device = ComputeDevice::cpu();
-    let model = load_shipped("chest-xray-resnet18", &device.device).unwrap();
+    // Another model can be named for profiling the slider's per-ε work.
+    let name = std::env::var("ADVLENS_SLIDER_MODEL").unwrap_or("chest-xray-resnet18".into());
+    let model = load_shipped(&name, &device.device).unwrap();
     let request = AttackRequest {
         scan: common::sample_scan("chest_xray_normal_2.png"),
         spec: AttackSpec {
