@@ -70,8 +70,19 @@ pub const LONG_VERSION: &str = concat!(
 /// there is no such file).
 #[must_use]
 pub fn peak_resident_mib() -> Option<f64> {
+    process_status_mib("VmHWM:")
+}
+
+/// This process's resident memory now, in MiB (`VmRSS`; `None` where there is no such file).
+#[must_use]
+pub fn resident_mib() -> Option<f64> {
+    process_status_mib("VmRSS:")
+}
+
+/// One kB field of `/proc/self/status`, in MiB.
+fn process_status_mib(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|line| line.starts_with(field))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
 }

@@ -10,15 +10,9 @@ use advlens::device::ComputeDevice;
 use advlens::models::load_shipped;
 use advlens::pipeline::{AttackRequest, AttackSpec, FgsmSession};
 
-/// The process's resident memory in MiB (`VmRSS`).
+/// The process's resident memory in MiB.
 fn resident_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status
-        .lines()
-        .find(|line| line.starts_with("VmRSS:"))
-        .unwrap();
-    let kib: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-    kib / 1024.0
+    advlens::about::resident_mib().expect("/proc/self/status")
 }
 
 #[test]
