@@ -24,6 +24,7 @@ fn the_sweep_through_a_defence_has_an_unaware_and_an_adaptive_curve() {
         points: 5,
         true_label: None,
         defense,
+        versus: None,
     };
     let control = AttackControl::default();
     let alone = sweep_input(&model.models, &image, &spec(None), &control).unwrap();

@@ -122,6 +122,7 @@ fn the_bisected_flip_brackets_the_true_flip_of_fgsm_on_the_shipped_model() {
             points: 5,
             true_label: None,
             defense: None,
+            versus: None,
         };
         let sweep = sweep_input(&model.models, &image, &spec, &AttackControl::default()).unwrap();
         let flip = sweep.flip.expect("FGSM flips the shipped model by 8/255");
@@ -174,6 +175,7 @@ fn an_optimised_attack_reports_an_upper_bound_that_really_flips() {
         points: 5,
         true_label: None,
         defense: None,
+        versus: None,
     };
     let sweep = sweep_input(&model.models, &image, &spec, &AttackControl::default()).unwrap();
     let flip = sweep.flip.expect("PGD flips the shipped model by 8/255");

@@ -83,6 +83,18 @@ impl AdvlensApp {
                         self.session.status.busy = None;
                     }
                 }
+                WorkerEvent::IterationsReplayed { generation, steps } => {
+                    if generation == self.worker.latest_attack() {
+                        self.session.status.awaiting_result = false;
+                        self.session.status.running = false;
+                        self.session.status.progress = None;
+                        self.session.replay = Some(super::play::Replay {
+                            steps,
+                            next: 0,
+                            last_step: None,
+                        });
+                    }
+                }
                 WorkerEvent::AnimationWritten(path) => {
                     self.session.status.busy = None;
                     self.session.last_export = Some(path.display().to_string());
@@ -122,6 +134,7 @@ impl AdvlensApp {
                 .and_then(|command| self.apply_segmentation_command(command))
                 .and_then(|command| self.apply_lecture_command(command))
                 .and_then(|command| self.apply_playback_command(command))
+                .and_then(|command| self.apply_compare_command(command))
             else {
                 continue;
             };
@@ -169,16 +182,6 @@ impl AdvlensApp {
                     }
                 }
                 Command::Cancel => self.cancel_run(),
-                Command::ToggleRegionDrawing => {
-                    let tool = &mut self.ui_state.view.region_tool;
-                    tool.drawing = !tool.drawing;
-                    tool.drag = None;
-                }
-                Command::SetRegion(region) => {
-                    self.ui_state.view.region_tool.drawing = false;
-                    self.session.settings.spec.attack.region = region;
-                    self.request_attack_and_sweep();
-                }
                 Command::Export(None) => {
                     self.ui_state.dialog = Some(PendingDialog::open(DialogPurpose::ExportFolder));
                 }
@@ -207,6 +210,13 @@ impl AdvlensApp {
                 | Command::LoadScenario(_)
                 | Command::SaveScenario(_)
                 | Command::TogglePlay
+                | Command::ToggleReplay
+                | Command::PinResult
+                | Command::Unpin
+                | Command::CompareWithTwin
+                | Command::ToggleControls
+                | Command::ToggleRegionDrawing
+                | Command::SetRegion(_)
                 | Command::ExportAnimation(_)
                 | Command::ToggleHistory
                 | Command::RestoreHistory(_) => {}
@@ -352,4 +362,26 @@ pub(super) fn sweep_range(attack: &AttackConfig, max_epsilon_255: f32) -> (f64, 
         _ => 9,
     };
     (max, points)
+}
+
+/// The families that can be swept on the same axes as `attack`: every other family with an ε
+/// sweep in the same norm.
+#[must_use]
+pub(super) fn versus_choices(attack: &AttackConfig) -> Vec<AttackKind> {
+    AttackKind::ALL
+        .into_iter()
+        .filter(|&kind| kind != attack.kind && versus_attack(attack, kind).is_some())
+        .collect()
+}
+
+/// The second attack of a two-attack sweep: `kind` with its default steps, in `attack`'s norm
+/// (the engine gives it `attack`'s seed, target and region); `None` when `kind` has no sweep
+/// in that norm or is `attack`'s own family.
+#[must_use]
+pub(super) fn versus_attack(attack: &AttackConfig, kind: AttackKind) -> Option<AttackConfig> {
+    let second = AttackConfig {
+        norm_choice: attack.norm(),
+        ..AttackConfig::new(kind, attack.epsilon)
+    };
+    (kind != attack.kind && kind.sweeps() && second.norm() == attack.norm()).then_some(second)
 }

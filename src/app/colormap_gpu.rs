@@ -258,11 +258,14 @@ pub fn prepare_view(
     resources.slots.insert(key, ViewSlot { params, bind_group });
 }
 
-/// Drops the GPU objects of views not in `keep`.
-pub fn retain_views(render_state: &egui_wgpu::RenderState, keep: &[u64]) {
+/// Drops the GPU objects of the views of `slot` (keys ≡ `slot` mod 2: the current result's or
+/// a pinned one's) that are not in `keep`; the other slot's stay.
+pub fn retain_views(render_state: &egui_wgpu::RenderState, slot: u64, keep: &[u64]) {
     let mut renderer = render_state.renderer.write();
     if let Some(resources) = renderer.callback_resources.get_mut::<ViewResources>() {
-        resources.slots.retain(|key, _| keep.contains(key));
+        resources
+            .slots
+            .retain(|key, _| key % 2 != slot || keep.contains(key));
     }
 }
 

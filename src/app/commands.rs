@@ -57,6 +57,8 @@ pub enum Command {
     TogglePresentation,
     /// Toggle the help overlay.
     ToggleHelp,
+    /// Show or hide the controls panel in presentation mode (where it starts hidden).
+    ToggleControls,
     /// Toggle the About window (version, commit, backends, data licences).
     ToggleAbout,
     /// Dismiss the error banner.
@@ -96,10 +98,19 @@ pub enum Command {
     /// Start or stop playing ε from 0 to the slider's largest value (the window steps ε as
     /// soon as each result is drawn).
     TogglePlay,
+    /// Replay the current iterative attack's steps one by one (or stop a replay).
+    ToggleReplay,
     /// Write the ε animation (0 to the current ε) as a GIF; `None` asks where.
     ExportAnimation(Option<PathBuf>),
     /// Show or hide the history strip.
     ToggleHistory,
+    /// Pin the current result to compare the next ones with it side by side.
+    PinResult,
+    /// Leave compare mode.
+    Unpin,
+    /// Pin the current result and run the same attack on the shipped model's robust twin (or,
+    /// from a robust model, its standard twin).
+    CompareWithTwin,
     /// Restore history entry `n` (0: the newest).
     RestoreHistory(usize),
     /// Write the data-set report (HTML and per-scan CSV); `None` asks where.

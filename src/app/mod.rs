@@ -3,8 +3,10 @@
 //! [`AdvlensApp::apply`] carries them out in one place.
 
 mod actions;
+mod centre_actions;
 mod colormap_gpu;
 mod commands;
+mod compare;
 mod dataset_actions;
 mod dataset_session;
 mod dataset_settings;
@@ -36,6 +38,7 @@ use eframe::egui;
 
 pub use colormap_gpu::{COLORMAP_WGSL, ColormapPipeline, ShaderParams, upload_image};
 pub use commands::{Command, Commands, Tab};
+pub use compare::{CompareSide, ComparisonRow, Pinned, comparison_rows, robust_twin};
 pub use dataset_session::{DatasetSession, EvaluationProgress};
 pub use dataset_settings::{DatasetSettings, EVALUATION_ATTACKS};
 pub use history::{HISTORY_THUMBNAIL, HistoryEntry, MAX_HISTORY};
@@ -44,7 +47,7 @@ pub use options::AppOptions;
 pub use session::{Session, StatusInfo};
 pub use settings::{APP_ID, Settings, settings_dir};
 pub use smoke::SmokeTest;
-pub use ui_state::{TextFields, UiState};
+pub use ui_state::{LayoutRecord, TextFields, UiState};
 pub use view_images::cpu_image;
 pub use view_state::{ViewKind, ViewState};
 
@@ -216,6 +219,27 @@ impl AdvlensApp {
         self.session.playing.is_some()
     }
 
+    /// Whether an iteration replay is being shown, and how far: (steps shown, steps).
+    #[must_use]
+    pub fn replay_progress(&self) -> Option<(usize, usize)> {
+        self.session
+            .replay
+            .as_ref()
+            .map(|replay| (replay.next, replay.steps.len()))
+    }
+
+    /// The result pinned for comparison, if any.
+    #[must_use]
+    pub fn pinned(&self) -> Option<&Pinned> {
+        self.session.pinned.as_ref()
+    }
+
+    /// Where the last frame drew the centre, the views and the sweep plot.
+    #[must_use]
+    pub fn layout(&self) -> &LayoutRecord {
+        &self.ui_state.layout
+    }
+
     /// The view shown.
     #[must_use]
     pub fn tab(&self) -> Tab {
@@ -287,6 +311,12 @@ impl AdvlensApp {
         self.session.status.sweeping = true;
         let (max_epsilon, points) =
             actions::sweep_range(&attack, self.session.settings.max_epsilon_255);
+        let versus = self
+            .session
+            .settings
+            .sweep_versus
+            .and_then(|kind| actions::versus_attack(&attack, kind))
+            .map(Box::new);
         self.worker.send(WorkerRequest::Sweep {
             generation: 0,
             attack: Box::new(attack),
@@ -294,6 +324,7 @@ impl AdvlensApp {
             points,
             true_label: self.session.settings.spec.true_label,
             defense: self.session.settings.spec.defense.clone().map(Box::new),
+            versus,
         });
     }
 
@@ -305,6 +336,7 @@ impl AdvlensApp {
         self.update_segmentation();
         self.check_scenario_result();
         self.advance_play();
+        self.advance_replay();
         shortcuts::handle(ctx, &self.session, &mut self.commands);
         self.apply(ctx);
         if let Some(mut smoke) = self.smoke.take() {
@@ -316,6 +348,7 @@ impl AdvlensApp {
             || self.session.status.sweeping
             || self.session.dataset.running()
             || self.session.playing.is_some()
+            || self.session.replay.is_some()
         {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
@@ -347,13 +380,15 @@ impl AdvlensApp {
                 commands,
             );
         } else {
-            panels::controls_ui(
-                ui,
-                session,
-                &mut self.ui_state.fields,
-                self.ui_state.view.region_tool.drawing,
-                commands,
-            );
+            if !session.settings.presentation || self.ui_state.controls_in_presentation {
+                panels::controls_ui(
+                    ui,
+                    session,
+                    &mut self.ui_state.fields,
+                    self.ui_state.view.region_tool.drawing,
+                    commands,
+                );
+            }
             panels::numbers_ui(ui, session);
             if self.ui_state.shown.history {
                 panels::history_strip_ui(
@@ -363,8 +398,13 @@ impl AdvlensApp {
                     commands,
                 );
             }
-            panels::sweep_strip_ui(ui, session, commands);
-            panels::views_ui(ui, session, &mut self.ui_state, commands);
+            let sweep_in_grid = panels::sweep_fits_in_grid(ui, session);
+            self.ui_state.layout.sweep_plot = if sweep_in_grid {
+                None
+            } else {
+                panels::sweep_strip_ui(ui, session, commands)
+            };
+            panels::views_ui(ui, session, &mut self.ui_state, commands, sweep_in_grid);
         }
         if self.ui_state.shown.help {
             panels::help_ui(&ctx, &mut self.ui_state.shown.help);

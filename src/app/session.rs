@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use super::Settings;
+use super::compare::Pinned;
 use super::dataset_session::DatasetSession;
 use super::lecture::LectureState;
-use super::play::Playing;
+use super::play::{Playing, Replay};
 use super::segmentation_session::SegmentationSession;
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::{ModelCard, ShippedModel};
@@ -79,6 +80,10 @@ pub struct Session {
     pub segmentation: SegmentationSession,
     /// A running *Play* of ε.
     pub playing: Option<Playing>,
+    /// A running replay of an iterative attack's steps.
+    pub replay: Option<Replay>,
+    /// The result pinned for comparison with the current one (compare mode), if any.
+    pub pinned: Option<Pinned>,
 }
 
 impl Session {
@@ -104,6 +109,8 @@ impl Session {
             dataset: DatasetSession::default(),
             lecture: LectureState::default(),
             playing: None,
+            replay: None,
+            pinned: None,
             segmentation: SegmentationSession::new(
                 crate::segment::list_segmenters().unwrap_or_default(),
                 &super::panels::scan_controls::sample_files(),

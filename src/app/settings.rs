@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dataset_settings::DatasetSettings;
 use super::history::HistoryEntry;
-use crate::attacks::AttackConfig;
+use crate::attacks::{AttackConfig, AttackKind};
 use crate::defenses::DefenseConfig;
 use crate::explain::ExplainConfig;
 use crate::pipeline::AttackSpec;
@@ -48,6 +48,11 @@ pub struct Settings {
     pub dataset: DatasetSettings,
     /// The last results, newest first.
     pub history: Vec<HistoryEntry>,
+    /// A second attack whose ε sweep is drawn on the same axes (FGSM against PGD), if chosen.
+    pub sweep_versus: Option<AttackKind>,
+    /// Frames per second of *Play* and of the iteration replay (at most: a slow attack plays
+    /// as fast as its results come).
+    pub play_speed: f32,
 }
 
 impl Default for Settings {
@@ -61,6 +66,8 @@ impl Default for Settings {
             recent: Vec::new(),
             dataset: DatasetSettings::default(),
             history: Vec::new(),
+            sweep_versus: None,
+            play_speed: DEFAULT_PLAY_SPEED,
         }
     }
 }
@@ -84,6 +91,17 @@ pub struct SettingsFile {
     dataset: DatasetSettings,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     history: Vec<HistoryEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sweep_versus: Option<AttackKind>,
+    #[serde(default = "default_play_speed")]
+    play_speed: f32,
+}
+
+/// Frames per second *Play* starts with.
+pub const DEFAULT_PLAY_SPEED: f32 = 4.0;
+
+fn default_play_speed() -> f32 {
+    DEFAULT_PLAY_SPEED
 }
 
 impl Default for SettingsFile {
@@ -109,6 +127,8 @@ impl From<SettingsFile> for Settings {
             recent: file.recent,
             dataset: file.dataset,
             history: file.history,
+            sweep_versus: file.sweep_versus,
+            play_speed: file.play_speed,
         }
     }
 }
@@ -128,6 +148,8 @@ impl From<Settings> for SettingsFile {
             explain: settings.spec.explain,
             dataset: settings.dataset,
             history: settings.history,
+            sweep_versus: settings.sweep_versus,
+            play_speed: settings.play_speed,
         }
     }
 }
@@ -218,6 +240,8 @@ mod tests {
             explain: ExplainConfig::default(),
             dataset: DatasetSettings::default(),
             history: Vec::new(),
+            sweep_versus: None,
+            play_speed: DEFAULT_PLAY_SPEED,
         };
         let stored = ron::to_string(&old_layout).unwrap();
         assert!(stored.starts_with("(model:"), "{stored}");

@@ -26,6 +26,9 @@ pub fn handle(ctx: &egui::Context, session: &Session, commands: &mut Commands) {
     if pressed(Key::L) {
         commands.push(Command::ToggleLecture);
     }
+    if pressed(Key::C) && session.settings.presentation {
+        commands.push(Command::ToggleControls);
+    }
     if session.lecture.shown {
         // Presentation clickers send PageDown/PageUp (some send the arrow keys).
         if pressed(Key::PageDown) || pressed(Key::ArrowRight) {

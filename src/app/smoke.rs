@@ -1,8 +1,10 @@
 //! The smoke test of the real binary (run under Xvfb in CI), which also measures the window's
 //! latencies: time to the first frame and to the first result, the latency of a live FGSM ε
 //! change (request to pixels), and frame times while an iterative attack runs in the
-//! background; then it evaluates 32 test scans in the data-set view and steps through two lecture
-//! scenarios, each reproducing its recording. Then it takes a screenshot, checks it is not blank, saves it and quits.
+//! background; then it evaluates 32 test scans in the data-set view, steps through two lecture
+//! scenarios, each reproducing its recording, and exports the ε animation, checking that the
+//! GIF decodes with every frame. Then it takes a screenshot, checks it is not blank, saves it
+//! and quits.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -32,6 +34,7 @@ enum Phase {
     Background { frames_seen: usize },
     Dataset { started: Option<Instant> },
     Lecture { steps: usize, sent: bool },
+    Animation { sent: bool },
     Screenshot { requested: bool },
 }
 
@@ -156,6 +159,7 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
             }
         }
         Phase::Lecture { steps, sent } => lecture_phase(app, steps, sent),
+        Phase::Animation { sent } => animation_phase(app, &state.test, sent),
         Phase::Screenshot { requested: false } => {
             let slot = state.screenshot.clone();
             let repaint = ctx.clone();
@@ -218,11 +222,55 @@ fn lecture_phase(app: &mut AdvlensApp, steps: usize, sent: bool) -> Phase {
     }
     match check_scenario(app) {
         None => Phase::Lecture { steps, sent },
-        Some(()) if steps + 1 >= LECTURE_STEPS => Phase::Screenshot { requested: false },
+        Some(()) if steps + 1 >= LECTURE_STEPS => Phase::Animation { sent: false },
         Some(()) => Phase::Lecture {
             steps: steps + 1,
             sent: false,
         },
+    }
+}
+
+/// Where the smoke test's animation goes: beside the screenshot.
+fn animation_path(test: &SmokeTest) -> PathBuf {
+    test.screenshot.with_file_name("smoke_animation.gif")
+}
+
+/// Exports the ε animation of FGSM at 2/255 as the window's *Export animation…* does, then
+/// checks the GIF decodes with every frame.
+fn animation_phase(app: &mut AdvlensApp, test: &SmokeTest, sent: bool) -> Phase {
+    let path = animation_path(test);
+    if !sent {
+        app.session.settings.spec.attack = AttackConfig::new(AttackKind::Fgsm, 2.0 / 255.0);
+        app.push(Command::ExportAnimation(Some(path)));
+        return Phase::Animation { sent: true };
+    }
+    if !app.session.errors.is_empty() {
+        eprintln!(
+            "smoke test: exporting the animation failed: {:?}",
+            app.session.errors
+        );
+        std::process::exit(1);
+    }
+    if app.last_export() != Some(path.display().to_string().as_str()) {
+        return Phase::Animation { sent };
+    }
+    let expected = super::play::EXPORTED_ANIMATION.frames;
+    match crate::export::count_gif_frames(&path) {
+        Ok(frames) if frames == expected => {
+            println!(
+                "smoke test: the exported animation decodes with its {frames} frames ({})",
+                path.display()
+            );
+            Phase::Screenshot { requested: false }
+        }
+        Ok(frames) => {
+            eprintln!("smoke test: the animation has {frames} frames, not {expected}");
+            std::process::exit(1);
+        }
+        Err(err) => {
+            eprintln!("smoke test: the animation does not decode: {err}");
+            std::process::exit(1);
+        }
     }
 }
 

@@ -26,6 +26,8 @@ pub const STRONG_TEXT: Color32 = Color32::WHITE;
 pub const PRESENTATION_BACKGROUND: Color32 = Color32::BLACK;
 /// The sweep curve.
 pub const SWEEP_CURVE: Color32 = Color32::LIGHT_BLUE;
+/// The second attack's sweep curve.
+pub const SWEEP_VERSUS: Color32 = Color32::from_rgb(230, 130, 230);
 /// The current ε on the sweep.
 pub const CURRENT_EPSILON: Color32 = Color32::YELLOW;
 /// The defended model's sweep under an attack unaware of the defence.

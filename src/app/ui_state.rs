@@ -2,6 +2,8 @@
 //! uploaded images and the renderer, the help overlay, the typed-in paths and an open file
 //! dialog.
 
+use eframe::egui;
+
 use super::commands::Tab;
 use super::dialogs::PendingDialog;
 use super::panels::{HistoryPictures, SegmentationPictures, ThumbnailCache};
@@ -30,6 +32,21 @@ pub struct ShownExtras {
     pub history: bool,
 }
 
+/// Where the last frame put the centre and its views (tests check that nothing is clipped and
+/// how much of the centre the views cover).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LayoutRecord {
+    /// The central area the views share.
+    pub centre: Option<egui::Rect>,
+    /// Each view drawn.
+    pub views: Vec<egui::Rect>,
+    /// The ε-sweep plot, when drawn.
+    pub sweep_plot: Option<egui::Rect>,
+    /// Each tile of the centre's grid: a view with its title, and the sweep when it takes the
+    /// grid's spare tile.
+    pub tiles: Vec<egui::Rect>,
+}
+
 /// The window's state.
 pub struct UiState {
     /// Zoom, pan and the pixel probe of the views.
@@ -38,8 +55,12 @@ pub struct UiState {
     pub renderer: ViewRenderer,
     /// The images uploaded for the current result.
     pub images: ViewImages,
+    /// The images uploaded for the pinned result (compare mode).
+    pub pinned_images: ViewImages,
     /// Which of the help, About and history are open.
     pub shown: ShownExtras,
+    /// Whether the controls panel is shown in presentation mode (always shown otherwise).
+    pub controls_in_presentation: bool,
     /// Typed-in paths.
     pub fields: TextFields,
     /// An open file dialog, if any.
@@ -54,6 +75,8 @@ pub struct UiState {
     pub thumbnails: ThumbnailCache,
     /// The segmentation view's uploaded pictures.
     pub segmentation_pictures: SegmentationPictures,
+    /// Where the last frame drew the views.
+    pub layout: LayoutRecord,
 }
 
 impl UiState {
@@ -64,7 +87,9 @@ impl UiState {
             view: ViewState::default(),
             renderer,
             images: ViewImages::default(),
+            pinned_images: ViewImages::pinned(),
             shown: ShownExtras::default(),
+            controls_in_presentation: false,
             fields: TextFields::default(),
             dialog: None,
             told_no_dialog: false,
@@ -72,6 +97,7 @@ impl UiState {
             tab: Tab::Workbench,
             thumbnails: ThumbnailCache::default(),
             segmentation_pictures: SegmentationPictures::default(),
+            layout: LayoutRecord::default(),
         }
     }
 }

@@ -45,9 +45,11 @@ impl ViewRenderer {
     }
 }
 
-/// Drawable images of one result.
+/// Drawable images of one result. The current result and a pinned one (compare mode) each
+/// have their own, told apart by `slot` (0 and 1).
 #[derive(Default)]
 pub struct ViewImages {
+    slot: u64,
     result_id: u64,
     opacity: f32,
     textures: HashMap<ViewKind, TextureHandle>,
@@ -55,10 +57,32 @@ pub struct ViewImages {
 }
 
 impl ViewImages {
+    /// The images of a pinned result, kept apart from the current result's.
+    #[must_use]
+    pub fn pinned() -> Self {
+        Self {
+            slot: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Whether images of some result were prepared.
+    #[must_use]
+    pub fn holds_result(&self) -> bool {
+        self.result_id != 0
+    }
+
+    /// Drops the GPU objects of this slot's views (CPU textures go with `self`).
+    pub fn release(&self, renderer: &ViewRenderer) {
+        if let ViewRenderer::Gpu(state) = renderer {
+            colormap_gpu::retain_views(state, self.slot, &[]);
+        }
+    }
+
     /// The key of a view's GPU objects.
     #[must_use]
     pub fn gpu_key(&self, kind: ViewKind) -> u64 {
-        self.result_id * 8 + kind.index()
+        (self.result_id * 8 + kind.index()) * 2 + self.slot
     }
 
     /// How long preparing the last new result's images took (colour map and texture or GPU
@@ -96,7 +120,7 @@ impl ViewImages {
                 if new_result {
                     let shown = ViewKind::shown(result);
                     let keys: Vec<u64> = shown.iter().map(|k| self.gpu_key(*k)).collect();
-                    colormap_gpu::retain_views(state, &keys);
+                    colormap_gpu::retain_views(state, self.slot, &keys);
                     for kind in shown {
                         let (base, extra) = kind.images(result);
                         colormap_gpu::prepare_view(state, self.gpu_key(kind), base, extra);
@@ -110,7 +134,7 @@ impl ViewImages {
                         self.textures.insert(
                             kind,
                             ctx.load_texture(
-                                format!("view-{kind:?}"),
+                                format!("view-{}-{kind:?}", self.slot),
                                 image,
                                 TextureOptions::NEAREST,
                             ),

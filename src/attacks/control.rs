@@ -9,6 +9,9 @@ use super::AttackError;
 use super::adaptive::DefenseGradientPath;
 use crate::models::ModelPair;
 
+/// Receives each iterate of an iterative attack: (steps done, the adversarial batch).
+pub type IterateHook<'a> = &'a (dyn Fn(usize, &Tensor<4>) + Sync);
+
 /// How an attack runs beyond its parameters: cancellation, progress and, for an adaptive
 /// attack, the defence it attacks through.
 #[derive(Default, Clone, Copy)]
@@ -27,6 +30,9 @@ pub struct AttackControl<'a> {
     /// Called as a slow explanation (Score-CAM, occlusion) of a run works through its masked
     /// forward passes, with (done, in all) over both maps.
     pub on_explanation_step: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// Called by the iterative gradient attacks (BIM, PGD, MI-FGSM) after each step's
+    /// projection with (steps done, the current adversarial batch): the iteration replay.
+    pub on_iterate: Option<IterateHook<'a>>,
 }
 
 /// Per image, 1.0 where the attack has succeeded (left the label, or reached the target),

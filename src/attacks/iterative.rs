@@ -101,6 +101,9 @@ fn single_run(
         if let Some(report) = control.on_step {
             report(restart * config.steps + step + 1, total_steps);
         }
+        if let Some(record) = control.on_iterate {
+            record(restart * config.steps + step + 1, &adversarial);
+        }
     }
     Ok(adversarial)
 }

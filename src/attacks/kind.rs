@@ -138,6 +138,13 @@ impl AttackKind {
         self.uses_epsilon() && !matches!(self, Self::AutoAttack | Self::Square)
     }
 
+    /// Whether its iterations can be replayed one by one (the sign/L2 step loop of BIM, PGD and
+    /// MI-FGSM reports each iterate).
+    #[must_use]
+    pub fn replays_iterations(self) -> bool {
+        matches!(self, Self::Bim | Self::Pgd | Self::PgdL2 | Self::MiFgsm)
+    }
+
     /// Whether it uses only the model's output scores (queries), never a gradient.
     #[must_use]
     pub fn is_score_based(self) -> bool {

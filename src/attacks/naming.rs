@@ -139,6 +139,20 @@ impl AttackConfig {
         format!("{family}-{}", self.steps)
     }
 
+    /// The row name with ε where the attack has one, for small labels: `PGD-20 2.00/255`.
+    #[must_use]
+    pub fn short_label(&self) -> String {
+        if self.kind.uses_epsilon() {
+            format!(
+                "{} {}",
+                self.row_name(),
+                format_radius_short(self.epsilon, self.norm())
+            )
+        } else {
+            self.row_name()
+        }
+    }
+
     /// The run in words, for titles: `PGD (L∞), ε = 2.00/255, 20 steps`; an L2 radius is
     /// written as a length (`ε = 0.500 (L2)`).
     #[must_use]

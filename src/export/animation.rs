@@ -37,6 +37,32 @@ pub fn animation_frame_size() -> (u32, u32) {
     (3 * TILE + 4 * GAP, HEADER + TILE + GAP)
 }
 
+/// The number of frames of the GIF at `path` (decoding every frame, so a truncated file fails).
+///
+/// # Errors
+/// [`ExportError::Write`] naming the file when it cannot be read or decoded.
+pub fn count_gif_frames(path: &Path) -> Result<usize, ExportError> {
+    let fail = |reason: String| ExportError::Write {
+        reason,
+        path: path.display().to_string(),
+    };
+    let file = std::fs::File::open(path).map_err(|err| fail(err.to_string()))?;
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::Indexed);
+    let mut decoder = options
+        .read_info(std::io::BufReader::new(file))
+        .map_err(|err| fail(err.to_string()))?;
+    let mut frames = 0;
+    while decoder
+        .read_next_frame()
+        .map_err(|err| fail(err.to_string()))?
+        .is_some()
+    {
+        frames += 1;
+    }
+    Ok(frames)
+}
+
 /// Writes the animation to `path` as a looping GIF (256 colours per frame, quantised).
 ///
 /// # Errors

@@ -15,7 +15,7 @@ mod segmentation_files;
 mod tile;
 mod views;
 
-pub use animation::{AnimationInput, animation_frame_size, write_animation_gif};
+pub use animation::{AnimationInput, animation_frame_size, count_gif_frames, write_animation_gif};
 pub use atlas::{AtlasInput, explanation_atlas_figure};
 pub use attack_animation::{AnimationError, AnimationSettings, write_attack_animation};
 pub use colormap::{ColorMode, diverging, gradcam_overlay, shade, viridis};

@@ -11,7 +11,7 @@ use crate::device::ComputeDevice;
 use crate::imaging::{Scan, load_scan, load_scan_bytes};
 use crate::models::{LoadedModel, load_model_files, load_shipped};
 use crate::pipeline::sweep::{SweepSpec, epsilon_sweep};
-use crate::pipeline::{AttackRequest, AttackSpec, FgsmSession, run_pipeline};
+use crate::pipeline::{AttackRequest, AttackSpec, FgsmSession, iteration_replay, run_pipeline};
 
 pub(super) struct WorkerState {
     requests: Receiver<WorkerRequest>,
@@ -137,6 +137,9 @@ impl WorkerState {
                 }
             }
             WorkerRequest::Attack { generation, spec } => self.attack(&device, generation, &spec),
+            WorkerRequest::ReplayIterations { generation, spec } => {
+                self.replay(&device, generation, *spec);
+            }
             WorkerRequest::Animate {
                 spec,
                 settings,
@@ -168,6 +171,7 @@ impl WorkerState {
                 points,
                 true_label,
                 defense,
+                versus,
             } => {
                 let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
                     return;
@@ -184,6 +188,7 @@ impl WorkerState {
                     points,
                     true_label,
                     defense: defense.map(|boxed| *boxed),
+                    versus: versus.map(|boxed| *boxed),
                 };
                 match epsilon_sweep(model, scan, &spec, &device, &control) {
                     Ok(sweep) => self.emit(WorkerEvent::SweepDone { generation, sweep }),
@@ -284,6 +289,39 @@ impl WorkerState {
     }
 }
 
+impl WorkerState {
+    /// Runs an iteration replay and reports its steps (unless a newer attack superseded it).
+    fn replay(&mut self, device: &ComputeDevice, generation: u64, spec: AttackSpec) {
+        let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
+            return self.error("replaying the iterations", &"open a scan and a model first");
+        };
+        let request = AttackRequest {
+            scan: (**scan).clone(),
+            spec,
+        };
+        let latest = self.latest_attack.clone();
+        let stop = move || latest.load(Ordering::SeqCst) != generation;
+        let progress = self.progress_reporter(generation, false);
+        let control = AttackControl {
+            should_stop: Some(&stop),
+            on_step: Some(&progress),
+            ..AttackControl::default()
+        };
+        match iteration_replay(model, &request, device, &control) {
+            Ok(steps) if self.latest_attack.load(Ordering::SeqCst) == generation => {
+                self.emit(WorkerEvent::IterationsReplayed {
+                    generation,
+                    steps: steps.into_iter().map(Arc::new).collect(),
+                });
+            }
+            Ok(_)
+            | Err(crate::pipeline::PipelineError::Attack(crate::attacks::AttackError::Cancelled)) =>
+                {}
+            Err(err) => self.error("replaying the iterations", &err),
+        }
+    }
+}
+
 /// Keeps every load request in order and only the newest attack and sweep.
 fn collapse(
     batch: Vec<WorkerRequest>,
@@ -293,7 +331,8 @@ fn collapse(
     batch
         .into_iter()
         .filter(|request| match request {
-            WorkerRequest::Attack { generation, .. } => *generation == latest_attack,
+            WorkerRequest::Attack { generation, .. }
+            | WorkerRequest::ReplayIterations { generation, .. } => *generation == latest_attack,
             WorkerRequest::Sweep { generation, .. } => *generation == latest_sweep,
             _ => true,
         })

@@ -76,6 +76,14 @@ pub enum WorkerRequest {
         /// Where the GIF goes.
         path: PathBuf,
     },
+    /// Replay an iterative attack's steps: one full result per step. It counts as an attack
+    /// request (a newer attack supersedes it, and it supersedes a running one).
+    ReplayIterations {
+        /// Generation (an attack generation).
+        generation: u64,
+        /// The attack, label, defence and explanation.
+        spec: Box<AttackSpec>,
+    },
     /// Compute the ε-sweep curve for an attack.
     Sweep {
         /// Generation.
@@ -90,6 +98,8 @@ pub enum WorkerRequest {
         true_label: Option<usize>,
         /// The defence to sweep through as well (unaware and adaptive curves).
         defense: Option<Box<crate::defenses::DefenseConfig>>,
+        /// A second attack drawn on the same axes.
+        versus: Option<Box<AttackConfig>>,
     },
 }
 
@@ -129,6 +139,13 @@ pub enum WorkerEvent {
     },
     /// An animation was written.
     AnimationWritten(PathBuf),
+    /// An iteration replay is ready: one result per step, the attack's answer last.
+    IterationsReplayed {
+        /// Its generation.
+        generation: u64,
+        /// The steps.
+        steps: Vec<Arc<AttackResult>>,
+    },
     /// Something failed; the previous state stays in place.
     Error {
         /// What was being done.
@@ -207,7 +224,8 @@ impl WorkerHandle {
     pub fn send(&mut self, mut request: WorkerRequest) -> u64 {
         let generation = self.next_generation;
         match &mut request {
-            WorkerRequest::Attack { generation: g, .. } => {
+            WorkerRequest::Attack { generation: g, .. }
+            | WorkerRequest::ReplayIterations { generation: g, .. } => {
                 *g = generation;
                 self.latest_attack.store(generation, Ordering::SeqCst);
             }

@@ -17,6 +17,7 @@ pub fn controls_ui(
 ) {
     egui::Panel::left("controls")
         .default_size(300.0)
+        .max_size(ui.available_width() * 0.3)
         .resizable(true)
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {

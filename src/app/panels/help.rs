@@ -3,9 +3,13 @@
 use eframe::egui;
 
 /// Shortcuts and what they do.
-pub const SHORTCUTS: [(&str, &str); 11] = [
+pub const SHORTCUTS: [(&str, &str); 12] = [
     ("F1 or ?", "show or hide this help"),
-    ("P", "presentation mode (large, high contrast)"),
+    (
+        "P",
+        "presentation mode (large, high contrast; the controls hide)",
+    ),
+    ("C", "in presentation mode: show or hide the controls"),
     ("L", "lecture scenarios: show or hide the scenario bar"),
     (
         "PageDown / PageUp, → / ←",

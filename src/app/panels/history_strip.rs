@@ -4,7 +4,6 @@
 use eframe::egui::{self, ColorImage, RichText, TextureHandle, TextureOptions};
 
 use crate::app::{Command, Commands, HISTORY_THUMBNAIL, HistoryEntry};
-use crate::attacks::format_radius_short;
 
 /// The uploaded pictures of the history entries (re-uploaded when the entries change).
 #[derive(Default)]
@@ -58,12 +57,6 @@ pub fn history_strip_ui(
             ui.horizontal(|ui| {
                 for (index, (entry, texture)) in history.iter().zip(&pictures.textures).enumerate()
                 {
-                    let attack = &entry.spec.attack;
-                    let epsilon = if attack.kind.uses_epsilon() {
-                        format!(" {}", format_radius_short(attack.epsilon, attack.norm()))
-                    } else {
-                        String::new()
-                    };
                     let scan = entry
                         .scan
                         .file_name()
@@ -78,7 +71,7 @@ pub fn history_strip_ui(
                                 );
                                 ui.vertical(|ui| {
                                     ui.label(
-                                        RichText::new(format!("{}{epsilon}", attack.row_name()))
+                                        RichText::new(entry.spec.attack.short_label())
                                             .small()
                                             .strong(),
                                     );

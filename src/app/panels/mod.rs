@@ -4,6 +4,7 @@
 mod about;
 mod attack_controls;
 mod attack_parameters;
+mod compare_views;
 mod controls;
 mod dataset;
 mod defense_controls;
@@ -32,4 +33,4 @@ pub use numbers::numbers_ui;
 pub use segmentation::{SegmentationPictures, segmentation_ui};
 pub use status_bar::status_bar_ui;
 pub use sweep_plot::sweep_strip_ui;
-pub use views::views_ui;
+pub use views::{sweep_fits_in_grid, views_ui};

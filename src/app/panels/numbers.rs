@@ -6,20 +6,28 @@ use eframe::egui::{self, RichText};
 
 use super::defense_numbers::{defended_ui, detection_ui};
 use crate::app::widgets::probability_bars_ui;
-use crate::app::{Session, theme};
+use crate::app::{CompareSide, Session, comparison_rows, theme};
 use crate::attacks::{GradientRoute, Norm, format_radius};
 
 /// Draws the right panel.
 pub fn numbers_ui(ui: &mut egui::Ui, session: &Session) {
+    // Never more than a third of the window (two fifths with the comparison table), however
+    // large the type: the views keep the rest.
+    let share = if session.pinned.is_some() { 0.4 } else { 0.3 };
     egui::Panel::right("numbers")
         .default_size(320.0)
+        .max_size(ui.available_width() * share)
         .resizable(true)
         .show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
+            egui::ScrollArea::both().show(ui, |ui| {
                 let Some(result) = session.result.clone() else {
                     ui.label("Waiting for the first result…");
                     return;
                 };
+                if let (Some(pinned), Some(current)) = (&session.pinned, session.current_side()) {
+                    comparison_ui(ui, &pinned.side, &current);
+                    ui.separator();
+                }
                 let classes = session.classes();
                 let outcome = result.outcome();
                 let verdict =
@@ -60,6 +68,29 @@ pub fn numbers_ui(ui: &mut egui::Ui, session: &Session) {
                 ui.add_space(6.0);
                 metrics_ui(ui, &result);
             });
+        });
+}
+
+/// Compare mode's table: each number of the pinned run and of the current one, and the
+/// difference (now − pinned).
+fn comparison_ui(ui: &mut egui::Ui, pinned: &CompareSide, current: &CompareSide) {
+    ui.label(RichText::new("Pinned vs now").size(18.0).strong());
+    egui::Grid::new("comparison")
+        .num_columns(4)
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("");
+            ui.label(RichText::new("pinned").strong());
+            ui.label(RichText::new("now").strong());
+            ui.label(RichText::new("now − pinned").strong());
+            ui.end_row();
+            for row in comparison_rows(pinned, current) {
+                ui.label(row.name);
+                ui.label(row.pinned);
+                ui.label(row.current);
+                ui.label(row.difference);
+                ui.end_row();
+            }
         });
 }
 

@@ -14,85 +14,110 @@ pub fn status_bar_ui(
     commands: &mut Commands,
 ) {
     egui::Panel::bottom("status").show(ui, |ui| {
-        ui.horizontal(|ui| {
-            for (option, name) in [
-                (Tab::Workbench, "Workbench"),
-                (Tab::Dataset, "Data set"),
-                (Tab::Segmentation, "Segmentation"),
-            ] {
-                let label = if option == Tab::Dataset && session.dataset.running() {
-                    format!("{name} (running)")
-                } else {
-                    name.to_string()
-                };
-                if ui
-                    .selectable_label(tab == option, RichText::new(label).strong())
-                    .clicked()
-                    && tab != option
-                {
-                    commands.push(Command::ShowTab(option));
-                }
-            }
+        // One line that wraps, never one that runs under itself (large type in presentation
+        // mode, a narrow window).
+        ui.horizontal_wrapped(|ui| {
+            facts_ui(ui, session, renderer, tab, commands);
             ui.separator();
-            let device = session
-                .status
-                .device
-                .clone()
-                .unwrap_or_else(|| "starting…".to_string());
-            ui.label(format!("Device: {device}"));
-            ui.separator();
-            if tab == Tab::Segmentation {
-                ui.label(format!("Segmenter: {}", session.segmentation.choices.model));
-            } else {
-                ui.label(format!(
-                    "Model: {}",
-                    session
-                        .card
-                        .as_ref()
-                        .map_or("loading…", |c| c.name.as_str())
-                ));
-            }
-            ui.separator();
-            ui.label(format!("Views: {renderer}"));
-            if let Some(result) = &session.result {
-                ui.separator();
-                ui.label(format!("Last run: {:.0} ms", result.elapsed_ms));
-            }
-            if let Some(busy) = &session.status.busy {
-                ui.separator();
-                ui.spinner();
-                ui.label(busy);
-            } else if session.status.running {
-                ui.separator();
-                ui.spinner();
-                ui.label("attacking…");
-            } else if session.status.sweeping {
-                ui.separator();
-                ui.spinner();
-                ui.label("computing the ε sweep…");
-            }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("About").clicked() {
-                    commands.push(Command::ToggleAbout);
-                }
-                if ui
-                    .button(format!("History ({})", session.settings.history.len()))
-                    .on_hover_text("The last results; click one to restore it")
-                    .clicked()
-                {
-                    commands.push(Command::ToggleHistory);
-                }
-                if ui
-                    .selectable_label(session.lecture.shown, "Lecture")
-                    .on_hover_text(
-                        "Guided scenarios for teaching (L); PageDown/PageUp step through them",
-                    )
-                    .clicked()
-                {
-                    commands.push(Command::ToggleLecture);
-                }
-                ui.label(RichText::new("F1: shortcuts").weak());
-            });
+            buttons_ui(ui, session, commands);
         });
     });
+}
+
+/// The view switch, device, model, renderer, last run time and what is in progress.
+fn facts_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    renderer: &str,
+    tab: Tab,
+    commands: &mut Commands,
+) {
+    for (option, name) in [
+        (Tab::Workbench, "Workbench"),
+        (Tab::Dataset, "Data set"),
+        (Tab::Segmentation, "Segmentation"),
+    ] {
+        let label = if option == Tab::Dataset && session.dataset.running() {
+            format!("{name} (running)")
+        } else {
+            name.to_string()
+        };
+        if ui
+            .selectable_label(tab == option, RichText::new(label).strong())
+            .clicked()
+            && tab != option
+        {
+            commands.push(Command::ShowTab(option));
+        }
+    }
+    ui.separator();
+    let device = session
+        .status
+        .device
+        .clone()
+        .unwrap_or_else(|| "starting…".to_string());
+    ui.label(format!("Device: {device}"));
+    ui.separator();
+    if tab == Tab::Segmentation {
+        ui.label(format!("Segmenter: {}", session.segmentation.choices.model));
+    } else {
+        ui.label(format!(
+            "Model: {}",
+            session
+                .card
+                .as_ref()
+                .map_or("loading…", |c| c.name.as_str())
+        ));
+    }
+    ui.separator();
+    ui.label(format!("Views: {renderer}"));
+    if let Some(result) = &session.result {
+        ui.separator();
+        ui.label(format!("Last run: {:.0} ms", result.elapsed_ms));
+    }
+    if let Some(busy) = &session.status.busy {
+        ui.separator();
+        ui.spinner();
+        ui.label(busy);
+    } else if session.status.running {
+        ui.separator();
+        ui.spinner();
+        ui.label("attacking…");
+    } else if session.status.sweeping {
+        ui.separator();
+        ui.spinner();
+        ui.label("computing the ε sweep…");
+    }
+}
+
+/// Lecture, History, About and, in presentation mode, the controls panel's switch.
+fn buttons_ui(ui: &mut egui::Ui, session: &Session, commands: &mut Commands) {
+    if ui
+        .button(format!("History ({})", session.settings.history.len()))
+        .on_hover_text("The last results; click one to restore it")
+        .clicked()
+    {
+        commands.push(Command::ToggleHistory);
+    }
+    if ui
+        .selectable_label(session.lecture.shown, "Lecture")
+        .on_hover_text("Guided scenarios for teaching (L); PageDown/PageUp step through them")
+        .clicked()
+    {
+        commands.push(Command::ToggleLecture);
+    }
+    if session.settings.presentation {
+        if ui
+            .button("Controls")
+            .on_hover_text("Show or hide the controls (C); presentation mode hides them to give the views the screen")
+            .clicked()
+        {
+            commands.push(Command::ToggleControls);
+        }
+    } else {
+        ui.label(RichText::new("F1: shortcuts").weak());
+    }
+    if ui.button("About").clicked() {
+        commands.push(Command::ToggleAbout);
+    }
 }

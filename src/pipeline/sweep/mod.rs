@@ -52,6 +52,20 @@ pub struct Sweep {
     /// defence was given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub defended: Vec<DefendedSweep>,
+    /// A second attack's curve on the same axes (say FGSM against PGD), the model alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versus: Option<Box<VersusSweep>>,
+}
+
+/// A second attack's curve: the model alone under it, with its own flip point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersusSweep {
+    /// The attack (its ε is ignored).
+    pub attack: AttackConfig,
+    /// The grid and the bisection probes, in increasing ε.
+    pub points: Vec<SweepPoint>,
+    /// The smallest ε found to flip the prediction, if any ε in range does.
+    pub flip: Option<FlipEstimate>,
 }
 
 impl Sweep {
@@ -76,6 +90,9 @@ pub struct SweepSpec {
     /// A defence to sweep through as well: the defended model's curve under an attack that
     /// ignores it and under one that attacks through it.
     pub defense: Option<DefenseConfig>,
+    /// A second attack to sweep on the same axes, the model alone (with the same label, seed
+    /// and region); an iterative one at most [`DEFENDED_POINTS`] grid points.
+    pub versus: Option<AttackConfig>,
 }
 
 /// Evaluates the sweep on a scan.
@@ -131,6 +148,33 @@ pub fn sweep_input(
             });
         }
     }
+    let versus = match &spec.versus {
+        Some(attack) => {
+            let mut second = attack.clone();
+            second.seed = spec.attack.seed;
+            second.target = spec.attack.target;
+            second.region = spec.attack.region;
+            let points = if second.kind == AttackKind::Fgsm {
+                spec.points
+            } else {
+                spec.points.min(DEFENDED_POINTS)
+            };
+            let versus_spec = SweepSpec {
+                attack: second.clone(),
+                points,
+                defense: None,
+                versus: None,
+                ..spec.clone()
+            };
+            let curve = sweep_input(models, clean, &versus_spec, control)?;
+            Some(Box::new(VersusSweep {
+                attack: second,
+                points: curve.points,
+                flip: curve.flip,
+            }))
+        }
+        None => None,
+    };
     let (points, flip) = alone;
     Ok(Sweep {
         points,
@@ -138,6 +182,7 @@ pub fn sweep_input(
         target,
         flip,
         defended,
+        versus,
     })
 }
 
