@@ -9,11 +9,9 @@ use std::time::{Duration, Instant};
 #[path = "common/window.rs"]
 mod window;
 
-use advlens::app::AdvlensApp;
 use eframe::egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use window::{harness, options, settle};
+use window::{harness, settle};
 
 #[test]
 fn the_window_starts_with_a_result_on_the_bundled_scan() {
@@ -277,16 +275,9 @@ fn presentation_mode_toggles_with_one_key_and_help_lists_shortcuts() {
 /// the stored snapshot, allowing the 1 % of pixels software rendering varies in; wall-clock
 /// timings are masked.
 fn snapshot_test(name: &str, defense: Option<advlens::defenses::DefenseConfig>) {
-    if std::env::var_os("ADVLENS_SKIP_WGPU").is_some()
-        || advlens::device::list_adapters().is_empty()
-    {
-        eprintln!("skipped: no wgpu adapter to render the snapshot");
+    let Some(mut harness) = window::snapshot_harness([1200.0, 800.0]) else {
         return;
-    }
-    let mut harness = Harness::builder()
-        .with_size([1200.0, 800.0])
-        .wgpu()
-        .build_eframe(|cc| AdvlensApp::new(cc, options()));
+    };
     settle(&mut harness);
     if defense.is_some() {
         harness.state_mut().settings_mut().spec.defense = defense;

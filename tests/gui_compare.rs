@@ -151,33 +151,16 @@ fn a_second_attack_s_curve_equals_its_own_sweep() {
 /// masked.
 #[test]
 fn compare_mode_snapshot() {
-    if std::env::var_os("ADVLENS_SKIP_WGPU").is_some()
-        || advlens::device::list_adapters().is_empty()
-    {
-        eprintln!("skipped: no wgpu adapter to render the snapshot");
+    let Some(mut harness) = window::snapshot_harness([1440.0, 900.0]) else {
         return;
-    }
-    let mut harness = Harness::builder()
-        .with_size([1440.0, 900.0])
-        .wgpu()
-        .build_eframe(|cc| AdvlensApp::new(cc, window::options()));
+    };
     settle(&mut harness);
     run(&mut harness, fgsm());
     harness.state_mut().push(Command::CompareWithTwin);
     harness.step();
     settle(&mut harness);
     harness.run_steps(3);
-    let timings: Vec<eframe::egui::Rect> = harness
-        .query_all_by_label_contains(" ms")
-        .chain(harness.query_all_by_label("Time (ms)"))
-        .map(|node| node.rect())
-        .collect();
-    for rect in timings {
-        harness.mask(eframe::egui::Rect::from_min_size(
-            rect.min,
-            eframe::egui::vec2(400.0, rect.height()),
-        ));
-    }
+    window::mask_labels(&mut harness, &[" ms", "Time (ms)"], 400.0);
     let options = egui_kittest::SnapshotOptions::new().max_failed_pixels(13_000);
     harness.snapshot_options("compare_mode", &options);
 }

@@ -14,7 +14,7 @@ use advlens::attacks::AttackKind;
 use advlens::eval::Fragility;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use window::{harness, options, settle};
+use window::{harness, settle};
 
 /// Points the view at `folder` with a small, quick plan.
 fn small_plan(harness: &mut Harness<'_, AdvlensApp>, folder: &std::path::Path, batch: usize) {
@@ -153,17 +153,10 @@ fn cancelling_keeps_the_scans_finished() {
 
 #[test]
 fn data_set_view_snapshot() {
-    if std::env::var_os("ADVLENS_SKIP_WGPU").is_some()
-        || advlens::device::list_adapters().is_empty()
-    {
-        eprintln!("skipped: no wgpu adapter to render the snapshot");
+    let Some(mut harness) = window::snapshot_harness([1400.0, 1000.0]) else {
         return;
-    }
+    };
     let folder = common::chest_class_folder();
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 1000.0])
-        .wgpu()
-        .build_eframe(|cc| AdvlensApp::new(cc, options()));
     settle(&mut harness);
     harness.state_mut().push(Command::ShowTab(Tab::Dataset));
     small_plan(&mut harness, folder.path(), 6);

@@ -70,23 +70,8 @@ fn check_layout(width: f32, height: f32, presentation: bool) {
             // About 1 % of the window: software rendering varies in a few glyph edges.
             (width * height / 100.0) as usize,
         );
-        mask_timings(&mut harness);
+        window::mask_labels(&mut harness, &[" ms"], 150.0);
         harness.snapshot_options(&file, &options);
-    }
-}
-
-/// Masks the wall-clock timings, which differ from run to run.
-fn mask_timings(harness: &mut Harness<'_, AdvlensApp>) {
-    use egui_kittest::kittest::Queryable;
-    let rects: Vec<Rect> = harness
-        .get_all_by_label_contains(" ms")
-        .map(|node| node.rect())
-        .collect();
-    for rect in rects {
-        harness.mask(Rect::from_min_size(
-            rect.min,
-            eframe::egui::vec2(150.0, rect.height()),
-        ));
     }
 }
 

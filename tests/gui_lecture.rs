@@ -110,16 +110,9 @@ fn a_scenario_with_a_missing_model_changes_nothing_and_a_saved_one_reopens() {
 
 #[test]
 fn lecture_snapshot() {
-    if std::env::var_os("ADVLENS_SKIP_WGPU").is_some()
-        || advlens::device::list_adapters().is_empty()
-    {
-        eprintln!("skipped: no wgpu adapter to render the snapshot");
+    let Some(mut harness) = window::snapshot_harness([1440.0, 900.0]) else {
         return;
-    }
-    let mut harness = Harness::builder()
-        .with_size([1440.0, 900.0])
-        .wgpu()
-        .build_eframe(|cc| AdvlensApp::new(cc, window::options()));
+    };
     settle(&mut harness);
     harness.state_mut().push(Command::ToggleLecture);
     harness.state_mut().push(Command::OpenScenario(5));
@@ -128,16 +121,7 @@ fn lecture_snapshot() {
         harness.state().lecture().reproduction,
         Some(Reproduction::Exact)
     );
-    let timing: Vec<eframe::egui::Rect> = harness
-        .get_all_by_label_contains(" ms")
-        .map(|node| node.rect())
-        .collect();
-    for rect in timing {
-        harness.mask(eframe::egui::Rect::from_min_size(
-            rect.min,
-            eframe::egui::vec2(150.0, rect.height()),
-        ));
-    }
+    window::mask_labels(&mut harness, &[" ms"], 150.0);
     let options = egui_kittest::SnapshotOptions::new().max_failed_pixels(12_000);
     harness.snapshot_options("lecture", &options);
 }

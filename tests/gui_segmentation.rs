@@ -14,7 +14,7 @@ use advlens::attacks::AttackKind;
 use advlens::segment::SegmentationLoss;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use window::{harness, options, settle};
+use window::{harness, settle};
 
 /// Steps frames until the view's newest request is answered, its curve included.
 fn wait_for_segmentation(harness: &mut Harness<'_, AdvlensApp>) {
@@ -107,16 +107,9 @@ fn pgd_on_the_dice_loss_breaks_the_mask_of_the_bundled_scan() {
 
 #[test]
 fn segmentation_view_snapshot() {
-    if std::env::var_os("ADVLENS_SKIP_WGPU").is_some()
-        || advlens::device::list_adapters().is_empty()
-    {
-        eprintln!("skipped: no wgpu adapter to render the snapshot");
+    let Some(mut harness) = window::snapshot_harness([1400.0, 1000.0]) else {
         return;
-    }
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 1000.0])
-        .wgpu()
-        .build_eframe(|cc| AdvlensApp::new(cc, options()));
+    };
     settle(&mut harness);
     harness
         .state_mut()

@@ -55,3 +55,36 @@ pub fn choose_family(harness: &mut Harness<'_, AdvlensApp>, label: &str) {
     harness.get_by_label(label).click();
     harness.step();
 }
+
+/// The real app rendered with wgpu (software Vulkan where there is no GPU) at `size`, for a
+/// snapshot; `None`, said on stderr, where no adapter exists or `ADVLENS_SKIP_WGPU` is set.
+pub fn snapshot_harness(size: [f32; 2]) -> Option<Harness<'static, AdvlensApp>> {
+    if std::env::var_os("ADVLENS_SKIP_WGPU").is_some()
+        || advlens::device::list_adapters().is_empty()
+    {
+        eprintln!("skipped: no wgpu adapter to render the snapshot");
+        return None;
+    }
+    Some(
+        Harness::builder()
+            .with_size(size)
+            .wgpu()
+            .build_eframe(|cc| AdvlensApp::new(cc, options())),
+    )
+}
+
+/// Masks, `width` points wide from their left edge, the labels containing any of `needles`
+/// (wall-clock figures, which differ from run to run).
+pub fn mask_labels(harness: &mut Harness<'_, AdvlensApp>, needles: &[&str], width: f32) {
+    let rects: Vec<eframe::egui::Rect> = needles
+        .iter()
+        .flat_map(|needle| harness.query_all_by_label_contains(needle))
+        .map(|node| node.rect())
+        .collect();
+    for rect in rects {
+        harness.mask(eframe::egui::Rect::from_min_size(
+            rect.min,
+            eframe::egui::vec2(width, rect.height()),
+        ));
+    }
+}
