@@ -87,7 +87,15 @@ fn pgd_on_the_dice_loss_breaks_the_mask_of_the_bundled_scan() {
     let (_, defended) = harness.state().segmentation().result.clone().unwrap();
     let behind = defended.defended.as_ref().unwrap();
     assert!((0.0..=1.0).contains(&behind.dice));
-    harness.get_by_label_contains("Behind median 3×3");
+    assert!(!behind.adaptive);
+    harness.get_by_label_contains("Behind median 3×3 (unaware attack)");
+    // The attack that knows the defence: ticked in the form, it goes through the median.
+    harness.get_by_label("attack knows the defence").click();
+    harness.run_steps(2);
+    wait_for_segmentation(&mut harness);
+    let (_, adaptive) = harness.state().segmentation().result.clone().unwrap();
+    assert!(adaptive.defended.as_ref().unwrap().adaptive);
+    harness.get_by_label_contains("Behind median 3×3 (adaptive attack)");
     // Exporting writes the figure and the numbers.
     let folder = tempfile::tempdir().unwrap();
     harness.state_mut().push(Command::ExportSegmentation(Some(

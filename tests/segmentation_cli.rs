@@ -179,7 +179,7 @@ fn an_exported_recipe_replays_exactly_and_a_changed_scan_is_refused() {
 }
 
 #[test]
-fn a_defence_in_front_of_the_segmenter_reports_its_mask_and_a_vote_is_refused() {
+fn a_defence_in_front_of_the_segmenter_reports_its_mask_adaptively_too_and_a_vote_is_refused() {
     let out = tempfile::tempdir().unwrap();
     let base = |defence: &str| {
         let mut command = advlens();
@@ -213,6 +213,18 @@ fn a_defence_in_front_of_the_segmenter_reports_its_mask_and_a_vote_is_refused() 
     );
     let defended = report["defended_dice"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&defended), "{report}");
+    assert_eq!(report["adaptive"], false, "{report}");
+    // Through the defence: the report says so, and the defended mask is no better.
+    run_ok(base("median:3").arg("--adaptive"));
+    let adaptive: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("segmentation.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(adaptive["adaptive"], true, "{adaptive}");
+    assert!(
+        adaptive["defended_dice"].as_f64().unwrap() <= defended + 1e-6,
+        "{adaptive}"
+    );
     let refused = base("smoothing:0.25").output().unwrap();
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);

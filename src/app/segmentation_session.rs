@@ -40,6 +40,8 @@ pub struct SegmentationChoices {
     /// A test-time defence in front of the segmenter, in its text form (`median:3`); empty
     /// for none.
     pub defense: String,
+    /// Whether the attack goes through the defence (adaptive) rather than ignoring it.
+    pub adaptive: bool,
 }
 
 /// The segmentation view's state.
@@ -93,6 +95,7 @@ impl SegmentationSession {
                 seed: 0,
                 sweep_max_255: 8.0,
                 defense: String::new(),
+                adaptive: false,
             },
             sent: None,
             result: None,
@@ -150,6 +153,7 @@ impl SegmentationSession {
             Some(DefenseConfig::parse(&choices.defense).ok()?)
         };
         Some(SegmentationJob {
+            adaptive: defense.is_some() && choices.adaptive,
             defense,
             model: choices.model.clone(),
             scan: choices.scan.clone()?,

@@ -13,8 +13,8 @@ use anyhow::Context;
 use advlens::defenses::DefenseConfig;
 use advlens::export::{SegmentationReport, write_segmentation_files};
 use advlens::segment::{
-    SegmentationAttack, SegmentationLoss, SegmentationRecipe, load_segmenter, prepare_scan,
-    segment_scan,
+    SegmentationAttack, SegmentationDefense, SegmentationLoss, SegmentationRecipe, load_segmenter,
+    prepare_scan, segment_scan,
 };
 
 /// Arguments of `segment`.
@@ -54,10 +54,14 @@ pub struct SegmentArgs {
     /// Seed of PGD's random start.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// A test-time defence in front of the segmenter, e.g. median:3, jpeg:75, bits:4, tv:0.08
-    /// (the attack does not know of it); the defended mask is reported too.
+    /// A test-time defence in front of the segmenter, e.g. median:3, jpeg:75, bits:4, tv:0.08;
+    /// the defended mask is reported too. The attack ignores it unless --adaptive.
     #[arg(long)]
     defense: Option<String>,
+    /// Attack through the defence (its gradient exactly where differentiable, BPDA otherwise,
+    /// EOT over a random one's draws) instead of ignoring it.
+    #[arg(long, requires = "defense")]
+    adaptive: bool,
     /// Output folder.
     #[arg(long, default_value = "advlens-segment")]
     out: PathBuf,
@@ -130,7 +134,10 @@ pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
         scan.reference,
         scan.pixel_mm,
         attack.as_ref(),
-        defense.as_ref(),
+        defense.as_ref().map(|config| SegmentationDefense {
+            config,
+            adaptive: args.adaptive,
+        }),
     )?;
     let report = SegmentationReport::of(&result, &model.card.name, &scan.name);
     let recipe = SegmentationRecipe::for_result(
@@ -171,8 +178,13 @@ pub fn run(args: &SegmentArgs) -> anyhow::Result<()> {
     }
     if let Some(defended) = &result.defended {
         println!(
-            "behind {}: Dice {:.4}, head circumference {}",
+            "behind {} ({} attack): Dice {:.4}, head circumference {}",
             defended.defense,
+            if defended.adaptive {
+                "adaptive"
+            } else {
+                "unaware"
+            },
             defended.dice,
             mm(defended.hc_mm)
         );

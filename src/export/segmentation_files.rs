@@ -47,6 +47,9 @@ pub struct SegmentationReport {
     /// The defence in front of the segmenter, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub defense: Option<String>,
+    /// Whether the attack went through the defence (adaptive) or ignored it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<bool>,
     /// Dice of the attacked scan's mask behind the defence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub defended_dice: Option<f32>,
@@ -80,6 +83,7 @@ impl SegmentationReport {
             clean_hc_mm: result.clean_hc_mm,
             adversarial_hc_mm: result.adversarial_hc_mm,
             defense: result.defended.as_ref().map(|d| d.defense.clone()),
+            adaptive: result.defended.as_ref().map(|d| d.adaptive),
             defended_dice: result.defended.as_ref().map(|d| d.dice),
             defended_hc_mm: result.defended.as_ref().and_then(|d| d.hc_mm),
         }

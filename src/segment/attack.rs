@@ -1,7 +1,10 @@
 //! Attacks on a segmenter's mask: FGSM, BIM and PGD (L∞, the same ε, step and seed rules as
 //! the classification attacks) ascending a chosen adversarial loss — BCE or the soft-Dice loss
 //! against the true mask (untargeted: make the mask wrong), or BCE towards a target mask
-//! (targeted: make the mask say something else — empty, shifted, grown or shrunk).
+//! (targeted: make the mask say something else — empty, shifted, grown or shrunk). Through a
+//! test-time defence the attack is adaptive as for classifiers: the gradient goes through a
+//! differentiable defence exactly, through any other by BPDA (`x + stop_grad(T(x) − x)`), and
+//! is summed over the draws of a random one (EOT).
 
 use burn::tensor::{Tensor, TensorData};
 
@@ -9,7 +12,8 @@ use super::loss::{bce_per_image, soft_dice_loss_per_image};
 use super::target::SegmentationLoss;
 use super::{SegmentationError, host_values as read_back};
 use crate::attacks::{
-    AttackKind, Norm, count_backward_pass, format_epsilon, project, random_point_in_ball,
+    AttackKind, DefenseGradientPath, Norm, count_backward_pass, format_epsilon, project,
+    random_point_in_ball,
 };
 use crate::models::UNet;
 
@@ -117,6 +121,21 @@ impl SegmentationAttack {
         clean: &Tensor<4>,
         masks: &Tensor<4>,
     ) -> Result<Tensor<4>, SegmentationError> {
+        self.run_through(model, clean, masks, None)
+    }
+
+    /// [`Self::run`] against the segmenter behind a test-time defence (`through`), the
+    /// adaptive attack; `None` attacks the segmenter alone.
+    ///
+    /// # Errors
+    /// [`SegmentationError`] if a gradient cannot be computed or the defence fails.
+    pub fn run_through(
+        &self,
+        model: &UNet,
+        clean: &Tensor<4>,
+        masks: &Tensor<4>,
+        through: Option<&dyn DefenseGradientPath>,
+    ) -> Result<Tensor<4>, SegmentationError> {
         let clean = clean.clone().without_autodiff();
         let reference = self.reference_masks(&masks.clone().without_autodiff())?;
         let mut adversarial = if self.kind == AttackKind::Pgd {
@@ -126,7 +145,7 @@ impl SegmentationAttack {
         };
         let step = self.effective_step_size();
         for _ in 0..self.effective_steps() {
-            let gradient = self.gradient(model, &adversarial, &reference)?;
+            let gradient = self.gradient(model, &adversarial, &reference, through)?;
             adversarial = project(
                 adversarial.add(gradient.sign().mul_scalar(step)),
                 &clean,
@@ -155,25 +174,56 @@ impl SegmentationAttack {
         ))
     }
 
-    /// ∇ₓ of the objective summed over the batch, on the plain device.
+    /// ∇ₓ of the objective summed over the batch (and over the defence's draws), on the plain
+    /// device.
     fn gradient(
         &self,
         model: &UNet,
         input: &Tensor<4>,
         reference: &Tensor<4>,
+        through: Option<&dyn DefenseGradientPath>,
     ) -> Result<Tensor<4>, SegmentationError> {
         let leaf = input.clone().autodiff().require_grad();
-        let logits = model.forward(leaf.clone());
         let reference = reference.clone().autodiff();
-        let objective = match self.loss {
-            SegmentationLoss::Bce => bce_per_image(logits, reference),
-            SegmentationLoss::Dice => soft_dice_loss_per_image(logits, reference),
-            SegmentationLoss::Target(_) => bce_per_image(logits, reference).neg(),
-        };
-        let grads = objective.sum().backward();
+        let draws = through.map_or(1, |path| path.samples().max(1));
+        let mut total: Option<Tensor<1>> = None;
+        for _ in 0..draws {
+            let seen = match through {
+                None => leaf.clone(),
+                Some(path) if path.differentiable() => {
+                    path.transform(&leaf).map_err(|err| defence(&err))?
+                }
+                Some(path) => {
+                    // BPDA: the defended image forwards, the identity backwards.
+                    let shift = path
+                        .transform(input)
+                        .map_err(|err| defence(&err))?
+                        .sub(input.clone());
+                    leaf.clone().add(shift.autodiff())
+                }
+            };
+            let logits = model.forward(seen);
+            let objective = match self.loss {
+                SegmentationLoss::Bce => bce_per_image(logits, reference.clone()),
+                SegmentationLoss::Dice => soft_dice_loss_per_image(logits, reference.clone()),
+                SegmentationLoss::Target(_) => bce_per_image(logits, reference.clone()).neg(),
+            }
+            .sum();
+            total = Some(match total {
+                Some(sum) => sum.add(objective),
+                None => objective,
+            });
+        }
+        let objective = total.ok_or(SegmentationError::NoGradient)?;
+        let grads = objective.backward();
         count_backward_pass();
         leaf.grad(&grads).ok_or(SegmentationError::NoGradient)
     }
+}
+
+/// A defence's failure inside the attack, as a segmentation error.
+fn defence(err: &crate::attacks::AttackError) -> SegmentationError {
+    SegmentationError::InvalidParameter(err.to_string())
 }
 
 #[cfg(test)]
@@ -228,7 +278,7 @@ mod tests {
         ] {
             let attack = SegmentationAttack::new(AttackKind::Fgsm, loss, 0.01).unwrap();
             let reference = attack.reference_masks(&mask).unwrap();
-            let gradient = host_values(attack.gradient(&model, &image, &reference).unwrap());
+            let gradient = host_values(attack.gradient(&model, &image, &reference, None).unwrap());
             let objective = |x: &Tensor<4>| -> f64 {
                 let logits = model.forward(x.clone().autodiff()).without_autodiff();
                 let value = match loss {

@@ -43,7 +43,9 @@ pub use robustness::{
 pub use scan_input::{
     PreparedScan, pad_to_square, prepare_scan, read_mask, segmentation_input, sidecar_pixel_size,
 };
-pub use scan_result::{DefendedMask, SegmentationResult, foreground_saliency, segment_scan};
+pub use scan_result::{
+    DefendedMask, SegmentationDefense, SegmentationResult, foreground_saliency, segment_scan,
+};
 pub use target::{SegmentationLoss, TargetMask};
 pub use task::SegmentationTask;
 pub use train::{DICE_CHECK_COUNT, SegmentTrainConfig, train_segmenter};

@@ -1,14 +1,15 @@
 //! Segmenting one scan and, optionally, attacking its mask: the clean and adversarial masks,
 //! their agreement with a reference (a sonographer's mask when there is one, else the clean
 //! prediction), the head circumference each implies, and the attacked mask behind a test-time
-//! defence. The window and `advlens segment`
+//! defence (an attack unaware of it, or the adaptive one through it). The window and `advlens segment`
 //! both call this.
 
 use burn::tensor::Tensor;
 
 use super::metrics::{dice, fit_ellipse, hausdorff_95, mean_iou};
 use super::{LoadedSegmenter, SegmentationAttack, SegmentationError, host_values};
-use crate::defenses::{DefenseConfig, DefenseKind, apply_defense};
+use crate::attacks::DefenseGradientPath;
+use crate::defenses::{DefenseConfig, DefenseKind, DefensePath, apply_defense};
 use crate::imaging::GreyImage;
 
 /// What segmenting (and attacking) one scan gave.
@@ -87,12 +88,22 @@ pub fn foreground_saliency(
     })
 }
 
-/// The attacked scan's mask when a test-time defence cleans the scan first (an attack that
-/// does not know of the defence).
+/// A test-time defence in front of the segmenter, and whether the attack knows of it.
+#[derive(Debug, Clone, Copy)]
+pub struct SegmentationDefense<'a> {
+    /// The defence.
+    pub config: &'a DefenseConfig,
+    /// The attack goes through the defence (adaptive) rather than ignoring it.
+    pub adaptive: bool,
+}
+
+/// The attacked scan's mask when a test-time defence cleans the scan first.
 #[derive(Debug, Clone)]
 pub struct DefendedMask {
     /// The defence in words.
     pub defense: String,
+    /// Whether the attack went through the defence (adaptive) or ignored it.
+    pub adaptive: bool,
     /// The defended (cleaned) attacked scan.
     pub image: GreyImage,
     /// The foreground probability of each pixel behind the defence.
@@ -111,6 +122,28 @@ impl SegmentationResult {
     }
 }
 
+/// The attacked input: `attack` against `reference` (`s × s`), through the defence when the
+/// attack knows of it.
+fn attacked_input(
+    model: &LoadedSegmenter,
+    input: &Tensor<4>,
+    reference: &[bool],
+    attack: &SegmentationAttack,
+    defense: Option<SegmentationDefense<'_>>,
+) -> Result<Tensor<4>, SegmentationError> {
+    let size = model.card.spec.input_size;
+    let masks: Vec<f32> = reference.iter().map(|&m| f32::from(u8::from(m))).collect();
+    let masks = Tensor::from_data(
+        burn::tensor::TensorData::new(masks, [1, 1, size, size]),
+        &input.device(),
+    );
+    let path = defense
+        .filter(|d| d.adaptive)
+        .map(|d| DefensePath::new(d.config.clone()));
+    let through = path.as_ref().map(|p| p as &dyn DefenseGradientPath);
+    attack.run_through(&model.differentiable, input, &masks, through)
+}
+
 /// Segments `input` (`[1, 1, s, s]`, s the model's input size) and, with an attack, its
 /// adversarial version. `reference` is the true mask if known (`s × s`, true = foreground);
 /// `pixel_size_mm` the side of one input pixel.
@@ -123,9 +156,9 @@ pub fn segment_scan(
     reference: Option<Vec<bool>>,
     pixel_size_mm: Option<f32>,
     attack: Option<&SegmentationAttack>,
-    defense: Option<&DefenseConfig>,
+    defense: Option<SegmentationDefense<'_>>,
 ) -> Result<SegmentationResult, SegmentationError> {
-    if let Some(defense) = defense
+    if let Some(defense) = defense.map(|d| d.config)
         && defense.kind.is_randomized()
         && !matches!(defense.kind, DefenseKind::PixelDeflection)
     {
@@ -156,25 +189,19 @@ pub fn segment_scan(
     let reference_given = reference.is_some();
     let reference = reference.unwrap_or_else(|| clean_mask.clone());
     let adversarial = match attack {
-        Some(attack) => {
-            let masks: Vec<f32> = reference.iter().map(|&m| f32::from(u8::from(m))).collect();
-            let masks = Tensor::from_data(
-                burn::tensor::TensorData::new(masks, [1, 1, size, size]),
-                &input.device(),
-            );
-            attack.run(&model.differentiable, input, &masks)?
-        }
+        Some(attack) => attacked_input(model, input, &reference, attack, defense)?,
         None => input.clone(),
     };
     let adversarial_probability = probability(adversarial.clone())?;
     let defended = match defense {
-        Some(config) => {
+        Some(SegmentationDefense { config, adaptive }) => {
             let cleaned = apply_defense(&adversarial, config)
                 .map_err(|err| SegmentationError::InvalidParameter(err.to_string()))?;
             let probability = probability(cleaned.clone())?;
             let mask = SegmentationResult::mask(&probability);
             Some(DefendedMask {
                 defense: config.describe(),
+                adaptive,
                 image: GreyImage::new(size, size, host_values(cleaned)?).ok_or_else(|| {
                     SegmentationError::Other("an image of the wrong size".to_string())
                 })?,

@@ -11,8 +11,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use crate::device::ComputeDevice;
 use crate::segment::{
-    LoadedSegmenter, PreparedScan, SegmentationAttack, SegmentationResult, load_segmenter,
-    prepare_scan, segment_scan,
+    LoadedSegmenter, PreparedScan, SegmentationAttack, SegmentationDefense, SegmentationResult,
+    load_segmenter, prepare_scan, segment_scan,
 };
 
 /// What the window asks for: everything needed to segment one scan, so that the newest
@@ -29,8 +29,10 @@ pub struct SegmentationJob {
     pub pixel_size_mm: Option<f32>,
     /// The attack on the mask, if any.
     pub attack: Option<SegmentationAttack>,
-    /// A test-time defence in front of the segmenter (the attack does not know of it).
+    /// A test-time defence in front of the segmenter.
     pub defense: Option<crate::defenses::DefenseConfig>,
+    /// Whether the attack goes through the defence (adaptive) rather than ignoring it.
+    pub adaptive: bool,
     /// Points of the Dice-vs-ε curve (0: none) up to this ε.
     pub sweep: Option<(usize, f64)>,
 }
@@ -242,7 +244,10 @@ impl ThreadState {
             scan.reference.clone(),
             pixel_mm,
             job.attack.as_ref(),
-            job.defense.as_ref(),
+            job.defense.as_ref().map(|config| SegmentationDefense {
+                config,
+                adaptive: job.adaptive,
+            }),
         )
         .map_err(|e| e.to_string())?;
         let reference = Some(result.reference.clone());

@@ -1,5 +1,6 @@
-//! The status line: the view switch (workbench, data set or segmentation), device, model, renderer, last run time, what is in progress, and the
-//! button that opens the About window.
+//! The status line: the view switch (workbench, data set or segmentation); the Lecture,
+//! History and About buttons (and the controls' switch in presentation mode); then the device,
+//! model, renderer, last run time and what is in progress. It wraps rather than overflow.
 
 use eframe::egui::{self, RichText};
 
@@ -15,23 +16,20 @@ pub fn status_bar_ui(
 ) {
     egui::Panel::bottom("status").show(ui, |ui| {
         // One line that wraps, never one that runs under itself (large type in presentation
-        // mode, a narrow window).
+        // mode, a narrow window); the buttons come before the facts whose width changes (the
+        // run time, what is in progress), so that they never move.
         ui.horizontal_wrapped(|ui| {
-            facts_ui(ui, session, renderer, tab, commands);
+            tabs_ui(ui, session, tab, commands);
             ui.separator();
             buttons_ui(ui, session, commands);
+            ui.separator();
+            facts_ui(ui, session, renderer, tab);
         });
     });
 }
 
-/// The view switch, device, model, renderer, last run time and what is in progress.
-fn facts_ui(
-    ui: &mut egui::Ui,
-    session: &Session,
-    renderer: &str,
-    tab: Tab,
-    commands: &mut Commands,
-) {
+/// The switch between the workbench, the data-set view and segmentation.
+fn tabs_ui(ui: &mut egui::Ui, session: &Session, tab: Tab, commands: &mut Commands) {
     for (option, name) in [
         (Tab::Workbench, "Workbench"),
         (Tab::Dataset, "Data set"),
@@ -50,7 +48,10 @@ fn facts_ui(
             commands.push(Command::ShowTab(option));
         }
     }
-    ui.separator();
+}
+
+/// Device, model, renderer, last run time and what is in progress.
+fn facts_ui(ui: &mut egui::Ui, session: &Session, renderer: &str, tab: Tab) {
     let device = session
         .status
         .device

@@ -211,4 +211,8 @@ fn defense_ui(ui: &mut egui::Ui, choices: &mut SegmentationChoices) {
                 ui.selectable_value(&mut choices.defense, text.to_string(), name);
             }
         });
+    if !choices.defense.is_empty() {
+        ui.checkbox(&mut choices.adaptive, "attack knows the defence")
+            .on_hover_text("Adaptive: the attack's gradient goes through the defence (exactly where it is differentiable, by BPDA otherwise, over several draws of a random one); unticked it attacks the segmenter alone and the defence only cleans the result");
+    }
 }

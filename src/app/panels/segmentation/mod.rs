@@ -151,8 +151,13 @@ fn numbers_ui(
     if let Some(defended) = &result.defended {
         ui.label(
             RichText::new(format!(
-                "Behind {}: Dice {:.3}, head circumference {}",
+                "Behind {} ({} attack): Dice {:.3}, head circumference {}",
                 defended.defense,
+                if defended.adaptive {
+                    "adaptive"
+                } else {
+                    "unaware"
+                },
                 defended.dice,
                 defended
                     .hc_mm
