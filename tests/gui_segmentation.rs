@@ -96,6 +96,20 @@ fn pgd_on_the_dice_loss_breaks_the_mask_of_the_bundled_scan() {
     let (_, adaptive) = harness.state().segmentation().result.clone().unwrap();
     assert!(adaptive.defended.as_ref().unwrap().adaptive);
     harness.get_by_label_contains("Behind median 3×3 (adaptive attack)");
+    // A typed region confines the attack; a text that is not one says why.
+    harness.state_mut().segmentation_choices_mut().region = "0.25,0.25,2".to_string();
+    harness.run_steps(2);
+    harness.get_by_label_contains("Region:");
+    harness.state_mut().segmentation_choices_mut().region = "0.25,0.25,0.75,0.75".to_string();
+    wait_for_segmentation(&mut harness);
+    let (_, confined) = harness.state().segmentation().result.clone().unwrap();
+    assert!(
+        confined
+            .attack
+            .as_deref()
+            .unwrap()
+            .contains("in region 0.25,0.25,0.75,0.75")
+    );
     // Exporting writes the figure and the numbers.
     let folder = tempfile::tempdir().unwrap();
     harness.state_mut().push(Command::ExportSegmentation(Some(

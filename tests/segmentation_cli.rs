@@ -108,7 +108,7 @@ fn eval_writes_the_dice_table_that_falls_with_epsilon() {
 }
 
 #[test]
-fn an_exported_recipe_replays_exactly_and_a_changed_scan_is_refused() {
+fn an_exported_recipe_replays_exactly_with_its_region_and_a_changed_scan_is_refused() {
     let out = tempfile::tempdir().unwrap();
     let scan = sample("fetal_head_655.png");
     run_ok(advlens().args([
@@ -125,6 +125,8 @@ fn an_exported_recipe_replays_exactly_and_a_changed_scan_is_refused() {
         "3/255",
         "--seed",
         "4",
+        "--region",
+        "0.1,0.2,0.9,0.8",
         "--device",
         "cpu",
         "--out",
@@ -133,6 +135,10 @@ fn an_exported_recipe_replays_exactly_and_a_changed_scan_is_refused() {
     let recipe = out.path().join("segmentation_recipe.json");
     let text = std::fs::read_to_string(&recipe).unwrap();
     assert!(text.contains("target:grow:6") && text.contains("fetal_head_655_mask.png"));
+    assert!(
+        text.contains("\"region\""),
+        "the region is part of the recipe: {text}"
+    );
     assert!(!text.contains("sample_data"), "file names only: {text}");
     let replay = tempfile::tempdir().unwrap();
     let output = run_ok(advlens().args([

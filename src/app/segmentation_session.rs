@@ -42,6 +42,25 @@ pub struct SegmentationChoices {
     pub defense: String,
     /// Whether the attack goes through the defence (adaptive) rather than ignoring it.
     pub adaptive: bool,
+    /// The rectangle the attack is confined to, as typed (`left,top,right,bottom` in
+    /// fractions); empty for the whole image.
+    pub region: String,
+}
+
+impl SegmentationChoices {
+    /// The typed region: `None` for the whole image.
+    ///
+    /// # Errors
+    /// What is wrong with the text.
+    pub fn parsed_region(&self) -> Result<Option<crate::attacks::Region>, String> {
+        let text = self.region.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        crate::attacks::Region::parse(text)
+            .map(Some)
+            .map_err(|err| err.to_string())
+    }
 }
 
 /// The segmentation view's state.
@@ -96,6 +115,7 @@ impl SegmentationSession {
                 sweep_max_255: 8.0,
                 defense: String::new(),
                 adaptive: false,
+                region: String::new(),
             },
             sent: None,
             result: None,
@@ -143,6 +163,7 @@ impl SegmentationSession {
                 let epsilon = f64::from(choices.epsilon_255) / 255.0;
                 let mut attack = SegmentationAttack::new(kind, choices.loss, epsilon).ok()?;
                 attack.steps = choices.steps.max(1);
+                attack.region = choices.parsed_region().ok()?;
                 Some(attack.with_seed(choices.seed))
             }
             None => None,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use advlens::attacks::{AttackKind, format_epsilon};
+use advlens::attacks::{AttackKind, Region, format_epsilon};
 use advlens::device::DevicePreference;
 use anyhow::Context;
 
@@ -54,6 +54,10 @@ pub struct SegmentArgs {
     /// Seed of PGD's random start.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Confine the attack to a rectangle, `left,top,right,bottom` in fractions of the image
+    /// (e.g. `0.25,0.25,0.75,0.75`): δ is exactly 0 outside it.
+    #[arg(long)]
+    region: Option<String>,
     /// A test-time defence in front of the segmenter, e.g. median:3, jpeg:75, bits:4, tv:0.08;
     /// the defended mask is reported too. The attack ignores it unless --adaptive.
     #[arg(long)]
@@ -97,6 +101,7 @@ fn plan(args: &SegmentArgs) -> anyhow::Result<Plan> {
         Some(kind) => {
             let mut attack = SegmentationAttack::new(kind, args.loss, args.eps)?;
             attack.steps = args.steps.max(1);
+            attack.region = args.region.as_deref().map(Region::parse).transpose()?;
             Some(attack.with_seed(args.seed))
         }
         None => None,

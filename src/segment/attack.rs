@@ -12,7 +12,7 @@ use super::loss::{bce_per_image, soft_dice_loss_per_image};
 use super::target::SegmentationLoss;
 use super::{SegmentationError, host_values as read_back};
 use crate::attacks::{
-    AttackKind, DefenseGradientPath, Norm, count_backward_pass, format_epsilon, project,
+    AttackKind, DefenseGradientPath, Norm, Region, count_backward_pass, format_epsilon, project,
     random_point_in_ball,
 };
 use crate::models::UNet;
@@ -32,6 +32,9 @@ pub struct SegmentationAttack {
     pub step_size: Option<f64>,
     /// Seed of PGD's random start.
     pub seed: u64,
+    /// The rectangle the attack is confined to (δ is exactly 0 outside it); the whole image
+    /// when `None`.
+    pub region: Option<Region>,
 }
 
 impl SegmentationAttack {
@@ -61,6 +64,7 @@ impl SegmentationAttack {
             steps: if kind == AttackKind::Fgsm { 1 } else { 10 },
             step_size: None,
             seed: 0,
+            region: None,
         })
     }
 
@@ -102,8 +106,11 @@ impl SegmentationAttack {
             AttackKind::Bim => format!("BIM-{}", self.effective_steps()),
             _ => format!("PGD-{}", self.effective_steps()),
         };
+        let region = self
+            .region
+            .map_or_else(String::new, |r| format!(", in region {}", r.to_text()));
         format!(
-            "{name} ({} loss), ε = {}",
+            "{name} ({} loss), ε = {}{region}",
             self.loss,
             format_epsilon(self.epsilon)
         )
@@ -138,22 +145,43 @@ impl SegmentationAttack {
     ) -> Result<Tensor<4>, SegmentationError> {
         let clean = clean.clone().without_autodiff();
         let reference = self.reference_masks(&masks.clone().without_autodiff())?;
-        let mut adversarial = if self.kind == AttackKind::Pgd {
-            random_point_in_ball(&clean, self.epsilon, Norm::Linf, self.seed, 0)
-        } else {
-            clean.clone()
-        };
+        if let Some(region) = &self.region {
+            let [_, _, height, width] = clean.dims();
+            region
+                .check_for(self.kind, width, height)
+                .map_err(|err| SegmentationError::InvalidParameter(err.to_string()))?;
+        }
+        let mut adversarial = self.confine(
+            &clean,
+            if self.kind == AttackKind::Pgd {
+                random_point_in_ball(&clean, self.epsilon, Norm::Linf, self.seed, 0)
+            } else {
+                clean.clone()
+            },
+        );
         let step = self.effective_step_size();
         for _ in 0..self.effective_steps() {
             let gradient = self.gradient(model, &adversarial, &reference, through)?;
-            adversarial = project(
-                adversarial.add(gradient.sign().mul_scalar(step)),
+            adversarial = self.confine(
                 &clean,
-                self.epsilon,
-                Norm::Linf,
+                project(
+                    adversarial.add(gradient.sign().mul_scalar(step)),
+                    &clean,
+                    self.epsilon,
+                    Norm::Linf,
+                ),
             );
         }
         Ok(adversarial)
+    }
+
+    /// `adversarial` inside the region and `clean` outside it, bit for bit (the whole of
+    /// `adversarial` without a region).
+    fn confine(&self, clean: &Tensor<4>, adversarial: Tensor<4>) -> Tensor<4> {
+        match &self.region {
+            Some(region) => region.restrict(clean, adversarial),
+            None => adversarial,
+        }
     }
 
     /// The masks the loss compares with: the true ones, or the targets made from them.

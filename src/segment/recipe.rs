@@ -26,6 +26,9 @@ pub struct RecipeAttack {
     pub step_size: Option<f64>,
     /// PGD's seed.
     pub seed: u64,
+    /// The rectangle the attack was confined to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<crate::attacks::Region>,
 }
 
 /// The answer recorded with the recipe.
@@ -102,6 +105,7 @@ impl SegmentationRecipe {
                 steps: a.steps,
                 step_size: a.step_size,
                 seed: a.seed,
+                region: a.region,
             }),
             expected: SegmentationExpectation {
                 adversarial_dice: result.adversarial_dice,
@@ -171,6 +175,7 @@ impl SegmentationRecipe {
         let mut attack = SegmentationAttack::new(recorded.kind, loss, recorded.epsilon)?;
         attack.steps = recorded.steps;
         attack.step_size = recorded.step_size;
+        attack.region = recorded.region;
         Ok(Some(attack.with_seed(recorded.seed)))
     }
 

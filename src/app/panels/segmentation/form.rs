@@ -189,11 +189,29 @@ fn attack_ui(ui: &mut egui::Ui, choices: &mut SegmentationChoices) {
     if choices.attack == Some(AttackKind::Pgd) {
         ui.add(egui::DragValue::new(&mut choices.seed).prefix("seed "));
     }
+    region_ui(ui, choices);
     ui.add(
         egui::Slider::new(&mut choices.sweep_max_255, 1.0..=32.0)
             .step_by(1.0)
             .text("curve up to ε (/255)"),
     );
+}
+
+/// The rectangle the attack is confined to, typed as fractions of the image; a text that is not
+/// one says why (and nothing runs until it is mended or cleared).
+fn region_ui(ui: &mut egui::Ui, choices: &mut SegmentationChoices) {
+    ui.horizontal(|ui| {
+        ui.label("region");
+        ui.add(
+            egui::TextEdit::singleline(&mut choices.region)
+                .hint_text("whole image, or left,top,right,bottom")
+                .desired_width(170.0),
+        )
+        .on_hover_text("Confine the attack to a rectangle in fractions of the image, e.g. 0.25,0.25,0.75,0.75 around the head: δ is exactly 0 outside it");
+    });
+    if let Err(err) = choices.parsed_region() {
+        ui.label(RichText::new(format!("Region: {err}")).color(crate::app::theme::WARNING));
+    }
 }
 
 /// The test-time defence in front of the segmenter.
