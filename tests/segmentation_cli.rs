@@ -108,6 +108,58 @@ fn eval_writes_the_dice_table_that_falls_with_epsilon() {
 }
 
 #[test]
+fn eval_confines_every_attack_to_a_region_and_says_so() {
+    let dice_at_8 = |region: Option<&str>| {
+        let out = tempfile::tempdir().unwrap();
+        let mut command = advlens();
+        command.args([
+            "eval",
+            "--model",
+            "fetal-head-unet",
+            "--attacks",
+            "pgd",
+            "--loss",
+            "dice",
+            "--eps",
+            "0,8/255",
+            "--steps",
+            "5",
+            "--limit",
+            "4",
+            "--device",
+            "cpu",
+            "--out",
+            &out.path().display().to_string(),
+        ]);
+        if let Some(region) = region {
+            command.args(["--region", region]);
+        }
+        run_ok(&mut command);
+        let markdown = std::fs::read_to_string(out.path().join("segmentation.md")).unwrap();
+        let csv = std::fs::read_to_string(out.path().join("segmentation.csv")).unwrap();
+        let last: Vec<String> = csv
+            .lines()
+            .last()
+            .unwrap()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        (markdown, last[4].parse::<f64>().unwrap())
+    };
+    let (whole_text, whole) = dice_at_8(None);
+    let (confined_text, confined) = dice_at_8(Some("0.25,0.25,0.75,0.75"));
+    assert!(!whole_text.contains("confined"));
+    assert!(
+        confined_text.contains("confined to the region 0.25,0.25,0.75,0.75"),
+        "{confined_text}"
+    );
+    assert!(
+        confined > whole + 0.1,
+        "a quarter of the pixels breaks less: Dice {confined} against {whole}"
+    );
+}
+
+#[test]
 fn an_exported_recipe_replays_exactly_with_its_region_and_a_changed_scan_is_refused() {
     let out = tempfile::tempdir().unwrap();
     let scan = sample("fetal_head_655.png");

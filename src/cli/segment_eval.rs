@@ -19,11 +19,10 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     anyhow::ensure!(
         args.data.is_none()
             && args.defense.is_none()
-            && args.region.is_none()
             && args.explain.is_none()
             && args.report.is_none()
             && !args.update_card,
-        "for a segmenter, eval measures the data-set split only: --data, --defense, --region, --explain, --report and --update-card apply to classifiers"
+        "for a segmenter, eval measures the data-set split only: --data, --defense, --explain, --report and --update-card apply to classifiers"
     );
     let device = super::start_device(args.device)?;
     let model = load_segmenter(&args.model, &device.device)?;
@@ -36,6 +35,11 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let split = dataset
         .split(&args.split)
         .context("unknown split: expected test, val or train")?;
+    let region = args
+        .region
+        .as_deref()
+        .map(advlens::attacks::Region::parse)
+        .transpose()?;
     let mut attacks = Vec::new();
     for &kind in &args.attacks {
         for &loss in &args.loss {
@@ -43,6 +47,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
             if kind != AttackKind::Fgsm {
                 attack.steps = args.steps.unwrap_or(10).max(1);
             }
+            attack.region = region;
             attacks.push(attack.with_seed(args.seed));
         }
     }
@@ -51,7 +56,13 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     if let Ok(style) = ProgressStyle::with_template("[{bar:30}] {pos}/{len} cells, eta {eta}") {
         bar.set_style(style.progress_chars("=> "));
     }
-    let source = format!("the {} split of {}", args.split, dataset.file);
+    let confined = region.map_or_else(String::new, |r| {
+        format!(
+            "; every attack confined to the region {} (δ = 0 outside)",
+            r.to_text()
+        )
+    });
+    let source = format!("the {} split of {}{confined}", args.split, dataset.file);
     let table = evaluate_segmentation_robustness(
         &model,
         split,
