@@ -96,6 +96,16 @@ fn pgd_on_the_dice_loss_breaks_the_mask_of_the_bundled_scan() {
     let (_, adaptive) = harness.state().segmentation().result.clone().unwrap();
     assert!(adaptive.defended.as_ref().unwrap().adaptive);
     harness.get_by_label_contains("Behind median 3×3 (adaptive attack)");
+    // The curve behind the defence sits beside the segmenter's own, over the same ε.
+    let view = harness.state().segmentation();
+    let (alone, behind) = (
+        view.sweep.clone().unwrap(),
+        view.sweep_defended.clone().unwrap(),
+    );
+    assert_eq!(alone.len(), behind.len());
+    assert!(alone.iter().zip(&behind).all(|(a, b)| a.0 == b.0));
+    assert!(behind.iter().all(|(_, dice)| (0.0..=1.0).contains(dice)));
+    harness.get_by_label_contains("behind the defence, Dice");
     // A typed region confines the attack; a text that is not one says why.
     harness.state_mut().segmentation_choices_mut().region = "0.25,0.25,2".to_string();
     harness.run_steps(2);

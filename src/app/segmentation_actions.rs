@@ -58,12 +58,18 @@ impl AdvlensApp {
                         session.result = Some((scan_name, result));
                         session.result_id += 1;
                         session.sweep = None;
+                        session.sweep_defended = None;
                         session.error = None;
                     }
                 }
-                SegmentationEvent::Swept { generation, points } => {
+                SegmentationEvent::Swept {
+                    generation,
+                    points,
+                    defended,
+                } => {
                     if session.sent.as_ref().is_some_and(|(g, _)| *g == generation) {
                         session.sweep = Some(points);
+                        session.sweep_defended = defended;
                     }
                 }
                 SegmentationEvent::Failed {

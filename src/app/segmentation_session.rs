@@ -78,6 +78,8 @@ pub struct SegmentationSession {
     pub result_id: u64,
     /// The Dice-vs-ε curve of the latest request: (ε, Dice).
     pub sweep: Option<Vec<(f64, f32)>>,
+    /// With a defence, the defended mask's Dice-vs-ε curve under the attack as chosen.
+    pub sweep_defended: Option<Vec<(f64, f32)>>,
     /// The last failure, in words (cleared by the next result).
     pub error: Option<String>,
     /// The generation of the newest request answered (by a result or a failure).
@@ -121,6 +123,7 @@ impl SegmentationSession {
             result: None,
             result_id: 0,
             sweep: None,
+            sweep_defended: None,
             error: None,
             answered: 0,
         };

@@ -60,8 +60,11 @@ pub enum SegmentationEvent {
     Swept {
         /// The request it answers.
         generation: u64,
-        /// The points.
+        /// The points: (ε, Dice of the segmenter alone).
         points: Vec<(f64, f32)>,
+        /// With a defence, the same for the defended mask (under the attack as chosen:
+        /// unaware or adaptive).
+        defended: Option<Vec<(f64, f32)>>,
     },
 }
 
@@ -259,7 +262,12 @@ impl ThreadState {
         let (Some(attack), Some((points, max_epsilon))) = (&job.attack, job.sweep) else {
             return Ok(());
         };
+        let defense = job.defense.as_ref().map(|config| SegmentationDefense {
+            config,
+            adaptive: job.adaptive,
+        });
         let mut curve = Vec::with_capacity(points + 1);
+        let mut defended = Vec::with_capacity(points + 1);
         for index in 0..=points {
             if self.latest.load(Ordering::SeqCst) != generation {
                 return Ok(());
@@ -269,20 +277,34 @@ impl ThreadState {
                 epsilon,
                 ..attack.clone()
             };
-            let point = segment_scan(
-                model,
-                input,
-                reference.clone(),
-                pixel_mm,
-                Some(&attack),
-                None,
-            )
-            .map_err(|e| e.to_string())?;
-            curve.push((epsilon, point.adversarial_dice));
+            let run = |defense| {
+                segment_scan(
+                    model,
+                    input,
+                    reference.clone(),
+                    pixel_mm,
+                    Some(&attack),
+                    defense,
+                )
+                .map_err(|e| e.to_string())
+            };
+            // An unaware attack is the same with or without the defence: one run gives both
+            // curves; an adaptive one needs the segmenter alone as well.
+            let point = run(defense)?;
+            if let Some(behind) = &point.defended {
+                defended.push((epsilon, behind.dice));
+            }
+            let alone = if defense.is_some_and(|d| d.adaptive) {
+                run(None)?.adversarial_dice
+            } else {
+                point.adversarial_dice
+            };
+            curve.push((epsilon, alone));
         }
         self.emit(SegmentationEvent::Swept {
             generation,
             points: curve,
+            defended: (!defended.is_empty()).then_some(defended),
         });
         Ok(())
     }

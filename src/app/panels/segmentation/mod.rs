@@ -77,11 +77,28 @@ pub fn segmentation_ui(
                             |e| format!("Dice halves at ε = {:.2}/255", e * 255.0),
                         );
                     ui.label(halves);
+                    if let Some(defended) = &segmentation.sweep_defended {
+                        let behind = dice_halving_epsilon(defended).map_or_else(
+                            || "does not halve".to_string(),
+                            |e| format!("halves at ε = {:.2}/255", e * 255.0),
+                        );
+                        ui.label(format!("behind the defence, Dice {behind}"));
+                    }
                     sweep_ui(ui, segmentation, cell);
                 });
                 ui.end_row();
             });
     });
+}
+
+/// The defended curve's name: the defence and whether the attack knows of it.
+fn defended_curve_name(segmentation: &SegmentationSession) -> String {
+    let knows = if segmentation.choices.adaptive {
+        "adaptive"
+    } else {
+        "unaware"
+    };
+    format!("behind {} ({knows} attack)", segmentation.choices.defense)
 }
 
 /// Dice, mean IoU, areas and the head circumference, clean and attacked.
@@ -195,6 +212,17 @@ fn sweep_ui(ui: &mut egui::Ui, segmentation: &SegmentationSession, size: f32) {
         .y_axis_label("Dice")
         .show(ui, |plot| {
             plot.line(Line::new("Dice", PlotPoints::from(curve)).width(2.0));
+            if let Some(defended) = &segmentation.sweep_defended {
+                let behind: Vec<[f64; 2]> = defended
+                    .iter()
+                    .map(|&(e, d)| [e * 255.0, f64::from(d)])
+                    .collect();
+                plot.line(
+                    Line::new(defended_curve_name(segmentation), PlotPoints::from(behind))
+                        .color(theme::SWEEP_DEFENDED_ADAPTIVE)
+                        .width(2.0),
+                );
+            }
             if let Some(half) = dice_halving_epsilon(points) {
                 plot.vline(
                     VLine::new(
