@@ -1,0 +1,201 @@
+//! Privacy: a DICOM whose every patient, study and institution identifier is filled in goes
+//! through `advlens attack` (figure, images, `result.json`, `recipe.json`, the explanation
+//! atlas and the ε animation) and `advlens eval --report` (HTML report, per-scan CSV, tables);
+//! no file written and no line printed contains any of the identifiers.
+
+mod common;
+
+use std::path::Path;
+
+use common::{advlens, run_ok, sample};
+use dicom_core::{DataElement, PrimitiveValue, VR};
+use dicom_dictionary_std::tags;
+use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
+
+/// The identifiers written into the scan, each distinctive enough to be found if it leaked.
+const IDENTIFIERS: [(dicom_core::Tag, VR, &str); 14] = [
+    (tags::PATIENT_NAME, VR::PN, "QUIXOTE^DULCINEA"),
+    (tags::PATIENT_ID, VR::LO, "PID-7731-XQZ"),
+    (tags::PATIENT_BIRTH_DATE, VR::DA, "19610412"),
+    (tags::PATIENT_ADDRESS, VR::LO, "12 Windmill Lane, La Mancha"),
+    (tags::ISSUER_OF_PATIENT_ID, VR::LO, "ISSUER-55120-QX"),
+    (tags::ACCESSION_NUMBER, VR::SH, "ACC-99812-ZZ"),
+    (tags::STUDY_ID, VR::SH, "STUDY-4421Q"),
+    (tags::STUDY_DATE, VR::DA, "20240229"),
+    (tags::STUDY_DESCRIPTION, VR::LO, "CHEST PA FOR QUIXOTE"),
+    (
+        tags::STUDY_INSTANCE_UID,
+        VR::UI,
+        "1.2.826.0.1.3680043.8.498.77731",
+    ),
+    (
+        tags::SERIES_INSTANCE_UID,
+        VR::UI,
+        "1.2.826.0.1.3680043.8.498.88842",
+    ),
+    (tags::INSTITUTION_NAME, VR::LO, "Hospital de Rocinante"),
+    (tags::REFERRING_PHYSICIAN_NAME, VR::PN, "SANCHO^PANZA"),
+    (tags::OPERATORS_NAME, VR::PN, "CERVANTES^MIGUEL"),
+];
+
+/// A 16-bit MONOCHROME2 DICOM of a bundled chest X-ray with every identifier above.
+fn identified_dicom(path: &Path) {
+    let grey = image::open(sample("chest_xray_normal_1.png"))
+        .unwrap()
+        .to_luma16();
+    let (width, height) = grey.dimensions();
+    let mut object = InMemDicomObject::from_element_iter([
+        DataElement::new(
+            tags::SOP_CLASS_UID,
+            VR::UI,
+            PrimitiveValue::from("1.2.840.10008.5.1.4.1.1.1"),
+        ),
+        DataElement::new(
+            tags::SOP_INSTANCE_UID,
+            VR::UI,
+            PrimitiveValue::from("1.2.826.0.1.3680043.8.498.99953"),
+        ),
+        DataElement::new(tags::MODALITY, VR::CS, PrimitiveValue::from("CR")),
+        DataElement::new(tags::SAMPLES_PER_PIXEL, VR::US, PrimitiveValue::from(1u16)),
+        DataElement::new(
+            tags::PHOTOMETRIC_INTERPRETATION,
+            VR::CS,
+            PrimitiveValue::from("MONOCHROME2"),
+        ),
+        DataElement::new(tags::ROWS, VR::US, PrimitiveValue::from(height as u16)),
+        DataElement::new(tags::COLUMNS, VR::US, PrimitiveValue::from(width as u16)),
+        DataElement::new(tags::BITS_ALLOCATED, VR::US, PrimitiveValue::from(16u16)),
+        DataElement::new(tags::BITS_STORED, VR::US, PrimitiveValue::from(16u16)),
+        DataElement::new(tags::HIGH_BIT, VR::US, PrimitiveValue::from(15u16)),
+        DataElement::new(
+            tags::PIXEL_REPRESENTATION,
+            VR::US,
+            PrimitiveValue::from(0u16),
+        ),
+        DataElement::new(
+            tags::PIXEL_DATA,
+            VR::OW,
+            PrimitiveValue::U16(grey.into_raw().into()),
+        ),
+    ]);
+    for (tag, vr, value) in IDENTIFIERS {
+        object.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
+    }
+    let file = object
+        .with_meta(
+            FileMetaTableBuilder::new()
+                .transfer_syntax("1.2.840.10008.1.2.1")
+                .media_storage_sop_class_uid("1.2.840.10008.5.1.4.1.1.1"),
+        )
+        .unwrap();
+    file.write_to_file(path).unwrap();
+}
+
+/// Every identifier found in `bytes`, as (identifier, where).
+fn leaks(bytes: &[u8], place: &str) -> Vec<String> {
+    IDENTIFIERS
+        .iter()
+        .map(|(_, _, value)| *value)
+        .chain(["QUIXOTE", "DULCINEA", "7731-XQZ"])
+        .filter(|value| {
+            bytes
+                .windows(value.len())
+                .any(|window| window == value.as_bytes())
+        })
+        .map(|value| format!("{value:?} in {place}"))
+        .collect()
+}
+
+/// The identifiers found in every file under `folder`.
+fn leaks_in_folder(folder: &Path) -> (Vec<String>, usize) {
+    let mut found = Vec::new();
+    let mut files = 0;
+    for entry in walk(folder) {
+        files += 1;
+        found.extend(leaks(
+            &std::fs::read(&entry).unwrap(),
+            &entry.display().to_string(),
+        ));
+    }
+    (found, files)
+}
+
+fn walk(folder: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn no_exported_file_and_no_printed_line_carries_a_patient_identifier() {
+    let work = tempfile::tempdir().unwrap();
+    let scan = work.path().join("scan.dcm");
+    identified_dicom(&scan);
+    // The identifiers are really in the scan (the check below could not fail otherwise).
+    assert_eq!(leaks(&std::fs::read(&scan).unwrap(), "scan").len(), 17);
+
+    let attack_out = work.path().join("attack");
+    let attack_animation = attack_out.join("flip.gif");
+    std::fs::create_dir_all(&attack_out).unwrap();
+    let attack = run_ok(advlens().args([
+        "attack",
+        "--scan",
+        &scan.display().to_string(),
+        "--model",
+        "chest-xray-cnn",
+        "--attack",
+        "pgd",
+        "--eps",
+        "2/255",
+        "--explain-atlas",
+        "--animate",
+        &attack_animation.display().to_string(),
+        "--device",
+        "cpu",
+        "--out",
+        &attack_out.display().to_string(),
+    ]));
+
+    // A labelled folder holding the scan, evaluated with the HTML report.
+    let data = work.path().join("data");
+    for class in ["NORMAL", "PNEUMONIA"] {
+        std::fs::create_dir_all(data.join(class)).unwrap();
+        identified_dicom(&data.join(class).join(format!("{class}_scan.dcm")));
+    }
+    let eval_out = work.path().join("eval");
+    let eval = run_ok(advlens().args([
+        "eval",
+        "--model",
+        "chest-xray-cnn",
+        "--data",
+        &data.display().to_string(),
+        "--attacks",
+        "fgsm",
+        "--eps",
+        "0,2/255",
+        "--report",
+        &eval_out.join("report.html").display().to_string(),
+        "--device",
+        "cpu",
+        "--out",
+        &eval_out.display().to_string(),
+    ]));
+
+    let (mut found, attack_files) = leaks_in_folder(&attack_out);
+    let (eval_found, eval_files) = leaks_in_folder(&eval_out);
+    found.extend(eval_found);
+    for (name, output) in [("attack", &attack), ("eval", &eval)] {
+        found.extend(leaks(&output.stdout, &format!("{name} stdout")));
+        found.extend(leaks(&output.stderr, &format!("{name} stderr")));
+    }
+    assert!(attack_files >= 6, "{attack_files} files from attack");
+    assert!(eval_files >= 3, "{eval_files} files from eval");
+    assert!(found.is_empty(), "identifiers leaked: {found:#?}");
+}
