@@ -87,15 +87,16 @@ impl AdvlensApp {
     /// Creates the app: restores settings, starts the worker and asks it for the first result.
     #[must_use]
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
-        let stored: Option<Settings> = if options.fresh_settings {
-            None
+        let (stored, notice) = if options.fresh_settings {
+            (None, None)
         } else {
-            cc.storage
-                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            settings::read_stored(cc.storage)
         };
         let ctx = cc.egui_ctx.clone();
         let renderer = ViewRenderer::from_render_state(cc.wgpu_render_state.as_ref());
-        Self::with_parts(&ctx, renderer, stored.unwrap_or_default(), options)
+        let mut app = Self::with_parts(&ctx, renderer, stored.unwrap_or_default(), options);
+        app.session.errors.extend(notice);
+        app
     }
 
     fn with_parts(

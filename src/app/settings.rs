@@ -23,6 +23,27 @@ pub fn settings_dir() -> Option<PathBuf> {
     eframe::storage_dir(APP_ID)
 }
 
+/// The stored settings, if any; settings that are stored but cannot be read (a corrupt file,
+/// or one from a version that wrote something else) are set aside with a notice for the
+/// banner instead of stopping the window.
+#[must_use]
+pub fn read_stored(storage: Option<&dyn eframe::Storage>) -> (Option<Settings>, Option<String>) {
+    let Some(storage) = storage else {
+        return (None, None);
+    };
+    let text = storage.get_string(eframe::APP_KEY);
+    match eframe::get_value::<Settings>(storage, eframe::APP_KEY) {
+        Some(settings) => (Some(settings), None),
+        None if text.is_some() => (
+            None,
+            Some(
+                "The saved settings could not be read (damaged, or from another version of advlens); the defaults are used and will be saved over them.".to_string(),
+            ),
+        ),
+        None => (None, None),
+    }
+}
+
 /// The most recent files kept.
 pub const MAX_RECENT: usize = 8;
 
@@ -219,6 +240,45 @@ mod tests {
         let again: Settings =
             serde_json::from_str(&serde_json::to_string(&settings).unwrap()).unwrap();
         assert_eq!(again, settings);
+    }
+
+    /// Settings storage in memory, as eframe's file storage behaves.
+    struct MemoryStorage(Option<String>);
+
+    impl eframe::Storage for MemoryStorage {
+        fn get_string(&self, _key: &str) -> Option<String> {
+            self.0.clone()
+        }
+        fn set_string(&mut self, _key: &str, value: String) {
+            self.0 = Some(value);
+        }
+        fn remove_string(&mut self, _key: &str) {
+            self.0 = None;
+        }
+        fn flush(&mut self) {}
+    }
+
+    #[test]
+    fn damaged_settings_are_set_aside_with_a_notice_and_good_ones_load() {
+        let (none, quiet) = read_stored(Some(&MemoryStorage(None)));
+        assert!(
+            none.is_none() && quiet.is_none(),
+            "nothing stored: nothing to say"
+        );
+        for damaged in ["(model: \"chest", "not ron at all {{{", "", "(model: 42)"] {
+            let (settings, notice) = read_stored(Some(&MemoryStorage(Some(damaged.to_string()))));
+            assert!(settings.is_none(), "{damaged:?}");
+            assert!(notice.unwrap().contains("could not be read"), "{damaged:?}");
+        }
+        let mut storage = MemoryStorage(None);
+        let good = Settings {
+            model: "brain-mri-cnn".to_string(),
+            ..Settings::default()
+        };
+        eframe::set_value(&mut storage, eframe::APP_KEY, &good);
+        let (settings, notice) = read_stored(Some(&storage));
+        assert_eq!(settings, Some(good));
+        assert!(notice.is_none());
     }
 
     #[test]
