@@ -16,6 +16,7 @@ pub mod device;
 pub mod eval;
 pub mod explain;
 pub mod export;
+pub mod fault;
 pub mod imaging;
 pub mod metrics;
 pub mod models;

@@ -13,6 +13,7 @@ const LAYERS: [&[&str]; 8] = [
         "device",
         "resources",
         "about",
+        "fault",
     ],
     &["models"],
     &["attacks"],

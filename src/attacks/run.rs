@@ -98,6 +98,7 @@ pub fn run_attack(
     config: &AttackConfig,
     control: &AttackControl<'_>,
 ) -> Result<AttackOutcome, AttackError> {
+    crate::fault::inject(crate::fault::FaultStage::Attack);
     config.validate(usize::MAX)?;
     let Some(region) = &config.region else {
         return dispatch(models, clean, labels, targeted, config, control);

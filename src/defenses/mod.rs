@@ -65,6 +65,7 @@ pub fn defended_input(
     config: &DefenseConfig,
     draw: u64,
 ) -> Result<Tensor<4>, DefenseError> {
+    crate::fault::inject(crate::fault::FaultStage::Defence);
     config.validate()?;
     let noise =
         |sigma: f32| normal(images.dims(), config.seed, draw, &images.device()).mul_scalar(sigma);

@@ -120,6 +120,7 @@ pub fn explain_ranked_reporting(
     config: &ExplainConfig,
     progress: Progress<'_>,
 ) -> Result<RankedMap, ExplainError> {
+    crate::fault::inject(crate::fault::FaultStage::Explanation);
     config.validate()?;
     if config.method.is_cam() {
         let display = class_activation_map_reporting(
@@ -158,6 +159,7 @@ pub fn explain(
     class: usize,
     config: &ExplainConfig,
 ) -> Result<Tensor<4>, ExplainError> {
+    crate::fault::inject(crate::fault::FaultStage::Explanation);
     config.validate()?;
     if config.method.is_cam() {
         class_activation_map(models, input, class, config.method, config.layer)
