@@ -5,6 +5,8 @@
 //! into the model.
 
 mod common;
+#[path = "common/dicom_builder.rs"]
+mod dicom_builder;
 #[path = "common/hostile.rs"]
 mod hostile;
 #[path = "common/hostile_dicom.rs"]

@@ -7,10 +7,13 @@ mod common;
 
 use std::path::Path;
 
+#[path = "common/dicom_builder.rs"]
+mod dicom_builder;
+
 use common::{advlens, run_ok, sample};
+use dicom_builder::{GreyPixels, grey_dicom};
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::tags;
-use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
 
 /// The identifiers written into the scan, each distinctive enough to be found if it leaked.
 const IDENTIFIERS: [(dicom_core::Tag, VR, &str); 14] = [
@@ -38,57 +41,28 @@ const IDENTIFIERS: [(dicom_core::Tag, VR, &str); 14] = [
     (tags::OPERATORS_NAME, VR::PN, "CERVANTES^MIGUEL"),
 ];
 
-/// A 16-bit MONOCHROME2 DICOM of a bundled chest X-ray with every identifier above.
+/// A 16-bit DICOM of a bundled chest X-ray with every identifier above.
 fn identified_dicom(path: &Path) {
     let grey = image::open(sample("chest_xray_normal_1.png"))
         .unwrap()
         .to_luma16();
     let (width, height) = grey.dimensions();
-    let mut object = InMemDicomObject::from_element_iter([
-        DataElement::new(
-            tags::SOP_CLASS_UID,
-            VR::UI,
-            PrimitiveValue::from("1.2.840.10008.5.1.4.1.1.1"),
-        ),
-        DataElement::new(
-            tags::SOP_INSTANCE_UID,
-            VR::UI,
-            PrimitiveValue::from("1.2.826.0.1.3680043.8.498.99953"),
-        ),
-        DataElement::new(tags::MODALITY, VR::CS, PrimitiveValue::from("CR")),
-        DataElement::new(tags::SAMPLES_PER_PIXEL, VR::US, PrimitiveValue::from(1u16)),
-        DataElement::new(
-            tags::PHOTOMETRIC_INTERPRETATION,
-            VR::CS,
-            PrimitiveValue::from("MONOCHROME2"),
-        ),
-        DataElement::new(tags::ROWS, VR::US, PrimitiveValue::from(height as u16)),
-        DataElement::new(tags::COLUMNS, VR::US, PrimitiveValue::from(width as u16)),
-        DataElement::new(tags::BITS_ALLOCATED, VR::US, PrimitiveValue::from(16u16)),
-        DataElement::new(tags::BITS_STORED, VR::US, PrimitiveValue::from(16u16)),
-        DataElement::new(tags::HIGH_BIT, VR::US, PrimitiveValue::from(15u16)),
-        DataElement::new(
-            tags::PIXEL_REPRESENTATION,
-            VR::US,
-            PrimitiveValue::from(0u16),
-        ),
-        DataElement::new(
-            tags::PIXEL_DATA,
-            VR::OW,
-            PrimitiveValue::U16(grey.into_raw().into()),
-        ),
-    ]);
-    for (tag, vr, value) in IDENTIFIERS {
-        object.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
-    }
-    let file = object
-        .with_meta(
-            FileMetaTableBuilder::new()
-                .transfer_syntax("1.2.840.10008.1.2.1")
-                .media_storage_sop_class_uid("1.2.840.10008.5.1.4.1.1.1"),
-        )
-        .unwrap();
-    file.write_to_file(path).unwrap();
+    let identifiers = IDENTIFIERS
+        .iter()
+        .map(|&(tag, vr, value)| DataElement::new(tag, vr, PrimitiveValue::from(value)))
+        .collect();
+    let bytes = grey_dicom(
+        GreyPixels {
+            width: width as u16,
+            height: height as u16,
+            bits_stored: 16,
+            samples: grey.into_raw(),
+        },
+        identifiers,
+        "1.2.840.10008.1.2.1",
+        &[],
+    );
+    std::fs::write(path, bytes).unwrap();
 }
 
 /// Every identifier found in `bytes`, as (identifier, where).

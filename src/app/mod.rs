@@ -2,6 +2,7 @@
 //! the background worker; it never touches tensors. Panels push [`Command`]s while drawing and
 //! [`AdvlensApp::apply`] carries them out in one place.
 
+mod accessors;
 mod actions;
 mod centre_actions;
 mod colormap_gpu;
@@ -25,6 +26,7 @@ mod session;
 mod settings;
 mod shortcuts;
 mod smoke;
+mod smoke_animation;
 mod theme;
 mod ui_state;
 mod view_images;
@@ -51,10 +53,9 @@ pub use ui_state::{LayoutRecord, TextFields, UiState};
 pub use view_images::cpu_image;
 pub use view_state::{ViewKind, ViewState};
 
-use crate::imaging::{LoadOptions, Scan};
+use crate::imaging::LoadOptions;
 use crate::models::list_shipped;
-use crate::pipeline::sweep::Sweep;
-use crate::pipeline::{AttackResult, AttackSpec};
+use crate::pipeline::AttackSpec;
 use crate::worker::{
     EvaluationRunner, ScanSource, SegmentationRunner, WorkerHandle, WorkerRequest,
 };
@@ -153,111 +154,6 @@ impl AdvlensApp {
         app.request_attack_and_sweep();
         ctx.request_repaint();
         app
-    }
-
-    /// The persisted settings.
-    #[must_use]
-    pub fn settings(&self) -> &Settings {
-        &self.session.settings
-    }
-
-    /// Mutable settings (tests drive the app through these and [`Self::push`]).
-    pub fn settings_mut(&mut self) -> &mut Settings {
-        &mut self.session.settings
-    }
-
-    /// The current result, if one has arrived for the current request.
-    #[must_use]
-    pub fn result(&self) -> Option<&AttackResult> {
-        self.session.result.as_deref()
-    }
-
-    /// The current scan.
-    #[must_use]
-    pub fn scan(&self) -> Option<&Scan> {
-        self.session.scan.as_deref()
-    }
-
-    /// Errors shown in the banner.
-    #[must_use]
-    pub fn errors(&self) -> &[String] {
-        &self.session.errors
-    }
-
-    /// The sweep curve, once computed.
-    #[must_use]
-    pub fn sweep(&self) -> Option<&Sweep> {
-        self.session.sweep.as_ref()
-    }
-
-    /// Status-line information.
-    #[must_use]
-    pub fn status(&self) -> &StatusInfo {
-        &self.session.status
-    }
-
-    /// The folder of the last export, if any.
-    #[must_use]
-    pub fn last_export(&self) -> Option<&str> {
-        self.session.last_export.as_deref()
-    }
-
-    /// The data-set view's evaluations and choices.
-    #[must_use]
-    pub fn dataset(&self) -> &DatasetSession {
-        &self.session.dataset
-    }
-
-    /// The lecture mode: its scenarios, the one shown and whether it reproduced.
-    #[must_use]
-    pub fn lecture(&self) -> &LectureState {
-        &self.session.lecture
-    }
-
-    /// Whether *Play* is stepping ε.
-    #[must_use]
-    pub fn is_playing(&self) -> bool {
-        self.session.playing.is_some()
-    }
-
-    /// Whether an iteration replay is being shown, and how far: (steps shown, steps).
-    #[must_use]
-    pub fn replay_progress(&self) -> Option<(usize, usize)> {
-        self.session
-            .replay
-            .as_ref()
-            .map(|replay| (replay.next, replay.steps.len()))
-    }
-
-    /// The result pinned for comparison, if any.
-    #[must_use]
-    pub fn pinned(&self) -> Option<&Pinned> {
-        self.session.pinned.as_ref()
-    }
-
-    /// Where the last frame drew the centre, the views and the sweep plot.
-    #[must_use]
-    pub fn layout(&self) -> &LayoutRecord {
-        &self.ui_state.layout
-    }
-
-    /// The view shown.
-    #[must_use]
-    pub fn tab(&self) -> Tab {
-        self.ui_state.tab
-    }
-
-    /// Queues a command, as a panel would.
-    pub fn push(&mut self, command: Command) {
-        self.commands.push(command);
-    }
-
-    /// Whether the worker is still busy with anything the UI waits for.
-    #[must_use]
-    pub fn is_busy(&self) -> bool {
-        self.session.status.busy.is_some()
-            || self.session.status.running
-            || self.session.status.awaiting_result
     }
 
     fn ensure_known_model(&mut self) {

@@ -28,7 +28,7 @@ const TIMEOUT: Duration = Duration::from_mins(10);
 const SLIDER_MOVES: usize = 9;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Phase {
+pub(super) enum Phase {
     WaitingForResult,
     Slider { moves: usize, sent: Option<Instant> },
     Background { frames_seen: usize },
@@ -159,7 +159,9 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
             }
         }
         Phase::Lecture { steps, sent } => lecture_phase(app, steps, sent),
-        Phase::Animation { sent } => animation_phase(app, &state.test, sent),
+        Phase::Animation { sent } => {
+            super::smoke_animation::animation_phase(app, &state.test, sent)
+        }
         Phase::Screenshot { requested: false } => {
             let slot = state.screenshot.clone();
             let repaint = ctx.clone();
@@ -227,50 +229,6 @@ fn lecture_phase(app: &mut AdvlensApp, steps: usize, sent: bool) -> Phase {
             steps: steps + 1,
             sent: false,
         },
-    }
-}
-
-/// Where the smoke test's animation goes: beside the screenshot.
-fn animation_path(test: &SmokeTest) -> PathBuf {
-    test.screenshot.with_file_name("smoke_animation.gif")
-}
-
-/// Exports the ε animation of FGSM at 2/255 as the window's *Export animation…* does, then
-/// checks the GIF decodes with every frame.
-fn animation_phase(app: &mut AdvlensApp, test: &SmokeTest, sent: bool) -> Phase {
-    let path = animation_path(test);
-    if !sent {
-        app.session.settings.spec.attack = AttackConfig::new(AttackKind::Fgsm, 2.0 / 255.0);
-        app.push(Command::ExportAnimation(Some(path)));
-        return Phase::Animation { sent: true };
-    }
-    if !app.session.errors.is_empty() {
-        eprintln!(
-            "smoke test: exporting the animation failed: {:?}",
-            app.session.errors
-        );
-        std::process::exit(1);
-    }
-    if app.last_export() != Some(path.display().to_string().as_str()) {
-        return Phase::Animation { sent };
-    }
-    let expected = super::play::EXPORTED_ANIMATION.frames;
-    match crate::export::count_gif_frames(&path) {
-        Ok(frames) if frames == expected => {
-            println!(
-                "smoke test: the exported animation decodes with its {frames} frames ({})",
-                path.display()
-            );
-            Phase::Screenshot { requested: false }
-        }
-        Ok(frames) => {
-            eprintln!("smoke test: the animation has {frames} frames, not {expected}");
-            std::process::exit(1);
-        }
-        Err(err) => {
-            eprintln!("smoke test: the animation does not decode: {err}");
-            std::process::exit(1);
-        }
     }
 }
 

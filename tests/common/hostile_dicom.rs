@@ -5,67 +5,29 @@
 
 use dicom_core::{DataElement, PrimitiveValue, VR};
 use dicom_dictionary_std::{tags, uids};
-use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
+use dicom_object::InMemDicomObject;
 
+use crate::dicom_builder::{GreyPixels, grey_dicom};
 use crate::hostile::{Hostile, hostile};
 
-/// A DICOM file (Explicit VR Little Endian unless `syntax` says otherwise) with the given
-/// elements on top of a minimal grey image header.
+/// An 8 × 8, 12-bit DICOM file in `syntax` with the given elements on top of a minimal grey
+/// image header and the tags in `skip` left out.
 fn dicom(
     elements: Vec<DataElement<InMemDicomObject>>,
     syntax: &str,
     skip: &[dicom_core::Tag],
 ) -> Vec<u8> {
-    let mut object = InMemDicomObject::from_element_iter([
-        DataElement::new(
-            tags::SOP_CLASS_UID,
-            VR::UI,
-            PrimitiveValue::from("1.2.840.10008.5.1.4.1.1.7"),
-        ),
-        DataElement::new(
-            tags::SOP_INSTANCE_UID,
-            VR::UI,
-            PrimitiveValue::from("1.2.3.4.5.6.8"),
-        ),
-        DataElement::new(tags::MODALITY, VR::CS, PrimitiveValue::from("OT")),
-        DataElement::new(tags::SAMPLES_PER_PIXEL, VR::US, PrimitiveValue::from(1u16)),
-        DataElement::new(
-            tags::PHOTOMETRIC_INTERPRETATION,
-            VR::CS,
-            PrimitiveValue::from("MONOCHROME2"),
-        ),
-        DataElement::new(tags::ROWS, VR::US, PrimitiveValue::from(8u16)),
-        DataElement::new(tags::COLUMNS, VR::US, PrimitiveValue::from(8u16)),
-        DataElement::new(tags::BITS_ALLOCATED, VR::US, PrimitiveValue::from(16u16)),
-        DataElement::new(tags::BITS_STORED, VR::US, PrimitiveValue::from(12u16)),
-        DataElement::new(tags::HIGH_BIT, VR::US, PrimitiveValue::from(11u16)),
-        DataElement::new(
-            tags::PIXEL_REPRESENTATION,
-            VR::US,
-            PrimitiveValue::from(0u16),
-        ),
-        DataElement::new(
-            tags::PIXEL_DATA,
-            VR::OW,
-            PrimitiveValue::U16((0..64u16).collect()),
-        ),
-    ]);
-    for tag in skip {
-        object.remove_element(*tag);
-    }
-    for element in elements {
-        object.put(element);
-    }
-    let file = object
-        .with_meta(
-            FileMetaTableBuilder::new()
-                .transfer_syntax(syntax)
-                .media_storage_sop_class_uid("1.2.840.10008.5.1.4.1.1.7"),
-        )
-        .unwrap();
-    let mut bytes = Vec::new();
-    file.write_all(&mut bytes).unwrap();
-    bytes
+    grey_dicom(
+        GreyPixels {
+            width: 8,
+            height: 8,
+            bits_stored: 12,
+            samples: (0..64u16).collect(),
+        },
+        elements,
+        syntax,
+        skip,
+    )
 }
 
 fn ds(tag: dicom_core::Tag, text: &str) -> DataElement<InMemDicomObject> {
