@@ -182,8 +182,10 @@ impl AdvlensApp {
         self.request_sweep();
     }
 
-    /// Sends the current attack to the worker.
+    /// Sends the current attack to the worker (a replay of earlier steps stops: the new result
+    /// must not be drawn over).
     fn request_attack(&mut self) {
+        self.session.replay = None;
         let attack = self.session.settings.spec.attack.clone();
         self.session.status.awaiting_result = true;
         self.session.status.running = attack.kind.is_iterative();

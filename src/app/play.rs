@@ -75,6 +75,7 @@ impl AdvlensApp {
         if self.session.playing.take().is_some() {
             return;
         }
+        self.session.replay = None;
         let attack = &self.session.settings.spec.attack;
         if !attack.kind.uses_epsilon() {
             return self.session.errors.push(format!(
