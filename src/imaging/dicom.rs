@@ -58,6 +58,11 @@ pub(crate) fn decode_dicom(
     } else {
         bytes
     };
+    if let Some((tag, length)) = super::dicom_lengths::length_past_end(body) {
+        return Err(dicom_error(format!(
+            "element {tag} declares {length} bytes, more than the file holds (the file is damaged)"
+        )));
+    }
     let object = OpenFileOptions::new()
         .from_reader(Cursor::new(body))
         .map_err(|err| dicom_error(err.to_string()))?;
@@ -86,8 +91,8 @@ pub(crate) fn decode_dicom(
             name: name.to_string(),
         });
     }
-    let decoded = object
-        .decode_pixel_data()
+    let decoded = super::guard::guarded(|| object.decode_pixel_data())
+        .map_err(|panic| dicom_error(format!("its pixel data is damaged ({panic})")))?
         .map_err(|err| dicom_error(err.to_string()))?;
     let raw = rescaled_frame(&decoded, options.frame, name)?;
     let non_finite = raw.count_non_finite();

@@ -3,8 +3,10 @@
 //! identifiers. Also the conversion of a scan into a model-input tensor.
 
 mod dicom;
+mod dicom_lengths;
 mod error;
 mod grey_image;
+mod guard;
 mod limits;
 mod load;
 mod raster;

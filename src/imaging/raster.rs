@@ -44,7 +44,15 @@ pub(crate) fn decode_raster(
     limits.max_image_height = Some(super::MAX_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    let image = reader.decode().map_err(decode_error)?;
+    let image = super::guard::guarded(|| reader.decode())
+        .map_err(|panic| ImagingError::Decode {
+            reason: format!(
+                "the file is damaged (the decoder failed: {})",
+                super::one_line(&panic)
+            ),
+            name: name.to_string(),
+        })?
+        .map_err(decode_error)?;
     scan_from_image(&image, format, name, window)
 }
 
