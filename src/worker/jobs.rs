@@ -231,6 +231,32 @@ impl WorkerState {
         }
     }
 
+    /// A check that is true once a newer attack request has superseded `generation`.
+    fn superseded(&self, generation: u64) -> impl Fn() -> bool + Sync + use<> {
+        let latest = self.latest_attack.clone();
+        move || latest.load(Ordering::SeqCst) != generation
+    }
+
+    /// Reports the outcome of the attack request `generation`: its event while it is still
+    /// the newest, nothing for a cancelled or superseded run, the error under `context`.
+    fn report_attack<T>(
+        &self,
+        generation: u64,
+        outcome: Result<T, crate::pipeline::PipelineError>,
+        context: &str,
+        event: impl FnOnce(T) -> WorkerEvent,
+    ) {
+        match outcome {
+            Ok(value) if self.latest_attack.load(Ordering::SeqCst) == generation => {
+                self.emit(event(value));
+            }
+            Ok(_)
+            | Err(crate::pipeline::PipelineError::Attack(crate::attacks::AttackError::Cancelled)) =>
+                {}
+            Err(err) => self.error(context, &err),
+        }
+    }
+
     fn attack(&mut self, device: &ComputeDevice, generation: u64, spec: &AttackSpec) {
         let (Some(model), Some(scan)) = (&self.model, &self.scan) else {
             let missing = if self.scan.is_none() {
@@ -263,8 +289,7 @@ impl WorkerState {
                 None => return,
             }
         } else {
-            let latest = self.latest_attack.clone();
-            let stop = move || latest.load(Ordering::SeqCst) != generation;
+            let stop = self.superseded(generation);
             let progress = self.progress_reporter(generation, false);
             let control = AttackControl {
                 should_stop: Some(&stop),
@@ -274,18 +299,12 @@ impl WorkerState {
             };
             run_pipeline(model, &request(), device, &control)
         };
-        match result {
-            Ok(result) if self.latest_attack.load(Ordering::SeqCst) == generation => {
-                self.emit(WorkerEvent::AttackDone {
-                    generation,
-                    result: Arc::new(result),
-                });
+        self.report_attack(generation, result, "running the attack", |result| {
+            WorkerEvent::AttackDone {
+                generation,
+                result: Arc::new(result),
             }
-            Ok(_)
-            | Err(crate::pipeline::PipelineError::Attack(crate::attacks::AttackError::Cancelled)) =>
-                {}
-            Err(err) => self.error("running the attack", &err),
-        }
+        });
     }
 }
 
@@ -299,26 +318,20 @@ impl WorkerState {
             scan: (**scan).clone(),
             spec,
         };
-        let latest = self.latest_attack.clone();
-        let stop = move || latest.load(Ordering::SeqCst) != generation;
+        let stop = self.superseded(generation);
         let progress = self.progress_reporter(generation, false);
         let control = AttackControl {
             should_stop: Some(&stop),
             on_step: Some(&progress),
             ..AttackControl::default()
         };
-        match iteration_replay(model, &request, device, &control) {
-            Ok(steps) if self.latest_attack.load(Ordering::SeqCst) == generation => {
-                self.emit(WorkerEvent::IterationsReplayed {
-                    generation,
-                    steps: steps.into_iter().map(Arc::new).collect(),
-                });
+        let outcome = iteration_replay(model, &request, device, &control);
+        self.report_attack(generation, outcome, "replaying the iterations", |steps| {
+            WorkerEvent::IterationsReplayed {
+                generation,
+                steps: steps.into_iter().map(Arc::new).collect(),
             }
-            Ok(_)
-            | Err(crate::pipeline::PipelineError::Attack(crate::attacks::AttackError::Cancelled)) =>
-                {}
-            Err(err) => self.error("replaying the iterations", &err),
-        }
+        });
     }
 }
 
