@@ -5,12 +5,37 @@
 //! error naming every place it looked, and works once `assets/` and `sample_data/` sit beside
 //! it (the portable layout) or under `share/advlens` of its prefix (the installed layout).
 
-mod common;
-
+use std::io::ErrorKind;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
+use std::time::Duration;
 
-use common::run_ok;
+/// Runs a copied binary. Tests run on threads of one process, so a child forked by one test
+/// can still hold the write handle of another test's fresh copy for the instant before its
+/// `exec` closes it; `exec` of that copy then fails with "text file busy" (ETXTBSY). That is
+/// the test harness racing itself, not the binary, so the run is tried again briefly.
+fn output_of(command: &mut Command) -> Output {
+    for _ in 0..100 {
+        match command.output() {
+            Err(error) if error.kind() == ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other.unwrap(),
+        }
+    }
+    panic!("the copied binary stayed busy for two seconds");
+}
+
+/// [`output_of`], asserting success and showing standard error otherwise.
+fn run_ok(command: &mut Command) -> Output {
+    let output = output_of(command);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
 
 /// The release binary copied into `folder`, run with no checkout in reach: no cargo
 /// variables, no advlens variables, XDG pointing at empty folders, the folder as the
@@ -64,10 +89,7 @@ fn the_binary_holds_no_path_of_the_source_tree() {
 fn a_copied_binary_says_where_it_looked_then_runs_from_the_portable_layout() {
     let folder = tempfile::tempdir().unwrap();
     let portable = folder.path().join("advlens-portable");
-    let output = copied_binary(folder.path(), &portable)
-        .arg("models")
-        .output()
-        .unwrap();
+    let output = output_of(copied_binary(folder.path(), &portable).arg("models"));
     assert!(!output.status.success());
     let error = String::from_utf8_lossy(&output.stderr);
     assert!(error.contains("could not find its model assets"), "{error}");
