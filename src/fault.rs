@@ -1,7 +1,8 @@
 //! Fault injection for the reliability tests: after [`inject_next`] names a stage (an attack,
 //! a defence or an explanation), that stage panics on purpose the next time it runs, so that a
-//! test can check the window reports it and stays usable. Nothing else ever sets it, and an
-//! unset switch costs one atomic load.
+//! test can check the window reports it and stays usable; a GPU start named so fails with an
+//! error instead (as a driver that refuses the adapter does). Nothing else ever sets it, and
+//! an unset switch costs one atomic load.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -14,6 +15,8 @@ pub enum FaultStage {
     Defence,
     /// Computing an explanation.
     Explanation,
+    /// Starting a wgpu device on an adapter (fails with an error, see [`fails`]).
+    GpuStart,
 }
 
 impl FaultStage {
@@ -22,6 +25,7 @@ impl FaultStage {
             Self::Attack => 1,
             Self::Defence => 2,
             Self::Explanation => 3,
+            Self::GpuStart => 4,
         }
     }
 }
@@ -34,15 +38,21 @@ pub fn inject_next(stage: Option<FaultStage>) {
     NEXT_FAULT.store(stage.map_or(0, FaultStage::code), Ordering::SeqCst);
 }
 
+/// Whether [`inject_next`] named `stage`; true once, then the switch is clear.
+#[must_use]
+pub fn fails(stage: FaultStage) -> bool {
+    NEXT_FAULT
+        .compare_exchange(stage.code(), 0, Ordering::SeqCst, Ordering::SeqCst)
+        .is_ok()
+}
+
 /// Panics, once, when [`inject_next`] named `stage`.
 ///
 /// # Panics
 /// Exactly then, on purpose.
 pub fn inject(stage: FaultStage) {
-    if NEXT_FAULT
-        .compare_exchange(stage.code(), 0, Ordering::SeqCst, Ordering::SeqCst)
-        .is_ok()
-    {
-        panic!("fault injected in the {stage:?} stage by the reliability tests");
-    }
+    assert!(
+        !fails(stage),
+        "fault injected in the {stage:?} stage by the reliability tests"
+    );
 }

@@ -1,8 +1,8 @@
 //! Forty hostile scans made by code (`tests/common/hostile*.rs`) (lying headers, odd sizes and bit
 //! depths, NaN and Inf, missing, contradictory or absurd DICOM tags, truncations): each loads
 //! or is refused within 2 s with a one-line error naming the file — in the library and in
-//! `advlens attack`, which never panics — and whatever loads is finite, in [0, 1] and goes
-//! into the model.
+//! `advlens attack`, which never panics nor needs more than 256 MiB of heap for any of them —
+//! and whatever loads is finite, in [0, 1] and goes into the model.
 
 mod common;
 #[path = "common/dicom_builder.rs"]
@@ -21,6 +21,8 @@ use advlens::imaging::{LoadOptions, load_scan, model_input_from_scan};
 use hostile::hostile_scans;
 
 const TIME_LIMIT: Duration = Duration::from_secs(2);
+/// The heap each command-line run may use, KiB.
+const MEMORY_LIMIT_KIB: u64 = 256 * 1024;
 
 #[test]
 fn there_are_at_least_forty_and_each_is_refused_clearly_or_loads_sanely() {
@@ -95,13 +97,20 @@ fn there_are_at_least_forty_and_each_is_refused_clearly_or_loads_sanely() {
 }
 
 #[test]
-fn the_command_line_never_panics_on_them() {
+fn the_command_line_never_panics_on_them_and_stays_within_its_memory() {
     let folder = tempfile::tempdir().unwrap();
     for scan in hostile_scans() {
         let path = folder.path().join(&scan.name);
         std::fs::write(&path, &scan.bytes).unwrap();
         let started = Instant::now();
-        let output = common::advlens()
+        // Under a 256 MiB limit on its heap (RLIMIT_DATA; a good X-ray needs under 40 MiB):
+        // a file that makes the loader allocate past it aborts the run and fails here.
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -d {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""
+            ))
+            .arg(env!("CARGO_BIN_EXE_advlens"))
             .args(["attack", "--attack", "fgsm", "--device", "cpu", "--scan"])
             .arg(&path)
             .arg("--out")

@@ -2,7 +2,7 @@
 //! (or the head circumference it gives) of every bundled ultrasound sample with PGD on the Dice
 //! loss at 8/255, measuring with the side-car's pixel size; its recipe replays exactly and a
 //! changed scan is refused; a defence reports its mask and a vote is refused; `advlens eval`
-//! writes the Dice-vs-ε table.
+//! writes the Dice-vs-ε table; APGD on the mask breaks it too and its recipe replays exactly.
 
 mod common;
 
@@ -290,4 +290,76 @@ fn a_defence_in_front_of_the_segmenter_reports_its_mask_adaptively_too_and_a_vot
         stderr.contains("classifiers only") && !stderr.contains("panicked"),
         "{stderr}"
     );
+}
+
+#[test]
+fn apgd_on_the_mask_breaks_it_in_eval_and_its_recipe_replays_exactly() {
+    let out = tempfile::tempdir().unwrap();
+    run_ok(advlens().args([
+        "eval",
+        "--model",
+        "fetal-head-unet",
+        "--attacks",
+        "pgd,apgd",
+        "--loss",
+        "dice",
+        "--eps",
+        "0,4/255",
+        "--steps",
+        "10",
+        "--limit",
+        "8",
+        "--device",
+        "cpu",
+        "--out",
+        &out.path().display().to_string(),
+    ]));
+    let markdown = std::fs::read_to_string(out.path().join("segmentation.md")).unwrap();
+    assert!(markdown.contains("APGD-10 (dice loss)"), "{markdown}");
+    let csv = std::fs::read_to_string(out.path().join("segmentation.csv")).unwrap();
+    let dice = |attack: &str, row: usize| -> f64 {
+        let rows: Vec<&str> = csv.lines().filter(|l| l.starts_with(attack)).collect();
+        rows[row].split(',').nth(4).unwrap().parse().unwrap()
+    };
+    assert!(
+        dice("APGD", 1) < dice("APGD", 0) - 0.15,
+        "APGD barely moved the masks: {csv}"
+    );
+    let scan = sample("fetal_head_147.png");
+    let attacked = tempfile::tempdir().unwrap();
+    run_ok(advlens().args([
+        "segment",
+        "--scan",
+        &scan,
+        "--attack",
+        "apgd",
+        "--loss",
+        "bce",
+        "--eps",
+        "4/255",
+        "--steps",
+        "8",
+        "--seed",
+        "2",
+        "--device",
+        "cpu",
+        "--out",
+        &attacked.path().display().to_string(),
+    ]));
+    let recipe = attacked.path().join("segmentation_recipe.json");
+    let text = std::fs::read_to_string(&recipe).unwrap();
+    assert!(text.contains("apgd"), "{text}");
+    let replay = tempfile::tempdir().unwrap();
+    let output = run_ok(advlens().args([
+        "segment",
+        "--recipe",
+        &recipe.display().to_string(),
+        "--scan",
+        &scan,
+        "--device",
+        "cpu",
+        "--out",
+        &replay.path().display().to_string(),
+    ]));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("reproduced exactly"));
 }

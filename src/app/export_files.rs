@@ -1,11 +1,12 @@
 //! *Export…*: the comparison figure, the adversarial image (8-bit and lossless 16-bit PNG),
 //! the perturbation, `result.json` and a recipe that `advlens attack --recipe` replays. Files
-//! are written atomically; nothing leaves the machine; no patient identifier is written.
+//! are written all or nothing (a failed export leaves the folder as it was); nothing leaves the machine; no patient identifier is written.
 
 use std::path::Path;
 
 use crate::export::{
-    AttackReport, FigureInput, comparison_figure, write_atomic, write_result_images, write_rgb8,
+    AttackReport, ExportError, FigureInput, comparison_figure, write_atomic, write_file_set,
+    write_result_images, write_rgb8,
 };
 use crate::imaging::{LoadOptions, Scan};
 use crate::models::ModelCard;
@@ -34,12 +35,24 @@ pub struct ExportContext<'a> {
     pub true_label: Option<usize>,
 }
 
-/// Writes every export file into `folder`.
+/// Writes every export file into `folder`, all or nothing: a failure (a read-only or full
+/// folder) leaves the folder as it was.
 ///
 /// # Errors
 /// A message naming what failed.
 pub fn export_all(context: &ExportContext<'_>, folder: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(folder).map_err(|err| format!("{err}: {}", folder.display()))?;
+    let recipe = recipe(context)?;
+    write_file_set(folder, |staging| {
+        write_files(context, recipe.as_ref(), staging)
+    })
+    .map_err(|err| err.to_string())
+}
+
+fn write_files(
+    context: &ExportContext<'_>,
+    recipe: Option<&Recipe>,
+    folder: &Path,
+) -> Result<(), ExportError> {
     let result = context.result;
     let credit = context
         .scan
@@ -56,21 +69,18 @@ pub fn export_all(context: &ExportContext<'_>, folder: &Path) -> Result<(), Stri
         attack: result.attack.describe(),
         credit,
     };
-    let (width, height, rgb) = comparison_figure(&figure).map_err(|err| err.to_string())?;
+    let (width, height, rgb) = comparison_figure(&figure)?;
     let pixels: Vec<[u8; 3]> = rgb.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
     write_rgb8(
         width as usize,
         height as usize,
         &pixels,
         &folder.join("figure.png"),
-    )
-    .map_err(|err| err.to_string())?;
+    )?;
     let mut files = vec!["figure.png".to_string()];
-    files.extend(
-        write_result_images(result, folder, context.opacity).map_err(|err| err.to_string())?,
-    );
-    if let Some(recipe) = recipe(context)? {
-        write_json(&folder.join("recipe.json"), &recipe)?;
+    files.extend(write_result_images(result, folder, context.opacity)?);
+    if let Some(recipe) = recipe {
+        write_json(&folder.join("recipe.json"), recipe)?;
         files.push("recipe.json".to_string());
     }
     files.push("result.json".to_string());
@@ -81,13 +91,15 @@ pub fn export_all(context: &ExportContext<'_>, folder: &Path) -> Result<(), Stri
         result,
     );
     report.files = files;
-    write_json(&folder.join("result.json"), &report)?;
-    Ok(())
+    write_json(&folder.join("result.json"), &report)
 }
 
-fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), String> {
-    let text = serde_json::to_string_pretty(value).map_err(|err| err.to_string())?;
-    write_atomic(path, text.as_bytes()).map_err(|err| err.to_string())
+fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), ExportError> {
+    let text = serde_json::to_string_pretty(value).map_err(|err| ExportError::Write {
+        reason: err.to_string(),
+        path: path.display().to_string(),
+    })?;
+    write_atomic(path, text.as_bytes())
 }
 
 /// The recipe of the current result (none for a scan that was dropped without a file path).

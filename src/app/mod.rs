@@ -27,6 +27,7 @@ mod settings;
 mod shortcuts;
 mod smoke;
 mod smoke_animation;
+mod soak;
 mod theme;
 mod ui_state;
 mod view_images;
@@ -49,6 +50,7 @@ pub use options::AppOptions;
 pub use session::{Session, StatusInfo};
 pub use settings::{APP_ID, Settings, settings_dir};
 pub use smoke::SmokeTest;
+pub use soak::SoakTest;
 pub use ui_state::{LayoutRecord, TextFields, UiState};
 pub use view_images::cpu_image;
 pub use view_state::{ViewKind, ViewState};
@@ -82,6 +84,7 @@ pub struct AdvlensApp {
     segmenter: SegmentationRunner,
     commands: Commands,
     smoke: Option<smoke::SmokeState>,
+    soak: Option<soak::SoakState>,
 }
 
 impl AdvlensApp {
@@ -129,6 +132,7 @@ impl AdvlensApp {
             // Without its thread the view only says so; the rest of the window works.
             SegmentationRunner::spawn(Arc::new(|| {})).unwrap_or_else(|_| std::process::abort())
         });
+        errors.extend(options.device_notice.clone());
         let models = list_shipped().unwrap_or_else(|err| {
             errors.push(format!("could not list the shipped models: {err}"));
             Vec::new()
@@ -141,6 +145,7 @@ impl AdvlensApp {
             segmenter,
             commands: Commands::default(),
             smoke: options.smoke.map(smoke::SmokeState::new),
+            soak: options.soak.map(soak::SoakState::new),
         };
         app.ensure_known_model();
         match options.scan.map_or_else(bundled_scan, Ok) {
@@ -228,7 +233,7 @@ impl AdvlensApp {
     }
 
     /// Everything but drawing: the worker's events, the keys, the commands the panels pushed
-    /// (applied in one place), the smoke test and the style.
+    /// (applied in one place), the smoke and soak tests and the style.
     pub fn logic(&mut self, ctx: &egui::Context) {
         self.handle_events();
         self.handle_evaluation_events();
@@ -241,6 +246,10 @@ impl AdvlensApp {
         if let Some(mut smoke) = self.smoke.take() {
             smoke::step(self, &mut smoke, ctx);
             self.smoke = Some(smoke);
+        }
+        if let Some(mut soak) = self.soak.take() {
+            soak::step(self, &mut soak, ctx);
+            self.soak = Some(soak);
         }
         theme::apply_style(ctx, self.session.settings.presentation);
         if self.is_busy()

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::SmokeTest;
+use super::{SmokeTest, SoakTest};
 use crate::device::DevicePreference;
 
 /// Start-up choices that are not settings.
@@ -16,7 +16,11 @@ pub struct AppOptions {
     pub fresh_settings: bool,
     /// Run the smoke test (screenshot after the first result, then quit).
     pub smoke: Option<SmokeTest>,
+    /// Run the soak test (drive the window for a while, write a report, then quit).
+    pub soak: Option<SoakTest>,
     /// A device already started (shared with the window's wgpu); else one is chosen from
     /// `device` on the worker thread.
     pub shared_device: Option<crate::device::ComputeDevice>,
+    /// Said in the banner at start: why the window runs on the CPU although a GPU exists.
+    pub device_notice: Option<String>,
 }

@@ -12,6 +12,7 @@
 
 mod adaptive;
 mod apgd;
+mod apgd_ascent;
 mod autoattack;
 mod carlini_wagner;
 mod config;
@@ -42,6 +43,7 @@ mod square_l2;
 mod universal;
 
 pub use adaptive::{DefenseGradientPath, loss_gradient_through};
+pub(crate) use apgd_ascent::{AscentBudget, AscentStop, Measured, apgd_ascent};
 pub use autoattack::AttackStage;
 pub use config::{AttackConfig, NoiseDistribution, Norm, TargetSpec};
 pub use control::AttackControl;

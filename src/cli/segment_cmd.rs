@@ -39,7 +39,7 @@ pub struct SegmentArgs {
     /// or the `pixel_size_mm` of a `<scan>.json` beside it, as the bundled samples have).
     #[arg(long)]
     pixel_size: Option<f32>,
-    /// fgsm, bim or pgd; none to segment only.
+    /// fgsm, bim, pgd or apgd (its loss is --loss); none to segment only.
     #[arg(long)]
     attack: Option<AttackKind>,
     /// Adversarial loss: bce, dice, target:empty, target:shift:DX,DY or target:grow:N.

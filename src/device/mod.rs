@@ -172,7 +172,8 @@ pub fn choose_device(
 
 /// Like [`choose_device`], but when the choice is a real GPU also returns the wgpu handles
 /// Burn uses, so that a window can render on the very same device (one device for the UI and
-/// the tensors). `None` for the CPU backend and for software Vulkan.
+/// the tensors). `None` for the CPU backend and for software Vulkan. As there, `Auto` falls
+/// back to the CPU, saying why, when the GPU does not start.
 ///
 /// # Errors
 /// As [`select_device`].
@@ -184,16 +185,37 @@ pub fn select_device_shared(
         return Ok((ComputeDevice::cpu(), None, None));
     }
     match adapters.iter().find(|adapter| adapter.is_real_gpu()) {
-        Some(adapter) => {
-            use_user_cache_directory();
-            let (device, setup) = Device::wgpu_options()
-                .device_kind(device_kind_of(adapter))
-                .init_with_setup()
-                .map_err(|err| DeviceError::WgpuInit(err.to_string()))?;
-            Ok((wgpu_compute_device(device, adapter), Some(setup), None))
-        }
+        Some(adapter) => match start_shared(adapter) {
+            Ok((device, setup)) => Ok((device, Some(setup), None)),
+            Err(err) if preference == DevicePreference::Auto => Ok((
+                ComputeDevice::cpu(),
+                None,
+                Some(CpuFallback::GpuFailed(err.to_string())),
+            )),
+            Err(err) => Err(err),
+        },
         None => choose_device(preference, adapters).map(|(device, why)| (device, None, why)),
     }
+}
+
+fn start_shared(adapter: &AdapterSummary) -> Result<(ComputeDevice, WgpuSetup), DeviceError> {
+    refuse_when_fault_injected()?;
+    use_user_cache_directory();
+    let (device, setup) = Device::wgpu_options()
+        .device_kind(device_kind_of(adapter))
+        .init_with_setup()
+        .map_err(|err| DeviceError::WgpuInit(err.to_string()))?;
+    Ok((wgpu_compute_device(device, adapter), setup))
+}
+
+/// The reliability tests' stand-in for a driver that refuses the adapter.
+fn refuse_when_fault_injected() -> Result<(), DeviceError> {
+    if crate::fault::fails(crate::fault::FaultStage::GpuStart) {
+        return Err(DeviceError::WgpuInit(
+            "the adapter refused to start (a fault injected by the reliability tests)".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 fn device_kind_of(adapter: &AdapterSummary) -> DeviceKind {
@@ -219,6 +241,7 @@ fn wgpu_compute_device(device: Device, adapter: &AdapterSummary) -> ComputeDevic
 }
 
 fn start_wgpu(adapter: &AdapterSummary) -> Result<ComputeDevice, DeviceError> {
+    refuse_when_fault_injected()?;
     use_user_cache_directory();
     let device = Device::wgpu_options()
         .device_kind(device_kind_of(adapter))

@@ -7,6 +7,7 @@ mod attack_animation;
 mod colormap;
 mod eval_report;
 mod figure;
+mod file_set;
 mod png;
 mod report;
 mod result_images;
@@ -25,6 +26,7 @@ pub use eval_report::{
     write_eval_report,
 };
 pub use figure::{FigureInput, comparison_figure};
+pub use file_set::write_file_set;
 pub use png::{
     ExportError, grey16_png_bytes, rgb_png_bytes, write_atomic, write_grey8, write_grey16,
     write_rgb8,

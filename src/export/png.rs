@@ -20,6 +20,22 @@ pub enum ExportError {
     },
 }
 
+impl ExportError {
+    /// The same error with a path under `from` renamed to the same place under `to` (a file
+    /// written in a staging folder is reported where it was going).
+    #[must_use]
+    pub fn relocated(self, from: &Path, to: &Path) -> Self {
+        match self {
+            Self::Write { reason, path } => {
+                let path = Path::new(&path)
+                    .strip_prefix(from)
+                    .map_or(path.clone(), |rest| to.join(rest).display().to_string());
+                Self::Write { reason, path }
+            }
+        }
+    }
+}
+
 fn write_error(path: &Path, reason: &impl ToString) -> ExportError {
     ExportError::Write {
         reason: reason.to_string(),
@@ -36,8 +52,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let temporary = path.with_file_name(format!(".{file_name}.partial"));
-    std::fs::write(&temporary, bytes).map_err(|err| write_error(path, &err))?;
-    std::fs::rename(&temporary, path).map_err(|err| write_error(path, &err))
+    let written =
+        std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
+    written.map_err(|err| {
+        // A full disk leaves the temporary file half written: it goes too.
+        let _removed = std::fs::remove_file(&temporary);
+        write_error(path, &err)
+    })
 }
 
 fn encode_png<P>(

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::file_set::write_file_set;
 use super::png::{ExportError, write_atomic, write_grey8, write_rgb8};
 use super::segmentation_figure::segmentation_figure;
 use crate::imaging::GreyImage;
@@ -92,7 +93,7 @@ impl SegmentationReport {
 
 /// Writes `segmentation.png`, `mask_clean.png`, `mask_adversarial.png`, `adversarial.png`,
 /// `segmentation.json` and, when given, the replayable `segmentation_recipe.json` into
-/// `folder` (created if needed), each atomically.
+/// `folder` (created if needed), all or nothing: a failure leaves the folder as it was.
 ///
 /// # Errors
 /// [`ExportError`] when a file cannot be written.
@@ -102,10 +103,17 @@ pub fn write_segmentation_files(
     recipe: Option<&SegmentationRecipe>,
     folder: &Path,
 ) -> Result<(), ExportError> {
-    std::fs::create_dir_all(folder).map_err(|err| ExportError::Write {
-        path: folder.display().to_string(),
-        reason: err.to_string(),
-    })?;
+    write_file_set(folder, |staging| {
+        write_into(result, report, recipe, staging)
+    })
+}
+
+fn write_into(
+    result: &SegmentationResult,
+    report: &SegmentationReport,
+    recipe: Option<&SegmentationRecipe>,
+    folder: &Path,
+) -> Result<(), ExportError> {
     let (width, height, figure) = segmentation_figure(result, 3);
     write_rgb8(width, height, &figure, &folder.join("segmentation.png"))?;
     let side = result.original.width;

@@ -1,5 +1,6 @@
-//! Attacks on a segmenter's mask: FGSM, BIM and PGD (L∞, the same ε, step and seed rules as
-//! the classification attacks) ascending a chosen adversarial loss — BCE or the soft-Dice loss
+//! Attacks on a segmenter's mask: FGSM, BIM, PGD and APGD (L∞, the same ε, step and seed rules
+//! as the classification attacks; APGD sets its own step size, as on classifiers, and returns
+//! each image's point of highest loss) ascending a chosen adversarial loss — BCE or the soft-Dice loss
 //! against the true mask (untargeted: make the mask wrong), or BCE towards a target mask
 //! (targeted: make the mask say something else — empty, shifted, grown or shrunk). Through a
 //! test-time defence the attack is adaptive as for classifiers: the gradient goes through a
@@ -12,15 +13,25 @@ use super::loss::{bce_per_image, soft_dice_loss_per_image};
 use super::target::SegmentationLoss;
 use super::{SegmentationError, host_values as read_back};
 use crate::attacks::{
-    AttackKind, DefenseGradientPath, Norm, Region, count_backward_pass, format_epsilon, project,
-    random_point_in_ball,
+    AscentBudget, AscentStop, AttackKind, DefenseGradientPath, Measured, Norm, Region, apgd_ascent,
+    count_backward_pass, format_epsilon, project, random_point_in_ball,
 };
 use crate::models::UNet;
+
+/// The attack families that act on masks. The others need a decision between classes (DLR,
+/// DeepFool, C&W's margin, JSMA's saliency) or a query budget built for labels (Square).
+pub const SEGMENTATION_ATTACKS: [AttackKind; 4] = [
+    AttackKind::Fgsm,
+    AttackKind::Bim,
+    AttackKind::Pgd,
+    AttackKind::ApgdCe,
+];
 
 /// An L∞ attack on a segmenter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SegmentationAttack {
-    /// FGSM, BIM or PGD.
+    /// FGSM, BIM, PGD or APGD (`AttackKind::ApgdCe`, named APGD here: its loss is
+    /// [`Self::loss`]).
     pub kind: AttackKind,
     /// The adversarial loss.
     pub loss: SegmentationLoss,
@@ -47,9 +58,9 @@ impl SegmentationAttack {
         loss: SegmentationLoss,
         epsilon: f64,
     ) -> Result<Self, SegmentationError> {
-        if !matches!(kind, AttackKind::Fgsm | AttackKind::Bim | AttackKind::Pgd) {
+        if !SEGMENTATION_ATTACKS.contains(&kind) {
             return Err(SegmentationError::InvalidParameter(format!(
-                "{kind} does not apply to segmentation; use fgsm, bim or pgd"
+                "{kind} does not apply to segmentation; use fgsm, bim, pgd or apgd"
             )));
         }
         if !(0.0..=1.0).contains(&epsilon) || !epsilon.is_finite() {
@@ -77,11 +88,12 @@ impl SegmentationAttack {
         }
     }
 
-    /// The step size in use.
+    /// The step size in use (for APGD, the first one: it halves as progress stalls).
     #[must_use]
     pub fn effective_step_size(&self) -> f64 {
         match (self.kind, self.step_size) {
             (AttackKind::Fgsm, _) => self.epsilon,
+            (AttackKind::ApgdCe, _) => 2.0 * self.epsilon,
             (_, Some(step)) => step,
             (AttackKind::Pgd, None) => 2.5 * self.epsilon / self.steps.max(1) as f64,
             (_, None) => self.epsilon / self.steps.max(1) as f64,
@@ -104,6 +116,7 @@ impl SegmentationAttack {
         let name = match self.kind {
             AttackKind::Fgsm => "FGSM".to_string(),
             AttackKind::Bim => format!("BIM-{}", self.effective_steps()),
+            AttackKind::ApgdCe => format!("APGD-{}", self.effective_steps()),
             _ => format!("PGD-{}", self.effective_steps()),
         };
         let region = self
@@ -151,6 +164,9 @@ impl SegmentationAttack {
                 .check_for(self.kind, width, height)
                 .map_err(|err| SegmentationError::InvalidParameter(err.to_string()))?;
         }
+        if self.kind == AttackKind::ApgdCe {
+            return self.run_apgd(model, &clean, &reference, through);
+        }
         let mut adversarial = self.confine(
             &clean,
             if self.kind == AttackKind::Pgd {
@@ -161,7 +177,7 @@ impl SegmentationAttack {
         );
         let step = self.effective_step_size();
         for _ in 0..self.effective_steps() {
-            let gradient = self.gradient(model, &adversarial, &reference, through)?;
+            let (_, gradient) = self.objective(model, &adversarial, &reference, through)?;
             adversarial = self.confine(
                 &clean,
                 project(
@@ -202,15 +218,54 @@ impl SegmentationAttack {
         ))
     }
 
-    /// ∇ₓ of the objective summed over the batch (and over the defence's draws), on the plain
-    /// device.
-    fn gradient(
+    /// APGD from a seeded random start: each image ends at its point of highest loss (there
+    /// is no class to flip, so no early success).
+    fn run_apgd(
+        &self,
+        model: &UNet,
+        clean: &Tensor<4>,
+        reference: &Tensor<4>,
+        through: Option<&dyn DefenseGradientPath>,
+    ) -> Result<Tensor<4>, SegmentationError> {
+        let start = self.confine(
+            clean,
+            random_point_in_ball(clean, self.epsilon, Norm::Linf, self.seed, 0),
+        );
+        let images = clean.dims()[0];
+        let measure = |x: &Tensor<4>| -> Result<Measured, SegmentationError> {
+            let (values, gradient) = self.objective(model, x, reference, through)?;
+            // Where the attack may not act its gradient is 0, so APGD's steps stay inside.
+            let gradient = match &self.region {
+                Some(region) => region.restrict(&gradient.zeros_like(), gradient),
+                None => gradient,
+            };
+            Ok(Measured {
+                values,
+                gradient,
+                met: vec![false; images],
+            })
+        };
+        let budget = AscentBudget {
+            norm: Norm::Linf,
+            epsilon: self.epsilon,
+            steps: self.effective_steps(),
+        };
+        match apgd_ascent(clean, start, budget, &measure, &|| false, &|_| {}) {
+            Ok(found) => Ok(found.adversarial),
+            Err(AscentStop::Failed(err)) => Err(err),
+            Err(AscentStop::Stopped) => Err(SegmentationError::NoGradient),
+        }
+    }
+
+    /// The objective per image (averaged over the defence's draws) and its gradient ∇ₓ of the
+    /// sum over the batch, on the plain device.
+    fn objective(
         &self,
         model: &UNet,
         input: &Tensor<4>,
         reference: &Tensor<4>,
         through: Option<&dyn DefenseGradientPath>,
-    ) -> Result<Tensor<4>, SegmentationError> {
+    ) -> Result<(Vec<f32>, Tensor<4>), SegmentationError> {
         let leaf = input.clone().autodiff().require_grad();
         let reference = reference.clone().autodiff();
         let draws = through.map_or(1, |path| path.samples().max(1));
@@ -235,17 +290,23 @@ impl SegmentationAttack {
                 SegmentationLoss::Bce => bce_per_image(logits, reference.clone()),
                 SegmentationLoss::Dice => soft_dice_loss_per_image(logits, reference.clone()),
                 SegmentationLoss::Target(_) => bce_per_image(logits, reference.clone()).neg(),
-            }
-            .sum();
+            };
             total = Some(match total {
                 Some(sum) => sum.add(objective),
                 None => objective,
             });
         }
-        let objective = total.ok_or(SegmentationError::NoGradient)?;
-        let grads = objective.backward();
+        let per_image = total.ok_or(SegmentationError::NoGradient)?;
+        let values = read_back(
+            per_image
+                .clone()
+                .without_autodiff()
+                .div_scalar(draws as f32),
+        )?;
+        let grads = per_image.sum().backward();
         count_backward_pass();
-        leaf.grad(&grads).ok_or(SegmentationError::NoGradient)
+        let gradient = leaf.grad(&grads).ok_or(SegmentationError::NoGradient)?;
+        Ok((values, gradient))
     }
 }
 

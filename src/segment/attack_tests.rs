@@ -51,7 +51,8 @@ fn the_input_gradient_matches_finite_differences() {
     ] {
         let attack = SegmentationAttack::new(AttackKind::Fgsm, loss, 0.01).unwrap();
         let reference = attack.reference_masks(&mask).unwrap();
-        let gradient = host_values(attack.gradient(&model, &image, &reference, None).unwrap());
+        let (values, gradient) = attack.objective(&model, &image, &reference, None).unwrap();
+        let gradient = host_values(gradient);
         let objective = |x: &Tensor<4>| -> f64 {
             let logits = model.forward(x.clone().autodiff()).without_autodiff();
             let value = match loss {
@@ -61,6 +62,12 @@ fn the_input_gradient_matches_finite_differences() {
             };
             f64::from(host_values(value)[0])
         };
+        let at_image = objective(&image);
+        assert!(
+            (f64::from(values[0]) - at_image).abs() <= 1e-5 * at_image.abs().max(1.0),
+            "{loss}: the value reported {} is not the objective {at_image}",
+            values[0]
+        );
         let base = host_values(image.clone());
         let norm = gradient.iter().map(|g| g * g).sum::<f32>().sqrt();
         assert!(norm > 0.0, "{loss}: no gradient");
@@ -111,7 +118,7 @@ fn every_attack_stays_in_the_ball_and_the_range_and_repeats_with_its_seed() {
     let model = tiny_model();
     let (image, mask) = ramp(2);
     let clean = host_values(image.clone());
-    for kind in [AttackKind::Fgsm, AttackKind::Bim, AttackKind::Pgd] {
+    for kind in SEGMENTATION_ATTACKS {
         for loss in [
             SegmentationLoss::Bce,
             SegmentationLoss::Dice,
@@ -151,5 +158,59 @@ fn the_attack_raises_the_loss_it_ascends() {
         };
         let adversarial = attack.run(&model, &image, &mask).unwrap();
         assert!(value(adversarial) > value(image.clone()), "{loss}");
+        let mut apgd = SegmentationAttack::new(AttackKind::ApgdCe, loss, 16.0 / 255.0).unwrap();
+        apgd.steps = 20;
+        let adversarial = apgd.run(&model, &image, &mask).unwrap();
+        assert!(value(adversarial) > value(image.clone()), "APGD {loss}");
     }
+}
+
+#[test]
+fn apgd_ends_at_its_best_point_and_leaves_pixels_outside_its_region_alone() {
+    let model = tiny_model();
+    let (image, mask) = ramp(4);
+    let clean = host_values(image.clone());
+    let mut attack =
+        SegmentationAttack::new(AttackKind::ApgdCe, SegmentationLoss::Dice, 8.0 / 255.0).unwrap();
+    attack.steps = 12;
+    attack.region = Some(Region::parse("0.25,0.25,0.75,0.75").unwrap());
+    let (start_loss, _) = attack
+        .objective(
+            &model,
+            &attack.confine(
+                &image,
+                random_point_in_ball(&image, attack.epsilon, Norm::Linf, attack.seed, 0),
+            ),
+            &mask,
+            None,
+        )
+        .unwrap();
+    let adversarial = attack.run(&model, &image, &mask).unwrap();
+    let (end_loss, _) = attack.objective(&model, &adversarial, &mask, None).unwrap();
+    assert!(
+        end_loss[0] >= start_loss[0],
+        "{} < {}",
+        end_loss[0],
+        start_loss[0]
+    );
+    let moved = host_values(adversarial);
+    let mut inside_moved = false;
+    for (i, (a, c)) in moved.iter().zip(&clean).enumerate() {
+        let (row, column) = (i / 16, i % 16);
+        if (4..12).contains(&row) && (4..12).contains(&column) {
+            inside_moved |= a != c;
+            assert!((a - c).abs() <= 8.0 / 255.0 + 1e-6);
+        } else {
+            assert_eq!(
+                a.to_bits(),
+                c.to_bits(),
+                "pixel {i} outside the region moved"
+            );
+        }
+    }
+    assert!(inside_moved);
+    assert_eq!(
+        attack.describe(),
+        "APGD-12 (dice loss), ε = 8/255, in region 0.25,0.25,0.75,0.75"
+    );
 }

@@ -22,7 +22,7 @@ mod target;
 mod task;
 mod train;
 
-pub use attack::SegmentationAttack;
+pub use attack::{SEGMENTATION_ATTACKS, SegmentationAttack};
 pub use augment::PairAugmentation;
 pub use card::{DiceCheck, SegmentationScores, SegmenterCard, SegmenterSpec};
 pub use dataset::{MaskedImages, SegmentationDataset, load_segmentation_dataset};

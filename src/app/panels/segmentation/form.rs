@@ -9,7 +9,7 @@ use crate::app::panels::scan_controls::sample_files;
 use crate::app::segmentation_session::{SegmentationChoices, SegmentationSession};
 use crate::app::{Command, Commands};
 use crate::attacks::AttackKind;
-use crate::segment::{SegmentationLoss, TargetMask};
+use crate::segment::{SEGMENTATION_ATTACKS, SegmentationLoss, TargetMask};
 
 /// The defences offered, as text and as named in the menu.
 const DEFENCES: [(&str, &str); 6] = [
@@ -152,16 +152,12 @@ fn attack_ui(ui: &mut egui::Ui, choices: &mut SegmentationChoices) {
         .selected_text(
             choices
                 .attack
-                .map_or_else(|| "none".to_string(), |k| k.to_string().to_uppercase()),
+                .map_or_else(|| "none".to_string(), attack_name),
         )
         .show_ui(ui, |ui| {
             ui.selectable_value(&mut choices.attack, None, "none");
-            for kind in [AttackKind::Fgsm, AttackKind::Bim, AttackKind::Pgd] {
-                ui.selectable_value(
-                    &mut choices.attack,
-                    Some(kind),
-                    kind.to_string().to_uppercase(),
-                );
+            for kind in SEGMENTATION_ATTACKS {
+                ui.selectable_value(&mut choices.attack, Some(kind), attack_name(kind));
             }
         });
     if choices.attack.is_none() {
@@ -186,8 +182,11 @@ fn attack_ui(ui: &mut egui::Ui, choices: &mut SegmentationChoices) {
     if choices.attack != Some(AttackKind::Fgsm) {
         ui.add(egui::Slider::new(&mut choices.steps, 1..=40).text("steps"));
     }
-    if choices.attack == Some(AttackKind::Pgd) {
+    if matches!(choices.attack, Some(AttackKind::Pgd | AttackKind::ApgdCe)) {
         ui.add(egui::DragValue::new(&mut choices.seed).prefix("seed "));
+    }
+    if choices.attack == Some(AttackKind::ApgdCe) {
+        ui.label(RichText::new("APGD sets its own step: 2ε, halved when the loss stalls").small());
     }
     region_ui(ui, choices);
     ui.add(
@@ -195,6 +194,15 @@ fn attack_ui(ui: &mut egui::Ui, choices: &mut SegmentationChoices) {
             .step_by(1.0)
             .text("curve up to ε (/255)"),
     );
+}
+
+/// An attack family's name in the menu (APGD's loss is the one chosen below, not CE).
+fn attack_name(kind: AttackKind) -> String {
+    if kind == AttackKind::ApgdCe {
+        "APGD".to_string()
+    } else {
+        kind.to_string().to_uppercase()
+    }
 }
 
 /// The rectangle the attack is confined to, typed as fractions of the image; a text that is not
