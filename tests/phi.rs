@@ -1,7 +1,8 @@
 //! Privacy: a DICOM whose every patient, study and institution identifier is filled in goes
 //! through `advlens attack` (figure, images, `result.json`, `recipe.json`, the explanation
-//! atlas and the ε animation) and `advlens eval --report` (HTML report, per-scan CSV, tables);
-//! no file written and no line printed contains any of the identifiers.
+//! atlas and the ε animation), `advlens eval --report` (HTML report, per-scan CSV, tables) and
+//! the window (*Export…* and the ε animation, and what it shows in its banner and status); no
+//! file written and no line printed or shown contains any of the identifiers.
 
 mod common;
 
@@ -10,6 +11,10 @@ use std::path::Path;
 #[path = "common/dicom_builder.rs"]
 mod dicom_builder;
 
+#[path = "common/window.rs"]
+mod window;
+
+use advlens::app::Command;
 use common::{advlens, run_ok, sample};
 use dicom_builder::{GreyPixels, grey_dicom};
 use dicom_core::{DataElement, PrimitiveValue, VR};
@@ -171,5 +176,59 @@ fn no_exported_file_and_no_printed_line_carries_a_patient_identifier() {
     }
     assert!(attack_files >= 6, "{attack_files} files from attack");
     assert!(eval_files >= 3, "{eval_files} files from eval");
+    assert!(found.is_empty(), "identifiers leaked: {found:#?}");
+}
+
+#[test]
+fn the_window_shows_and_exports_no_patient_identifier() {
+    let work = tempfile::tempdir().unwrap();
+    let scan = work.path().join("identified.dcm");
+    identified_dicom(&scan);
+    let mut harness = window::harness();
+    window::settle(&mut harness);
+    harness.state_mut().push(Command::OpenScan(scan.clone()));
+    let started = std::time::Instant::now();
+    loop {
+        harness.step();
+        let app = harness.state();
+        let opened = app
+            .scan()
+            .is_some_and(|s| s.metadata.source_name == "identified.dcm");
+        if opened && app.result().is_some() && !app.is_busy() && !app.status().sweeping {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_mins(2));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let export = work.path().join("export");
+    harness
+        .state_mut()
+        .push(Command::Export(Some(export.clone())));
+    harness
+        .state_mut()
+        .push(Command::ExportAnimation(Some(export.join("flip.gif"))));
+    let started = std::time::Instant::now();
+    while !export.join("flip.gif").is_file() {
+        harness.step();
+        assert!(started.elapsed() < std::time::Duration::from_mins(2));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    harness.run_steps(2);
+    assert!(
+        harness.state().errors().is_empty(),
+        "{:?}",
+        harness.state().errors()
+    );
+    let (mut found, files) = leaks_in_folder(&export);
+    assert!(files >= 8, "{files} files exported");
+    // What the window shows in text: its banner, status and the scan's description.
+    let app = harness.state();
+    let shown = format!(
+        "{:?} {:?} {:?}",
+        app.errors(),
+        app.status(),
+        app.scan().map(|s| &s.metadata)
+    );
+    found.extend(leaks(shown.as_bytes(), "the window's text"));
     assert!(found.is_empty(), "identifiers leaked: {found:#?}");
 }
