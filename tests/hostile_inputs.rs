@@ -21,8 +21,6 @@ use advlens::imaging::{LoadOptions, load_scan, model_input_from_scan};
 use hostile::hostile_scans;
 
 const TIME_LIMIT: Duration = Duration::from_secs(2);
-/// The heap each command-line run may use, KiB.
-const MEMORY_LIMIT_KIB: u64 = 256 * 1024;
 
 #[test]
 fn there_are_at_least_forty_and_each_is_refused_clearly_or_loads_sanely() {
@@ -105,12 +103,7 @@ fn the_command_line_never_panics_on_them_and_stays_within_its_memory() {
         let started = Instant::now();
         // Under a 256 MiB limit on its heap (RLIMIT_DATA; a good X-ray needs under 40 MiB):
         // a file that makes the loader allocate past it aborts the run and fails here.
-        let output = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!(
-                "ulimit -d {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""
-            ))
-            .arg(env!("CARGO_BIN_EXE_advlens"))
+        let output = common::advlens_with_heap_limit()
             .args(["attack", "--attack", "fgsm", "--device", "cpu", "--scan"])
             .arg(&path)
             .arg("--out")

@@ -8,6 +8,23 @@ mod common;
 
 use common::{advlens, run_ok, sample};
 
+/// Replays `recipe` on `scan` with `advlens segment --recipe` and checks it says so.
+fn assert_replays_exactly(recipe: &std::path::Path, scan: &str) {
+    let replay = tempfile::tempdir().unwrap();
+    let output = run_ok(advlens().args([
+        "segment",
+        "--recipe",
+        &recipe.display().to_string(),
+        "--scan",
+        scan,
+        "--device",
+        "cpu",
+        "--out",
+        &replay.path().display().to_string(),
+    ]));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("reproduced exactly"));
+}
+
 #[test]
 fn pgd_on_the_dice_loss_breaks_every_bundled_sample_and_moves_its_circumference() {
     for stem in ["fetal_head_147", "fetal_head_325", "fetal_head_655"] {
@@ -192,19 +209,7 @@ fn an_exported_recipe_replays_exactly_with_its_region_and_a_changed_scan_is_refu
         "the region is part of the recipe: {text}"
     );
     assert!(!text.contains("sample_data"), "file names only: {text}");
-    let replay = tempfile::tempdir().unwrap();
-    let output = run_ok(advlens().args([
-        "segment",
-        "--recipe",
-        &recipe.display().to_string(),
-        "--scan",
-        &scan,
-        "--device",
-        "cpu",
-        "--out",
-        &replay.path().display().to_string(),
-    ]));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("reproduced exactly"));
+    assert_replays_exactly(&recipe, &scan);
     // Another scan under the recipe's name is refused, naming the reason.
     let moved = tempfile::tempdir().unwrap();
     std::fs::copy(
@@ -349,17 +354,5 @@ fn apgd_on_the_mask_breaks_it_in_eval_and_its_recipe_replays_exactly() {
     let recipe = attacked.path().join("segmentation_recipe.json");
     let text = std::fs::read_to_string(&recipe).unwrap();
     assert!(text.contains("apgd"), "{text}");
-    let replay = tempfile::tempdir().unwrap();
-    let output = run_ok(advlens().args([
-        "segment",
-        "--recipe",
-        &recipe.display().to_string(),
-        "--scan",
-        &scan,
-        "--device",
-        "cpu",
-        "--out",
-        &replay.path().display().to_string(),
-    ]));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("reproduced exactly"));
+    assert_replays_exactly(&recipe, &scan);
 }

@@ -102,9 +102,24 @@ pub enum ImagingError {
     /// The image has no pixels.
     #[error("the image is empty: {0}")]
     Empty(String),
-    /// A window with a width that is not positive and finite.
-    #[error("window width must be positive and finite, got {0}")]
-    InvalidWindow(f64),
+    /// A window whose width is not positive and finite, or whose centre is not finite.
+    #[error(
+        "the window (centre {center}, width {width}) cannot be used: its width must be positive and finite and its centre finite"
+    )]
+    InvalidWindow {
+        /// The centre asked for.
+        center: f64,
+        /// The width asked for.
+        width: f64,
+    },
+    /// The window asked for with a scan cannot be used (see [`Self::InvalidWindow`]).
+    #[error("{reason}: {name}")]
+    WindowForScan {
+        /// Why.
+        reason: String,
+        /// The scan's name.
+        name: String,
+    },
     /// Writing an output image failed.
     #[error("could not write the image ({reason}): {path}")]
     Write {

@@ -56,6 +56,14 @@ pub fn load_scan_bytes(
     if bytes.is_empty() {
         return Err(ImagingError::Empty(name.to_string()));
     }
+    // A window asked for (by a recipe, a scenario or a caller) is checked as `Window::new`
+    // would: a width of NaN, 0 or less would make every displayed pixel NaN.
+    if let Some(window) = options.window {
+        Window::new(window.center, window.width).map_err(|err| ImagingError::WindowForScan {
+            reason: err.to_string(),
+            name: name.to_string(),
+        })?;
+    }
     if looks_like_dicom(bytes, name) {
         return dicom::decode_dicom(bytes, name, options);
     }

@@ -15,7 +15,8 @@ pub struct Window {
 }
 
 impl Window {
-    /// A window, refusing a width that is not positive and finite.
+    /// A window, refusing a width that is not positive and finite or a centre that is not
+    /// finite.
     ///
     /// # Errors
     /// [`ImagingError::InvalidWindow`].
@@ -23,7 +24,7 @@ impl Window {
         if width.is_finite() && width > 0.0 && center.is_finite() {
             Ok(Self { center, width })
         } else {
-            Err(ImagingError::InvalidWindow(width))
+            Err(ImagingError::InvalidWindow { center, width })
         }
     }
 

@@ -14,7 +14,7 @@ use crate::recipe::{RecipeError, hash_and_name, locate_file};
 /// The attack as a recipe writes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecipeAttack {
-    /// fgsm, bim or pgd.
+    /// fgsm, bim, pgd or apgd (`apgd-ce`).
     pub kind: AttackKind,
     /// The adversarial loss in its text form (`dice`, `target:empty`, …).
     pub loss: String,

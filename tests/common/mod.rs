@@ -53,6 +53,21 @@ pub fn advlens() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_advlens"))
 }
 
+/// The heap each command-line run on a hostile file may use, KiB: a good X-ray's whole FGSM
+/// run needs under 40 MiB.
+pub const HEAP_LIMIT_KIB: u64 = 256 * 1024;
+
+/// The binary run through `sh` under [`HEAP_LIMIT_KIB`] of heap (`RLIMIT_DATA`): an input that
+/// makes it allocate more aborts the run (the caller's checks then fail).
+pub fn advlens_with_heap_limit() -> std::process::Command {
+    let mut command = std::process::Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("ulimit -d {HEAP_LIMIT_KIB} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_advlens"));
+    command
+}
+
 /// Runs a command to completion and fails the test, with its error output, unless it
 /// succeeded.
 pub fn run_ok(command: &mut std::process::Command) -> std::process::Output {
