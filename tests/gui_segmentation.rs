@@ -2,7 +2,7 @@
 //! it segments the bundled ultrasound sample with the shipped U-Net on its own thread,
 //! compares with the sonographer's mask, shows that PGD on the Dice loss breaks the mask and
 //! moves the head circumference, redraws when ε moves, computes the Dice-vs-ε curve, exports
-//! its files, and looks as its stored snapshot does.
+//! its files, runs APGD picked from its attack menu, and looks as its stored snapshot does.
 
 #[path = "common/window.rs"]
 mod window;
@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use advlens::app::{AdvlensApp, Command, Tab};
 use advlens::attacks::AttackKind;
 use advlens::segment::SegmentationLoss;
+use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use window::{harness, settle};
@@ -135,6 +136,36 @@ fn pgd_on_the_dice_loss_breaks_the_mask_of_the_bundled_scan() {
     }
     let json = std::fs::read_to_string(folder.path().join("segmentation.json")).unwrap();
     assert!(!json.contains(&folder.path().display().to_string()));
+}
+
+#[test]
+fn apgd_picked_from_the_menu_breaks_the_mask() {
+    let mut harness = harness();
+    open_view(&mut harness);
+    harness
+        .get_by_role_and_label(Role::ComboBox, "attack")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("APGD").click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().segmentation().choices.attack,
+        Some(AttackKind::ApgdCe)
+    );
+    harness.get_by_label_contains("APGD sets its own step");
+    {
+        let choices = harness.state_mut().segmentation_choices_mut();
+        choices.loss = SegmentationLoss::Dice;
+        choices.epsilon_255 = 8.0;
+    }
+    wait_for_segmentation(&mut harness);
+    let (_, attacked) = harness.state().segmentation().result.clone().unwrap();
+    assert!(
+        attacked.adversarial_dice < 0.6,
+        "APGD-10 at 8/255 keeps Dice {}",
+        attacked.adversarial_dice
+    );
+    assert!(attacked.linf <= 8.0 / 255.0 + 1e-6);
 }
 
 #[test]
