@@ -2,9 +2,18 @@
 //! read-only folder and into a full one fails with a banner naming the folder and the reason,
 //! leaves the folder as it was and the result on screen, and the next export works; a GPU that
 //! refuses to start (a fault injected at device start) leaves the window on the CPU with a
-//! notice. Its own test binary: the fault switch is process-wide, and the tests here take
-//! turns.
+//! notice; each of the forty hostile scans opened in the window is either refused with a
+//! banner naming it, the previous scan and result kept, or shown. Its own test binary: the
+//! fault switch is process-wide, and the tests here take turns.
 
+#[path = "common/dicom_builder.rs"]
+mod dicom_builder;
+#[path = "common/hostile.rs"]
+mod hostile;
+#[path = "common/hostile_dicom.rs"]
+mod hostile_dicom;
+#[path = "common/hostile_raster.rs"]
+mod hostile_raster;
 #[path = "common/window.rs"]
 mod window;
 
@@ -247,4 +256,59 @@ fn a_window_whose_gpu_does_not_start_runs_on_the_cpu_with_a_notice() {
         Some("CPU (Burn Flex)")
     );
     assert!(harness.state().result().is_some());
+}
+
+#[test]
+fn every_hostile_scan_is_refused_with_a_banner_keeping_the_previous_result_or_shown() {
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let folder = tempfile::tempdir().unwrap();
+    let mut harness = harness();
+    settle(&mut harness);
+    let (mut refused, mut shown) = (0, 0);
+    for scan in hostile::hostile_scans() {
+        let path = folder.path().join(&scan.name);
+        std::fs::write(&path, &scan.bytes).unwrap();
+        let before_scan = harness.state().scan().unwrap().metadata.source_name.clone();
+        let before_result = harness.state().result().unwrap().adversarial.clone();
+        harness.state_mut().push(Command::OpenScan(path));
+        let started = std::time::Instant::now();
+        loop {
+            harness.step();
+            let app = harness.state();
+            let loaded = app
+                .scan()
+                .is_some_and(|s| s.metadata.source_name == scan.name);
+            if !app.errors().is_empty() || (loaded && app.result().is_some() && !app.is_busy()) {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "{} ({}): no answer",
+                scan.name,
+                scan.what
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let errors = harness.state().errors().to_vec();
+        if errors.is_empty() {
+            shown += 1;
+            settle(&mut harness);
+        } else {
+            refused += 1;
+            assert_eq!(errors.len(), 1, "{}: {errors:?}", scan.name);
+            assert!(errors[0].contains(&scan.name), "{}: {errors:?}", scan.name);
+            let app = harness.state();
+            assert_eq!(app.scan().unwrap().metadata.source_name, before_scan);
+            assert_eq!(app.result().unwrap().adversarial, before_result);
+            harness.state_mut().push(Command::DismissErrors);
+            harness.run_steps(2);
+        }
+    }
+    eprintln!("hostile scans in the window: {refused} refused with a banner, {shown} shown");
+    assert!(
+        refused >= 30 && shown >= 1,
+        "{refused} refused, {shown} shown"
+    );
 }
