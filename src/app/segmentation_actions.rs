@@ -95,26 +95,39 @@ impl AdvlensApp {
         }
     }
 
+    /// The recipe that replays the segmentation on screen; `None` before a result.
+    pub(super) fn segmentation_recipe(&self) -> Option<Result<SegmentationRecipe, String>> {
+        let session = &self.session.segmentation;
+        let (Some((_, result)), Some((_, job))) = (&session.result, &session.sent) else {
+            return None;
+        };
+        let device = self.session.status.device.clone().unwrap_or_default();
+        Some(
+            SegmentationRecipe::for_result(
+                &job.scan,
+                job.mask.as_deref(),
+                job.pixel_size_mm,
+                &job.model,
+                job.attack.as_ref(),
+                result,
+                &device,
+            )
+            .map_err(|err| err.to_string()),
+        )
+    }
+
     /// Writes the current segmentation's figure, masks and numbers into `folder`.
     fn export_segmentation(&mut self, folder: &Path) {
+        let recipe = match self.segmentation_recipe() {
+            None => return,
+            Some(Ok(recipe)) => recipe,
+            Some(Err(err)) => return self.session.errors.push(format!("Error: {err}")),
+        };
         let session = &self.session.segmentation;
         let (Some((scan_name, result)), Some((_, job))) = (&session.result, &session.sent) else {
             return;
         };
         let report = SegmentationReport::of(result, &job.model, scan_name);
-        let device = self.session.status.device.clone().unwrap_or_default();
-        let recipe = match SegmentationRecipe::for_result(
-            &job.scan,
-            job.mask.as_deref(),
-            job.pixel_size_mm,
-            &job.model,
-            job.attack.as_ref(),
-            result,
-            &device,
-        ) {
-            Ok(recipe) => recipe,
-            Err(err) => return self.session.errors.push(format!("Error: {err}")),
-        };
         match write_segmentation_files(result, &report, Some(&recipe), folder) {
             Ok(()) => self.session.last_export = Some(folder.display().to_string()),
             Err(err) => self.session.errors.push(format!("Error: {err}")),

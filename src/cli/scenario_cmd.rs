@@ -18,7 +18,7 @@ pub struct ScenarioArgs {
 #[derive(Subcommand, Debug)]
 enum ScenarioAction {
     /// Replay scenarios (default: the bundled ones) and check each reproduces its recorded
-    /// class and probabilities bit for bit.
+    /// answer: class and probabilities bit for bit, or a segmenter's attacked mask.
     Check {
         /// Scenario files.
         files: Vec<PathBuf>,
@@ -60,32 +60,20 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<()> {
     let device = super::start_device(device)?;
     let mut failures = 0;
     for ScenarioFile { path, mut scenario } in read(files)? {
-        let result = scenario.run(&path, &device)?;
-        let verdict = format!(
-            "{} → {} ({:.1} %)",
-            result.clean.class_name,
-            result.adversarial_prediction.class_name,
-            100.0
-                * result
-                    .adversarial_prediction
-                    .probs
-                    .get(result.adversarial_prediction.label)
-                    .copied()
-                    .unwrap_or(0.0)
-        );
+        let outcome = scenario.run(&path, &device)?;
+        let verdict = outcome.verdict();
         if record {
-            scenario.record(&result);
+            scenario.record(&outcome);
             scenario.save(&path)?;
             println!("recorded  {}: {verdict}", scenario.title);
-        } else if scenario.reproduced_by(&result) {
+        } else if scenario.reproduced_by(&outcome) {
             println!("reproduced {}: {verdict}", scenario.title);
         } else {
             failures += 1;
             println!(
-                "DIFFERS   {}: {verdict}; recorded class {} on {}",
+                "DIFFERS   {}: {verdict}; recorded {}",
                 scenario.title,
-                scenario.recipe.expected.adversarial_label,
-                scenario.recipe.expected.device
+                scenario.recipe.recorded()
             );
         }
     }

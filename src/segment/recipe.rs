@@ -65,6 +65,18 @@ pub struct SegmentationRecipe {
     pub expected: SegmentationExpectation,
 }
 
+impl SegmentationExpectation {
+    /// The answer `result` gives, computed on `device`.
+    fn of(result: &SegmentationResult, device: &str) -> Self {
+        Self {
+            adversarial_dice: result.adversarial_dice,
+            adversarial_foreground_pixels: foreground(result),
+            linf: result.linf,
+            device: device.to_string(),
+        }
+    }
+}
+
 fn foreground(result: &SegmentationResult) -> usize {
     result
         .adversarial_probability
@@ -107,13 +119,13 @@ impl SegmentationRecipe {
                 seed: a.seed,
                 region: a.region,
             }),
-            expected: SegmentationExpectation {
-                adversarial_dice: result.adversarial_dice,
-                adversarial_foreground_pixels: foreground(result),
-                linf: result.linf,
-                device: device.to_string(),
-            },
+            expected: SegmentationExpectation::of(result, device),
         })
+    }
+
+    /// Records `result`, computed on `device`, as the recipe's answer.
+    pub fn record(&mut self, result: &SegmentationResult, device: &str) {
+        self.expected = SegmentationExpectation::of(result, device);
     }
 
     /// Reads a recipe.

@@ -1,6 +1,9 @@
 //! Lecture scenarios: a prepared step of a talk — a title, a few sentences for the audience,
 //! the views worth looking at, and a recipe (scan, model, attack, parameters, ε, defence) with
-//! the answer it gave, so that the step reproduces bit for bit in the hall. The bundled ones
+//! the answer it gave, so that the step reproduces bit for bit in the hall. The recipe is a
+//! classifier's (`"recipe"`, as `advlens attack --recipe` replays it) or a segmenter's
+//! (`"segmentation_recipe"`, as `advlens segment --recipe` replays it; the window shows it in
+//! the segmentation view). The bundled ones
 //! are `assets/scenarios/*.json`, in file-name order; a lecturer saves their own from the
 //! window and shares the file (its scan goes beside it, or is one of the bundled samples).
 
@@ -8,13 +11,14 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::device::ComputeDevice;
 use crate::export::{ViewKind, write_atomic};
-use crate::imaging::load_scan;
-use crate::models::load_shipped;
-use crate::pipeline::{AttackRequest, AttackResult, run_pipeline};
-use crate::recipe::{Recipe, RecipeExpectation};
+use crate::recipe::Recipe;
 use crate::resources::{Resource, locate};
+use crate::segment::SegmentationRecipe;
+
+mod replay;
+
+pub use replay::ScenarioOutcome;
 
 /// Errors from reading, finding or replaying a scenario.
 #[derive(Debug, thiserror::Error)]
@@ -110,7 +114,53 @@ pub struct Scenario {
     #[serde(default)]
     pub views: Vec<ScenarioView>,
     /// The scan, model, attack, defence and the answer they gave.
-    pub recipe: Recipe,
+    #[serde(flatten)]
+    pub recipe: ScenarioRecipe,
+}
+
+/// What a scenario replays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScenarioRecipe {
+    /// An attack on a classifier (`"recipe": {…}` in the file).
+    Recipe(Box<Recipe>),
+    /// An attack on a segmenter's mask (`"segmentation_recipe": {…}`).
+    SegmentationRecipe(Box<SegmentationRecipe>),
+}
+
+impl ScenarioRecipe {
+    /// The scan's file name.
+    #[must_use]
+    pub fn scan_file(&self) -> &str {
+        match self {
+            Self::Recipe(recipe) => &recipe.scan_file,
+            Self::SegmentationRecipe(recipe) => &recipe.scan_file,
+        }
+    }
+
+    /// The model (classifier or segmenter).
+    #[must_use]
+    pub fn model(&self) -> &str {
+        match self {
+            Self::Recipe(recipe) => &recipe.model,
+            Self::SegmentationRecipe(recipe) => &recipe.model,
+        }
+    }
+
+    /// The recorded answer in words (class and device, or Dice and device).
+    #[must_use]
+    pub fn recorded(&self) -> String {
+        match self {
+            Self::Recipe(recipe) => format!(
+                "class {} on {}",
+                recipe.expected.adversarial_label, recipe.expected.device
+            ),
+            Self::SegmentationRecipe(recipe) => format!(
+                "Dice {:.4} on {}",
+                recipe.expected.adversarial_dice, recipe.expected.device
+            ),
+        }
+    }
 }
 
 /// A scenario and the file it came from.
@@ -155,80 +205,30 @@ impl Scenario {
     /// # Errors
     /// [`ScenarioError::Scan`] naming the file when it is missing or differs.
     pub fn locate_scan(&self, scenario_path: &Path) -> Result<PathBuf, ScenarioError> {
-        let beside = scenario_path
-            .parent()
-            .map(|folder| folder.join(&self.recipe.scan_file));
+        let scan_file = self.recipe.scan_file();
+        let beside = scenario_path.parent().map(|folder| folder.join(scan_file));
         let bundled = locate(Resource::SampleData)
             .ok()
-            .map(|folder| folder.join(&self.recipe.scan_file));
+            .map(|folder| folder.join(scan_file));
         let found = beside
             .filter(|path| path.is_file())
             .or(bundled.filter(|path| path.is_file()))
             .ok_or_else(|| ScenarioError::Scan {
                 title: self.title.clone(),
                 reason: format!(
-                    "its scan '{}' is neither beside the scenario nor among the bundled samples",
-                    self.recipe.scan_file
+                    "its scan '{scan_file}' is neither beside the scenario nor among the bundled samples"
                 ),
             })?;
-        self.recipe
-            .locate_scan(scenario_path, Some(&found))
-            .map_err(|err| ScenarioError::Scan {
-                title: self.title.clone(),
-                reason: err.to_string(),
-            })
-    }
-
-    /// Runs the scenario's recipe on `device`.
-    ///
-    /// # Errors
-    /// [`ScenarioError`] when its scan or model is missing or the attack fails.
-    pub fn run(
-        &self,
-        scenario_path: &Path,
-        device: &ComputeDevice,
-    ) -> Result<AttackResult, ScenarioError> {
-        let scan_path = self.locate_scan(scenario_path)?;
-        let failed = |reason: String| ScenarioError::Run {
+        let checked = match &self.recipe {
+            ScenarioRecipe::Recipe(recipe) => recipe.locate_scan(scenario_path, Some(&found)),
+            ScenarioRecipe::SegmentationRecipe(recipe) => recipe
+                .locate(scenario_path, Some(&found))
+                .map(|(scan, _)| scan),
+        };
+        checked.map_err(|err| ScenarioError::Scan {
             title: self.title.clone(),
-            reason,
-        };
-        let scan = load_scan(&scan_path, &self.recipe.load_options())
-            .map_err(|e| failed(e.to_string()))?;
-        let model =
-            load_shipped(&self.recipe.model, &device.device).map_err(|_| ScenarioError::Model {
-                title: self.title.clone(),
-                model: self.recipe.model.clone(),
-            })?;
-        run_pipeline(
-            &model,
-            &AttackRequest {
-                scan,
-                spec: self.recipe.spec.clone(),
-            },
-            device,
-            &crate::attacks::AttackControl::default(),
-        )
-        .map_err(|err| failed(err.to_string()))
-    }
-
-    /// Whether `result` is the one recorded: the same class and bit-identical probabilities.
-    #[must_use]
-    pub fn reproduced_by(&self, result: &AttackResult) -> bool {
-        let expected = &self.recipe.expected;
-        expected.adversarial_label == result.adversarial_prediction.label
-            && expected.adversarial_probs == result.adversarial_prediction.probs
-    }
-
-    /// Records `result` as the scenario's answer.
-    pub fn record(&mut self, result: &AttackResult) {
-        self.recipe.expected = RecipeExpectation {
-            adversarial_probs: result.adversarial_prediction.probs.clone(),
-            adversarial_label: result.adversarial_prediction.label,
-            linf: result.metrics.linf,
-            device: result.device.clone(),
-        };
-        self.recipe.gradient = result.gradient_route.describe();
+            reason: err.to_string(),
+        })
     }
 }
 
