@@ -185,7 +185,10 @@ pub fn select_device_shared(
         return Ok((ComputeDevice::cpu(), None, None));
     }
     match adapters.iter().find(|adapter| adapter.is_real_gpu()) {
-        Some(adapter) => match start_shared(adapter) {
+        // A driver may panic instead of failing: that is a GPU that did not start too.
+        Some(adapter) => match std::panic::catch_unwind(|| start_shared(adapter))
+            .unwrap_or_else(|_| Err(DeviceError::WgpuInit("the GPU driver crashed".to_string())))
+        {
             Ok((device, setup)) => Ok((device, Some(setup), None)),
             Err(err) if preference == DevicePreference::Auto => Ok((
                 ComputeDevice::cpu(),
