@@ -205,6 +205,18 @@ impl Scenario {
     /// # Errors
     /// [`ScenarioError::Scan`] naming the file when it is missing or differs.
     pub fn locate_scan(&self, scenario_path: &Path) -> Result<PathBuf, ScenarioError> {
+        self.locate_files(scenario_path).map(|(scan, _)| scan)
+    }
+
+    /// [`Self::locate_scan`], with a segmenter's true mask beside the scan (also checked
+    /// against its SHA-256), each file read once.
+    ///
+    /// # Errors
+    /// [`ScenarioError::Scan`] naming the file when one is missing or differs.
+    pub fn locate_files(
+        &self,
+        scenario_path: &Path,
+    ) -> Result<(PathBuf, Option<PathBuf>), ScenarioError> {
         let scan_file = self.recipe.scan_file();
         let beside = scenario_path.parent().map(|folder| folder.join(scan_file));
         let bundled = locate(Resource::SampleData)
@@ -220,10 +232,12 @@ impl Scenario {
                 ),
             })?;
         let checked = match &self.recipe {
-            ScenarioRecipe::Recipe(recipe) => recipe.locate_scan(scenario_path, Some(&found)),
-            ScenarioRecipe::SegmentationRecipe(recipe) => recipe
-                .locate(scenario_path, Some(&found))
-                .map(|(scan, _)| scan),
+            ScenarioRecipe::Recipe(recipe) => recipe
+                .locate_scan(scenario_path, Some(&found))
+                .map(|scan| (scan, None)),
+            ScenarioRecipe::SegmentationRecipe(recipe) => {
+                recipe.locate(scenario_path, Some(&found))
+            }
         };
         checked.map_err(|err| ScenarioError::Scan {
             title: self.title.clone(),

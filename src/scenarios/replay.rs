@@ -56,13 +56,13 @@ impl Scenario {
         scenario_path: &Path,
         device: &ComputeDevice,
     ) -> Result<ScenarioOutcome, ScenarioError> {
-        let scan_path = self.locate_scan(scenario_path)?;
+        let (scan_path, mask) = self.locate_files(scenario_path)?;
         match &self.recipe {
             ScenarioRecipe::Recipe(recipe) => self
                 .run_attack(recipe, &scan_path, device)
                 .map(|result| ScenarioOutcome::Attack(Box::new(result))),
             ScenarioRecipe::SegmentationRecipe(recipe) => self
-                .run_segmentation(recipe, scenario_path, &scan_path, device)
+                .run_segmentation(recipe, &scan_path, mask.as_deref(), device)
                 .map(|result| {
                     ScenarioOutcome::Segmentation(Box::new(result), device.description.clone())
                 }),
@@ -108,18 +108,15 @@ impl Scenario {
     fn run_segmentation(
         &self,
         recipe: &SegmentationRecipe,
-        scenario_path: &Path,
         scan_path: &Path,
+        mask: Option<&Path>,
         device: &ComputeDevice,
     ) -> Result<SegmentationResult, ScenarioError> {
-        let (scan_path, mask) = recipe
-            .locate(scenario_path, Some(scan_path))
-            .map_err(|err| self.failed(err.to_string()))?;
         let model = load_segmenter(&recipe.model, &device.device)
             .map_err(|_| self.missing_model(&recipe.model))?;
         let scan = prepare_scan(
-            &scan_path,
-            mask.as_deref(),
+            scan_path,
+            mask,
             recipe.pixel_size_mm,
             model.card.spec.input_size,
             &device.device,
