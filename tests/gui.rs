@@ -117,6 +117,8 @@ fn smoothing_shows_certificates_and_the_adaptive_toggle_attacks_through_it() {
     assert_eq!(certificate.samples, 200);
     harness.get_by_label_contains("Defended clean (vote shares)");
     harness.get_by_label_contains("Attack gradient: exact gradient of the undefended model");
+    // The bundled model was trained without noise: the window says what that does to the votes.
+    harness.get_by_label_contains("Base model not trained with noise");
     assert!(
         harness
             .query_by_label_contains("Classical baseline")
@@ -135,6 +137,45 @@ fn smoothing_shows_certificates_and_the_adaptive_toggle_attacks_through_it() {
     harness.get_by_label_contains(
         "Attack gradient: exact gradient through the defence, EOT over 8 draws",
     );
+}
+
+#[test]
+fn smoothing_offers_the_noise_trained_models_own_sigma() {
+    let mut harness = harness();
+    settle(&mut harness);
+    harness.state_mut().push(advlens::app::Command::SelectModel(
+        "chest-xray-cnn-noise-0.25".into(),
+    ));
+    harness.step();
+    settle(&mut harness);
+    harness
+        .get_by_role_and_label(Role::ComboBox, "defence")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("Randomized smoothing").click();
+    harness.step();
+    settle(&mut harness);
+    // Smoothing starts at σ = 0.12; the model was trained at 0.25 and the window offers it.
+    harness.get_by_label_contains("trained with Gaussian noise σ = 0.25, but smoothing uses");
+    harness
+        .get_by_role_and_label(Role::Button, "Use σ = 0.25")
+        .click();
+    harness.step();
+    settle(&mut harness);
+    let sigma = harness
+        .state()
+        .settings()
+        .spec
+        .defense
+        .as_ref()
+        .unwrap()
+        .smoothing
+        .sigma;
+    assert!((sigma - 0.25).abs() < 1e-6);
+    let defended = harness.state().result().unwrap().defended.clone().unwrap();
+    assert!(defended.clean_certificate.is_some());
+    harness.get_by_label_contains("its certified radius means something");
+    assert!(harness.query_by_label("Use σ = 0.25").is_none());
 }
 
 #[test]

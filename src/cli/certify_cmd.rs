@@ -12,7 +12,7 @@ use advlens::defenses::{DefenseConfig, DefenseKind};
 use advlens::device::DevicePreference;
 use advlens::eval::{certified_accuracy, certified_markdown, images_from_split};
 use advlens::export::write_atomic;
-use advlens::models::load_shipped;
+use advlens::models::{SmoothingBase, load_shipped};
 
 /// Arguments of `certify`.
 #[derive(Args, Debug)]
@@ -81,6 +81,10 @@ pub fn run(args: &CertifyArgs) -> anyhow::Result<()> {
     smoothing.validate()?;
     let device = super::start_device(args.device)?;
     let model = load_shipped(&args.model, &device.device)?;
+    let base = SmoothingBase::of(&model.card, args.sigma);
+    if !base.is_matched() {
+        eprintln!("note: {}", base.advice(args.sigma));
+    }
     let root = args
         .datasets
         .clone()

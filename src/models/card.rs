@@ -93,6 +93,10 @@ pub struct ModelCard {
     /// Weight averaging in words, with the choice it led to, if it was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight_averaging: Option<String>,
+    /// σ of the Gaussian noise the model was trained with (a base model for randomized
+    /// smoothing at that σ); absent for models trained without noise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise_sigma: Option<f32>,
 }
 
 impl ModelCard {

@@ -13,6 +13,7 @@ mod input_norm;
 mod records;
 mod registry;
 mod resnet;
+mod smoothing_base;
 mod task;
 mod unet;
 mod weights;
@@ -30,6 +31,7 @@ pub use registry::{
     load_shipped,
 };
 pub use resnet::{ResNet18, ResNet18Config};
+pub use smoothing_base::SmoothingBase;
 pub use task::Task;
 pub use unet::{UNet, UNetConfig};
 pub use weights::{load_module, load_weights, save_module, save_weights};

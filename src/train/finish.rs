@@ -110,6 +110,8 @@ pub(super) fn finish(
             "class-balanced cross-entropy".to_string()
         }),
         weight_averaging: chosen.weight_averaging.clone(),
+        noise_sigma: (config.augmentation.noise_sigma > 0.0)
+            .then_some(config.augmentation.noise_sigma),
     };
     Ok(TrainOutcome { model, card })
 }

@@ -10,6 +10,7 @@ use crate::defenses::{
     BitDepthConfig, BlurConfig, DefenseConfig, DefenseKind, DeflectionConfig, JpegConfig,
     MedRdfConfig, MedianConfig, SmoothingConfig, TvConfig, WaveletConfig, gradient_route_through,
 };
+use crate::models::{ModelCard, SmoothingBase};
 
 /// Draws the defence section.
 pub fn defense_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Commands) {
@@ -53,6 +54,11 @@ pub fn defense_ui(ui: &mut egui::Ui, session: &mut Session, commands: &mut Comma
     if let Some(defense) = &mut session.settings.spec.defense {
         ui.label(RichText::new(defense.kind.explanation()).weak());
         parameter_sliders(ui, defense);
+        if defense.kind == DefenseKind::Smoothing
+            && let Some(card) = &session.card
+        {
+            smoothing_base_note(ui, &mut defense.smoothing, card);
+        }
         if defense.kind.is_classical_baseline() {
             ui.label(
                 RichText::new("Classical baseline, not taken from the seed surveys")
@@ -154,6 +160,24 @@ fn parameter_sliders(ui: &mut egui::Ui, defense: &mut DefenseConfig) {
                     .text("α"),
             );
         }
+    }
+}
+
+/// Whether the model suits smoothing at the chosen σ (trained with that noise or not), with a
+/// button that sets σ to the model's training σ when they differ.
+fn smoothing_base_note(ui: &mut egui::Ui, smoothing: &mut SmoothingConfig, card: &ModelCard) {
+    let base = SmoothingBase::of(card, smoothing.sigma);
+    let text = RichText::new(base.advice(smoothing.sigma));
+    if base.is_matched() {
+        ui.label(text.weak());
+        return;
+    }
+    ui.label(text.color(ui.visuals().warn_fg_color));
+    if let SmoothingBase::OtherSigma { trained } = base
+        && SmoothingConfig::SIGMA.contains(&trained)
+        && ui.button(format!("Use σ = {trained}")).clicked()
+    {
+        smoothing.sigma = trained;
     }
 }
 
