@@ -54,3 +54,26 @@ fn calibrated_threshold_holds_its_false_positive_rate_on_held_out_clean_images()
     eprintln!("PGD at 4/255: {:.1}% flagged", 100.0 * detected);
     assert!(detected > held_out_rate, "{detected} vs {held_out_rate}");
 }
+
+#[path = "common/mod.rs"]
+mod common;
+
+#[test]
+fn scores_given_the_known_probabilities_equal_scores_computed_from_scratch() {
+    use advlens::defenses::{squeeze_scores, squeeze_scores_given};
+    use burn::tensor::activation::softmax;
+    let models = common::tiny_models(3, 5);
+    let image = common::test_image(32);
+    let batch = burn::tensor::Tensor::cat(vec![image.clone(), image.clone().mul_scalar(0.7)], 0);
+    let plain: Vec<f32> = softmax(models.inference.forward(batch.clone()), 1)
+        .into_data()
+        .try_to_vec()
+        .unwrap();
+    let from_scratch = squeeze_scores(&models.inference, &batch).unwrap();
+    let given = squeeze_scores_given(&models.inference, &batch, &plain).unwrap();
+    assert_eq!(from_scratch, given);
+    assert!(given.iter().all(|s| s.is_finite() && *s >= 0.0));
+    // Probabilities that are not one row per image of the model's classes are refused.
+    assert!(squeeze_scores_given(&models.inference, &batch, &plain[..5]).is_err());
+    assert!(squeeze_scores_given(&models.inference, &batch, &plain[..4]).is_err());
+}

@@ -29,7 +29,9 @@ pub use filters::{
 };
 pub use jpeg::{JpegConfig, jpeg_recompress};
 pub use path::{DefensePath, gradient_route_through};
-pub use squeeze::{SQUEEZERS, calibrate_threshold, false_positive_rate, squeeze_scores};
+pub use squeeze::{
+    SQUEEZERS, calibrate_threshold, false_positive_rate, squeeze_scores, squeeze_scores_given,
+};
 pub use voting::{DefendedBatch, MedRdfConfig, SmoothingConfig, defended_predict};
 
 use burn::tensor::Tensor;

@@ -27,12 +27,40 @@ fn probabilities(model: &Classifier, images: Tensor<4>) -> Result<Vec<f32>, Defe
 /// # Errors
 /// [`DefenseError::Failed`] if a tensor cannot be read back.
 pub fn squeeze_scores(model: &Classifier, images: &Tensor<4>) -> Result<Vec<f32>, DefenseError> {
-    let [batch, ..] = images.dims();
     let plain = probabilities(model, images.clone())?;
+    squeeze_scores_given(model, images, &plain)
+}
+
+/// [`squeeze_scores`] when the model's probabilities on `images` are already known (`plain`,
+/// row after row, as the model gives them): only the squeezed versions are passed through the
+/// model, which saves a pass where a caller has just asked the model about the same images.
+///
+/// # Errors
+/// [`DefenseError::Failed`] if a tensor cannot be read back, or if `plain` does not hold one
+/// row per image of the model's classes.
+pub fn squeeze_scores_given(
+    model: &Classifier,
+    images: &Tensor<4>,
+    plain: &[f32],
+) -> Result<Vec<f32>, DefenseError> {
+    let [batch, ..] = images.dims();
     let classes = plain.len() / batch.max(1);
+    if classes == 0 || classes * batch != plain.len() {
+        return Err(DefenseError::Failed(format!(
+            "{} probabilities given for a batch of {batch} images",
+            plain.len()
+        )));
+    }
     let mut scores = vec![0.0f32; batch];
     for squeezed in [bit_depth(images, 5), median_filter(images, 3)] {
         let other = probabilities(model, squeezed)?;
+        if other.len() != plain.len() {
+            return Err(DefenseError::Failed(format!(
+                "the model gives {} probabilities where {} were given",
+                other.len(),
+                plain.len()
+            )));
+        }
         for (image, score) in scores.iter_mut().enumerate() {
             let range = image * classes..(image + 1) * classes;
             let distance: f32 = plain[range.clone()]

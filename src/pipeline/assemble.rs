@@ -197,7 +197,7 @@ pub(super) fn assemble(
         .as_ref()
         .map(|config| defend(model, config, spec.adaptive, clean, &adversarial))
         .transpose()?;
-    let detection = detect(model, prepared, &adversarial)?;
+    let detection = detect(model, prepared, &adversarial, &adversarial_prediction.probs)?;
     Ok(AttackResult {
         original: image_from_tensor(clean.clone())?,
         adversarial: image_from_tensor(adversarial)?,

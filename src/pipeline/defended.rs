@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::assemble::prediction;
 use super::{PipelineError, Prediction, Prepared};
-use crate::defenses::{Certificate, DefenseConfig, defended_predict, squeeze_scores};
+use crate::defenses::{Certificate, DefenseConfig, defended_predict, squeeze_scores_given};
 use crate::imaging::{GreyImage, image_from_tensor};
 use crate::models::LoadedModel;
 
@@ -64,24 +64,30 @@ impl Detection {
 /// The feature-squeezing scores of both images, when the model card carries a calibrated
 /// detector. Each image is scored on its own (a score does not depend on the batch), so the
 /// clean score is computed once per prepared image and reused at every further ε.
+///
+/// The model's probabilities on both images are already known (`prepared.clean_probs` and
+/// `adversarial_probs`), so only the squeezed versions go through the model.
 pub(super) fn detect(
     model: &LoadedModel,
     prepared: &Prepared,
     adversarial: &Tensor<4>,
+    adversarial_probs: &[f32],
 ) -> Result<Option<Detection>, PipelineError> {
     let Some(calibration) = &model.card.feature_squeezing else {
         return Ok(None);
     };
-    let score = |image: &Tensor<4>| -> Result<f32, PipelineError> {
-        Ok(squeeze_scores(&model.models.inference, image)?
+    let score = |image: &Tensor<4>, probs: &[f32]| -> Result<f32, PipelineError> {
+        Ok(squeeze_scores_given(&model.models.inference, image, probs)?
             .first()
             .copied()
             .unwrap_or(0.0))
     };
-    let clean_score = prepared.cache.squeeze_score(|| score(&prepared.clean))?;
+    let clean_score = prepared
+        .cache
+        .squeeze_score(|| score(&prepared.clean, &prepared.clean_probs))?;
     Ok(Some(Detection {
         clean_score,
-        adversarial_score: score(adversarial)?,
+        adversarial_score: score(adversarial, adversarial_probs)?,
         threshold: calibration.threshold,
         target_fpr: calibration.target_fpr,
     }))
