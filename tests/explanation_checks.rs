@@ -346,3 +346,55 @@ fn score_cam_and_occlusion_report_their_passes_up_to_the_total() {
         );
     }
 }
+
+#[test]
+fn one_pass_gives_the_probabilities_and_the_map_of_the_class_they_choose() {
+    use advlens::explain::explain_choosing;
+    let models = tiny_models(3, 11);
+    let input = test_image(32);
+    let expected_probs = probabilities(&models, &input).unwrap().remove(0);
+    for method in [
+        ExplainMethod::GradCam,
+        ExplainMethod::LayerCam,
+        ExplainMethod::EigenCam,
+        ExplainMethod::ScoreCam,
+        ExplainMethod::Saliency,
+    ] {
+        let config = ExplainConfig::new(method);
+        // Explain the class the model ranks second, to see that the choice is the one used.
+        let mut chosen = None;
+        let (probs, map) = explain_choosing(
+            &models,
+            &input,
+            &config,
+            |probs| {
+                let top = predicted_class(probs);
+                let class = (top + 1) % probs.len();
+                chosen = Some(class);
+                class
+            },
+            None,
+        )
+        .unwrap();
+        for (a, b) in probs.iter().zip(&expected_probs) {
+            assert!((a - b).abs() < 1e-6, "{method:?}: {a} against {b}");
+        }
+        let class = chosen.unwrap();
+        let alone = explain_ranked(&models, &input, class, &config).unwrap();
+        for (a, b) in map.ranking.iter().zip(&alone.ranking) {
+            assert!((a - b).abs() < 1e-5, "{method:?}: map {a} against {b}");
+        }
+        assert_eq!(map.ranking.len(), 32 * 32);
+    }
+    let two = Tensor::cat(vec![input.clone(), input], 0);
+    assert!(
+        explain_choosing(
+            &models,
+            &two,
+            &ExplainConfig::new(ExplainMethod::GradCam),
+            |_| 0,
+            None
+        )
+        .is_err()
+    );
+}

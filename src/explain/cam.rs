@@ -25,9 +25,60 @@ use super::{ExplainError, ExplainMethod, Progress};
 use crate::models::ModelPair;
 
 /// The block's activations and, for the gradient methods, the class score's gradients.
-struct BlockSignals {
+pub(super) struct BlockSignals {
     activations: Tensor<4>,
     gradients: Option<Tensor<4>>,
+}
+
+/// One forward pass split at `block`: the block's activations (plain device), the same values
+/// as a gradient-tracking leaf, and the logits the head computes from that leaf.
+pub(super) struct BlockPass {
+    activations: Tensor<4>,
+    leaf: Tensor<4>,
+    /// `[batch, classes]`, on the autodiff device.
+    pub(super) logits: Tensor<2>,
+}
+
+impl BlockPass {
+    /// Runs `input` through the network, stopping to keep the activations of `block`.
+    pub(super) fn run(models: &ModelPair, input: &Tensor<4>, block: usize) -> Self {
+        let activations = models
+            .inference
+            .features_at(input.clone().without_autodiff(), block); // [b, c, fh, fw]
+        let leaf = activations.clone().autodiff().require_grad();
+        let logits = models.differentiable.head_from(leaf.clone(), block); // [b, classes]
+        Self {
+            activations,
+            leaf,
+            logits,
+        }
+    }
+
+    /// The signals a CAM method needs for `class` (the score's gradients only when asked).
+    pub(super) fn signals(
+        self,
+        class: usize,
+        with_gradients: bool,
+    ) -> Result<BlockSignals, ExplainError> {
+        let [batch, classes] = self.logits.dims();
+        if class >= classes {
+            return Err(ExplainError::InvalidClass { class, classes });
+        }
+        if !with_gradients {
+            return Ok(BlockSignals {
+                activations: self.activations,
+                gradients: None,
+            });
+        }
+        let score = self.logits.slice([0..batch, class..class + 1]).sum();
+        let grads = score.backward();
+        crate::attacks::count_backward_pass();
+        let gradients = self.leaf.grad(&grads).ok_or(ExplainError::NoGradient)?;
+        Ok(BlockSignals {
+            activations: self.activations,
+            gradients: Some(gradients),
+        })
+    }
 }
 
 fn block_signals(
@@ -37,34 +88,14 @@ fn block_signals(
     with_gradients: bool,
     block: usize,
 ) -> Result<BlockSignals, ExplainError> {
-    let batch = input.dims()[0];
-    let activations = models
-        .inference
-        .features_at(input.clone().without_autodiff(), block); // [b, c, fh, fw]
-    let leaf = activations.clone().autodiff().require_grad();
-    let logits = models.differentiable.head_from(leaf.clone(), block); // [b, classes]
-    let classes = logits.dims()[1];
-    if class >= classes {
-        return Err(ExplainError::InvalidClass { class, classes });
-    }
-    if !with_gradients {
-        return Ok(BlockSignals {
-            activations,
-            gradients: None,
-        });
-    }
-    let score = logits.slice([0..batch, class..class + 1]).sum();
-    let grads = score.backward();
-    crate::attacks::count_backward_pass();
-    let gradients = leaf.grad(&grads).ok_or(ExplainError::NoGradient)?;
-    Ok(BlockSignals {
-        activations,
-        gradients: Some(gradients),
-    })
+    BlockPass::run(models, input, block).signals(class, with_gradients)
 }
 
 /// The coarse map of a CAM method before `ReLU` and scaling, `[b, 1, fh, fw]`.
-fn coarse_map(method: ExplainMethod, signals: BlockSignals) -> Result<Tensor<4>, ExplainError> {
+pub(super) fn coarse_map(
+    method: ExplainMethod,
+    signals: BlockSignals,
+) -> Result<Tensor<4>, ExplainError> {
     let BlockSignals {
         activations: a,
         gradients,

@@ -17,6 +17,7 @@ mod method;
 mod occlusion;
 mod sanity;
 mod score_cam;
+mod shared_pass;
 mod shift;
 mod target;
 
@@ -39,6 +40,7 @@ pub use occlusion::occlusion;
 pub use sanity::{
     FLAG_SPEARMAN, SanityCheck, SanityStage, cascade_layers, cascading_randomization,
 };
+pub use shared_pass::explain_choosing;
 pub use shift::{
     ExplanationShift, MapGeometry, RegionShare, TOP_SHARE, centroid_distance, explanation_shift,
     share_inside, spearman, top_iou,

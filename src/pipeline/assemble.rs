@@ -8,12 +8,13 @@ use burn::tensor::Tensor;
 use super::defended::{defend, detect};
 use super::{AttackResult, AttackSpec, PipelineError, Prediction, Prepared};
 use crate::attacks::{
-    AttackOutcome, AttackStage, GradientRoute, attack_succeeded, predicted_class, probabilities,
+    AttackOutcome, AttackStage, GradientRoute, attack_succeeded, predicted_class,
 };
 use crate::device::ComputeDevice;
 use crate::explain::{
     ExplainConfig, ExplainError, ExplanationShift, Faithfulness, MapGeometry, Progress, RankedMap,
-    cascading_randomization, deletion_insertion, explain_ranked_reporting, explanation_shift,
+    cascading_randomization, deletion_insertion, explain_choosing, explain_ranked_reporting,
+    explanation_shift,
 };
 use crate::imaging::{GreyImage, image_from_tensor};
 use crate::metrics::perturbation_metrics;
@@ -81,17 +82,18 @@ fn shift_between(
     )
 }
 
-/// The clean and the adversarial map, reporting into one bar: the clean map's passes first,
-/// then the adversarial one's. The clean map comes from the prepared image's cache when an
-/// earlier ε of the same session computed it.
+/// The adversarial image's probabilities and map, then the clean map, reporting into one bar:
+/// the adversarial map's passes first. The adversarial probabilities decide the classes to
+/// explain and, for the gradient CAM methods, come from the map's own forward pass. The clean
+/// map comes from the prepared image's cache when an earlier ε of the same session computed it.
 fn explain_both(
     models: &ModelPair,
     prepared: &Prepared,
     adversarial: &Tensor<4>,
-    [clean_class, adversarial_class]: [usize; 2],
+    classes: impl Fn(usize) -> (usize, usize),
     config: &ExplainConfig,
     progress: Progress<'_>,
-) -> Result<(RankedMap, RankedMap), ExplainError> {
+) -> Result<ExplainedPair, ExplainError> {
     let first_half = |done: usize, total: usize| {
         if let Some(report) = progress {
             report(done, 2 * total);
@@ -102,25 +104,39 @@ fn explain_both(
             report(total + done, 2 * total);
         }
     };
+    let (adversarial_probs, adversarial_map) = explain_choosing(
+        models,
+        adversarial,
+        config,
+        |probs| classes(predicted_class(probs)).1,
+        Some(&first_half),
+    )?;
+    let adversarial_label = predicted_class(&adversarial_probs);
+    let (clean_class, adversarial_class) = classes(adversarial_label);
     let clean = prepared.cache.explanation(config, clean_class, || {
         explain_ranked_reporting(
             models,
             &prepared.clean,
             clean_class,
             config,
-            Some(&first_half),
+            Some(&second_half),
         )
     })?;
-    Ok((
+    Ok(ExplainedPair {
+        adversarial_probs,
+        classes: [clean_class, adversarial_class],
         clean,
-        explain_ranked_reporting(
-            models,
-            adversarial,
-            adversarial_class,
-            config,
-            Some(&second_half),
-        )?,
-    ))
+        adversarial: adversarial_map,
+    })
+}
+
+/// What [`explain_both`] found.
+struct ExplainedPair {
+    adversarial_probs: Vec<f32>,
+    /// The classes of the clean and the adversarial map.
+    classes: [usize; 2],
+    clean: RankedMap,
+    adversarial: RankedMap,
 }
 
 /// The result of one run.
@@ -143,26 +159,24 @@ pub(super) fn assemble(
     } = attacked;
     let (clean, label, target) = (&prepared.clean, prepared.label, prepared.target);
     let models = &model.models;
-    let adversarial_probs = probabilities(models, &adversarial)?
-        .into_iter()
-        .next()
-        .unwrap_or_default();
     let clean_prediction = prediction(model, prepared.clean_probs.clone());
-    let adversarial_prediction = prediction(model, adversarial_probs);
-    let success = attack_succeeded(adversarial_prediction.label, label, target);
-    let metrics = perturbation_metrics(clean, &adversarial)?;
-    let (clean_class, adversarial_class) =
-        spec.explain
-            .target
-            .classes(clean_prediction.label, adversarial_prediction.label, label);
-    let (ranked_clean, ranked_adversarial) = explain_both(
+    let explained = explain_both(
         models,
         prepared,
         &adversarial,
-        [clean_class, adversarial_class],
+        |adversarial_label| {
+            spec.explain
+                .target
+                .classes(clean_prediction.label, adversarial_label, label)
+        },
         &spec.explain,
         explanation_progress,
     )?;
+    let [clean_class, adversarial_class] = explained.classes;
+    let (ranked_clean, ranked_adversarial) = (explained.clean, explained.adversarial);
+    let adversarial_prediction = prediction(model, explained.adversarial_probs);
+    let success = attack_succeeded(adversarial_prediction.label, label, target);
+    let metrics = perturbation_metrics(clean, &adversarial)?;
     let explanation_clean = image_from_tensor(ranked_clean.display)?;
     let explanation_adversarial = image_from_tensor(ranked_adversarial.display)?;
     let shift = shift_between(spec, prepared, &explanation_clean, &explanation_adversarial);
