@@ -11,7 +11,7 @@ mod window;
 
 use eframe::egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use window::{harness, settle};
+use window::{choose_defence, harness, settle};
 
 #[test]
 fn the_window_starts_with_a_result_on_the_bundled_scan() {
@@ -62,13 +62,7 @@ fn choosing_a_defence_shows_the_defended_view_and_predictions() {
     let mut harness = harness();
     settle(&mut harness);
     assert!(harness.state().result().unwrap().defended.is_none());
-    harness
-        .get_by_role_and_label(Role::ComboBox, "defence")
-        .click();
-    harness.run_steps(3);
-    harness.get_by_label("Median filter").click();
-    harness.step();
-    settle(&mut harness);
+    choose_defence(&mut harness, "Median filter");
     let defended = harness
         .state()
         .result()
@@ -104,13 +98,7 @@ fn choosing_a_defence_shows_the_defended_view_and_predictions() {
 fn smoothing_shows_certificates_and_the_adaptive_toggle_attacks_through_it() {
     let mut harness = harness();
     settle(&mut harness);
-    harness
-        .get_by_role_and_label(Role::ComboBox, "defence")
-        .click();
-    harness.run_steps(3);
-    harness.get_by_label("Randomized smoothing").click();
-    harness.step();
-    settle(&mut harness);
+    choose_defence(&mut harness, "Randomized smoothing");
     let defended = harness.state().result().unwrap().defended.clone().unwrap();
     assert!(!defended.adaptive);
     let certificate = defended.clean_certificate.expect("a certificate");
@@ -148,13 +136,7 @@ fn smoothing_offers_the_noise_trained_models_own_sigma() {
     ));
     harness.step();
     settle(&mut harness);
-    harness
-        .get_by_role_and_label(Role::ComboBox, "defence")
-        .click();
-    harness.run_steps(3);
-    harness.get_by_label("Randomized smoothing").click();
-    harness.step();
-    settle(&mut harness);
+    choose_defence(&mut harness, "Randomized smoothing");
     // Smoothing starts at σ = 0.12; the model was trained at 0.25 and the window offers it.
     harness.get_by_label_contains("trained with Gaussian noise σ = 0.25, but smoothing uses");
     harness

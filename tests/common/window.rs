@@ -56,6 +56,17 @@ pub fn choose_family(harness: &mut Harness<'_, AdvlensApp>, label: &str) {
     harness.step();
 }
 
+/// Picks a defence from the menu by its label and waits for the defended result.
+pub fn choose_defence(harness: &mut Harness<'_, AdvlensApp>, label: &str) {
+    harness
+        .get_by_role_and_label(Role::ComboBox, "defence")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label(label).click();
+    harness.step();
+    settle(harness);
+}
+
 /// The real app rendered with wgpu (software Vulkan where there is no GPU) at `size`, for a
 /// snapshot; `None`, said on stderr, where no adapter exists or `ADVLENS_SKIP_WGPU` is set.
 pub fn snapshot_harness(size: [f32; 2]) -> Option<Harness<'static, AdvlensApp>> {
