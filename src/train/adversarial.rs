@@ -1,5 +1,6 @@
-//! PGD adversarial training (Madry et al. 2018): every training batch is replaced by its PGD
-//! adversarial version against the current weights before the weight update.
+//! Adversarial training: every training batch gets an adversarial version against the current
+//! weights before the weight update, either PGD on the cross-entropy (Madry et al. 2018, with an
+//! optional clean-loss mix) or TRADES' KL ascent (Zhang et al. 2019, `trades.rs`).
 
 use burn::tensor::Tensor;
 
@@ -15,9 +16,24 @@ pub struct AdversarialTraining {
     pub steps: usize,
     /// Step size; `None` for PGD's default 2.5·ε/steps.
     pub step_size: Option<f64>,
-    /// Weight of the clean loss in [0, 1): 0 is Madry et al.'s pure adversarial objective,
-    /// 0.5 the even mixture of Goodfellow et al. 2015.
-    pub clean_weight: f64,
+    /// The training objective.
+    pub objective: AdversarialObjective,
+}
+
+/// What the weights are trained to minimise on a batch and its adversarial version.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AdversarialObjective {
+    /// Cross-entropy on the PGD batch mixed with the clean cross-entropy.
+    Mixed {
+        /// Weight of the clean loss in [0, 1): 0 is Madry et al.'s pure adversarial
+        /// objective, 0.5 the even mixture of Goodfellow et al. 2015.
+        clean_weight: f64,
+    },
+    /// TRADES: clean cross-entropy + β·KL(p(x) ‖ p(x')), x' found by KL ascent.
+    Trades {
+        /// Weight of the KL term (the paper uses 6; smaller keeps more clean accuracy).
+        beta: f64,
+    },
 }
 
 impl AdversarialTraining {
@@ -50,21 +66,61 @@ impl AdversarialTraining {
     #[must_use]
     pub fn describe(&self) -> String {
         let step = self.attack_config(self.epsilon, 0).effective_step_size();
-        let objective = if self.clean_weight > 0.0 {
-            format!(
-                "loss {:.2}·adversarial + {:.2}·clean",
-                1.0 - self.clean_weight,
-                self.clean_weight
-            )
-        } else {
-            "adversarial loss only".to_string()
+        let (method, start, objective) = match self.objective {
+            AdversarialObjective::Mixed { clean_weight } if clean_weight > 0.0 => (
+                "PGD L∞ (Madry et al. 2018)",
+                "random start",
+                format!(
+                    "loss {:.2}·adversarial + {:.2}·clean",
+                    1.0 - clean_weight,
+                    clean_weight
+                ),
+            ),
+            AdversarialObjective::Mixed { .. } => (
+                "PGD L∞ (Madry et al. 2018)",
+                "random start",
+                "adversarial loss only".to_string(),
+            ),
+            AdversarialObjective::Trades { beta } => (
+                "TRADES (Zhang et al. 2019), KL ascent in L∞",
+                "start at x + N(0, 0.001²)",
+                format!("loss clean cross-entropy + {beta:.2}·KL(p(x) ‖ p(x'))"),
+            ),
         };
         format!(
-            "PGD L∞ (Madry et al. 2018), ε = {:.2}/255, {} steps of {:.2}/255, random start, {objective}; ε ramped up from 0 over the first epoch",
+            "{method}, ε = {:.2}/255, {} steps of {:.2}/255, {start}, {objective}; ε ramped up from 0 over the first epoch",
             self.epsilon * 255.0,
             self.steps,
             step * 255.0
         )
+    }
+
+    /// The adversarial version of a batch for this objective (TRADES' KL ascent or PGD on the
+    /// cross-entropy), at radius `epsilon`.
+    ///
+    /// # Errors
+    /// [`AttackError`] if the gradient cannot be taken.
+    pub fn adversary(
+        &self,
+        model: &Classifier,
+        images: &Tensor<4>,
+        labels: &[usize],
+        epsilon: f64,
+        seed: u64,
+    ) -> Result<Tensor<4>, AttackError> {
+        match self.objective {
+            AdversarialObjective::Trades { .. } => super::trades::trades_adversary(
+                model,
+                images,
+                epsilon,
+                self.steps,
+                self.attack_config(epsilon, seed).effective_step_size(),
+                seed,
+            ),
+            AdversarialObjective::Mixed { .. } => {
+                self.perturb(model, images, labels, epsilon, seed)
+            }
+        }
     }
 
     /// The PGD version of a batch against `model` (the weights being trained, on the autodiff
@@ -99,7 +155,7 @@ impl AdversarialTraining {
 
 #[cfg(test)]
 mod tests {
-    use super::AdversarialTraining;
+    use super::{AdversarialObjective, AdversarialTraining};
 
     #[test]
     fn epsilon_ramps_up_then_holds() {
@@ -107,7 +163,7 @@ mod tests {
             epsilon: 8.0 / 255.0,
             steps: 5,
             step_size: None,
-            clean_weight: 0.0,
+            objective: AdversarialObjective::Mixed { clean_weight: 0.0 },
         };
         assert_eq!(training.epsilon_at(0.0, 0.2), 0.0);
         assert!((training.epsilon_at(0.1, 0.2) - 4.0 / 255.0).abs() < 1e-12);
@@ -121,7 +177,7 @@ mod tests {
             epsilon: 8.0 / 255.0,
             steps: 4,
             step_size: Some(2.0 / 255.0),
-            clean_weight: 0.0,
+            objective: AdversarialObjective::Mixed { clean_weight: 0.0 },
         };
         let half = training.attack_config(4.0 / 255.0, 1);
         assert!((half.effective_step_size() - 1.0 / 255.0).abs() < 1e-12);

@@ -1,6 +1,6 @@
 //! Training the shipped classifiers from `../shared/datasets`: seeded shuffling and
 //! augmentation, `AdamW` with a cosine schedule, class-balanced cross-entropy, the best epoch on
-//! validation kept (robust validation accuracy under PGD adversarial training), a checkpoint after every epoch (so a stopped run resumes), and a model card
+//! validation kept (robust validation accuracy under PGD or TRADES adversarial training), a checkpoint after every epoch (so a stopped run resumes), and a model card
 //! with validation and test figures at the end. Label smoothing and stochastic weight averaging
 //! are options.
 
@@ -12,10 +12,11 @@ mod evaluate;
 mod finish;
 mod loss;
 mod selection;
+mod trades;
 mod trainer;
 mod weight_average;
 
-pub use adversarial::AdversarialTraining;
+pub use adversarial::{AdversarialObjective, AdversarialTraining};
 pub use augment::Augmentation;
 pub(crate) use augment::bilinear;
 pub(crate) use checkpoint::{CheckpointFiles, CheckpointState};

@@ -8,12 +8,14 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+use super::adversarial::AdversarialObjective;
 use super::augment::Augmentation;
 use super::checkpoint::{CheckpointFiles, CheckpointState};
 use super::config::{TrainConfig, TrainError, TrainOutcome};
 use super::finish::finish;
 use super::loss::{balanced_class_weights, weighted_cross_entropy};
 use super::selection::{choose_weights, selection_evaluation};
+use super::trades::trades_loss;
 use crate::datasets::Dataset;
 use crate::models::{Classifier, ModelSpec, load_weights, save_weights};
 
@@ -244,8 +246,8 @@ fn initial_model(
 }
 
 /// The batch loss: class-weighted cross-entropy on the augmented batch or, under adversarial
-/// training, on its PGD version (at the ramped ε for this point of training), mixed with the
-/// clean loss when a clean weight is set.
+/// training, on its PGD version (at the ramped ε for this point of training) mixed with the
+/// clean loss when a clean weight is set, or the TRADES loss.
 fn training_loss(
     config: &TrainConfig,
     model: &Classifier,
@@ -264,7 +266,7 @@ fn training_loss(
         ));
     };
     let perturbed = adversarial
-        .perturb(
+        .adversary(
             model,
             &images,
             labels,
@@ -272,24 +274,29 @@ fn training_loss(
             seed,
         )
         .map_err(other)?;
-    let adversarial_loss = weighted_cross_entropy(
-        model.forward(perturbed),
-        labels,
-        class_weights,
-        config.label_smoothing,
-    );
-    if adversarial.clean_weight <= 0.0 {
-        return Ok(adversarial_loss);
+    let clean_cross_entropy =
+        |logits| weighted_cross_entropy(logits, labels, class_weights, config.label_smoothing);
+    match adversarial.objective {
+        AdversarialObjective::Trades { beta } => {
+            let clean_logits = model.forward(images);
+            Ok(trades_loss(
+                clean_cross_entropy(clean_logits.clone()),
+                clean_logits,
+                model.forward(perturbed),
+                beta,
+            ))
+        }
+        AdversarialObjective::Mixed { clean_weight } => {
+            let adversarial_loss = clean_cross_entropy(model.forward(perturbed));
+            if clean_weight <= 0.0 {
+                return Ok(adversarial_loss);
+            }
+            let clean_loss = clean_cross_entropy(model.forward(images));
+            Ok(adversarial_loss
+                .mul_scalar(1.0 - clean_weight)
+                .add(clean_loss.mul_scalar(clean_weight)))
+        }
     }
-    let clean_loss = weighted_cross_entropy(
-        model.forward(images),
-        labels,
-        class_weights,
-        config.label_smoothing,
-    );
-    Ok(adversarial_loss
-        .mul_scalar(1.0 - adversarial.clean_weight)
-        .add(clean_loss.mul_scalar(adversarial.clean_weight)))
 }
 
 /// Linear warm-up over the first `warmup` fraction, then cosine decay to 2 % of the peak.
