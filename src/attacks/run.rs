@@ -1,7 +1,6 @@
 //! Running any attack: target resolution, dispatch to the family, cancellation and progress.
 
 use burn::tensor::Tensor;
-use burn::tensor::activation::softmax;
 
 use super::apgd::{ApgdGoal, ApgdLoss, ApgdSettings, apgd};
 use super::autoattack::{AttackStage, autoattack};
@@ -277,13 +276,8 @@ fn run_apgd(
 /// # Errors
 /// [`AttackError::ReadBack`] if the device cannot return the data.
 pub fn probabilities(models: &ModelPair, images: &Tensor<4>) -> Result<Vec<Vec<f32>>, AttackError> {
-    let logits = models.inference.forward(images.clone().without_autodiff());
-    let [batch, classes] = logits.dims();
-    let values: Vec<f32> = softmax(logits, 1)
-        .try_into_data()
-        .map_err(|err| AttackError::ReadBack(format!("{err:?}")))?
-        .try_to_vec()
-        .map_err(|err| AttackError::ReadBack(format!("{err:?}")))?;
-    debug_assert_eq!(values.len(), batch * classes);
-    Ok(values.chunks(classes).map(<[f32]>::to_vec).collect())
+    models
+        .inference
+        .probability_rows(images.clone().without_autodiff())
+        .map_err(|err| AttackError::ReadBack(err.reason()))
 }

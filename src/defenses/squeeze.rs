@@ -4,7 +4,6 @@
 //! calibrated on clean validation images at a target false-positive rate.
 
 use burn::tensor::Tensor;
-use burn::tensor::activation::softmax;
 
 use super::{DefenseError, bit_depth, median_filter};
 use crate::models::Classifier;
@@ -13,12 +12,12 @@ use crate::models::Classifier;
 /// squeezers of Xu et al., with the median size made odd).
 pub const SQUEEZERS: [&str; 2] = ["bit depth 5", "median 3×3"];
 
+/// The model's probabilities on a batch, row after row in one flat list.
 fn probabilities(model: &Classifier, images: Tensor<4>) -> Result<Vec<f32>, DefenseError> {
-    softmax(model.forward(images), 1)
-        .try_into_data()
-        .map_err(|err| DefenseError::Failed(format!("{err:?}")))?
-        .try_to_vec()
-        .map_err(|err| DefenseError::Failed(format!("{err:?}")))
+    model
+        .probability_rows(images)
+        .map(|rows| rows.concat())
+        .map_err(|err| DefenseError::Failed(err.to_string()))
 }
 
 /// The feature-squeezing score of every image of a batch `[batch, 1, h, w]` in [0, 1]: the

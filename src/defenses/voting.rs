@@ -4,7 +4,6 @@
 use std::ops::RangeInclusive;
 
 use burn::tensor::Tensor;
-use burn::tensor::activation::softmax;
 use serde::{Deserialize, Serialize};
 
 use super::certify::{Certificate, certify};
@@ -255,18 +254,12 @@ pub fn defended_predict(
         }
         _ => {
             let seen = defended_input(images, config, PREDICTION_DRAW)?;
-            let logits = model.forward(seen.clone());
-            let [rows, classes] = logits.dims();
-            let values: Vec<f32> = softmax(logits, 1)
-                .try_into_data()
-                .map_err(read_back)?
-                .try_to_vec()
-                .map_err(read_back)?;
+            let probabilities = model
+                .probability_rows(seen.clone())
+                .map_err(|err| DefenseError::Failed(err.to_string()))?;
             Ok(DefendedBatch {
                 images: seen.clamp(0.0, 1.0),
-                probabilities: (0..rows)
-                    .map(|row| values[row * classes..(row + 1) * classes].to_vec())
-                    .collect(),
+                probabilities,
                 certificates: vec![None; batch],
             })
         }

@@ -34,10 +34,11 @@ pub fn explain_choosing(
     }
     let shares_pass = config.method.is_cam() && config.method != ExplainMethod::ScoreCam;
     if !shares_pass {
-        let probs = host(softmax(
-            models.inference.forward(input.clone().without_autodiff()),
-            1,
-        ))?;
+        let probs = models
+            .inference
+            .probability_rows(input.clone().without_autodiff())
+            .map_err(|err| ExplainError::ReadBack(err.reason()))?
+            .concat();
         let class = choose(&probs);
         let map = explain_ranked_reporting(models, input, class, config, progress)?;
         return Ok((probs, map));

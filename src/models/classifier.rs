@@ -3,8 +3,9 @@
 
 use burn::module::Module;
 use burn::tensor::Tensor;
+use burn::tensor::activation::softmax;
 
-use super::{CompactCnn, ResNet18};
+use super::{CompactCnn, ModelError, ResNet18};
 
 /// Logits and the last convolutional block's activations (for Grad-CAM).
 #[derive(Debug, Clone)]
@@ -126,5 +127,24 @@ impl Classifier {
             logits: self.head(features.clone()),
             features,
         }
+    }
+
+    /// Class probabilities of every image of a batch, read back to the host, one row per
+    /// image (the softmax of [`Self::forward`]).
+    ///
+    /// # Shapes
+    /// - input: `[batch, 1, size, size]`; output: `batch` rows of `classes` values
+    ///
+    /// # Errors
+    /// [`ModelError::ReadBack`] if the device cannot return the data.
+    pub fn probability_rows(&self, input: Tensor<4>) -> Result<Vec<Vec<f32>>, ModelError> {
+        let logits = self.forward(input);
+        let [_, classes] = logits.dims();
+        let values: Vec<f32> = softmax(logits, 1)
+            .try_into_data()
+            .map_err(|err| ModelError::ReadBack(format!("{err:?}")))?
+            .try_to_vec()
+            .map_err(|err| ModelError::ReadBack(format!("{err:?}")))?;
+        Ok(values.chunks(classes.max(1)).map(<[f32]>::to_vec).collect())
     }
 }

@@ -46,3 +46,15 @@ pub enum ModelError {
     #[error("could not read a tensor back from the device: {0}")]
     ReadBack(String),
 }
+
+impl ModelError {
+    /// The cause in words, without the "could not read a tensor back" prefix of a read-back
+    /// failure, for error types that add that prefix themselves.
+    #[must_use]
+    pub fn reason(&self) -> String {
+        match self {
+            Self::ReadBack(reason) => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+}
