@@ -6,6 +6,7 @@
 //! authors' reference code. β trades clean accuracy (small β) for robustness (large β; the
 //! paper's CIFAR-10 model uses 6).
 
+use burn::module::Module;
 use burn::tensor::Tensor;
 use burn::tensor::activation::log_softmax;
 
@@ -31,8 +32,10 @@ pub(crate) fn kl_rows(clean: Tensor<2>, adversarial: Tensor<2>) -> Tensor<1> {
 
 /// The point of the L∞ ball of radius `epsilon` around `images` (and in [0, 1]) found by
 /// `steps` signed-gradient ascent steps of size `step_size` on KL(p(x) ‖ p(x')) against
-/// `model` (the weights being trained, on the autodiff device). The result is detached and
-/// lives on the autodiff device, ready for the training step.
+/// `model` (the weights being trained, on the autodiff device). As in the authors' code the
+/// ascent runs the network in evaluation mode (a frozen copy: batch norms use their running
+/// statistics and do not update them). The result is detached and lives on the autodiff
+/// device, ready for the training step.
 ///
 /// # Errors
 /// [`AttackError`] if the gradient cannot be taken.
@@ -48,12 +51,13 @@ pub(crate) fn trades_adversary(
     if epsilon <= 0.0 {
         return Ok(clean.autodiff());
     }
-    let clean_logits = model.forward(clean.clone().autodiff()).detach();
+    let frozen = model.clone().freeze();
+    let clean_logits = frozen.forward(clean.clone().autodiff()).detach();
     let start = normal(clean.dims(), seed, 0, &clean.device()).mul_scalar(START_SIGMA);
     let mut adversarial = clean.clone().add(start).clamp(0.0, 1.0);
     for _ in 0..steps {
         let leaf = adversarial.clone().autodiff().require_grad();
-        let divergence = kl_rows(clean_logits.clone(), model.forward(leaf.clone())).sum();
+        let divergence = kl_rows(clean_logits.clone(), frozen.forward(leaf.clone())).sum();
         let grads = divergence.backward();
         crate::attacks::count_backward_pass();
         let gradient = leaf.grad(&grads).ok_or(AttackError::NoGradient)?;
@@ -83,6 +87,7 @@ pub(crate) fn trades_loss(
 #[cfg(test)]
 mod tests {
     use super::kl_rows;
+    use burn::module::Module;
     use burn::tensor::{Device, Tensor, TensorData};
 
     fn logits(values: Vec<f32>, rows: usize) -> Tensor<2> {
@@ -120,6 +125,16 @@ mod tests {
             .collect();
         let images = Tensor::<4>::from_data(TensorData::new(values, [2, 1, 32, 32]), &device);
         let epsilon = 8.0 / 255.0;
+        let eval_logits = || {
+            model
+                .clone()
+                .freeze()
+                .forward(images.clone().autodiff())
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap()
+        };
+        let before = eval_logits();
         let divergence = |steps: usize| {
             let adversarial = super::trades_adversary(
                 &model,
@@ -130,8 +145,9 @@ mod tests {
                 5,
             )
             .unwrap();
-            let clean_logits = model.forward(images.clone().autodiff());
-            let kl = kl_rows(clean_logits, model.forward(adversarial.clone()))
+            let eval = model.clone().freeze();
+            let clean_logits = eval.forward(images.clone().autodiff());
+            let kl = kl_rows(clean_logits, eval.forward(adversarial.clone()))
                 .sum()
                 .into_data()
                 .try_to_vec::<f32>()
@@ -140,6 +156,11 @@ mod tests {
         };
         let (start, start_kl) = divergence(0);
         let (adversarial, kl) = divergence(10);
+        assert_eq!(
+            eval_logits(),
+            before,
+            "the ascent leaves the batch-norm statistics alone"
+        );
         assert!(kl > 10.0 * start_kl.max(1e-9), "KL {start_kl} -> {kl}");
         let clean = images.into_data().try_to_vec::<f32>().unwrap();
         for point in [start, adversarial] {
