@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::SeedableRng;
@@ -134,6 +135,7 @@ pub fn train_model(
             });
         }
         let evaluation = selection_evaluation(config, &model, dataset, device)?;
+        let clean_accuracy = clean_validation_accuracy(config, &model, dataset, device)?;
         let seconds = started.elapsed().as_secs_f64();
         optimizer.save(&files.optimizer).map_err(other)?;
         save_epoch_weights(
@@ -151,7 +153,7 @@ pub fn train_model(
             config,
             epoch,
             train_loss,
-            evaluation.accuracy,
+            (evaluation.accuracy, clean_accuracy),
             seconds,
         ));
         files.write_state(&state).map_err(TrainError::Other)?;
@@ -212,12 +214,36 @@ fn model_spec(config: &TrainConfig, dataset: &Dataset) -> ModelSpec {
     }
 }
 
-/// One line of the checkpoint's history.
+/// Clean validation accuracy when the selection metric is another (under the training attack
+/// or noise), so that each epoch's history shows what robustness costs; `None` otherwise.
+fn clean_validation_accuracy(
+    config: &TrainConfig,
+    model: &Classifier,
+    dataset: &Dataset,
+    device: &Device,
+) -> Result<Option<f32>, TrainError> {
+    if config.adversarial.is_none() && config.augmentation.noise_sigma <= 0.0 {
+        return Ok(None);
+    }
+    let evaluation = crate::train::evaluate_split(
+        &model.valid(),
+        &dataset.val,
+        config.task.num_classes(),
+        None,
+        128,
+        device,
+    )
+    .map_err(TrainError::Other)?;
+    Ok(Some(evaluation.accuracy))
+}
+
+/// One line of the checkpoint's history: the selection accuracy and, when that is not the
+/// clean one, the clean validation accuracy beside it.
 fn history_line(
     config: &TrainConfig,
     epoch: usize,
     train_loss: f32,
-    val_accuracy: f32,
+    (val_accuracy, clean_accuracy): (f32, Option<f32>),
     seconds: f64,
 ) -> String {
     let metric = if config.adversarial.is_some() {
@@ -230,7 +256,12 @@ fn history_line(
     } else {
         "val accuracy".to_string()
     };
-    format!("epoch {epoch}: train loss {train_loss:.4}, {metric} {val_accuracy:.4}, {seconds:.0} s")
+    let clean = clean_accuracy.map_or(String::new(), |clean| {
+        format!(" (clean val accuracy {clean:.4})")
+    });
+    format!(
+        "epoch {epoch}: train loss {train_loss:.4}, {metric} {val_accuracy:.4}{clean}, {seconds:.0} s"
+    )
 }
 
 /// Fresh weights, or the ones adversarial fine-tuning starts from.
