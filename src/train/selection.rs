@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::checkpoint::{CheckpointFiles, CheckpointState};
 use super::config::{TrainConfig, TrainError};
-use super::evaluate::{Evaluation, evaluate_split_with};
+use super::evaluate::{BatchTransform, Evaluation, evaluate_split_with};
 use super::finish::ChosenWeights;
 use super::trainer::{augmented_batch, training_images};
 use super::weight_average::{average_weights, recalibrate_batch_norm};
@@ -105,6 +105,33 @@ pub(super) fn selection_evaluation(
         }
         None => Ok(images),
     };
+    validate(config, model, dataset, device, &mut transform)
+}
+
+/// Clean validation accuracy when the selection metric is another (under the training attack
+/// or noise), so that each epoch's history shows what robustness costs; `None` otherwise.
+pub(super) fn clean_validation_accuracy(
+    config: &TrainConfig,
+    model: &Classifier,
+    dataset: &Dataset,
+    device: &Device,
+) -> Result<Option<f32>, TrainError> {
+    if config.adversarial.is_none() && config.augmentation.noise_sigma <= 0.0 {
+        return Ok(None);
+    }
+    let evaluation = validate(config, model, dataset, device, &mut |images, _| Ok(images))?;
+    Ok(Some(evaluation.accuracy))
+}
+
+/// The model, in evaluation mode, on the whole validation split, every batch passed through
+/// `transform` first.
+fn validate(
+    config: &TrainConfig,
+    model: &Classifier,
+    dataset: &Dataset,
+    device: &Device,
+    transform: &mut BatchTransform<'_>,
+) -> Result<Evaluation, TrainError> {
     evaluate_split_with(
         &model.valid(),
         &dataset.val,
@@ -112,7 +139,7 @@ pub(super) fn selection_evaluation(
         None,
         128,
         device,
-        &mut transform,
+        transform,
     )
     .map_err(TrainError::Other)
 }

@@ -2,7 +2,6 @@
 
 use std::time::Instant;
 
-use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::SeedableRng;
@@ -15,7 +14,7 @@ use super::checkpoint::{CheckpointFiles, CheckpointState};
 use super::config::{TrainConfig, TrainError, TrainOutcome};
 use super::finish::finish;
 use super::loss::{balanced_class_weights, weighted_cross_entropy};
-use super::selection::{choose_weights, selection_evaluation};
+use super::selection::{choose_weights, clean_validation_accuracy, selection_evaluation};
 use super::trades::trades_loss;
 use crate::datasets::Dataset;
 use crate::models::{Classifier, ModelSpec, load_weights, save_weights};
@@ -212,29 +211,6 @@ fn model_spec(config: &TrainConfig, dataset: &Dataset) -> ModelSpec {
         input_std,
         input_norm: config.input_norm,
     }
-}
-
-/// Clean validation accuracy when the selection metric is another (under the training attack
-/// or noise), so that each epoch's history shows what robustness costs; `None` otherwise.
-fn clean_validation_accuracy(
-    config: &TrainConfig,
-    model: &Classifier,
-    dataset: &Dataset,
-    device: &Device,
-) -> Result<Option<f32>, TrainError> {
-    if config.adversarial.is_none() && config.augmentation.noise_sigma <= 0.0 {
-        return Ok(None);
-    }
-    let evaluation = crate::train::evaluate_split(
-        &model.valid(),
-        &dataset.val,
-        config.task.num_classes(),
-        None,
-        128,
-        device,
-    )
-    .map_err(TrainError::Other)?;
-    Ok(Some(evaluation.accuracy))
 }
 
 /// One line of the checkpoint's history: the selection accuracy and, when that is not the
