@@ -173,6 +173,30 @@ mod tests {
     }
 
     #[test]
+    fn the_loss_adds_beta_times_the_mean_divergence_to_the_clean_loss() {
+        let device = Device::flex();
+        let clean_loss = Tensor::<1>::from_data(TensorData::new(vec![0.7f32], [1]), &device);
+        let value = |adversarial: Vec<f32>, beta: f64| {
+            super::trades_loss(
+                clean_loss.clone(),
+                logits(vec![0.0, 0.0, 0.0, 0.0], 2),
+                logits(adversarial, 2),
+                beta,
+            )
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap()[0]
+        };
+        // No divergence, or β = 0: the clean loss alone.
+        assert!((value(vec![0.0; 4], 6.0) - 0.7).abs() < 1e-6);
+        assert!((value(vec![3.0f32.ln(), 0.0, 0.0, 0.0], 0.0) - 0.7).abs() < 1e-6);
+        // One row at KL ½ ln(4/3), the other at 0: the batch mean is ¼ ln(4/3).
+        let expected = 0.7 + 2.0 * 0.25 * (4.0f32 / 3.0).ln();
+        let got = value(vec![3.0f32.ln(), 0.0, 0.0, 0.0], 2.0);
+        assert!((got - expected).abs() < 1e-6, "{got} {expected}");
+    }
+
+    #[test]
     fn kl_is_not_symmetric() {
         let forward = kl_rows(logits(vec![2.0, 0.0], 1), logits(vec![0.0, 0.0], 1));
         let backward = kl_rows(logits(vec![0.0, 0.0], 1), logits(vec![2.0, 0.0], 1));
