@@ -84,6 +84,11 @@ pub struct TrainArgs {
     /// Weight of the clean loss under --adversarial pgd, in [0, 1) (0: adversarial loss only).
     #[arg(long, default_value_t = 0.0)]
     pub(super) clean_weight: f64,
+    /// A clean-accuracy budget for --adversarial or --noise-sigma runs: the best epoch is the
+    /// most accurate under the attack or noise among those whose clean validation accuracy
+    /// reaches this fraction (e.g. 0.833); if none does, the one with the most clean accuracy.
+    #[arg(long, value_parser = parse_fraction)]
+    pub(super) min_clean_val: Option<f32>,
     /// β of --adversarial trades: the weight of the KL term (the paper's 6 favours
     /// robustness; 1 keeps more clean accuracy).
     #[arg(long, default_value_t = 6.0)]
@@ -129,6 +134,13 @@ pub struct TrainArgs {
     /// as well on validation as the best single epoch).
     #[arg(long, default_value_t = 0)]
     pub(super) swa: usize,
+}
+
+fn parse_fraction(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
+        _ => Err(format!("expected a fraction in [0, 1], got '{text}'")),
+    }
 }
 
 fn parse_label_smoothing(text: &str) -> Result<f32, String> {
@@ -277,6 +289,7 @@ fn train_config(args: &TrainArgs, name: &str, task: Task, arch: Architecture) ->
         label_smoothing: args.label_smoothing,
         swa_epochs: args.swa,
         command: command_line(),
+        min_clean_accuracy: args.min_clean_val,
         checkpoint_dir: args
             .checkpoint_dir
             .clone()

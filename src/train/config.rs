@@ -60,6 +60,10 @@ pub struct TrainConfig {
     pub swa_epochs: usize,
     /// The command that started the run, recorded on the card so that it can be repeated.
     pub command: String,
+    /// A floor on clean validation accuracy for choosing the best epoch of an adversarial or
+    /// noise run (a clean-accuracy budget): the most accurate epoch under the selection metric
+    /// among those at or above it; if none is, the one with the most clean accuracy.
+    pub min_clean_accuracy: Option<f32>,
 }
 
 /// The trained model and its card.

@@ -21,6 +21,21 @@ pub(super) struct ChosenWeights {
     pub weight_averaging: Option<String>,
 }
 
+/// How the clean-accuracy floor, if any, bore on the choice of the epoch, for the card.
+fn clean_floor_words(config: &TrainConfig, state: &CheckpointState) -> String {
+    let Some(floor) = config.min_clean_accuracy else {
+        return String::new();
+    };
+    let percent = 100.0 * floor;
+    if state.meets_floor(floor) {
+        format!(" among the epochs with clean validation accuracy ≥ {percent:.1}%")
+    } else {
+        format!(
+            " among the epochs with clean validation accuracy ≥ {percent:.1}%; none reached it, so the epoch with the most clean accuracy"
+        )
+    }
+}
+
 /// Loads the chosen weights, evaluates them on validation and test, and writes the card.
 pub(super) fn finish(
     config: &TrainConfig,
@@ -65,8 +80,9 @@ pub(super) fn finish(
         learning_rate: config.learning_rate,
         augmentation: if config.augmentation.noise_sigma > 0.0 {
             format!(
-                "{}; best epoch chosen on validation accuracy under the same noise",
-                config.augmentation.describe()
+                "{}; best epoch chosen on validation accuracy under the same noise{}",
+                config.augmentation.describe(),
+                clean_floor_words(config, state)
             )
         } else {
             config.augmentation.describe()
@@ -80,8 +96,9 @@ pub(super) fn finish(
                 )
             });
             format!(
-                "{}{start}; best epoch chosen on PGD validation accuracy",
-                a.describe()
+                "{}{start}; best epoch chosen on PGD validation accuracy{}",
+                a.describe(),
+                clean_floor_words(config, state)
             )
         }),
         val_accuracy: val.accuracy,

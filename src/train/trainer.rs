@@ -143,7 +143,7 @@ pub fn train_model(
             &mut state,
             &model,
             epoch,
-            evaluation.accuracy,
+            (evaluation.accuracy, clean_accuracy),
         )?;
         let train_loss = loss_sum / batches.max(1) as f32;
         state.epochs_done = epoch;
@@ -182,12 +182,17 @@ fn save_epoch_weights(
     state: &mut CheckpointState,
     model: &Classifier,
     epoch: usize,
-    selection_accuracy: f32,
+    (selection_accuracy, clean_accuracy): (f32, Option<f32>),
 ) -> Result<(), TrainError> {
     save_weights(model, &files.current, false, &[])?;
-    if selection_accuracy > state.best_val_accuracy {
+    if state.is_better(
+        selection_accuracy,
+        clean_accuracy,
+        config.min_clean_accuracy,
+    ) {
         state.best_val_accuracy = selection_accuracy;
         state.best_epoch = epoch;
+        state.best_clean_accuracy = clean_accuracy;
         save_weights(model, &files.best, false, &[])?;
     }
     if config.swa_epochs > 0 {
