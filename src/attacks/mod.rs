@@ -57,7 +57,7 @@ pub use gradient::{labels_tensor, loss_gradient};
 pub use kind::AttackKind;
 pub use losses::dlr_min_classes;
 pub use objective::backward_passes_on_this_thread;
-pub(crate) use objective::count_backward_pass;
+pub(crate) use objective::{AttackedModel, count_backward_pass, differentiate};
 pub use projection::project;
 pub(crate) use projection::random_point_in_ball;
 pub use region::{Region, accepts_region};

@@ -11,7 +11,7 @@ use burn::tensor::Tensor;
 use burn::tensor::activation::log_softmax;
 
 use crate::attacks::random::normal;
-use crate::attacks::{AttackError, Norm, project};
+use crate::attacks::{AttackError, AttackedModel, Norm, differentiate, project};
 use crate::models::Classifier;
 
 /// Standard deviation of the random start around the clean image (the reference code's 0.001).
@@ -55,12 +55,16 @@ pub(crate) fn trades_adversary(
     let clean_logits = frozen.forward(clean.clone().autodiff()).detach();
     let start = normal(clean.dims(), seed, 0, &clean.device()).mul_scalar(START_SIGMA);
     let mut adversarial = clean.clone().add(start).clamp(0.0, 1.0);
+    let target = AttackedModel {
+        model: &frozen,
+        path: None,
+        region: None,
+    };
     for _ in 0..steps {
-        let leaf = adversarial.clone().autodiff().require_grad();
-        let divergence = kl_rows(clean_logits.clone(), frozen.forward(leaf.clone())).sum();
-        let grads = divergence.backward();
-        crate::attacks::count_backward_pass();
-        let gradient = leaf.grad(&grads).ok_or(AttackError::NoGradient)?;
+        let gradient = differentiate(&target, &adversarial, &|rows| {
+            kl_rows(clean_logits.clone(), rows.logits.clone())
+        })?
+        .gradient;
         adversarial = project(
             adversarial.add(gradient.sign().mul_scalar(step_size)),
             &clean,
