@@ -1,7 +1,8 @@
 //! A model is reproducible from its card: a small training run through the CLI records its
 //! command, commit and data-set SHA-256 on the card, and running the card's command again
 //! (only `--out` changed) gives bit-identical weights and the same card figures. Needs
-//! `../shared/datasets` (skipped with a message without it).
+//! `../shared/datasets` (skipped with a message without it). The small run uses every
+//! option that draws random numbers (augmentation, mixup and CutMix, weight averaging).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -97,6 +98,10 @@ fn a_cards_command_retrains_the_same_model_bit_for_bit() {
         "0.1",
         "--swa",
         "2",
+        "--mixup",
+        "0.2",
+        "--cutmix",
+        "1",
         "--device",
         "cpu",
         "--datasets",
@@ -123,7 +128,12 @@ fn a_cards_command_retrains_the_same_model_bit_for_bit() {
         sha256_file(&dataset_file).expect("data set hash"),
         "the card records the data set's SHA-256"
     );
-    assert!(card.weight_averaging.is_some() && card.loss.is_some());
+    assert!(card.weight_averaging.is_some());
+    let loss = card.loss.clone().expect("the card names its loss");
+    assert!(
+        loss.contains("mixup α = 0.2") && loss.contains("CutMix α = 1"),
+        "{loss}"
+    );
 
     run_train(&card_arguments(&command, &second));
     let again = ModelCard::load(&second.join("tiny.json")).expect("second card");

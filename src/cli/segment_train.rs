@@ -20,9 +20,14 @@ pub fn run(args: &TrainArgs, task: SegmentationTask) -> anyhow::Result<()> {
     if let Some(arch) = args.arch.as_deref().filter(|a| *a != "unet") {
         anyhow::bail!("{task} is a segmentation task: its architecture is unet, not {arch}");
     }
-    if args.noise_sigma > 0.0 || args.swa > 0 || args.label_smoothing > 0.0 {
+    if args.noise_sigma > 0.0
+        || args.swa > 0
+        || args.label_smoothing > 0.0
+        || args.mixup > 0.0
+        || args.cutmix > 0.0
+    {
         anyhow::bail!(
-            "--noise-sigma, --swa and --label-smoothing apply to classifiers only; {task} trains a segmenter"
+            "--noise-sigma, --swa, --label-smoothing, --mixup and --cutmix apply to classifiers only; {task} trains a segmenter"
         );
     }
     let root = args

@@ -7,12 +7,18 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::train_parsers::{
+    parse_fraction, parse_input_norm, parse_label_smoothing, parse_mixing_alpha, parse_noise_sigma,
+    parse_train_task, parse_widths,
+};
+
 use advlens::datasets::{load_dataset, shared_datasets_dir};
 use advlens::device::DevicePreference;
 use advlens::models::{Architecture, InputNorm, Task, save_weights};
 use advlens::segment::SegmentationTask;
 use advlens::train::{
-    AdversarialObjective, AdversarialTraining, Augmentation, TrainConfig, TrainEvent, train_model,
+    AdversarialObjective, AdversarialTraining, Augmentation, BatchMixing, TrainConfig, TrainEvent,
+    train_model,
 };
 
 /// Arguments of `train`.
@@ -130,26 +136,19 @@ pub struct TrainArgs {
     /// Label smoothing of the cross-entropy targets, in [0, 0.5].
     #[arg(long, default_value_t = 0.0, value_parser = parse_label_smoothing)]
     pub(super) label_smoothing: f32,
+    /// Mixup (Zhang et al. 2018): blend each training image with another of its batch by
+    /// λ ~ Beta(α, α) and the labels likewise; α in (0, 4], 0.2–0.4 is usual, 0 for none.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_mixing_alpha, conflicts_with = "adversarial")]
+    pub(super) mixup: f32,
+    /// CutMix (Yun et al. 2019): paste a box of another image of the batch, of area share
+    /// 1 − λ with λ ~ Beta(α, α), and weight the labels by area; α in (0, 4], 1 is usual. With
+    /// --mixup as well, each batch uses one of the two.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_mixing_alpha, conflicts_with = "adversarial")]
+    pub(super) cutmix: f32,
     /// Stochastic weight averaging over the last N epochs (shipped only when it does at least
     /// as well on validation as the best single epoch).
     #[arg(long, default_value_t = 0)]
     pub(super) swa: usize,
-}
-
-fn parse_fraction(text: &str) -> Result<f32, String> {
-    match text.parse::<f32>() {
-        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
-        _ => Err(format!("expected a fraction in [0, 1], got '{text}'")),
-    }
-}
-
-fn parse_label_smoothing(text: &str) -> Result<f32, String> {
-    match text.parse::<f32>() {
-        Ok(value) if (0.0..=0.5).contains(&value) => Ok(value),
-        _ => Err(format!(
-            "label smoothing must be a number in [0, 0.5], got '{text}'"
-        )),
-    }
 }
 
 /// The command line as typed, program name replaced by `advlens`, arguments with spaces or
@@ -166,53 +165,6 @@ fn command_line() -> String {
         }))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn parse_input_norm(text: &str) -> Result<InputNorm, String> {
-    match text {
-        "dataset" => Ok(InputNorm::Dataset),
-        "per-image" => Ok(InputNorm::PerImage),
-        other => Err(format!(
-            "unknown input normalisation '{other}': expected dataset or per-image"
-        )),
-    }
-}
-
-fn parse_noise_sigma(text: &str) -> Result<f32, String> {
-    match text.parse::<f32>() {
-        Ok(sigma) if (0.0..=1.0).contains(&sigma) => Ok(sigma),
-        _ => Err(format!("noise σ must be a number in [0, 1], got '{text}'")),
-    }
-}
-
-/// What `--task` names: a classification or a segmentation task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TrainTask {
-    /// A classifier.
-    Classify(Task),
-    /// A segmenter.
-    Segment(SegmentationTask),
-}
-
-fn parse_train_task(text: &str) -> Result<TrainTask, String> {
-    text.parse::<Task>()
-        .map(TrainTask::Classify)
-        .or_else(|_| text.parse::<SegmentationTask>().map(TrainTask::Segment))
-        .map_err(|_| format!("unknown task '{text}': expected chest-xray, brain-mri or fetal-head"))
-}
-
-fn parse_widths(text: &str) -> Result<[usize; 4], String> {
-    let values: Vec<usize> = text
-        .split(',')
-        .map(|v| v.trim().parse::<usize>())
-        .collect::<Result<_, _>>()
-        .map_err(|err| format!("widths '{text}': {err}"))?;
-    match values[..] {
-        [a, b, c, d] if values.iter().all(|w| (1..=512).contains(w)) => Ok([a, b, c, d]),
-        _ => Err(format!(
-            "widths must be four channel counts in 1–512, e.g. 8,16,32,64; got '{text}'"
-        )),
-    }
 }
 
 /// The command line as typed (see [`command_line`]), for a card.
@@ -287,6 +239,10 @@ fn train_config(args: &TrainArgs, name: &str, task: Task, arch: Architecture) ->
             }),
         init_from: args.init_from.clone(),
         label_smoothing: args.label_smoothing,
+        mixing: BatchMixing {
+            mixup_alpha: args.mixup,
+            cutmix_alpha: args.cutmix,
+        },
         swa_epochs: args.swa,
         command: command_line(),
         min_clean_accuracy: args.min_clean_val,
@@ -340,6 +296,15 @@ pub(super) fn progress_reporter(
         }
     };
     (bar, on_event)
+}
+
+/// What `--task` names: a classification or a segmentation task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainTask {
+    /// A classifier.
+    Classify(Task),
+    /// A segmenter.
+    Segment(SegmentationTask),
 }
 
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::adversarial::AdversarialTraining;
 use super::augment::Augmentation;
+use super::mixing::BatchMixing;
 use crate::models::{Architecture, Classifier, InputNorm, ModelCard, ModelError, Task};
 
 /// Errors from training.
@@ -52,6 +53,8 @@ pub struct TrainConfig {
     /// Weights to start from instead of a random initialisation (adversarial fine-tuning of
     /// a standard model); ignored when a checkpoint is resumed.
     pub init_from: Option<PathBuf>,
+    /// Mixup and CutMix of training batches (standard training only: not with `adversarial`).
+    pub mixing: BatchMixing,
     /// Label smoothing of the cross-entropy targets, in [0, 1); 0 for one-hot targets.
     pub label_smoothing: f32,
     /// Stochastic weight averaging over this many last epochs (0 for none); the average is

@@ -118,17 +118,24 @@ pub(super) fn finish(
         trained_with: env!("CARGO_PKG_VERSION").to_string(),
         commit: Some(crate::about::COMMIT.to_string()),
         command: (!config.command.is_empty()).then(|| config.command.clone()),
-        loss: Some(if config.label_smoothing > 0.0 {
-            format!(
-                "class-balanced cross-entropy, label smoothing {}",
-                config.label_smoothing
-            )
-        } else {
-            "class-balanced cross-entropy".to_string()
-        }),
+        loss: Some(loss_words(config)),
         weight_averaging: chosen.weight_averaging.clone(),
         noise_sigma: (config.augmentation.noise_sigma > 0.0)
             .then_some(config.augmentation.noise_sigma),
     };
     Ok(TrainOutcome { model, card })
+}
+
+/// The training loss in words, for the card: class-balanced cross-entropy with its label
+/// smoothing and batch mixing.
+fn loss_words(config: &TrainConfig) -> String {
+    let smoothing = if config.label_smoothing > 0.0 {
+        format!(", label smoothing {}", config.label_smoothing)
+    } else {
+        String::new()
+    };
+    let mixing = config.mixing.describe().map_or_else(String::new, |mixing| {
+        format!(" on {mixing} batches (each label weighted by its share of the image)")
+    });
+    format!("class-balanced cross-entropy{smoothing}{mixing}")
 }

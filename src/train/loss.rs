@@ -3,6 +3,8 @@
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Tensor, TensorData};
 
+use super::mixing::MixedLabels;
+
 /// Weights inversely proportional to class frequency, scaled so that their frequency-weighted
 /// mean is 1.
 #[must_use]
@@ -55,6 +57,29 @@ pub fn weighted_cross_entropy(
         .div_scalar(weight_sum.max(1e-6))
 }
 
+/// The loss of a mixup or CutMix batch: λ·CE(own labels) + (1 − λ)·CE(partners' labels),
+/// each the class-weighted, smoothed cross-entropy of [`weighted_cross_entropy`].
+///
+/// # Shapes
+/// - logits: `[batch, classes]`; output: `[1]`
+pub fn mixed_cross_entropy(
+    logits: Tensor<2>,
+    labels: &[usize],
+    mixed: &MixedLabels,
+    class_weights: &[f32],
+    smoothing: f32,
+) -> Tensor<1> {
+    let partner_labels: Vec<usize> = mixed
+        .partner
+        .iter()
+        .map(|&row| labels.get(row).copied().unwrap_or(0))
+        .collect();
+    let own = weighted_cross_entropy(logits.clone(), labels, class_weights, smoothing);
+    let theirs = weighted_cross_entropy(logits, &partner_labels, class_weights, smoothing);
+    own.mul_scalar(mixed.lambda)
+        .add(theirs.mul_scalar(1.0 - mixed.lambda))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +110,44 @@ mod tests {
             (smoothed - expected).abs() < 1e-6,
             "{smoothed} vs {expected}"
         );
+    }
+
+    #[test]
+    fn mixed_loss_weights_the_two_labels_by_lambda() {
+        let device = burn::tensor::Device::flex();
+        let values = [2.0f32, 0.0, -1.0, 1.0];
+        let logits = || Tensor::<2>::from_data(TensorData::new(values.to_vec(), [2, 2]), &device);
+        let scalar = |t: Tensor<1>| t.into_data().try_to_vec::<f32>().map_or(f32::NAN, |v| v[0]);
+        let weights = [1.0, 2.0];
+        let mixed = MixedLabels {
+            partner: vec![1, 0],
+            lambda: 0.3,
+        };
+        let got = scalar(mixed_cross_entropy(
+            logits(),
+            &[0, 1],
+            &mixed,
+            &weights,
+            0.1,
+        ));
+        let own = loss(values, &[0, 1], &weights, 0.1);
+        let theirs = loss(values, &[1, 0], &weights, 0.1);
+        assert!((got - (0.3 * own + 0.7 * theirs)).abs() < 1e-6, "{got}");
+        assert!(
+            (own - theirs).abs() > 0.1,
+            "the test tells the labels apart"
+        );
+        let whole = MixedLabels {
+            partner: vec![1, 0],
+            lambda: 1.0,
+        };
+        let plain = scalar(mixed_cross_entropy(
+            logits(),
+            &[0, 1],
+            &whole,
+            &weights,
+            0.1,
+        ));
+        assert!((plain - own).abs() < 1e-6);
     }
 }

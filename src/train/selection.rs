@@ -8,11 +8,12 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+use super::batches::augmented_batch;
 use super::checkpoint::{CheckpointFiles, CheckpointState};
 use super::config::{TrainConfig, TrainError};
 use super::evaluate::{BatchTransform, Evaluation, evaluate_split_with};
 use super::finish::ChosenWeights;
-use super::trainer::{augmented_batch, training_images};
+use super::trainer::training_images;
 use super::weight_average::{average_weights, recalibrate_batch_norm};
 use crate::datasets::Dataset;
 use crate::models::{Classifier, ModelSpec, save_weights};

@@ -3,17 +3,18 @@
 use std::time::Instant;
 
 use burn::optim::{AdamWConfig, GradientsParams};
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Tensor};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::adversarial::AdversarialObjective;
-use super::augment::Augmentation;
+use super::batches::training_batch;
 use super::checkpoint::{CheckpointFiles, CheckpointState};
 use super::config::{TrainConfig, TrainError, TrainOutcome};
 use super::finish::finish;
-use super::loss::{balanced_class_weights, weighted_cross_entropy};
+use super::loss::{balanced_class_weights, mixed_cross_entropy, weighted_cross_entropy};
+use super::mixing::MixedLabels;
 use super::selection::{choose_weights, clean_validation_accuracy, selection_evaluation};
 use super::trades::trades_loss;
 use crate::datasets::Dataset;
@@ -66,6 +67,7 @@ pub fn train_model(
     device_name: &str,
     on_event: &mut dyn FnMut(TrainEvent),
 ) -> Result<TrainOutcome, TrainError> {
+    refuse_unsupported(config)?;
     std::fs::create_dir_all(&config.checkpoint_dir).map_err(other)?;
     let files = CheckpointFiles::in_dir(&config.checkpoint_dir);
     let spec = model_spec(config, dataset);
@@ -105,14 +107,14 @@ pub fn train_model(
                 ((epoch - 1) * batches + batch_index) as f64 / (config.epochs * batches) as f64;
             let learning_rate =
                 learning_rate_at(config.learning_rate, progress, 1.0 / config.epochs as f64);
-            let (images, labels) =
-                augmented_batch(dataset, chunk, &config.augmentation, &mut rng, &autodiff);
+            let (images, labels, mixed) =
+                training_batch(config, dataset, chunk, &mut rng, &autodiff);
             let seed = config.seed ^ ((epoch as u64) << 32) ^ batch_index as u64;
             let loss = training_loss(
                 config,
                 &model,
                 images,
-                &labels,
+                (&labels, mixed.as_ref()),
                 &class_weights,
                 progress,
                 seed,
@@ -165,6 +167,16 @@ pub fn train_model(
     }
     let chosen = choose_weights(config, dataset, &spec, &files, &state, device)?;
     finish(config, dataset, &spec, &chosen, &state, device, device_name)
+}
+
+/// Refuses option combinations the loop cannot honour.
+fn refuse_unsupported(config: &TrainConfig) -> Result<(), TrainError> {
+    if config.mixing.is_active() && config.adversarial.is_some() {
+        return Err(TrainError::Other(
+            "mixup and CutMix apply to standard training, not to adversarial training".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// How many training images a run uses (all, or the first `limit_train`).
@@ -257,25 +269,27 @@ fn initial_model(
     })
 }
 
-/// The batch loss: class-weighted cross-entropy on the augmented batch or, under adversarial
-/// training, on its PGD version (at the ramped ε for this point of training) mixed with the
-/// clean loss when a clean weight is set, or the TRADES loss.
+/// The batch loss: class-weighted cross-entropy on the augmented batch (each label weighted
+/// by its share of a mixup or CutMix image) or, under adversarial training, on its PGD
+/// version (at the ramped ε for this point of training) mixed with the clean loss when a
+/// clean weight is set, or the TRADES loss.
 fn training_loss(
     config: &TrainConfig,
     model: &Classifier,
     images: Tensor<4>,
-    labels: &[usize],
+    (labels, mixed): (&[usize], Option<&MixedLabels>),
     class_weights: &[f32],
     progress: f64,
     seed: u64,
 ) -> Result<Tensor<1>, TrainError> {
     let Some(adversarial) = &config.adversarial else {
-        return Ok(weighted_cross_entropy(
-            model.forward(images),
-            labels,
-            class_weights,
-            config.label_smoothing,
-        ));
+        let logits = model.forward(images);
+        return Ok(match mixed {
+            Some(mixed) => {
+                mixed_cross_entropy(logits, labels, mixed, class_weights, config.label_smoothing)
+            }
+            None => weighted_cross_entropy(logits, labels, class_weights, config.label_smoothing),
+        });
     };
     let perturbed = adversarial
         .adversary(
@@ -319,26 +333,6 @@ pub(crate) fn learning_rate_at(peak: f64, progress: f64, warmup: f64) -> f64 {
     let cosine =
         0.5 * (1.0 + (std::f64::consts::PI * (progress - warmup) / (1.0 - warmup).max(1e-9)).cos());
     peak * (0.02 + 0.98 * cosine)
-}
-
-pub(super) fn augmented_batch(
-    dataset: &Dataset,
-    indices: &[usize],
-    augmentation: &Augmentation,
-    rng: &mut ChaCha8Rng,
-    device: &Device,
-) -> (Tensor<4>, Vec<usize>) {
-    let split = &dataset.train;
-    let (height, width) = (split.height, split.width);
-    let mut values = Vec::with_capacity(indices.len() * height * width);
-    for &index in indices {
-        values.extend(augmentation.apply(&split.image_f32(index), height, width, rng));
-    }
-    let images = Tensor::from_data(
-        TensorData::new(values, [indices.len(), 1, height, width]),
-        device,
-    );
-    (images, indices.iter().map(|&i| split.labels[i]).collect())
 }
 
 #[cfg(test)]

@@ -1,0 +1,70 @@
+//! Parsers of `advlens train`'s values: each says in words what it expected.
+
+use advlens::models::{InputNorm, Task};
+use advlens::segment::SegmentationTask;
+
+use super::train_cmd::TrainTask;
+
+pub(super) fn parse_fraction(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
+        _ => Err(format!("expected a fraction in [0, 1], got '{text}'")),
+    }
+}
+
+pub(super) fn parse_label_smoothing(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(value) if (0.0..=0.5).contains(&value) => Ok(value),
+        _ => Err(format!(
+            "label smoothing must be a number in [0, 0.5], got '{text}'"
+        )),
+    }
+}
+
+pub(super) fn parse_input_norm(text: &str) -> Result<InputNorm, String> {
+    match text {
+        "dataset" => Ok(InputNorm::Dataset),
+        "per-image" => Ok(InputNorm::PerImage),
+        other => Err(format!(
+            "unknown input normalisation '{other}': expected dataset or per-image"
+        )),
+    }
+}
+
+pub(super) fn parse_noise_sigma(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(sigma) if (0.0..=1.0).contains(&sigma) => Ok(sigma),
+        _ => Err(format!("noise σ must be a number in [0, 1], got '{text}'")),
+    }
+}
+
+pub(super) fn parse_train_task(text: &str) -> Result<TrainTask, String> {
+    text.parse::<Task>()
+        .map(TrainTask::Classify)
+        .or_else(|_| text.parse::<SegmentationTask>().map(TrainTask::Segment))
+        .map_err(|_| format!("unknown task '{text}': expected chest-xray, brain-mri or fetal-head"))
+}
+
+pub(super) fn parse_widths(text: &str) -> Result<[usize; 4], String> {
+    let values: Vec<usize> = text
+        .split(',')
+        .map(|v| v.trim().parse::<usize>())
+        .collect::<Result<_, _>>()
+        .map_err(|err| format!("widths '{text}': {err}"))?;
+    match values[..] {
+        [a, b, c, d] if values.iter().all(|w| (1..=512).contains(w)) => Ok([a, b, c, d]),
+        _ => Err(format!(
+            "widths must be four channel counts in 1–512, e.g. 8,16,32,64; got '{text}'"
+        )),
+    }
+}
+
+/// The α of --mixup or --cutmix: 0 (off) or in (0, 4] (Beta(α, α) draws slow down past that).
+pub(super) fn parse_mixing_alpha(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(alpha) if (0.0..=4.0).contains(&alpha) => Ok(alpha),
+        _ => Err(format!(
+            "the mixing α must be a number in [0, 4] (0 for none), got '{text}'"
+        )),
+    }
+}
