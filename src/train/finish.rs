@@ -135,7 +135,7 @@ fn loss_words(config: &TrainConfig) -> String {
         String::new()
     };
     let mixing = config.mixing.describe().map_or_else(String::new, |mixing| {
-        format!(" on {mixing} batches (each label weighted by its share of the image)")
+        format!("; batches mixed by {mixing}, each label weighted by its share of the image")
     });
     format!("class-balanced cross-entropy{smoothing}{mixing}")
 }

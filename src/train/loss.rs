@@ -72,7 +72,10 @@ pub fn mixed_cross_entropy(
     let partner_labels: Vec<usize> = mixed
         .partner
         .iter()
-        .map(|&row| labels.get(row).copied().unwrap_or(0))
+        .map(|&row| {
+            debug_assert!(row < labels.len(), "partner row {row} outside the batch");
+            labels.get(row).copied().unwrap_or(0)
+        })
         .collect();
     let own = weighted_cross_entropy(logits.clone(), labels, class_weights, smoothing);
     let theirs = weighted_cross_entropy(logits, &partner_labels, class_weights, smoothing);
@@ -115,39 +118,43 @@ mod tests {
     #[test]
     fn mixed_loss_weights_the_two_labels_by_lambda() {
         let device = burn::tensor::Device::flex();
-        let values = [2.0f32, 0.0, -1.0, 1.0];
-        let logits = || Tensor::<2>::from_data(TensorData::new(values.to_vec(), [2, 2]), &device);
+        // Three rows, three classes; partners a 3-cycle (not its own inverse).
+        let values = vec![2.0f32, 0.0, -1.0, 0.5, 1.5, 0.0, -0.5, 0.2, 1.0];
+        let logits = || Tensor::<2>::from_data(TensorData::new(values.clone(), [3, 3]), &device);
         let scalar = |t: Tensor<1>| t.into_data().try_to_vec::<f32>().map_or(f32::NAN, |v| v[0]);
-        let weights = [1.0, 2.0];
+        let weights = [1.0, 2.0, 0.5];
+        let labels = [0, 1, 2];
         let mixed = MixedLabels {
-            partner: vec![1, 0],
+            partner: vec![1, 2, 0],
             lambda: 0.3,
         };
+        let plain =
+            |labels: &[usize]| scalar(weighted_cross_entropy(logits(), labels, &weights, 0.1));
         let got = scalar(mixed_cross_entropy(
             logits(),
-            &[0, 1],
+            &labels,
             &mixed,
             &weights,
             0.1,
         ));
-        let own = loss(values, &[0, 1], &weights, 0.1);
-        let theirs = loss(values, &[1, 0], &weights, 0.1);
+        let (own, theirs) = (plain(&labels), plain(&[1, 2, 0]));
         assert!((got - (0.3 * own + 0.7 * theirs)).abs() < 1e-6, "{got}");
+        let inverse = plain(&[2, 0, 1]);
         assert!(
-            (own - theirs).abs() > 0.1,
-            "the test tells the labels apart"
+            (theirs - inverse).abs() > 0.1,
+            "the test tells the permutation from its inverse"
         );
         let whole = MixedLabels {
-            partner: vec![1, 0],
+            partner: vec![1, 2, 0],
             lambda: 1.0,
         };
-        let plain = scalar(mixed_cross_entropy(
+        let kept = scalar(mixed_cross_entropy(
             logits(),
-            &[0, 1],
+            &labels,
             &whole,
             &weights,
             0.1,
         ));
-        assert!((plain - own).abs() < 1e-6);
+        assert!((kept - own).abs() < 1e-6);
     }
 }

@@ -135,7 +135,10 @@ fn cut_box<R: Rng>(lambda: f32, (height, width): (usize, usize), rng: &mut R) ->
 /// A draw from Beta(α, α) by Jöhnk's method in the log domain (exact for any α > 0; the
 /// acceptance rate falls as α grows, 1/6 at α = 2, which is why α is capped at 4 by the CLI).
 pub(crate) fn sample_beta<R: Rng>(alpha: f32, rng: &mut R) -> f32 {
-    let alpha = f64::from(alpha.max(1e-3));
+    let alpha = f64::from(alpha);
+    if alpha.is_nan() || alpha <= 0.0 {
+        return 1.0;
+    }
     loop {
         // Uniforms in (0, 1]: log of 0 would be −∞.
         let u = 1.0 - rng.random::<f64>();
@@ -198,6 +201,17 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let mixed = mixing.mix(&mut values, (2, 3), &mut rng).expect("mixed");
         let original = batch();
+        assert_ne!(
+            mixed.partner,
+            vec![0, 1, 2],
+            "this seed pairs different images"
+        );
+        assert!(
+            mixed.lambda > 0.01 && mixed.lambda < 0.99,
+            "λ {}",
+            mixed.lambda
+        );
+        assert_ne!(values, original);
         let mut sorted = mixed.partner.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, vec![0, 1, 2], "partners are a permutation");
@@ -238,21 +252,16 @@ mod tests {
                     let share = 1.0 - pasted.len() as f32 / pixels as f32;
                     assert!((share - mixed.lambda).abs() < 1e-6, "{share} vs λ");
                     saw_a_box |= !pasted.is_empty();
-                    // The pasted pixels form a rectangle.
-                    if let (Some(&first), Some(&last)) = (pasted.first(), pasted.last()) {
-                        let (rows, cols) = (
-                            first / width..=last / width,
-                            (first % width).min(last % width)..=(first % width).max(last % width),
-                        );
-                        let box_area = rows.clone().count()
-                            * pasted
-                                .iter()
-                                .map(|p| p % width)
-                                .collect::<std::collections::BTreeSet<_>>()
-                                .len();
-                        assert_eq!(box_area, pasted.len());
-                        assert!(pasted.iter().all(|p| rows.contains(&(p / width))
-                            && cols.contains(&(p % width))));
+                    // The pasted pixels fill the rectangle that bounds them.
+                    if !pasted.is_empty() {
+                        let rows = pasted.iter().map(|p| p / width);
+                        let cols = pasted.iter().map(|p| p % width);
+                        let (r0, r1) = (rows.clone().min(), rows.max());
+                        let (c0, c1) = (cols.clone().min(), cols.max());
+                        let (Some(r0), Some(r1), Some(c0), Some(c1)) = (r0, r1, c0, c1) else {
+                            unreachable!("not empty")
+                        };
+                        assert_eq!(pasted.len(), (r1 - r0 + 1) * (c1 - c0 + 1));
                     }
                 }
             }
@@ -276,5 +285,28 @@ mod tests {
             cutmix_alpha: 0.0,
         };
         assert!(mixup.mix(&mut one, (2, 3), &mut rng).is_none());
+    }
+
+    #[test]
+    fn cutmix_box_sides_follow_the_square_root_of_the_beta_draw() {
+        // α = 1: λ ~ U(0, 1) sets sides √(1 − λ) with a uniform centre; clipping at the edges
+        // makes the mean kept share 1 − E[(r − r²/4)²] with r² ~ U(0, 1), that is 0.679
+        // (sides 1 − λ instead of √(1 − λ) would give 0.779).
+        let mixing = BatchMixing {
+            mixup_alpha: 0.0,
+            cutmix_alpha: 1.0,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let (size, draws) = (64, 4000);
+        let mut sum = 0.0f64;
+        for _ in 0..draws {
+            let mut values = vec![0.0f32; 2 * size * size];
+            let mixed = mixing
+                .mix(&mut values, (size, size), &mut rng)
+                .expect("mixed");
+            sum += f64::from(mixed.lambda);
+        }
+        let mean = sum / f64::from(draws);
+        assert!((mean - 0.679).abs() < 0.02, "mean kept share {mean}");
     }
 }
