@@ -5,20 +5,28 @@ use advlens::segment::SegmentationTask;
 
 use super::train_cmd::TrainTask;
 
-pub(super) fn parse_fraction(text: &str) -> Result<f32, String> {
+/// A number in `range`, or `expected` followed by what was typed.
+fn number_in(
+    text: &str,
+    range: std::ops::RangeInclusive<f32>,
+    expected: &str,
+) -> Result<f32, String> {
     match text.parse::<f32>() {
-        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
-        _ => Err(format!("expected a fraction in [0, 1], got '{text}'")),
+        Ok(value) if range.contains(&value) => Ok(value),
+        _ => Err(format!("{expected}, got '{text}'")),
     }
 }
 
+pub(super) fn parse_fraction(text: &str) -> Result<f32, String> {
+    number_in(text, 0.0..=1.0, "expected a fraction in [0, 1]")
+}
+
 pub(super) fn parse_label_smoothing(text: &str) -> Result<f32, String> {
-    match text.parse::<f32>() {
-        Ok(value) if (0.0..=0.5).contains(&value) => Ok(value),
-        _ => Err(format!(
-            "label smoothing must be a number in [0, 0.5], got '{text}'"
-        )),
-    }
+    number_in(
+        text,
+        0.0..=0.5,
+        "label smoothing must be a number in [0, 0.5]",
+    )
 }
 
 pub(super) fn parse_input_norm(text: &str) -> Result<InputNorm, String> {
@@ -32,10 +40,7 @@ pub(super) fn parse_input_norm(text: &str) -> Result<InputNorm, String> {
 }
 
 pub(super) fn parse_noise_sigma(text: &str) -> Result<f32, String> {
-    match text.parse::<f32>() {
-        Ok(sigma) if (0.0..=1.0).contains(&sigma) => Ok(sigma),
-        _ => Err(format!("noise σ must be a number in [0, 1], got '{text}'")),
-    }
+    number_in(text, 0.0..=1.0, "noise σ must be a number in [0, 1]")
 }
 
 pub(super) fn parse_train_task(text: &str) -> Result<TrainTask, String> {
@@ -61,10 +66,9 @@ pub(super) fn parse_widths(text: &str) -> Result<[usize; 4], String> {
 
 /// The α of --mixup or --cutmix: 0 (off) or in (0, 4] (Beta(α, α) draws slow down past that).
 pub(super) fn parse_mixing_alpha(text: &str) -> Result<f32, String> {
-    match text.parse::<f32>() {
-        Ok(alpha) if (0.0..=4.0).contains(&alpha) => Ok(alpha),
-        _ => Err(format!(
-            "the mixing α must be a number in [0, 4] (0 for none), got '{text}'"
-        )),
-    }
+    number_in(
+        text,
+        0.0..=4.0,
+        "the mixing α must be a number in [0, 4] (0 for none)",
+    )
 }
