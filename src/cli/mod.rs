@@ -24,6 +24,7 @@ mod segment_cmd;
 mod segment_eval;
 mod segment_train;
 mod train_cmd;
+mod train_log;
 mod train_parsers;
 mod uap_cmd;
 

@@ -14,7 +14,8 @@ use advlens::segment::{
     load_segmentation_dataset, train_segmenter,
 };
 
-use super::train_cmd::{TrainArgs, open_log, progress_reporter, typed_command};
+use super::train_cmd::{TrainArgs, open_log, typed_command};
+use super::train_log::progress_reporter;
 
 pub fn run(args: &TrainArgs, task: SegmentationTask) -> anyhow::Result<()> {
     if let Some(arch) = args.arch.as_deref().filter(|a| *a != "unet") {

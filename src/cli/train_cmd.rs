@@ -1,12 +1,11 @@
 //! `advlens train …`: reproduce a shipped model from `../shared/datasets`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
+use super::train_log::progress_reporter;
 use super::train_parsers::{
     parse_fraction, parse_input_norm, parse_label_smoothing, parse_mixing_alpha, parse_noise_sigma,
     parse_train_task, parse_widths,
@@ -17,8 +16,7 @@ use advlens::device::DevicePreference;
 use advlens::models::{Architecture, InputNorm, Task, save_weights};
 use advlens::segment::SegmentationTask;
 use advlens::train::{
-    AdversarialObjective, AdversarialTraining, Augmentation, BatchMixing, TrainConfig, TrainEvent,
-    train_model,
+    AdversarialObjective, AdversarialTraining, Augmentation, BatchMixing, TrainConfig, train_model,
 };
 
 /// Arguments of `train`.
@@ -251,51 +249,6 @@ fn train_config(args: &TrainArgs, name: &str, task: Task, arch: Architecture) ->
             .clone()
             .unwrap_or_else(|| args.out.join("checkpoints").join(name)),
     }
-}
-
-/// A progress bar on the terminal and, optionally, lines in a log file.
-pub(super) fn progress_reporter(
-    log: Option<std::fs::File>,
-    metric: &'static str,
-) -> (ProgressBar, impl FnMut(TrainEvent)) {
-    let bar = ProgressBar::new(0);
-    if let Ok(style) = ProgressStyle::with_template(
-        "epoch {msg} [{bar:30}] {pos}/{len} batches, {per_sec}, eta {eta}",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    let handle = bar.clone();
-    let mut log = log;
-    let on_event = move |event: TrainEvent| {
-        match &event {
-            TrainEvent::Started { epoch, batches } => {
-                handle.set_length(*batches as u64);
-                handle.set_message(epoch.to_string());
-            }
-            TrainEvent::Batch { epoch, batch, .. } => {
-                handle.set_message(epoch.to_string());
-                handle.set_position(*batch as u64);
-            }
-            TrainEvent::Epoch {
-                epoch,
-                train_loss,
-                val_accuracy,
-                seconds,
-            } => {
-                handle.println(format!(
-                    "epoch {epoch}: train loss {train_loss:.4}, {metric} {:.2}%, {seconds:.0} s",
-                    100.0 * val_accuracy
-                ));
-                handle.set_position(0);
-            }
-        }
-        if let Some(file) = log.as_mut() {
-            // The log is a convenience beside the terminal's progress bar and the checkpoints;
-            // a full disk must not stop training, so a failed line is skipped.
-            writeln!(file, "{event:?}").ok();
-        }
-    };
-    (bar, on_event)
 }
 
 /// What `--task` names: a classification or a segmentation task.
