@@ -2,6 +2,9 @@
 //! convolution before it): on every shipped classifier the folded network gives the same
 //! probabilities, logits and input gradients as the network as loaded, up to float rounding,
 //! and the fold really happened (the folded convolutions carry a bias, the loaded ones none).
+//! The folded copies also run their weight-heavy layers as explicit products
+//! (`src/models/lowered_conv.rs`) while the loaded ones use Burn's convolution, so this compares
+//! the two routes on whole shipped networks as well.
 
 mod common;
 

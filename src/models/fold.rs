@@ -55,15 +55,21 @@ pub(crate) fn fold_into_conv(conv: &Conv2d, bn: &BatchNorm) -> Option<Conv2d> {
     Some(folded)
 }
 
-/// `bn(conv(x))`, or `conv(x)` alone when `bn` was folded into `conv`.
+/// `bn(conv(x))`, or `conv(x)` alone when `bn` was folded into `conv` (then through
+/// [`super::lowered_conv::convolve`], which picks the faster CPU route for the layer).
 pub(crate) fn conv_then_norm(
     conv: &Conv2d,
     bn: &BatchNorm,
     folded: bool,
     x: Tensor<4>,
 ) -> Tensor<4> {
-    let y = conv.forward(x);
-    if folded { y } else { bn.forward(y) }
+    if folded {
+        // Only the evaluation copies take the lowered product: training keeps Burn's own
+        // convolution, so that a card's command still repeats its weights bit for bit.
+        super::lowered_conv::convolve(conv, x)
+    } else {
+        bn.forward(conv.forward(x))
+    }
 }
 
 /// A tensor's values on the host, widened to f64 (whatever float type it is stored in).

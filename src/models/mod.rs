@@ -10,6 +10,7 @@ mod compact_cnn;
 mod error;
 mod fold;
 mod input_norm;
+mod lowered_conv;
 mod records;
 mod registry;
 mod resnet;

@@ -1,0 +1,241 @@
+//! Convolution lowered to one explicit matrix product (im2col), for the layers where Burn
+//! Flex's own convolution spends its time moving weights rather than multiplying.
+//!
+//! Flex's CPU convolution re-lays-out its input and its weights on every call and scatters the
+//! product back (docs/performance.md, "Where the time goes"). Where a layer's weights are larger
+//! than its unrolled input — ResNet-18's 256- and 512-channel stages on a single 128×128 scan,
+//! where the 3×3 weights are 4 to 32 times the im2col columns — that overhead dominates: a
+//! 512→512 3×3 convolution on a 4×4 map took 2.5–3.1 ms through Flex and 0.9 ms as an explicit
+//! product, on one thread of this project's machine. So such layers gather the kernel taps
+//! with strided slices of the padded input (`[C·kh·kw, Ho·Wo]` per image, tap-major within a
+//! channel, which is the order of the weights' own `[O, C·kh·kw]` reshape) and multiply by the
+//! weights as stored. Everything is a Burn tensor operation, so autodiff differentiates it and
+//! the results equal Flex's convolution up to float rounding (tests below). Other layers, other
+//! batch shapes, and the wgpu backend keep Burn's convolution.
+
+use burn::nn::PaddingConfig2d;
+use burn::nn::conv::Conv2d;
+use burn::tensor::ops::PadMode;
+use burn::tensor::{Device, Tensor};
+
+/// `conv(input)`, through an explicit matrix product where that is faster on the CPU (see the
+/// module documentation), and through Burn's convolution otherwise.
+pub(crate) fn convolve(conv: &Conv2d, input: Tensor<4>) -> Tensor<4> {
+    match lowering_plan(conv, &input) {
+        Some(plan) => lowered(conv, input, &plan),
+        None => conv.forward(input),
+    }
+}
+
+/// What the lowered product needs to know about a layer and its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LoweringPlan {
+    /// Padding before and after the rows, then the columns.
+    padding: [(usize, usize); 2],
+    /// Output height and width.
+    output: [usize; 2],
+}
+
+/// The plan when the layer is lowered: on the Flex CPU backend, with explicit or no padding,
+/// no dilation or groups, and more weights than unrolled input values.
+fn lowering_plan(conv: &Conv2d, input: &Tensor<4>) -> Option<LoweringPlan> {
+    if input.device().without_autodiff() != Device::flex()
+        || conv.groups != 1
+        || conv.dilation != [1, 1]
+    {
+        return None;
+    }
+    let padding = match conv.padding {
+        PaddingConfig2d::Valid => [(0, 0), (0, 0)],
+        PaddingConfig2d::Explicit(top, left, bottom, right) => [(top, bottom), (left, right)],
+        PaddingConfig2d::Same => return None,
+    };
+    let [batch, channels, height, width] = input.dims();
+    let [kernel_h, kernel_w] = conv.kernel_size;
+    let [stride_h, stride_w] = conv.stride;
+    let padded = [
+        height + padding[0].0 + padding[0].1,
+        width + padding[1].0 + padding[1].1,
+    ];
+    if stride_h == 0 || stride_w == 0 || padded[0] < kernel_h || padded[1] < kernel_w {
+        return None;
+    }
+    let output = [
+        (padded[0] - kernel_h) / stride_h + 1,
+        (padded[1] - kernel_w) / stride_w + 1,
+    ];
+    let columns = batch * channels * kernel_h * kernel_w * output[0] * output[1];
+    let weights = conv.weight.val().dims().iter().product::<usize>();
+    (weights > columns).then_some(LoweringPlan { padding, output })
+}
+
+/// The convolution as `weights[O, C·kh·kw] × columns[C·kh·kw, Ho·Wo]` per image, plus the bias.
+fn lowered(conv: &Conv2d, input: Tensor<4>, plan: &LoweringPlan) -> Tensor<4> {
+    let [batch, channels, _, _] = input.dims();
+    let weight = conv.weight.val();
+    let [out_channels, _, kernel_h, kernel_w] = weight.dims();
+    let [out_h, out_w] = plan.output;
+    let [stride_h, stride_w] = conv.stride;
+    let padded = if plan.padding == [(0, 0), (0, 0)] {
+        input
+    } else {
+        input.pad(
+            [(0, 0), (0, 0), plan.padding[0], plan.padding[1]],
+            PadMode::Constant(0.0),
+        )
+    };
+    let taps: Vec<Tensor<4>> = (0..kernel_h)
+        .flat_map(|ky| (0..kernel_w).map(move |kx| (ky, kx)))
+        .map(|(ky, kx)| {
+            padded.clone().slice(burn::tensor::s![
+                ..,
+                ..,
+                ky..ky + (out_h - 1) * stride_h + 1;stride_h,
+                kx..kx + (out_w - 1) * stride_w + 1;stride_w
+            ])
+        })
+        .collect();
+    let depth = channels * kernel_h * kernel_w;
+    // [batch, C, taps, Ho, Wo]: row c·taps + t of each image's column matrix.
+    let columns = Tensor::stack::<5>(taps, 2).reshape([batch, depth, out_h * out_w]);
+    let weights = weight.reshape([1, out_channels, depth]);
+    let product = if batch == 1 {
+        weights.matmul(columns)
+    } else {
+        weights.expand([batch, out_channels, depth]).matmul(columns)
+    };
+    let output = product.reshape([batch, out_channels, out_h, out_w]);
+    match &conv.bias {
+        Some(bias) => output + bias.val().reshape([1, out_channels, 1, 1]),
+        None => output,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::nn::conv::Conv2dConfig;
+    use burn::tensor::Distribution;
+
+    fn largest_gap(a: Tensor<4>, b: Tensor<4>) -> (f32, f32) {
+        let scale: f32 = a.clone().abs().max().into_scalar();
+        let gap: f32 = (a - b).abs().max().into_scalar();
+        (gap, scale)
+    }
+
+    /// Layers of every kind the shipped networks have, at sizes where they are lowered, and
+    /// the lowered result against Flex's own convolution, forward and input gradient.
+    #[test]
+    fn lowered_convolutions_equal_burns_in_value_and_input_gradient() {
+        let device = Device::flex();
+        // (in, out, kernel, stride, padding, size, bias)
+        let layers = [
+            (256, 256, 3, 1, 1, 8, true),
+            (64, 96, 3, 1, 1, 4, false),
+            (96, 128, 3, 2, 1, 8, true),
+            (48, 80, 3, 2, 1, 7, true),
+            (128, 256, 1, 2, 0, 8, false),
+            (40, 60, 2, 1, 0, 5, true),
+        ];
+        for (index, &(cin, cout, kernel, stride, pad, size, bias)) in layers.iter().enumerate() {
+            let conv = Conv2dConfig::new([cin, cout], [kernel, kernel])
+                .with_stride([stride, stride])
+                .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+                .with_bias(bias)
+                .init(&device);
+            let input = Tensor::<4>::random(
+                [1, cin, size, size],
+                Distribution::Normal(0.0, 1.0),
+                &device,
+            );
+            let plan = lowering_plan(&conv, &input);
+            assert!(plan.is_some(), "layer {index} is lowered");
+            let expected = conv.forward(input.clone());
+            let actual = convolve(&conv, input.clone());
+            assert_eq!(actual.dims(), expected.dims(), "layer {index}");
+            let (gap, scale) = largest_gap(actual, expected);
+            assert!(gap <= 1e-5 * scale, "layer {index}: {gap} of {scale}");
+
+            // The same output direction differentiated both ways.
+            let direction = Tensor::<4>::random(
+                conv.forward(input.clone()).dims(),
+                Distribution::Normal(0.0, 1.0),
+                &device,
+            );
+            let gradient = |lowered_path: bool| {
+                let leaf = input.clone().autodiff().require_grad();
+                let output = if lowered_path {
+                    convolve(&conv, leaf.clone())
+                } else {
+                    conv.forward(leaf.clone())
+                };
+                let grads = (output * direction.clone().autodiff()).sum().backward();
+                leaf.grad(&grads).unwrap()
+            };
+            let (gap, scale) = largest_gap(gradient(true), gradient(false));
+            assert!(
+                gap <= 1e-5 * scale,
+                "layer {index} gradient: {gap} of {scale}"
+            );
+        }
+    }
+
+    #[test]
+    fn small_layers_and_large_batches_keep_burns_convolution() {
+        let device = Device::flex();
+        let conv = Conv2dConfig::new([16, 24], [3, 3])
+            .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+            .init(&device);
+        let scan = Tensor::<4>::zeros([1, 16, 64, 64], &device);
+        assert_eq!(
+            lowering_plan(&conv, &scan),
+            None,
+            "more columns than weights"
+        );
+        let wide = Conv2dConfig::new([256, 256], [3, 3])
+            .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+            .init(&device);
+        assert!(lowering_plan(&wide, &Tensor::<4>::zeros([1, 256, 8, 8], &device)).is_some());
+        assert_eq!(
+            lowering_plan(&wide, &Tensor::<4>::zeros([16, 256, 8, 8], &device)),
+            None,
+            "a batch of 16 unrolls to more values than the weights"
+        );
+        let same = Conv2dConfig::new([256, 256], [3, 3])
+            .with_padding(PaddingConfig2d::Same)
+            .init(&device);
+        assert_eq!(
+            lowering_plan(&same, &Tensor::<4>::zeros([1, 256, 8, 8], &device)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_known_answer_on_a_tiny_layer() {
+        // One 2×2 kernel [[1, 2], [3, 4]], stride 1, no padding, bias 0.5, on [[1, 2, 3], [4, 5, 6],
+        // [7, 8, 9]]: 1·1 + 2·2 + 3·4 + 4·5 + 0.5 = 37.5, then 47.5, 67.5, 77.5.
+        let device = Device::flex();
+        let mut conv = Conv2dConfig::new([1, 1], [2, 2]).init(&device);
+        conv.weight = burn::module::Param::from_tensor(Tensor::from_floats(
+            [[[[1.0, 2.0], [3.0, 4.0]]]],
+            &device,
+        ));
+        conv.bias = Some(burn::module::Param::from_tensor(Tensor::from_floats(
+            [0.5],
+            &device,
+        )));
+        let input = Tensor::<4>::from_floats(
+            [[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]],
+            &device,
+        );
+        let plan = LoweringPlan {
+            padding: [(0, 0), (0, 0)],
+            output: [2, 2],
+        };
+        let values: Vec<f32> = lowered(&conv, input, &plan)
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        assert_eq!(values, vec![37.5, 47.5, 67.5, 77.5]);
+    }
+}
