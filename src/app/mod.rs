@@ -147,7 +147,7 @@ impl AdvlensApp {
             smoke: options.smoke.map(smoke::SmokeState::new),
             soak: options.soak.map(soak::SoakState::new),
         };
-        app.ensure_known_model();
+        app.choose_start_model(options.model.as_deref());
         match options.scan.map_or_else(bundled_scan, Ok) {
             Ok(first_scan) => app.open_scan(ScanSource::Path(first_scan), LoadOptions::default()),
             Err(err) => app.session.errors.push(format!(
@@ -159,6 +159,30 @@ impl AdvlensApp {
         app.request_attack_and_sweep();
         ctx.request_repaint();
         app
+    }
+
+    /// Starts with `asked` when it is a shipped classifier (else says so and keeps the saved
+    /// one), then makes sure the model is one that exists.
+    fn choose_start_model(&mut self, asked: Option<&str>) {
+        let known = |name: &str| self.session.models.iter().any(|m| m.name == name);
+        let unknown = asked.filter(|name| !known(name));
+        if let Some(asked) = asked.filter(|name| known(name)) {
+            self.session.settings.model = asked.to_string();
+        }
+        self.ensure_known_model();
+        if let Some(unknown) = unknown {
+            let shipped: Vec<&str> = self
+                .session
+                .models
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect();
+            self.session.errors.push(format!(
+                "no shipped model is called '{unknown}' (shipped: {}); starting with {}",
+                shipped.join(", "),
+                self.session.settings.model
+            ));
+        }
     }
 
     fn ensure_known_model(&mut self) {

@@ -12,6 +12,8 @@ pub struct AppOptions {
     pub device: DevicePreference,
     /// A scan to open instead of the bundled one.
     pub scan: Option<PathBuf>,
+    /// A shipped model to start with instead of the saved (or default) one.
+    pub model: Option<String>,
     /// Ignore stored settings (tests, reproducible demos).
     pub fresh_settings: bool,
     /// Run the smoke test (screenshot after the first result, then quit).

@@ -20,6 +20,9 @@ pub struct GuiArgs {
     /// The same, as a plain argument (what a file manager or the desktop entry passes).
     #[arg(conflicts_with = "scan", value_name = "SCAN")]
     file: Option<PathBuf>,
+    /// A shipped model to start with (see `advlens models`), e.g. chest-xray-resnet18.
+    #[arg(long)]
+    model: Option<String>,
     /// auto, gpu or cpu.
     #[arg(long, default_value = "auto")]
     device: DevicePreference,
@@ -76,6 +79,7 @@ pub fn run(args: GuiArgs) -> anyhow::Result<()> {
     let options = AppOptions {
         device: args.device,
         scan: args.scan.or(args.file),
+        model: args.model,
         fresh_settings: args.fresh || args.smoke_test.is_some() || soak.is_some(),
         smoke: args.smoke_test.map(|screenshot| SmokeTest { screenshot }),
         soak,
