@@ -57,7 +57,8 @@ fn lowering_plan(conv: &Conv2d, input: &Tensor<4>) -> Option<LoweringPlan> {
         height + padding[0].0 + padding[0].1,
         width + padding[1].0 + padding[1].1,
     ];
-    if stride_h == 0 || stride_w == 0 || padded[0] < kernel_h || padded[1] < kernel_w {
+    if batch == 0 || stride_h == 0 || stride_w == 0 || padded[0] < kernel_h || padded[1] < kernel_w
+    {
         return None;
     }
     let output = [
