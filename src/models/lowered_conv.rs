@@ -209,6 +209,8 @@ mod tests {
             lowering_plan(&same, &Tensor::<4>::zeros([1, 256, 8, 8], &device)),
             None
         );
+        let empty = Tensor::<4>::zeros([0, 256, 8, 8], &device);
+        assert_eq!(lowering_plan(&wide, &empty), None, "an empty batch");
     }
 
     #[test]
