@@ -164,10 +164,13 @@ impl AdvlensApp {
     /// Starts with `asked` when it is a shipped classifier (else says so and keeps the saved
     /// one), then makes sure the model is one that exists.
     fn choose_start_model(&mut self, asked: Option<&str>) {
-        let known = |name: &str| self.session.models.iter().any(|m| m.name == name);
-        let unknown = asked.filter(|name| !known(name));
-        if let Some(asked) = asked.filter(|name| known(name)) {
-            self.session.settings.model = asked.to_string();
+        let mut unknown = None;
+        if let Some(asked) = asked {
+            if self.session.models.iter().any(|m| m.name == asked) {
+                self.session.settings.model = asked.to_string();
+            } else {
+                unknown = Some(asked);
+            }
         }
         self.ensure_known_model();
         if let Some(unknown) = unknown {

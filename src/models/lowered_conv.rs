@@ -99,13 +99,12 @@ fn lowered(conv: &Conv2d, input: Tensor<4>, plan: &LoweringPlan) -> Tensor<4> {
     let depth = channels * kernel_h * kernel_w;
     // [batch, C, taps, Ho, Wo]: row c·taps + t of each image's column matrix.
     let columns = Tensor::stack::<5>(taps, 2).reshape([batch, depth, out_h * out_w]);
-    let weights = weight.reshape([1, out_channels, depth]);
-    let product = if batch == 1 {
-        weights.matmul(columns)
-    } else {
-        weights.expand([batch, out_channels, depth]).matmul(columns)
-    };
-    let output = product.reshape([batch, out_channels, out_h, out_w]);
+    let weights = weight
+        .reshape([1, out_channels, depth])
+        .expand([batch, out_channels, depth]);
+    let output = weights
+        .matmul(columns)
+        .reshape([batch, out_channels, out_h, out_w]);
     match &conv.bias {
         Some(bias) => output + bias.val().reshape([1, out_channels, 1, 1]),
         None => output,
