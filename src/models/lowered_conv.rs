@@ -6,17 +6,19 @@
 //! than its unrolled input — ResNet-18's 256- and 512-channel stages on a single 128×128 scan,
 //! where the 3×3 weights are 4 to 32 times the im2col columns — that overhead dominates: a
 //! 512→512 3×3 convolution on a 4×4 map took 2.5–3.1 ms through Flex and 0.9 ms as an explicit
-//! product, on one thread of this project's machine. So such layers gather the kernel taps
-//! with strided slices of the padded input (`[C·kh·kw, Ho·Wo]` per image, tap-major within a
-//! channel, which is the order of the weights' own `[O, C·kh·kw]` reshape) and multiply by the
-//! weights as stored. Everything is a Burn tensor operation, so autodiff differentiates it and
-//! the results equal Flex's convolution up to float rounding (tests below). Other layers, other
-//! batch shapes, and the wgpu backend keep Burn's convolution.
+//! product, on one thread of this project's machine. So such layers unroll the input
+//! (`[C·kh·kw, Ho·Wo]` per image, tap-major within a channel, which is the order of the
+//! weights' own `[O, C·kh·kw]` reshape) and multiply by the weights as stored, through the
+//! backend extension in [`super::lowered_conv_kernel`], whose backward is Burn's own
+//! convolution gradient; the results equal Flex's convolution up to float rounding (tests
+//! below). Other layers, other batch shapes, and the wgpu backend keep Burn's convolution.
 
+use super::lowered_conv_kernel::LoweredConvolution;
+use burn::backend::Dispatch;
+use burn::backend::ops::ConvOptions;
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2d;
-use burn::tensor::ops::PadMode;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{DType, Device, Tensor};
 
 /// `conv(input)`, through an explicit matrix product where that is faster on the CPU (see the
 /// module documentation), and through Burn's convolution otherwise.
@@ -36,10 +38,14 @@ struct LoweringPlan {
     output: [usize; 2],
 }
 
-/// The plan when the layer is lowered: on the Flex CPU backend, with explicit or no padding,
-/// no dilation or groups, and more weights than unrolled input values.
+/// The plan when the layer is lowered: on the Flex CPU backend, f32, with explicit or no
+/// padding, no dilation or groups, and either a single image or more weights than unrolled
+/// input values (measured in docs/performance.md: at batch 16 the compact CNNs' large maps
+/// are faster through Flex, whose convolution spreads the images over the threads).
 fn lowering_plan(conv: &Conv2d, input: &Tensor<4>) -> Option<LoweringPlan> {
     if input.device().without_autodiff() != Device::flex()
+        || input.dtype() != DType::F32
+        || conv.weight.val().dtype() != DType::F32
         || conv.groups != 1
         || conv.dilation != [1, 1]
     {
@@ -67,44 +73,20 @@ fn lowering_plan(conv: &Conv2d, input: &Tensor<4>) -> Option<LoweringPlan> {
     ];
     let columns = batch * channels * kernel_h * kernel_w * output[0] * output[1];
     let weights = conv.weight.val().dims().iter().product::<usize>();
-    (weights > columns).then_some(LoweringPlan { padding, output })
+    let chosen = batch == 1 || weights > columns;
+    chosen.then_some(LoweringPlan { padding, output })
 }
 
-/// The convolution as `weights[O, C·kh·kw] × columns[C·kh·kw, Ho·Wo]` per image, plus the bias.
+/// The convolution through the [`LoweredConvolution`] extension (an explicit product forward,
+/// Burn's convolution gradients backward), plus the bias.
 fn lowered(conv: &Conv2d, input: Tensor<4>, plan: &LoweringPlan) -> Tensor<4> {
-    let [batch, channels, _, _] = input.dims();
-    let weight = conv.weight.val();
-    let [out_channels, _, kernel_h, kernel_w] = weight.dims();
-    let [out_h, out_w] = plan.output;
-    let [stride_h, stride_w] = conv.stride;
-    let padded = if plan.padding == [(0, 0), (0, 0)] {
-        input
-    } else {
-        input.pad(
-            [(0, 0), (0, 0), plan.padding[0], plan.padding[1]],
-            PadMode::Constant(0.0),
-        )
-    };
-    let taps: Vec<Tensor<4>> = (0..kernel_h)
-        .flat_map(|ky| (0..kernel_w).map(move |kx| (ky, kx)))
-        .map(|(ky, kx)| {
-            padded.clone().slice(burn::tensor::s![
-                ..,
-                ..,
-                ky..ky + (out_h - 1) * stride_h + 1;stride_h,
-                kx..kx + (out_w - 1) * stride_w + 1;stride_w
-            ])
-        })
-        .collect();
-    let depth = channels * kernel_h * kernel_w;
-    // [batch, C, taps, Ho, Wo]: row c·taps + t of each image's column matrix.
-    let columns = Tensor::stack::<5>(taps, 2).reshape([batch, depth, out_h * out_w]);
-    let weights = weight
-        .reshape([1, out_channels, depth])
-        .expand([batch, out_channels, depth]);
-    let output = weights
-        .matmul(columns)
-        .reshape([batch, out_channels, out_h, out_w]);
+    let options = ConvOptions::new_with_padding(conv.stride, plan.padding, [1, 1], 1);
+    let output = Tensor::<4>::from_dispatch(<Dispatch as LoweredConvolution>::lowered_conv2d(
+        input.into_dispatch(),
+        conv.weight.val().into_dispatch(),
+        options,
+    ));
+    let out_channels = output.dims()[1];
     match &conv.bias {
         Some(bias) => output + bias.val().reshape([1, out_channels, 1, 1]),
         None => output,
@@ -177,6 +159,30 @@ mod tests {
                 gap <= 1e-5 * scale,
                 "layer {index} gradient: {gap} of {scale}"
             );
+
+            // And the weights' gradient, when the weights are tracked too.
+            let weight_gradient = |lowered_path: bool| {
+                let mut tracked = conv.clone();
+                let leaf = conv.weight.val().autodiff().require_grad();
+                tracked.weight = burn::module::Param::from_tensor(leaf.clone());
+                tracked.bias = conv
+                    .bias
+                    .as_ref()
+                    .map(|bias| burn::module::Param::from_tensor(bias.val().autodiff()));
+                let scan = input.clone().autodiff();
+                let output = if lowered_path {
+                    convolve(&tracked, scan)
+                } else {
+                    tracked.forward(scan)
+                };
+                let grads = (output * direction.clone().autodiff()).sum().backward();
+                leaf.grad(&grads).unwrap()
+            };
+            let (gap, scale) = largest_gap(weight_gradient(true), weight_gradient(false));
+            assert!(
+                gap <= 1e-5 * scale,
+                "layer {index} weight gradient: {gap} of {scale}"
+            );
         }
     }
 
@@ -186,12 +192,14 @@ mod tests {
         let conv = Conv2dConfig::new([16, 24], [3, 3])
             .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
             .init(&device);
-        let scan = Tensor::<4>::zeros([1, 16, 64, 64], &device);
+        let scans = Tensor::<4>::zeros([2, 16, 64, 64], &device);
         assert_eq!(
-            lowering_plan(&conv, &scan),
+            lowering_plan(&conv, &scans),
             None,
             "more columns than weights"
         );
+        let scan = Tensor::<4>::zeros([1, 16, 64, 64], &device);
+        assert!(lowering_plan(&conv, &scan).is_some(), "a single image");
         let wide = Conv2dConfig::new([256, 256], [3, 3])
             .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
             .init(&device);
@@ -210,6 +218,25 @@ mod tests {
         );
         let empty = Tensor::<4>::zeros([0, 256, 8, 8], &device);
         assert_eq!(lowering_plan(&wide, &empty), None, "an empty batch");
+    }
+
+    /// Images whose unrolled columns exceed the budget are multiplied one group at a time and
+    /// joined; the result must not depend on that split.
+    #[test]
+    fn a_batch_split_into_groups_equals_burns_convolution() {
+        let device = Device::flex();
+        let conv = Conv2dConfig::new([64, 4], [3, 3])
+            .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+            .init(&device);
+        // 64·9·128·128 ≈ 9.4 M unrolled values per image: one image per group.
+        let input = Tensor::<4>::random([3, 64, 128, 128], Distribution::Normal(0.0, 1.0), &device);
+        let plan = LoweringPlan {
+            padding: [(1, 1), (1, 1)],
+            output: [128, 128],
+        };
+        let expected = conv.forward(input.clone());
+        let (gap, scale) = largest_gap(lowered(&conv, input, &plan), expected);
+        assert!(gap <= 1e-5 * scale, "{gap} of {scale}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod error;
 mod fold;
 mod input_norm;
 mod lowered_conv;
+mod lowered_conv_kernel;
 mod records;
 mod registry;
 mod resnet;
