@@ -2,7 +2,10 @@
 //! by every attack at every ε (the attacks without ε once), so that after each batch the
 //! records hold complete scans — a cancelled evaluation keeps a consistent partial table.
 
+use std::ops::Range;
 use std::time::Instant;
+
+use rayon::prelude::*;
 
 use burn::tensor::Tensor;
 
@@ -15,7 +18,7 @@ use super::scan_records::{
 use crate::attacks::{AttackControl, AttackError, AttackKind, DefenseGradientPath, GradientRoute};
 use crate::datasets::LabelledImages;
 use crate::defenses::{DefenseConfig, DefensePath};
-use crate::device::ComputeDevice;
+use crate::device::{BackendKind, ComputeDevice};
 use crate::models::LoadedModel;
 
 /// How a running evaluation reports and is stopped.
@@ -29,7 +32,8 @@ pub struct EvalHooks<'a> {
 
 /// Evaluates `model` on `images` under every attack and ε of `plan`, keeping what happened
 /// to every scan. Stops early (returning the scans finished, `finished == false`) when
-/// `hooks.should_stop` says so.
+/// `hooks.should_stop` says so. On the CPU, small batches run several at a time (see
+/// [`concurrent_batches`]); the records are the same as one at a time, in scan order.
 ///
 /// # Errors
 /// [`EvalError`] from an attack, a defence or a read-back.
@@ -44,16 +48,91 @@ pub fn evaluate_scans(
     if images.is_empty() {
         return Err(EvalError::Other("no images to evaluate".to_string()));
     }
+    let should_stop = hooks.should_stop;
     let defense = plan.defense.as_ref();
     let path = defense
         .filter(|_| plan.adaptive)
         .map(|config| DefensePath::new(config.clone()));
-    let control = AttackControl {
-        through: path.as_ref().map(|p| p as &dyn DefenseGradientPath),
-        should_stop: hooks.should_stop,
-        ..AttackControl::default()
-    };
-    let mut evaluation = ScanEvaluation {
+    let mut evaluation = empty_evaluation(model, images, plan, path.as_ref(), device);
+    let size = plan.batch_size.max(1);
+    let ranges: Vec<Range<usize>> = (0..images.len())
+        .step_by(size)
+        .map(|start| start..(start + size).min(images.len()))
+        .collect();
+    let streams = concurrent_batches(plan, device);
+    if should_stop.is_some_and(|stop| stop()) {
+        evaluation.seconds = started.elapsed().as_secs_f64();
+        return Ok(evaluation);
+    }
+    'waves: for wave in ranges.chunks(streams) {
+        let run = |range: &Range<usize>| {
+            let control = AttackControl {
+                through: path.as_ref().map(|p| p as &dyn DefenseGradientPath),
+                should_stop,
+                ..AttackControl::default()
+            };
+            let (batch, labels) = images.batch_range(range.clone(), &device.device);
+            let mut columns = evaluation.attacks.clone();
+            let records = evaluate_batch(
+                model,
+                plan,
+                &control,
+                &batch,
+                &labels,
+                &evaluation,
+                &mut columns,
+            )?;
+            Ok::<_, EvalError>((records, columns))
+        };
+        let outcomes: Vec<_> = if wave.len() == 1 {
+            wave.iter().map(run).collect()
+        } else {
+            wave.par_iter().map(run).collect()
+        };
+        for (range, outcome) in wave.iter().zip(outcomes) {
+            match outcome {
+                Ok((records, columns)) => {
+                    for (column, seen) in evaluation.attacks.iter_mut().zip(columns) {
+                        column.stage_names = seen.stage_names;
+                    }
+                    evaluation
+                        .originals
+                        .extend(range.clone().map(|i| grey16(&images.image_f32(i))));
+                    evaluation
+                        .records
+                        .extend(records.into_iter().zip(range.clone()).map(
+                            |(mut record, index)| {
+                                record.index = index;
+                                record
+                            },
+                        ));
+                }
+                Err(EvalError::Attack(AttackError::Cancelled)) => break 'waves,
+                Err(err) => return Err(err),
+            }
+            evaluation.seconds = started.elapsed().as_secs_f64();
+            (hooks.on_batch)(&evaluation);
+            // As if one at a time: a stop after this batch drops the rest of the wave.
+            if should_stop.is_some_and(|stop| stop()) {
+                break 'waves;
+            }
+        }
+    }
+    evaluation.finished = evaluation.records.len() == images.len();
+    evaluation.seconds = started.elapsed().as_secs_f64();
+    Ok(evaluation)
+}
+
+/// The evaluation's description before any scan: model, source, attack columns, defence.
+fn empty_evaluation(
+    model: &LoadedModel,
+    images: &LabelledImages,
+    plan: &EvalPlan,
+    path: Option<&DefensePath>,
+    device: &ComputeDevice,
+) -> ScanEvaluation {
+    let defense = plan.defense.as_ref();
+    ScanEvaluation {
         model: model.card.name.clone(),
         classes: model.card.classes.clone(),
         source: images.source.clone(),
@@ -71,7 +150,7 @@ pub fn evaluate_scans(
             .collect(),
         defense: defense.map(DefenseConfig::describe),
         adaptive: plan.adaptive && defense.is_some(),
-        gradient: path.as_ref().map(|p| {
+        gradient: path.map(|p| {
             GradientRoute::of(AttackKind::Pgd, Some(p as &dyn DefenseGradientPath)).describe()
         }),
         region: plan
@@ -83,45 +162,33 @@ pub fn evaluate_scans(
         seconds: 0.0,
         device: device.description.clone(),
         finished: false,
-    };
-    let size = plan.batch_size.max(1);
-    for start in (0..images.len()).step_by(size) {
-        if hooks.should_stop.is_some_and(|stop| stop()) {
-            break;
-        }
-        let range = start..(start + size).min(images.len());
-        let (batch, labels) = images.batch_range(range.clone(), &device.device);
-        match evaluate_batch(model, plan, &control, &batch, &labels, &mut evaluation) {
-            Ok(records) => {
-                evaluation
-                    .originals
-                    .extend(range.clone().map(|i| grey16(&images.image_f32(i))));
-                evaluation
-                    .records
-                    .extend(records.into_iter().zip(range).map(|(mut record, index)| {
-                        record.index = index;
-                        record
-                    }));
-            }
-            Err(EvalError::Attack(AttackError::Cancelled)) => break,
-            Err(err) => return Err(err),
-        }
-        evaluation.seconds = started.elapsed().as_secs_f64();
-        (hooks.on_batch)(&evaluation);
     }
-    evaluation.finished = evaluation.records.len() == images.len();
-    evaluation.seconds = started.elapsed().as_secs_f64();
-    Ok(evaluation)
 }
 
-/// The records of one batch (their `index` is set by the caller).
+/// How many batches run at once: on the CPU, without a defence, one per worker thread (at most
+/// eight) for batches of up to 16 scans — Flex spreads one small batch's operations over two
+/// threads at well under twice the speed (docs/performance.md), and every attack draws from
+/// its own seeded generator, so the records do not depend on the order; one at a time
+/// otherwise (a GPU, large batches, a defence whose random draws are counted across batches).
+fn concurrent_batches(plan: &EvalPlan, device: &ComputeDevice) -> usize {
+    let cpu = device.backend == BackendKind::Flex;
+    if cpu && plan.defense.is_none() && plan.batch_size <= 16 {
+        rayon::current_num_threads().clamp(1, 8)
+    } else {
+        1
+    }
+}
+
+/// The records of one batch (their `index` is set by the caller); `columns` are the
+/// evaluation's attack columns, whose stage names the batch may extend.
 fn evaluate_batch(
     model: &LoadedModel,
     plan: &EvalPlan,
     control: &AttackControl<'_>,
     batch: &Tensor<4>,
     labels: &[usize],
-    evaluation: &mut ScanEvaluation,
+    evaluation: &ScanEvaluation,
+    columns: &mut [AttackColumn],
 ) -> Result<Vec<ScanRecord>, EvalError> {
     let clean = judge(model, batch, plan.defense.as_ref())?;
     let context = BatchContext {
@@ -142,8 +209,7 @@ fn evaluate_batch(
             attacks: Vec::new(),
         })
         .collect();
-    for attack in 0..evaluation.attacks.len() {
-        let column = &mut evaluation.attacks[attack];
+    for (attack, column) in columns.iter_mut().enumerate() {
         let results = if column.config.kind.uses_epsilon() {
             context.budgeted(column)?
         } else {
