@@ -80,7 +80,8 @@ pub(crate) fn unroll(input: &[f32], geometry: &UnrollGeometry) -> Vec<f32> {
     let positions = geometry.positions();
     let plane_rows = kernel_h * kernel_w * positions;
     let mut columns = vec![0.0f32; geometry.batch * geometry.channels * plane_rows];
-    if plane_rows == 0 {
+    if plane_rows == 0 || height * width == 0 {
+        // Nothing to unroll, or an empty image whose every tap falls in the padding.
         return columns;
     }
     columns
@@ -309,6 +310,7 @@ mod tests {
             (1, 1, [9, 8], [7, 7], [2, 2], [3, 3], [5, 4]),
             (2, 2, [4, 4], [1, 1], [2, 2], [0, 0], [2, 2]),
             (1, 1, [2, 2], [3, 3], [1, 1], [2, 2], [4, 4]),
+            (1, 2, [0, 3], [1, 1], [1, 1], [1, 0], [2, 3]),
         ];
         for (index, (batch, channels, input, kernel, stride, padding_before, output)) in
             cases.into_iter().enumerate()
