@@ -101,12 +101,7 @@ impl BatchContext<'_> {
             };
             let outcome = self.attack(&config)?;
             let judged = judge(self.model, &outcome.adversarial, self.defense())?;
-            for (stage_index, stage) in outcome.stages.iter().enumerate() {
-                if !attack.stage_names.contains(&stage.name) {
-                    let at = stage_index.min(attack.stage_names.len());
-                    attack.stage_names.insert(at, stage.name.clone());
-                }
-            }
+            attack.add_stage_names(outcome.stages.iter().map(|stage| &stage.name));
             for (image, (record, judgement)) in records.iter_mut().zip(judged).enumerate() {
                 record.per_epsilon.push(judgement);
                 record.stages.push(

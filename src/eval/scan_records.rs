@@ -96,6 +96,17 @@ pub struct AttackColumn {
 }
 
 impl AttackColumn {
+    /// Adds the stage names not known yet, each at the position it has in `seen` (the
+    /// columns grow this way as batches report their stages).
+    pub fn add_stage_names<'a>(&mut self, seen: impl IntoIterator<Item = &'a String>) {
+        for (index, name) in seen.into_iter().enumerate() {
+            if !self.stage_names.contains(name) {
+                let at = index.min(self.stage_names.len());
+                self.stage_names.insert(at, name.clone());
+            }
+        }
+    }
+
     /// Whether its flipping ε is read from the perturbation it needed (a minimal attack)
     /// rather than from the ε grid.
     #[must_use]
@@ -296,5 +307,38 @@ pub(super) fn fraction(values: impl Iterator<Item = bool>) -> f32 {
         0.0
     } else {
         right as f32 / all as f32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AttackColumn;
+    use crate::attacks::AttackConfig;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|name| (*name).to_string()).collect()
+    }
+
+    #[test]
+    fn stage_names_merge_keeps_what_is_known_and_adds_the_rest_in_place() {
+        let mut column = AttackColumn {
+            config: AttackConfig::default(),
+            name: "AutoAttack-lite".to_string(),
+            stage_names: names(&["clean", "APGD-CE", "Square"]),
+        };
+        column.add_stage_names(&names(&["clean", "APGD-CE"]));
+        assert_eq!(
+            column.stage_names,
+            names(&["clean", "APGD-CE", "Square"]),
+            "nothing lost"
+        );
+        column.add_stage_names(&names(&["clean", "APGD-CE", "APGD-T", "Square"]));
+        assert_eq!(
+            column.stage_names,
+            names(&["clean", "APGD-CE", "APGD-T", "Square"])
+        );
+        column.stage_names.clear();
+        column.add_stage_names(&names(&["clean", "APGD-CE"]));
+        assert_eq!(column.stage_names, names(&["clean", "APGD-CE"]));
     }
 }

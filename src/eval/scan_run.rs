@@ -93,7 +93,7 @@ pub fn evaluate_scans(
             match outcome {
                 Ok((records, columns)) => {
                     for (column, seen) in evaluation.attacks.iter_mut().zip(columns) {
-                        merge_stage_names(&mut column.stage_names, seen.stage_names);
+                        column.add_stage_names(&seen.stage_names);
                     }
                     evaluation
                         .originals
@@ -162,17 +162,6 @@ fn empty_evaluation(
         seconds: 0.0,
         device: device.description.clone(),
         finished: false,
-    }
-}
-
-/// Adds the stage names a batch saw that the evaluation has not, each at the position the
-/// batch saw it (as the attack columns grow batch by batch when run one at a time).
-fn merge_stage_names(known: &mut Vec<String>, seen: Vec<String>) {
-    for (index, name) in seen.into_iter().enumerate() {
-        if !known.contains(&name) {
-            let at = index.min(known.len());
-            known.insert(at, name);
-        }
     }
 }
 
@@ -290,29 +279,4 @@ fn grey16(values: &[f32]) -> Vec<u16> {
         .iter()
         .map(|v| (v.clamp(0.0, 1.0) * 65535.0).round() as u16)
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::merge_stage_names;
-
-    fn names(list: &[&str]) -> Vec<String> {
-        list.iter().map(|name| (*name).to_string()).collect()
-    }
-
-    #[test]
-    fn stage_names_merge_keeps_what_is_known_and_adds_the_rest_in_place() {
-        let mut known = names(&["clean", "APGD-CE", "Square"]);
-        merge_stage_names(&mut known, names(&["clean", "APGD-CE"]));
-        assert_eq!(
-            known,
-            names(&["clean", "APGD-CE", "Square"]),
-            "nothing lost"
-        );
-        merge_stage_names(&mut known, names(&["clean", "APGD-CE", "APGD-T", "Square"]));
-        assert_eq!(known, names(&["clean", "APGD-CE", "APGD-T", "Square"]));
-        let mut empty = Vec::new();
-        merge_stage_names(&mut empty, names(&["clean", "APGD-CE"]));
-        assert_eq!(empty, names(&["clean", "APGD-CE"]));
-    }
 }
