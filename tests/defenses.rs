@@ -67,6 +67,53 @@ fn median_removes_isolated_salt_and_pepper() {
     );
 }
 
+/// The median of each window by sorting it on the host, edges replicated.
+fn host_median(values: &[f32], height: usize, width: usize, size: usize) -> Vec<f32> {
+    let radius = (size / 2) as isize;
+    let at = |y: isize, x: isize| {
+        let y = y.clamp(0, height as isize - 1) as usize;
+        let x = x.clamp(0, width as isize - 1) as usize;
+        values[y * width + x]
+    };
+    let mut out = Vec::with_capacity(height * width);
+    for y in 0..height as isize {
+        for x in 0..width as isize {
+            let mut window: Vec<f32> = (-radius..=radius)
+                .flat_map(|dy| (-radius..=radius).map(move |dx| (dy, dx)))
+                .map(|(dy, dx)| at(y + dy, x + dx))
+                .collect();
+            window.sort_by(f32::total_cmp);
+            out.push(window[window.len() / 2]);
+        }
+    }
+    out
+}
+
+#[test]
+fn median_equals_the_middle_of_each_sorted_window_for_every_size() {
+    let (height, width) = (13, 21);
+    let mut state = 12345u32;
+    let values: Vec<f32> = (0..height * width)
+        .map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            // Few levels, so that windows hold ties.
+            ((state >> 24) % 7) as f32 / 6.0
+        })
+        .collect();
+    let images = Tensor::<4>::from_data(
+        TensorData::new(values.clone(), [1, 1, height, width]),
+        &Device::flex(),
+    );
+    for size in [3, 5, 7, 9] {
+        let filtered = host(&median_filter(&images, size));
+        assert_eq!(
+            filtered,
+            host_median(&values, height, width, size),
+            "median {size}×{size}"
+        );
+    }
+}
+
 #[test]
 fn bit_depth_leaves_exactly_two_to_the_b_levels() {
     let size = 32;

@@ -3,12 +3,13 @@
 
 use std::ops::RangeInclusive;
 
-use burn::tensor::module::{conv2d, unfold4d};
-use burn::tensor::ops::{ConvOptions, UnfoldOptions};
+use burn::tensor::module::conv2d;
+use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::DefenseError;
+use super::median_network::windowed_median;
 use super::param::check;
 
 /// The median filter's parameter.
@@ -150,26 +151,13 @@ pub fn replicate_pad(images: &Tensor<4>, radius: usize) -> Tensor<4> {
     Tensor::cat(vec![left, tall, right], 3)
 }
 
-/// Median of each `size × size` neighbourhood (odd size).
+/// Median of each `size × size` neighbourhood (odd size), edges replicated.
 ///
 /// # Shapes
 /// - input and output `[batch, 1, h, w]`
 #[must_use]
 pub fn median_filter(images: &Tensor<4>, size: usize) -> Tensor<4> {
-    let [batch, channels, height, width] = images.dims();
-    let padded = replicate_pad(images, size / 2);
-    let patches = unfold4d(
-        padded,
-        [size, size],
-        UnfoldOptions::new([1, 1], [0, 0], [1, 1]),
-    ); // [b, c·k·k, h·w]
-    let middle = size * size / 2;
-    let sorted = patches
-        .reshape([batch * channels, size * size, height * width])
-        .sort(1);
-    sorted
-        .slice([0..batch * channels, middle..middle + 1, 0..height * width])
-        .reshape([batch, channels, height, width])
+    windowed_median(&replicate_pad(images, size / 2), size)
 }
 
 /// Gaussian blur with standard deviation `sigma` (kernel radius ⌈3σ⌉), separable.

@@ -14,6 +14,7 @@ mod deflection;
 mod denoise;
 mod filters;
 mod jpeg;
+mod median_network;
 mod param;
 mod path;
 mod squeeze;
