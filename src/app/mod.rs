@@ -259,8 +259,8 @@ impl AdvlensApp {
         });
     }
 
-    /// Everything but drawing: the worker's events, the keys, the commands the panels pushed
-    /// (applied in one place), the smoke and soak tests and the style.
+    /// Everything but drawing: the worker's events, the keys, the smoke and soak tests, the
+    /// commands all of these pushed (applied in one place) and the style.
     pub fn logic(&mut self, ctx: &egui::Context) {
         self.handle_events();
         self.handle_evaluation_events();
@@ -269,7 +269,6 @@ impl AdvlensApp {
         self.advance_play();
         self.advance_replay();
         shortcuts::handle(ctx, &self.session, &mut self.commands);
-        self.apply(ctx);
         if let Some(mut smoke) = self.smoke.take() {
             smoke::step(self, &mut smoke, ctx);
             self.smoke = Some(smoke);
@@ -278,6 +277,7 @@ impl AdvlensApp {
             soak::step(self, &mut soak, ctx);
             self.soak = Some(soak);
         }
+        self.apply(ctx);
         theme::apply_style(ctx, self.session.settings.presentation);
         if self.is_busy()
             || self.session.status.sweeping
@@ -289,8 +289,8 @@ impl AdvlensApp {
         }
     }
 
-    /// Draws one frame: the panels read the session and push commands, which the next
-    /// [`Self::logic`] applies.
+    /// Draws one frame: the panels read the session and push commands, applied at the end of
+    /// the frame (not one frame later, which would add a whole frame to every slider move).
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         let session = &mut self.session;
@@ -348,7 +348,9 @@ impl AdvlensApp {
             panels::about_ui(&ctx, &mut self.ui_state.shown.about);
         }
         if !self.commands.is_empty() {
-            // Apply them now rather than at the next input event.
+            // Apply them now, so that a job the panels asked for starts while this frame is
+            // rendered, and draw their effect in the next frame.
+            self.apply(&ctx);
             ctx.request_repaint();
         }
     }

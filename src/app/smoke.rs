@@ -98,6 +98,13 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
     state.result_id_seen = app.session.result_id;
     record_drawn_result(app, state);
     state.phase = match state.phase {
+        Phase::WaitingForResult if !app.session.errors.is_empty() && !app.is_busy() => {
+            eprintln!(
+                "smoke test: no first result; errors: {:?}",
+                app.session.errors
+            );
+            std::process::exit(1);
+        }
         Phase::WaitingForResult if new_result && !app.is_busy() => {
             state.first_result = Some(state.started.elapsed());
             Phase::Slider {
@@ -177,6 +184,12 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
         }
         other => other,
     };
+    end_frame(state, ctx);
+}
+
+/// Finishes once the screenshot has come back, and asks for the next frame unless a slider
+/// result is being computed.
+fn end_frame(state: &mut SmokeState, ctx: &egui::Context) {
     if let Some(image) = state
         .screenshot
         .lock()
@@ -185,7 +198,12 @@ pub fn step(app: &mut AdvlensApp, state: &mut SmokeState, ctx: &egui::Context) {
     {
         finish(state, &image, ctx);
     }
-    ctx.request_repaint();
+    // While a slider result is computed the window waits, as it does after a key press or
+    // when the slider is let go: the worker's notice wakes it. Otherwise keep stepping.
+    let waiting = matches!(state.phase, Phase::Slider { sent: Some(_), .. });
+    if !waiting || state.drawing.is_some() {
+        ctx.request_repaint();
+    }
 }
 
 /// The engine's time for the result on screen.
