@@ -192,7 +192,7 @@ fn fgsm_session_equals_a_fresh_fgsm_run_on_a_shipped_model() {
         let fresh = run_pipeline(
             &model,
             &AttackRequest {
-                spec,
+                spec: spec.clone(),
                 ..request.clone()
             },
             &device,
@@ -204,6 +204,20 @@ fn fgsm_session_equals_a_fresh_fgsm_run_on_a_shipped_model() {
             "ε = {epsilon_255}/255"
         );
         assert_eq!(reused.adversarial_prediction, fresh.adversarial_prediction);
+        // The slider's path: the same result without the detector, then its scores alone.
+        let deferred = session
+            .result_deferring_detection(&model, &device, &spec, &AttackControl::default())
+            .unwrap();
+        assert!(deferred.detection_pending && deferred.detection.is_none());
+        assert!(!reused.detection_pending && reused.detection.is_some());
+        assert_eq!(
+            deferred.adversarial_prediction,
+            reused.adversarial_prediction
+        );
+        let scores = session
+            .detection_at(&model, &spec, &deferred.adversarial_prediction.probs)
+            .unwrap();
+        assert_eq!(scores, fresh.detection, "ε = {epsilon_255}/255");
         let (reused_defended, fresh_defended) = (
             reused.defended.as_ref().unwrap(),
             fresh.defended.as_ref().unwrap(),

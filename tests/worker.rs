@@ -89,6 +89,40 @@ fn a_newer_attack_supersedes_older_ones() {
 }
 
 #[test]
+fn an_fgsm_result_comes_first_and_its_detector_scores_follow() {
+    let mut worker = worker();
+    worker.send(WorkerRequest::LoadScan {
+        source: sample(),
+        options: LoadOptions::default(),
+    });
+    worker.send(WorkerRequest::LoadShippedModel(
+        "chest-xray-cnn".to_string(),
+    ));
+    worker.send(attack(6.0));
+    let latest = worker.latest_attack();
+    let events = collect(
+        &worker,
+        |event| matches!(event, WorkerEvent::DetectionDone { generation, .. } if *generation == latest),
+    );
+    let done = events
+        .iter()
+        .position(|e| matches!(e, WorkerEvent::AttackDone { .. }))
+        .expect("the result came before its scores");
+    let WorkerEvent::AttackDone { result, .. } = &events[done] else {
+        unreachable!()
+    };
+    assert!(result.detection_pending && result.detection.is_none());
+    let Some(WorkerEvent::DetectionDone {
+        detection: Some(detection),
+        ..
+    }) = events.last()
+    else {
+        panic!("no scores: {:?}", events.last());
+    };
+    assert!(detection.threshold > 0.0 && detection.adversarial_score >= 0.0);
+}
+
+#[test]
 fn user_weights_load_with_their_card_and_bad_files_are_errors() {
     let shipped = find_shipped("chest-xray-cnn").unwrap();
     let mut worker = worker();

@@ -63,26 +63,12 @@ impl AdvlensApp {
                 }
                 WorkerEvent::Progress { .. } => {}
                 WorkerEvent::AttackDone { generation, result } => {
-                    if generation == self.worker.latest_attack() {
-                        if let Some(ScanSource::Path(scan)) = &self.session.scan_source {
-                            let entry = HistoryEntry::of(
-                                &result,
-                                scan.clone(),
-                                self.session.load_options,
-                                &self.session.settings.model,
-                                &self.session.settings.spec,
-                                &self.session.classes(),
-                            );
-                            remember(&mut self.session.settings.history, entry);
-                        }
-                        self.session.result = Some(result);
-                        self.session.result_id += 1;
-                        self.session.status.awaiting_result = false;
-                        self.session.status.running = false;
-                        self.session.status.progress = None;
-                        self.session.status.busy = None;
-                    }
+                    self.attack_done(generation, result);
                 }
+                WorkerEvent::DetectionDone {
+                    generation,
+                    detection,
+                } => self.detection_done(generation, detection),
                 WorkerEvent::IterationsReplayed { generation, steps } => {
                     if generation == self.worker.latest_attack() {
                         self.session.status.awaiting_result = false;
@@ -124,6 +110,46 @@ impl AdvlensApp {
         self.session.status.awaiting_result = false;
         self.session.status.running = false;
         self.session.status.progress = None;
+    }
+
+    /// Shows an attack's result (when it is the newest request's) and remembers it.
+    fn attack_done(
+        &mut self,
+        generation: u64,
+        result: std::sync::Arc<crate::pipeline::AttackResult>,
+    ) {
+        if generation != self.worker.latest_attack() {
+            return;
+        }
+        if let Some(ScanSource::Path(scan)) = &self.session.scan_source {
+            let entry = HistoryEntry::of(
+                &result,
+                scan.clone(),
+                self.session.load_options,
+                &self.session.settings.model,
+                &self.session.settings.spec,
+                &self.session.classes(),
+            );
+            remember(&mut self.session.settings.history, entry);
+        }
+        self.session.result = Some(result);
+        self.session.result_id += 1;
+        self.session.status.awaiting_result = false;
+        self.session.status.running = false;
+        self.session.status.progress = None;
+        self.session.status.busy = None;
+    }
+
+    /// Fills in the detector's scores of the result on screen, which came without them.
+    fn detection_done(&mut self, generation: u64, detection: Option<crate::pipeline::Detection>) {
+        if generation == self.worker.latest_attack()
+            && let Some(result) = &mut self.session.result
+            && result.detection_pending
+        {
+            let result = std::sync::Arc::make_mut(result);
+            result.detection = detection;
+            result.detection_pending = false;
+        }
     }
 
     /// Carries out the queued commands.

@@ -139,8 +139,41 @@ struct ExplainedPair {
     adversarial: RankedMap,
 }
 
-/// The result of one run.
+/// The result of one run, the detector's scores included.
 pub(super) fn assemble(
+    model: &LoadedModel,
+    device: &ComputeDevice,
+    spec: &AttackSpec,
+    prepared: &Prepared,
+    attacked: Attacked,
+    started: Instant,
+    explanation_progress: Progress<'_>,
+) -> Result<AttackResult, PipelineError> {
+    let adversarial = attacked.adversarial.clone();
+    let mut result = assemble_deferring_detection(
+        model,
+        device,
+        spec,
+        prepared,
+        attacked,
+        started,
+        explanation_progress,
+    )?;
+    result.detection = detect(
+        model,
+        prepared,
+        &adversarial,
+        &result.adversarial_prediction.probs,
+    )?;
+    result.detection_pending = false;
+    result.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok(result)
+}
+
+/// The result of one run without the detector's scores, which cost two forward passes:
+/// `detection_pending` says whether the model has a detector whose scores are to follow
+/// ([`super::FgsmSession::detection_at`]).
+pub(super) fn assemble_deferring_detection(
     model: &LoadedModel,
     device: &ComputeDevice,
     spec: &AttackSpec,
@@ -211,7 +244,6 @@ pub(super) fn assemble(
         .as_ref()
         .map(|config| defend(model, config, spec.adaptive, clean, &adversarial))
         .transpose()?;
-    let detection = detect(model, prepared, &adversarial, &adversarial_prediction.probs)?;
     Ok(AttackResult {
         original: image_from_tensor(clean.clone())?,
         adversarial: image_from_tensor(adversarial)?,
@@ -237,6 +269,7 @@ pub(super) fn assemble(
         device: device.description.clone(),
         attack: spec.attack.clone(),
         defended,
-        detection,
+        detection: None,
+        detection_pending: model.card.feature_squeezing.is_some(),
     })
 }

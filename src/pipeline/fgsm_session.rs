@@ -4,7 +4,11 @@
 
 use std::time::Instant;
 
-use super::{AttackRequest, AttackResult, AttackSpec, Attacked, PipelineError, Prepared, assemble};
+use super::assemble::assemble_deferring_detection;
+use super::defended::detect;
+use super::{
+    AttackRequest, AttackResult, AttackSpec, Attacked, Detection, PipelineError, Prepared, assemble,
+};
 use crate::attacks::{AttackControl, DefenseGradientPath, FgsmGradient, GradientRoute};
 use crate::device::ComputeDevice;
 use crate::models::LoadedModel;
@@ -59,22 +63,67 @@ impl FgsmSession {
         control: &AttackControl<'_>,
     ) -> Result<AttackResult, PipelineError> {
         let started = Instant::now();
-        let adversarial = self.gradient.apply(spec.attack.epsilon);
         assemble(
             model,
             device,
             spec,
             &self.prepared,
-            Attacked {
-                adversarial,
-                gradient_evaluations: 1,
-                queries: 0,
-                stages: Vec::new(),
-                notes: Vec::new(),
-                route: self.route,
-            },
+            self.attacked(spec),
             started,
             control.on_explanation_step,
         )
+    }
+
+    /// [`Self::result_at`] without the detector's scores, for the window's slider: the images
+    /// and probabilities come first, and [`Self::detection_at`] gives the scores after them
+    /// (`detection_pending` says whether there are any to wait for).
+    ///
+    /// # Errors
+    /// [`PipelineError`].
+    pub fn result_deferring_detection(
+        &self,
+        model: &LoadedModel,
+        device: &ComputeDevice,
+        spec: &AttackSpec,
+        control: &AttackControl<'_>,
+    ) -> Result<AttackResult, PipelineError> {
+        let started = Instant::now();
+        assemble_deferring_detection(
+            model,
+            device,
+            spec,
+            &self.prepared,
+            self.attacked(spec),
+            started,
+            control.on_explanation_step,
+        )
+    }
+
+    /// The detector's scores at `spec`'s ε, given the model's probabilities on that ε's
+    /// adversarial image (a result's `adversarial_prediction.probs`): the same as
+    /// [`Self::result_at`]'s `detection`. `None` when the model has no calibrated detector.
+    ///
+    /// # Errors
+    /// [`PipelineError`].
+    pub fn detection_at(
+        &self,
+        model: &LoadedModel,
+        spec: &AttackSpec,
+        adversarial_probs: &[f32],
+    ) -> Result<Option<Detection>, PipelineError> {
+        let adversarial = self.gradient.apply(spec.attack.epsilon);
+        detect(model, &self.prepared, &adversarial, adversarial_probs)
+    }
+
+    /// The adversarial image at `spec`'s ε, as the attack's output.
+    fn attacked(&self, spec: &AttackSpec) -> Attacked {
+        Attacked {
+            adversarial: self.gradient.apply(spec.attack.epsilon),
+            gradient_evaluations: 1,
+            queries: 0,
+            stages: Vec::new(),
+            notes: Vec::new(),
+            route: self.route,
+        }
     }
 }

@@ -135,6 +135,9 @@ pub struct AttackResult {
     pub defended: Option<DefendedOutput>,
     /// Feature-squeezing detection, when the model card carries a calibrated threshold.
     pub detection: Option<Detection>,
+    /// The detector's scores follow in a separate step (the slider's FGSM path, so that the
+    /// images are on screen first); until they come, `detection` is `None`.
+    pub detection_pending: bool,
 }
 
 impl AttackResult {

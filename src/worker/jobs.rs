@@ -285,7 +285,9 @@ impl WorkerState {
                 }
             }
             match &self.fgsm {
-                Some((_, session)) => session.result_at(model, device, spec, &control),
+                Some((_, session)) => {
+                    session.result_deferring_detection(model, device, spec, &control)
+                }
                 None => return,
             }
         } else {
@@ -299,10 +301,36 @@ impl WorkerState {
             };
             run_pipeline(model, &request(), device, &control)
         };
+        let detection_to_follow = result
+            .as_ref()
+            .ok()
+            .filter(|result| result.detection_pending)
+            .map(|result| result.adversarial_prediction.probs.clone());
         self.report_attack(generation, result, "running the attack", |result| {
             WorkerEvent::AttackDone {
                 generation,
                 result: Arc::new(result),
+            }
+        });
+        if let Some(probs) = detection_to_follow {
+            self.follow_with_detection(generation, spec, &probs);
+        }
+    }
+
+    /// Scores the FGSM result just sent with the detector, unless a newer request has already
+    /// superseded it (a hand dragging the slider skips the scores of the values it passes).
+    fn follow_with_detection(&self, generation: u64, spec: &AttackSpec, probs: &[f32]) {
+        let (Some(model), Some((_, session))) = (&self.model, &self.fgsm) else {
+            return;
+        };
+        if (self.superseded(generation))() {
+            return;
+        }
+        let detection = session.detection_at(model, spec, probs);
+        self.report_attack(generation, detection, "scoring the detector", |detection| {
+            WorkerEvent::DetectionDone {
+                generation,
+                detection,
             }
         });
     }

@@ -130,6 +130,14 @@ pub enum WorkerEvent {
         /// The result.
         result: Arc<AttackResult>,
     },
+    /// The detector's scores for an attack result that was sent without them
+    /// ([`AttackResult::detection_pending`]).
+    DetectionDone {
+        /// The generation of the attack they belong to.
+        generation: u64,
+        /// The scores (`None`: the model has no calibrated detector).
+        detection: Option<crate::pipeline::Detection>,
+    },
     /// A sweep finished.
     SweepDone {
         /// Its generation.

@@ -117,3 +117,20 @@ pub fn detection_ui(ui: &mut egui::Ui, detection: &Detection) {
         ui.end_row();
     });
 }
+
+/// The detector's block while its scores are computed after the images: the same rows, so
+/// that the numbers below do not jump at every ε.
+pub fn detection_pending_ui(ui: &mut egui::Ui) {
+    ui.add_space(4.0);
+    ui.label(RichText::new("Feature-squeezing detector").strong())
+        .on_hover_text(
+            "Scoring this ε: the images come first, the detector's two extra passes just after.",
+        );
+    egui::Grid::new("detection").num_columns(2).show(ui, |ui| {
+        for row in ["clean", "adversarial", "threshold"] {
+            ui.label(row);
+            ui.weak("scoring…");
+            ui.end_row();
+        }
+    });
+}

@@ -4,7 +4,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::defense_numbers::{defended_ui, detection_ui};
+use super::defense_numbers::{defended_ui, detection_pending_ui, detection_ui};
 use crate::app::widgets::probability_bars_ui;
 use crate::app::{CompareSide, Session, comparison_rows, theme};
 use crate::attacks::{GradientRoute, Norm, format_radius};
@@ -64,6 +64,8 @@ pub fn numbers_ui(ui: &mut egui::Ui, session: &Session) {
                 }
                 if let Some(detection) = &result.detection {
                     detection_ui(ui, detection);
+                } else if result.detection_pending {
+                    detection_pending_ui(ui);
                 }
                 ui.add_space(6.0);
                 metrics_ui(ui, &result);
