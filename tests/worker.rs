@@ -33,6 +33,19 @@ fn attack(epsilon_255: f64) -> WorkerRequest {
     }
 }
 
+/// A worker with the bundled normal chest film and `chest-xray-cnn` on their way.
+fn worker_with_sample_and_model() -> WorkerHandle {
+    let mut worker = worker();
+    worker.send(WorkerRequest::LoadScan {
+        source: sample(),
+        options: LoadOptions::default(),
+    });
+    worker.send(WorkerRequest::LoadShippedModel(
+        "chest-xray-cnn".to_string(),
+    ));
+    worker
+}
+
 /// Collects events until `done` says so or a minute passes.
 fn collect(worker: &WorkerHandle, mut done: impl FnMut(&WorkerEvent) -> bool) -> Vec<WorkerEvent> {
     let mut events = Vec::new();
@@ -51,14 +64,7 @@ fn collect(worker: &WorkerHandle, mut done: impl FnMut(&WorkerEvent) -> bool) ->
 
 #[test]
 fn a_newer_attack_supersedes_older_ones() {
-    let mut worker = worker();
-    worker.send(WorkerRequest::LoadScan {
-        source: sample(),
-        options: LoadOptions::default(),
-    });
-    worker.send(WorkerRequest::LoadShippedModel(
-        "chest-xray-cnn".to_string(),
-    ));
+    let mut worker = worker_with_sample_and_model();
     for epsilon_255 in [1.0, 2.0, 3.0, 4.0, 5.0] {
         worker.send(attack(epsilon_255));
     }
@@ -90,14 +96,7 @@ fn a_newer_attack_supersedes_older_ones() {
 
 #[test]
 fn an_fgsm_result_comes_first_and_its_detector_scores_follow() {
-    let mut worker = worker();
-    worker.send(WorkerRequest::LoadScan {
-        source: sample(),
-        options: LoadOptions::default(),
-    });
-    worker.send(WorkerRequest::LoadShippedModel(
-        "chest-xray-cnn".to_string(),
-    ));
+    let mut worker = worker_with_sample_and_model();
     worker.send(attack(6.0));
     let latest = worker.latest_attack();
     let events = collect(

@@ -6,7 +6,7 @@ use std::time::Instant;
 use burn::tensor::Tensor;
 
 use super::defended::{defend, detect};
-use super::{AttackResult, AttackSpec, PipelineError, Prediction, Prepared};
+use super::{AttackResult, AttackSpec, Detection, PipelineError, Prediction, Prepared};
 use crate::attacks::{
     AttackOutcome, AttackStage, GradientRoute, attack_succeeded, predicted_class,
 };
@@ -150,7 +150,7 @@ pub(super) fn assemble(
     explanation_progress: Progress<'_>,
 ) -> Result<AttackResult, PipelineError> {
     let adversarial = attacked.adversarial.clone();
-    let mut result = assemble_deferring_detection(
+    let result = assemble_deferring_detection(
         model,
         device,
         spec,
@@ -159,15 +159,26 @@ pub(super) fn assemble(
         started,
         explanation_progress,
     )?;
-    result.detection = detect(
+    let detection = detect(
         model,
         prepared,
         &adversarial,
         &result.adversarial_prediction.probs,
     )?;
+    Ok(with_detection(result, detection, started))
+}
+
+/// A result assembled without the detector's scores, with them; its time counts from
+/// `started`.
+pub(super) fn with_detection(
+    mut result: AttackResult,
+    detection: Option<Detection>,
+    started: Instant,
+) -> AttackResult {
+    result.detection = detection;
     result.detection_pending = false;
     result.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    Ok(result)
+    result
 }
 
 /// The result of one run without the detector's scores, which cost two forward passes:

@@ -4,10 +4,10 @@
 
 use std::time::Instant;
 
-use super::assemble::assemble_deferring_detection;
+use super::assemble::{assemble_deferring_detection, with_detection};
 use super::defended::detect;
 use super::{
-    AttackRequest, AttackResult, AttackSpec, Attacked, Detection, PipelineError, Prepared, assemble,
+    AttackRequest, AttackResult, AttackSpec, Attacked, Detection, PipelineError, Prepared,
 };
 use crate::attacks::{AttackControl, DefenseGradientPath, FgsmGradient, GradientRoute};
 use crate::device::ComputeDevice;
@@ -63,15 +63,9 @@ impl FgsmSession {
         control: &AttackControl<'_>,
     ) -> Result<AttackResult, PipelineError> {
         let started = Instant::now();
-        assemble(
-            model,
-            device,
-            spec,
-            &self.prepared,
-            self.attacked(spec),
-            started,
-            control.on_explanation_step,
-        )
+        let result = self.result_deferring_detection(model, device, spec, control)?;
+        let detection = self.detection_at(model, spec, &result.adversarial_prediction.probs)?;
+        Ok(with_detection(result, detection, started))
     }
 
     /// [`Self::result_at`] without the detector's scores, for the window's slider: the images
