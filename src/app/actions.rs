@@ -6,7 +6,6 @@ use std::path::Path;
 use eframe::egui;
 
 use super::dialogs::{DialogAnswer, DialogPurpose, PendingDialog};
-use super::history::{HistoryEntry, remember};
 use super::session::RunProgress;
 use super::{AdvlensApp, Command, export_files};
 use crate::attacks::{AttackConfig, AttackKind, UniversalPerturbation, epsilon_limit};
@@ -110,46 +109,6 @@ impl AdvlensApp {
         self.session.status.awaiting_result = false;
         self.session.status.running = false;
         self.session.status.progress = None;
-    }
-
-    /// Shows an attack's result (when it is the newest request's) and remembers it.
-    fn attack_done(
-        &mut self,
-        generation: u64,
-        result: std::sync::Arc<crate::pipeline::AttackResult>,
-    ) {
-        if generation != self.worker.latest_attack() {
-            return;
-        }
-        if let Some(ScanSource::Path(scan)) = &self.session.scan_source {
-            let entry = HistoryEntry::of(
-                &result,
-                scan.clone(),
-                self.session.load_options,
-                &self.session.settings.model,
-                &self.session.settings.spec,
-                &self.session.classes(),
-            );
-            remember(&mut self.session.settings.history, entry);
-        }
-        self.session.result = Some(result);
-        self.session.result_id += 1;
-        self.session.status.awaiting_result = false;
-        self.session.status.running = false;
-        self.session.status.progress = None;
-        self.session.status.busy = None;
-    }
-
-    /// Fills in the detector's scores of the result on screen, which came without them.
-    fn detection_done(&mut self, generation: u64, detection: Option<crate::pipeline::Detection>) {
-        if generation == self.worker.latest_attack()
-            && let Some(result) = &mut self.session.result
-            && result.detection_pending
-        {
-            let result = std::sync::Arc::make_mut(result);
-            result.detection = detection;
-            result.detection_pending = false;
-        }
     }
 
     /// Carries out the queued commands.
@@ -362,6 +321,13 @@ impl AdvlensApp {
                 .errors
                 .push("Nothing to export yet: wait for a result".to_string());
         };
+        if result.detection_pending {
+            // An export is evidence: it waits for every number the window shows.
+            return self.session.errors.push(
+                "Not exported: the detector is still scoring this ε; export again in a moment"
+                    .to_string(),
+            );
+        }
         let context = export_files::ExportContext {
             result,
             card,

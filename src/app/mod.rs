@@ -20,6 +20,7 @@ mod options;
 mod panels;
 mod play;
 mod restore;
+mod result_events;
 mod segmentation_actions;
 pub mod segmentation_session;
 mod session;
