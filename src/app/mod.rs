@@ -28,6 +28,7 @@ mod settings;
 mod shortcuts;
 mod smoke;
 mod smoke_animation;
+mod smoke_dataset;
 mod soak;
 mod theme;
 mod ui_state;
