@@ -170,7 +170,7 @@ pub(super) fn assemble(
 
 /// A result assembled without the detector's scores, with them; its time counts from
 /// `started`.
-pub(super) fn with_detection(
+fn with_detection(
     mut result: AttackResult,
     detection: Option<Detection>,
     started: Instant,

@@ -4,14 +4,26 @@
 
 use std::time::Instant;
 
-use super::assemble::{assemble_deferring_detection, with_detection};
+use super::assemble::assemble_deferring_detection;
 use super::defended::detect;
 use super::{
-    AttackRequest, AttackResult, AttackSpec, Attacked, Detection, PipelineError, Prepared,
+    AttackRequest, AttackResult, AttackSpec, Attacked, Detection, PipelineError, Prepared, assemble,
 };
 use crate::attacks::{AttackControl, DefenseGradientPath, FgsmGradient, GradientRoute};
 use crate::device::ComputeDevice;
+use crate::explain::Progress;
 use crate::models::LoadedModel;
+
+/// [`assemble`] or [`assemble_deferring_detection`]: a run's result from the attack's output.
+type Assembler = fn(
+    &LoadedModel,
+    &ComputeDevice,
+    &AttackSpec,
+    &Prepared,
+    Attacked,
+    Instant,
+    Progress<'_>,
+) -> Result<AttackResult, PipelineError>;
 
 /// FGSM for a fixed (scan, model, target, defence attacked): the gradient is computed once,
 /// then every ε is cheap.
@@ -62,10 +74,7 @@ impl FgsmSession {
         spec: &AttackSpec,
         control: &AttackControl<'_>,
     ) -> Result<AttackResult, PipelineError> {
-        let started = Instant::now();
-        let result = self.result_deferring_detection(model, device, spec, control)?;
-        let detection = self.detection_at(model, spec, &result.adversarial_prediction.probs)?;
-        Ok(with_detection(result, detection, started))
+        self.result_through(assemble, model, device, spec, control)
     }
 
     /// [`Self::result_at`] without the detector's scores, for the window's slider: the images
@@ -81,8 +90,20 @@ impl FgsmSession {
         spec: &AttackSpec,
         control: &AttackControl<'_>,
     ) -> Result<AttackResult, PipelineError> {
+        self.result_through(assemble_deferring_detection, model, device, spec, control)
+    }
+
+    /// The result at `spec`'s ε, put together by `assembler`.
+    fn result_through(
+        &self,
+        assembler: Assembler,
+        model: &LoadedModel,
+        device: &ComputeDevice,
+        spec: &AttackSpec,
+        control: &AttackControl<'_>,
+    ) -> Result<AttackResult, PipelineError> {
         let started = Instant::now();
-        assemble_deferring_detection(
+        assembler(
             model,
             device,
             spec,
