@@ -2,7 +2,8 @@
 //! command, commit and data-set SHA-256 on the card, and running the card's command again
 //! (only `--out` changed) gives bit-identical weights and the same card figures. Needs
 //! `../shared/datasets` (skipped with a message without it). The small run uses every
-//! option that draws random numbers (augmentation, mixup and CutMix, weight averaging).
+//! option that draws random numbers (augmentation, mixup and CutMix, weight averaging), and
+//! distillation from a shipped teacher.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -102,6 +103,10 @@ fn a_cards_command_retrains_the_same_model_bit_for_bit() {
         "0.2",
         "--cutmix",
         "1",
+        "--teacher",
+        "assets/models/chest-xray-cnn.safetensors",
+        "--distill-weight",
+        "0.5",
         "--device",
         "cpu",
         "--datasets",
@@ -133,6 +138,14 @@ fn a_cards_command_retrains_the_same_model_bit_for_bit() {
     assert!(
         loss.contains("mixup α = 0.2") && loss.contains("CutMix α = 1"),
         "{loss}"
+    );
+    let teacher_sha =
+        sha256_file(Path::new("assets/models/chest-xray-cnn.safetensors")).expect("teacher hash");
+    assert!(
+        loss.contains("distilled from chest-xray-cnn")
+            && loss.contains(&format!("SHA-256 {teacher_sha}"))
+            && loss.contains("T = 4"),
+        "the card names the teacher, its weights' hash and the temperature: {loss}"
     );
 
     run_train(&card_arguments(&command, &second));

@@ -46,3 +46,58 @@ fn mixing_is_refused_for_a_segmenter() {
         "apply to classifiers only",
     );
 }
+
+#[test]
+fn distillation_is_refused_with_adversarial_training_and_for_a_segmenter() {
+    let teacher = "assets/models/brain-mri-resnet18.safetensors";
+    train_fails_saying(
+        &[
+            "--task",
+            "brain-mri",
+            "--teacher",
+            teacher,
+            "--adversarial",
+            "pgd",
+        ],
+        "cannot be used with",
+    );
+    train_fails_saying(
+        &["--task", "fetal-head", "--teacher", teacher],
+        "apply to classifiers only",
+    );
+}
+
+#[test]
+fn a_wrong_or_missing_teacher_is_refused_before_any_data_is_loaded() {
+    train_fails_saying(
+        &[
+            "--task",
+            "chest-xray",
+            "--teacher",
+            "assets/models/brain-mri-resnet18.safetensors",
+        ],
+        "the task chest-xray needs",
+    );
+    train_fails_saying(
+        &[
+            "--task",
+            "brain-mri",
+            "--teacher",
+            "/nonexistent/teacher.safetensors",
+        ],
+        "no such weight file",
+    );
+    for value in ["0", "200", "abc"] {
+        train_fails_saying(
+            &[
+                "--task",
+                "brain-mri",
+                "--teacher",
+                "assets/models/brain-mri-resnet18.safetensors",
+                "--distill-temperature",
+                value,
+            ],
+            "the distillation temperature must be a number in (0, 100]",
+        );
+    }
+}

@@ -26,9 +26,10 @@ pub fn run(args: &TrainArgs, task: SegmentationTask) -> anyhow::Result<()> {
         || args.label_smoothing > 0.0
         || args.mixup > 0.0
         || args.cutmix > 0.0
+        || args.teacher.is_some()
     {
         anyhow::bail!(
-            "--noise-sigma, --swa, --label-smoothing, --mixup and --cutmix apply to classifiers only; {task} trains a segmenter"
+            "--noise-sigma, --swa, --label-smoothing, --mixup, --cutmix and --teacher apply to classifiers only; {task} trains a segmenter"
         );
     }
     let root = args

@@ -8,7 +8,7 @@ use clap::Args;
 use super::train_log::progress_reporter;
 use super::train_parsers::{
     parse_fraction, parse_input_norm, parse_label_smoothing, parse_mixing_alpha, parse_noise_sigma,
-    parse_train_task, parse_widths,
+    parse_temperature, parse_train_task, parse_widths,
 };
 
 use advlens::datasets::{load_dataset, shared_datasets_dir};
@@ -16,7 +16,8 @@ use advlens::device::DevicePreference;
 use advlens::models::{Architecture, InputNorm, Task, save_weights};
 use advlens::segment::SegmentationTask;
 use advlens::train::{
-    AdversarialObjective, AdversarialTraining, Augmentation, BatchMixing, TrainConfig, train_model,
+    AdversarialObjective, AdversarialTraining, Augmentation, BatchMixing, Distillation,
+    TrainConfig, train_model,
 };
 
 /// Arguments of `train`.
@@ -147,6 +148,18 @@ pub struct TrainArgs {
     /// as well on validation as the best single epoch).
     #[arg(long, default_value_t = 0)]
     pub(super) swa: usize,
+    /// Knowledge distillation (Hinton et al. 2015): learn from this trained classifier's
+    /// softened predictions as well as from the labels, e.g.
+    /// assets/models/brain-mri-resnet18.safetensors (its card must be beside it).
+    #[arg(long, conflicts_with = "adversarial")]
+    pub(super) teacher: Option<PathBuf>,
+    /// With --teacher: the softmax temperature T (> 0).
+    #[arg(long, default_value_t = 4.0, requires = "teacher", value_parser = parse_temperature)]
+    pub(super) distill_temperature: f32,
+    /// With --teacher: the weight w of the distillation term, in [0, 1]; the labels' loss
+    /// gets 1 − w.
+    #[arg(long, default_value_t = 0.9, requires = "teacher", value_parser = parse_fraction)]
+    pub(super) distill_weight: f32,
 }
 
 /// The command line as typed, program name replaced by `advlens`, arguments with spaces or
@@ -244,6 +257,11 @@ fn train_config(args: &TrainArgs, name: &str, task: Task, arch: Architecture) ->
         swa_epochs: args.swa,
         command: command_line(),
         min_clean_accuracy: args.min_clean_val,
+        distillation: args.teacher.as_ref().map(|teacher| Distillation {
+            teacher: teacher.clone(),
+            temperature: args.distill_temperature,
+            weight: args.distill_weight,
+        }),
         checkpoint_dir: args
             .checkpoint_dir
             .clone()
@@ -271,6 +289,12 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         .unwrap_or("compact-cnn")
         .parse()
         .map_err(anyhow::Error::msg)?;
+    let name = model_name(args, task, arch);
+    let config = train_config(args, &name, task, arch);
+    if let Some(distillation) = &config.distillation {
+        // A wrong or missing teacher is refused before the data set is loaded.
+        distillation.teacher_card(task)?;
+    }
     let root = args
         .datasets
         .clone()
@@ -278,8 +302,6 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         .context("no data-set folder: pass --datasets or set ADVLENS_DATASETS")?;
     let dataset = load_dataset(&root, task.dataset_file())?;
     let device = super::start_device(args.device)?;
-    let name = model_name(args, task, arch);
-    let config = train_config(args, &name, task, arch);
     let (bar, mut on_event) = progress_reporter(open_log(args)?, "val accuracy");
     let outcome = train_model(
         &config,

@@ -72,3 +72,18 @@ pub(super) fn parse_mixing_alpha(text: &str) -> Result<f32, String> {
         "the mixing α must be a number in [0, 4] (0 for none)",
     )
 }
+
+/// The temperature of --distill-temperature: a number in (0, 100].
+pub(super) fn parse_temperature(text: &str) -> Result<f32, String> {
+    match number_in(
+        text,
+        0.0..=100.0,
+        "the distillation temperature must be a number in (0, 100]",
+    ) {
+        Ok(value) if value > 0.0 => Ok(value),
+        Ok(_) => Err(format!(
+            "the distillation temperature must be a number in (0, 100], got '{text}'"
+        )),
+        Err(err) => Err(err),
+    }
+}

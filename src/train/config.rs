@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::adversarial::AdversarialTraining;
 use super::augment::Augmentation;
+use super::distill::Distillation;
 use super::mixing::BatchMixing;
 use crate::models::{Architecture, Classifier, InputNorm, ModelCard, ModelError, Task};
 
@@ -67,6 +68,9 @@ pub struct TrainConfig {
     /// noise run (a clean-accuracy budget): the most accurate epoch under the selection metric
     /// among those at or above it; if none is, the one with the most clean accuracy.
     pub min_clean_accuracy: Option<f32>,
+    /// Knowledge distillation from a trained teacher (standard training only: not with
+    /// `adversarial`).
+    pub distillation: Option<Distillation>,
 }
 
 /// The trained model and its card.

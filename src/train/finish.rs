@@ -118,7 +118,7 @@ pub(super) fn finish(
         trained_with: env!("CARGO_PKG_VERSION").to_string(),
         commit: Some(crate::about::COMMIT.to_string()),
         command: (!config.command.is_empty()).then(|| config.command.clone()),
-        loss: Some(loss_words(config)),
+        loss: Some(loss_words(config)?),
         weight_averaging: chosen.weight_averaging.clone(),
         noise_sigma: (config.augmentation.noise_sigma > 0.0)
             .then_some(config.augmentation.noise_sigma),
@@ -127,8 +127,8 @@ pub(super) fn finish(
 }
 
 /// The training loss in words, for the card: class-balanced cross-entropy with its label
-/// smoothing and batch mixing.
-fn loss_words(config: &TrainConfig) -> String {
+/// smoothing and batch mixing, and the teacher (with its weights' SHA-256) when distilling.
+fn loss_words(config: &TrainConfig) -> Result<String, TrainError> {
     let smoothing = if config.label_smoothing > 0.0 {
         format!(", label smoothing {}", config.label_smoothing)
     } else {
@@ -137,5 +137,15 @@ fn loss_words(config: &TrainConfig) -> String {
     let mixing = config.mixing.describe().map_or_else(String::new, |mixing| {
         format!("; batches mixed by {mixing}, each label weighted by its share of the image")
     });
-    format!("class-balanced cross-entropy{smoothing}{mixing}")
+    let hard = format!("class-balanced cross-entropy{smoothing}{mixing}");
+    let Some(distillation) = &config.distillation else {
+        return Ok(hard);
+    };
+    let card = crate::models::ModelCard::load(&distillation.teacher.with_extension("json"))?;
+    let sha256 = crate::datasets::sha256_file(&distillation.teacher)
+        .map_err(|err| TrainError::Other(err.to_string()))?;
+    Ok(format!(
+        "{hard}; {}",
+        distillation.describe(&card.name, &sha256)
+    ))
 }

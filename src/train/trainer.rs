@@ -12,6 +12,7 @@ use super::adversarial::AdversarialObjective;
 use super::batches::training_batch;
 use super::checkpoint::{CheckpointFiles, CheckpointState};
 use super::config::{TrainConfig, TrainError, TrainOutcome};
+use super::distill::Teacher;
 use super::finish::finish;
 use super::loss::{balanced_class_weights, mixed_cross_entropy, weighted_cross_entropy};
 use super::mixing::MixedLabels;
@@ -88,6 +89,11 @@ pub fn train_model(
     if state.epochs_done > 0 && files.optimizer.exists() {
         optimizer = optimizer.load(&files.optimizer).map_err(other)?;
     }
+    let teacher = config
+        .distillation
+        .as_ref()
+        .map(|distillation| Teacher::load(distillation, config.task, dataset.train.height, device))
+        .transpose()?;
     let train_count = training_images(config, dataset);
     let class_weights = balanced_class_weights(&dataset.train.labels[..train_count], classes);
     let batches = train_count.div_ceil(config.batch_size);
@@ -116,6 +122,7 @@ pub fn train_model(
                 images,
                 (&labels, mixed.as_ref()),
                 &class_weights,
+                teacher.as_ref(),
                 progress,
                 seed,
             )?;
@@ -174,6 +181,11 @@ fn refuse_unsupported(config: &TrainConfig) -> Result<(), TrainError> {
     if config.mixing.is_active() && config.adversarial.is_some() {
         return Err(TrainError::Other(
             "mixup and CutMix apply to standard training, not to adversarial training".into(),
+        ));
+    }
+    if config.distillation.is_some() && config.adversarial.is_some() {
+        return Err(TrainError::Other(
+            "distillation applies to standard training, not to adversarial training".into(),
         ));
     }
     Ok(())
@@ -270,7 +282,8 @@ fn initial_model(
 }
 
 /// The batch loss: class-weighted cross-entropy on the augmented batch (each label weighted
-/// by its share of a mixup or CutMix image) or, under adversarial training, on its PGD
+/// by its share of a mixup or CutMix image), mixed with the teacher's soft targets when
+/// distilling, or, under adversarial training, on its PGD
 /// version (at the ramped ε for this point of training) mixed with the clean loss when a
 /// clean weight is set, or the TRADES loss.
 fn training_loss(
@@ -279,16 +292,33 @@ fn training_loss(
     images: Tensor<4>,
     (labels, mixed): (&[usize], Option<&MixedLabels>),
     class_weights: &[f32],
+    teacher: Option<&Teacher>,
     progress: f64,
     seed: u64,
 ) -> Result<Tensor<1>, TrainError> {
     let Some(adversarial) = &config.adversarial else {
+        let teacher_logits = teacher.map(|teacher| teacher.logits(&images));
         let logits = model.forward(images);
-        return Ok(match mixed {
-            Some(mixed) => {
-                mixed_cross_entropy(logits, labels, mixed, class_weights, config.label_smoothing)
+        let hard = match mixed {
+            Some(mixed) => mixed_cross_entropy(
+                logits.clone(),
+                labels,
+                mixed,
+                class_weights,
+                config.label_smoothing,
+            ),
+            None => weighted_cross_entropy(
+                logits.clone(),
+                labels,
+                class_weights,
+                config.label_smoothing,
+            ),
+        };
+        return Ok(match (&config.distillation, teacher_logits) {
+            (Some(distillation), Some(teacher_logits)) => {
+                distillation.loss(hard, logits, teacher_logits)
             }
-            None => weighted_cross_entropy(logits, labels, class_weights, config.label_smoothing),
+            _ => hard,
         });
     };
     let perturbed = adversarial
