@@ -65,10 +65,10 @@ impl Teacher {
                 ),
             ));
         }
-        let sha256 = sha256_file(path).map_err(|err| teacher_error(path, err.to_string()))?;
+        let sha256 = sha256_file(path).map_err(|err| teacher_error(path, err))?;
         let name = card.name.clone();
-        let loaded = load_model_files(path, card, device)
-            .map_err(|err| teacher_error(path, err.to_string()))?;
+        let loaded =
+            load_model_files(path, card, device).map_err(|err| teacher_error(path, err))?;
         Ok(Self {
             network: loaded.models.inference,
             name,
@@ -89,7 +89,7 @@ impl Teacher {
     }
 }
 
-fn teacher_error(path: &Path, what: String) -> TrainError {
+fn teacher_error(path: &Path, what: impl std::fmt::Display) -> TrainError {
     TrainError::Other(format!("the teacher {}: {what}", path.display()))
 }
 
@@ -103,7 +103,7 @@ impl Distillation {
     pub fn teacher_card(&self, task: Task) -> Result<ModelCard, TrainError> {
         let path = &self.teacher;
         if !path.is_file() {
-            return Err(teacher_error(path, "no such weight file".to_string()));
+            return Err(teacher_error(path, "no such weight file"));
         }
         let card_path = path.with_extension("json");
         let card = ModelCard::load(&card_path).map_err(|err| {

@@ -89,11 +89,7 @@ pub fn train_model(
     if state.epochs_done > 0 && files.optimizer.exists() {
         optimizer = optimizer.load(&files.optimizer).map_err(other)?;
     }
-    let teacher = config
-        .distillation
-        .as_ref()
-        .map(|distillation| Teacher::load(distillation, config.task, dataset.train.height, device))
-        .transpose()?;
+    let teacher = load_teacher(config, dataset, device)?;
     let train_count = training_images(config, dataset);
     let class_weights = balanced_class_weights(&dataset.train.labels[..train_count], classes);
     let batches = train_count.div_ceil(config.batch_size);
@@ -121,8 +117,7 @@ pub fn train_model(
                 &model,
                 images,
                 (&labels, mixed.as_ref()),
-                &class_weights,
-                teacher.as_ref(),
+                (&class_weights, teacher.as_ref()),
                 progress,
                 seed,
             )?;
@@ -189,6 +184,19 @@ fn refuse_unsupported(config: &TrainConfig) -> Result<(), TrainError> {
         ));
     }
     Ok(())
+}
+
+/// The teacher of a distillation run, loaded once on the plain device.
+fn load_teacher(
+    config: &TrainConfig,
+    dataset: &Dataset,
+    device: &Device,
+) -> Result<Option<Teacher>, TrainError> {
+    config
+        .distillation
+        .as_ref()
+        .map(|distillation| Teacher::load(distillation, config.task, dataset.train.height, device))
+        .transpose()
 }
 
 /// How many training images a run uses (all, or the first `limit_train`).
@@ -291,8 +299,7 @@ fn training_loss(
     model: &Classifier,
     images: Tensor<4>,
     (labels, mixed): (&[usize], Option<&MixedLabels>),
-    class_weights: &[f32],
-    teacher: Option<&Teacher>,
+    (class_weights, teacher): (&[f32], Option<&Teacher>),
     progress: f64,
     seed: u64,
 ) -> Result<Tensor<1>, TrainError> {
