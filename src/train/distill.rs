@@ -128,9 +128,9 @@ impl Distillation {
         format!(
             "distilled from {teacher_name} (weights {file}, SHA-256 {teacher_sha256}): {keep}·that + {weight}·T²·KL(teacher ‖ student) at temperature T = {temperature}",
             file = file_name(&self.teacher),
-            keep = 1.0 - self.weight,
-            weight = self.weight,
-            temperature = self.temperature,
+            keep = short_number(1.0 - f64::from(self.weight)),
+            weight = short_number(f64::from(self.weight)),
+            temperature = short_number(f64::from(self.temperature)),
         )
     }
 
@@ -156,6 +156,13 @@ pub fn soft_target_loss(student: Tensor<2>, teacher: Tensor<2>, temperature: f32
     kl_rows(teacher.mul_scalar(scale), student.mul_scalar(scale))
         .mean()
         .mul_scalar(temperature * temperature)
+}
+
+/// A weight or temperature as typed: at most four decimals, no trailing zeros (0.1, not
+/// 0.100000024 for 1 − 0.9 in single precision).
+fn short_number(value: f64) -> String {
+    let text = format!("{value:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn file_name(path: &Path) -> String {
@@ -244,6 +251,11 @@ mod tests {
             temperature: 2.0,
             weight: 0.75,
         };
+        let ninety = Distillation {
+            weight: 0.9,
+            ..distillation.clone()
+        };
+        assert!(ninety.describe("t", "s").contains(": 0.1·that + 0.9·T²"));
         let student = logits(&[1.0, 0.0, 0.0, 1.0], 2);
         let teacher = logits(&[0.0, 2.0, 2.0, 0.0], 2);
         let hard = Tensor::<1>::from_data(TensorData::new(vec![0.8f32], [1]), &Device::flex());
@@ -251,6 +263,7 @@ mod tests {
         let got = scalar(distillation.loss(hard, student, teacher));
         assert!((got - (0.25 * 0.8 + 0.75 * soft)).abs() < 1e-6, "{got}");
         let words = distillation.describe("big-teacher", "abc123");
+        assert!(words.contains(": 0.25·that + 0.75·T²"), "{words}");
         assert!(words.contains("big-teacher") && words.contains("teacher.safetensors"));
         assert!(words.contains("SHA-256 abc123") && words.contains("T = 2"));
     }
