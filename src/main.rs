@@ -4,6 +4,12 @@
 
 mod cli;
 
+/// The memory allocator: mimalloc keeps freed pages for reuse, where the system allocator
+/// hands the large tensor buffers of every operation back to the kernel and takes page faults
+/// to get them again (docs/performance.md, "The allocator").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     quiet_on_closed_stdout();
     match cli::run() {
