@@ -31,14 +31,10 @@ pub struct Distillation {
 }
 
 /// A loaded teacher: its network in evaluation mode (batch norms folded, as every evaluation
-/// copy is), its name and the SHA-256 of its weight file.
+/// copy is).
 #[derive(Debug)]
 pub struct Teacher {
     network: Classifier,
-    /// The teacher's name, from its card.
-    pub name: String,
-    /// The SHA-256 of its weight file, for the card of the model it teaches.
-    pub sha256: String,
 }
 
 impl Teacher {
@@ -65,14 +61,10 @@ impl Teacher {
                 ),
             ));
         }
-        let sha256 = sha256_file(path).map_err(|err| teacher_error(path, err))?;
-        let name = card.name.clone();
         let loaded =
             load_model_files(path, card, device).map_err(|err| teacher_error(path, err))?;
         Ok(Self {
             network: loaded.models.inference,
-            name,
-            sha256,
         })
     }
 
@@ -120,6 +112,19 @@ impl Distillation {
             ));
         }
         Ok(card)
+    }
+
+    /// Describes the distillation for the card of the model it teaches: the teacher's name
+    /// (from its card) and the SHA-256 of its weight file, read now.
+    ///
+    /// # Errors
+    /// [`TrainError::Other`] naming the file when the card or the weights cannot be read.
+    pub fn card_words(&self) -> Result<String, TrainError> {
+        let path = &self.teacher;
+        let card = ModelCard::load(&path.with_extension("json"))
+            .map_err(|err| teacher_error(path, err))?;
+        let sha256 = sha256_file(path).map_err(|err| teacher_error(path, err))?;
+        Ok(self.describe(&card.name, &sha256))
     }
 
     /// Describes the distillation for a card, with the teacher's name and weights' SHA-256.

@@ -141,11 +141,5 @@ fn loss_words(config: &TrainConfig) -> Result<String, TrainError> {
     let Some(distillation) = &config.distillation else {
         return Ok(hard);
     };
-    let card = crate::models::ModelCard::load(&distillation.teacher.with_extension("json"))?;
-    let sha256 = crate::datasets::sha256_file(&distillation.teacher)
-        .map_err(|err| TrainError::Other(err.to_string()))?;
-    Ok(format!(
-        "{hard}; {}",
-        distillation.describe(&card.name, &sha256)
-    ))
+    Ok(format!("{hard}; {}", distillation.card_words()?))
 }
