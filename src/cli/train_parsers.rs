@@ -75,15 +75,9 @@ pub(super) fn parse_mixing_alpha(text: &str) -> Result<f32, String> {
 
 /// The temperature of --distill-temperature: a number in (0, 100].
 pub(super) fn parse_temperature(text: &str) -> Result<f32, String> {
-    match number_in(
+    number_in(
         text,
-        0.0..=100.0,
+        f32::MIN_POSITIVE..=100.0,
         "the distillation temperature must be a number in (0, 100]",
-    ) {
-        Ok(value) if value > 0.0 => Ok(value),
-        Ok(_) => Err(format!(
-            "the distillation temperature must be a number in (0, 100], got '{text}'"
-        )),
-        Err(err) => Err(err),
-    }
+    )
 }

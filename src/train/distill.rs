@@ -31,10 +31,12 @@ pub struct Distillation {
 }
 
 /// A loaded teacher: its network in evaluation mode (batch norms folded, as every evaluation
-/// copy is).
+/// copy is) and the distillation settings it was loaded for.
 #[derive(Debug)]
 pub struct Teacher {
     network: Classifier,
+    /// The temperature and weight it teaches with.
+    pub settings: Distillation,
 }
 
 impl Teacher {
@@ -65,6 +67,7 @@ impl Teacher {
             load_model_files(path, card, device).map_err(|err| teacher_error(path, err))?;
         Ok(Self {
             network: loaded.models.inference,
+            settings: distillation.clone(),
         })
     }
 

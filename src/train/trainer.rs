@@ -321,9 +321,9 @@ fn training_loss(
                 config.label_smoothing,
             ),
         };
-        return Ok(match (&config.distillation, teacher_logits) {
-            (Some(distillation), Some(teacher_logits)) => {
-                distillation.loss(hard, logits, teacher_logits)
+        return Ok(match (teacher, teacher_logits) {
+            (Some(teacher), Some(teacher_logits)) => {
+                teacher.settings.loss(hard, logits, teacher_logits)
             }
             _ => hard,
         });
