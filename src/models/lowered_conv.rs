@@ -11,7 +11,10 @@
 //! weights' own `[O, C·kh·kw]` reshape) and multiply by the weights as stored, through the
 //! backend extension in [`super::lowered_conv_kernel`], whose backward is Burn's own
 //! convolution gradient; the results equal Flex's convolution up to float rounding (tests
-//! below). Other layers, other batch shapes, and the wgpu backend keep Burn's convolution.
+//! below). On a batch the same product runs in bands of output rows, one image per thread,
+//! which also beats Flex's convolution where the weights are small (its input re-layout and
+//! strided scatter cost more than the product saves). Dilated, grouped and `Same`-padded
+//! layers, and the wgpu backend, keep Burn's convolution.
 
 use super::lowered_conv_kernel::LoweredConvolution;
 use burn::backend::Dispatch;
@@ -39,9 +42,9 @@ struct LoweringPlan {
 }
 
 /// The plan when the layer is lowered: on the Flex CPU backend, f32, with explicit or no
-/// padding, no dilation or groups, and either a single image or more weights than unrolled
-/// input values (measured in docs/performance.md: at batch 16 the compact CNNs' large maps
-/// are faster through Flex, whose convolution spreads the images over the threads).
+/// padding, no dilation or groups, at any batch size. How the product is cut (a whole image or
+/// group of images at once, or bands of output rows, one image per thread) is the kernel's
+/// choice; each was measured against Flex's convolution in docs/performance.md.
 fn lowering_plan(conv: &Conv2d, input: &Tensor<4>) -> Option<LoweringPlan> {
     if input.device().without_autodiff() != Device::flex()
         || input.dtype() != DType::F32
@@ -56,7 +59,7 @@ fn lowering_plan(conv: &Conv2d, input: &Tensor<4>) -> Option<LoweringPlan> {
         PaddingConfig2d::Explicit(top, left, bottom, right) => [(top, bottom), (left, right)],
         PaddingConfig2d::Same => return None,
     };
-    let [batch, channels, height, width] = input.dims();
+    let [batch, _, height, width] = input.dims();
     let [kernel_h, kernel_w] = conv.kernel_size;
     let [stride_h, stride_w] = conv.stride;
     let padded = [
@@ -71,10 +74,7 @@ fn lowering_plan(conv: &Conv2d, input: &Tensor<4>) -> Option<LoweringPlan> {
         (padded[0] - kernel_h) / stride_h + 1,
         (padded[1] - kernel_w) / stride_w + 1,
     ];
-    let columns = batch * channels * kernel_h * kernel_w * output[0] * output[1];
-    let weights = conv.weight.val().dims().iter().product::<usize>();
-    let chosen = batch == 1 || weights > columns;
-    chosen.then_some(LoweringPlan { padding, output })
+    Some(LoweringPlan { padding, output })
 }
 
 /// The convolution through the [`LoweredConvolution`] extension (an explicit product forward,
@@ -187,55 +187,73 @@ mod tests {
     }
 
     #[test]
-    fn small_layers_and_large_batches_keep_burns_convolution() {
+    fn the_plan_takes_every_eligible_layer_and_only_those() {
         let device = Device::flex();
         let conv = Conv2dConfig::new([16, 24], [3, 3])
             .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
             .init(&device);
-        let scans = Tensor::<4>::zeros([2, 16, 64, 64], &device);
-        assert_eq!(
-            lowering_plan(&conv, &scans),
-            None,
-            "more columns than weights"
-        );
-        let scan = Tensor::<4>::zeros([1, 16, 64, 64], &device);
-        assert!(lowering_plan(&conv, &scan).is_some(), "a single image");
-        let wide = Conv2dConfig::new([256, 256], [3, 3])
-            .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
-            .init(&device);
-        assert!(lowering_plan(&wide, &Tensor::<4>::zeros([1, 256, 8, 8], &device)).is_some());
-        assert_eq!(
-            lowering_plan(&wide, &Tensor::<4>::zeros([16, 256, 8, 8], &device)),
-            None,
-            "a batch of 16 unrolls to more values than the weights"
-        );
+        for batch in [1, 2, 16] {
+            let scans = Tensor::<4>::zeros([batch, 16, 64, 64], &device);
+            assert!(lowering_plan(&conv, &scans).is_some(), "batch {batch}");
+        }
         let same = Conv2dConfig::new([256, 256], [3, 3])
             .with_padding(PaddingConfig2d::Same)
             .init(&device);
         assert_eq!(
             lowering_plan(&same, &Tensor::<4>::zeros([1, 256, 8, 8], &device)),
-            None
+            None,
+            "padding chosen by Burn"
+        );
+        let dilated = Conv2dConfig::new([8, 8], [3, 3])
+            .with_dilation([2, 2])
+            .init(&device);
+        assert_eq!(
+            lowering_plan(&dilated, &Tensor::<4>::zeros([1, 8, 16, 16], &device)),
+            None,
+            "dilation"
         );
         let empty = Tensor::<4>::zeros([0, 256, 8, 8], &device);
-        assert_eq!(lowering_plan(&wide, &empty), None, "an empty batch");
+        assert_eq!(lowering_plan(&same, &empty), None, "an empty batch");
     }
 
-    /// Images whose unrolled columns exceed the budget are multiplied one group at a time and
-    /// joined; the result must not depend on that split.
+    /// A batch whose layer has fewer weights than an image's columns is multiplied in bands of
+    /// output rows, one image per task; the result must not depend on where the bands end.
+    #[test]
+    fn a_batch_multiplied_in_bands_equals_burns_convolution() {
+        let device = Device::flex();
+        // (in, out, stride, height, width): bands of 7 rows over 64 (the last of 1 row), and a
+        // strided layer on an odd map (bands of 9 and 8 rows).
+        for (cin, cout, stride, height, width) in [(16, 24, 1, 64, 64), (48, 80, 2, 33, 31)] {
+            let conv = Conv2dConfig::new([cin, cout], [3, 3])
+                .with_stride([stride, stride])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(&device);
+            let input = Tensor::<4>::random(
+                [3, cin, height, width],
+                Distribution::Normal(0.0, 1.0),
+                &device,
+            );
+            let expected = conv.forward(input.clone());
+            let actual = convolve(&conv, input);
+            assert_eq!(actual.dims(), expected.dims());
+            let (gap, scale) = largest_gap(actual, expected);
+            assert!(gap <= 1e-5 * scale, "{cin}→{cout}: {gap} of {scale}");
+        }
+    }
+
+    /// A batch whose layer has more weights than an image's columns (ResNet-18's last stage) is
+    /// multiplied in groups of images within the column budget, and the groups joined; the
+    /// result must not depend on that split.
     #[test]
     fn a_batch_split_into_groups_equals_burns_convolution() {
         let device = Device::flex();
-        let conv = Conv2dConfig::new([64, 4], [3, 3])
+        let conv = Conv2dConfig::new([512, 512], [3, 3])
             .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
             .init(&device);
-        // 64·9·128·128 ≈ 9.4 M unrolled values per image: one image per group.
-        let input = Tensor::<4>::random([3, 64, 128, 128], Distribution::Normal(0.0, 1.0), &device);
-        let plan = LoweringPlan {
-            padding: [(1, 1), (1, 1)],
-            output: [128, 128],
-        };
+        // 512·9·4·4 ≈ 74 k unrolled values per image: groups of 56 images, so two groups.
+        let input = Tensor::<4>::random([64, 512, 4, 4], Distribution::Normal(0.0, 1.0), &device);
         let expected = conv.forward(input.clone());
-        let (gap, scale) = largest_gap(lowered(&conv, input, &plan), expected);
+        let (gap, scale) = largest_gap(convolve(&conv, input), expected);
         assert!(gap <= 1e-5 * scale, "{gap} of {scale}");
     }
 

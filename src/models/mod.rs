@@ -18,6 +18,7 @@ mod resnet;
 mod smoothing_base;
 mod task;
 mod unet;
+mod unroll;
 mod weights;
 
 pub use architecture::{Architecture, ModelSpec};
