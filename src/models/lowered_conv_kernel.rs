@@ -10,9 +10,8 @@
 //! image per thread, each band unrolled just before its product reads it. Autodiff
 //! differentiates it the way Burn differentiates its own convolution: the input gradient is
 //! the transposed convolution of the output gradient (`conv2d_x_backward`), the weight
-//! gradient Burn's `conv2d_weight_backward`. So a lowered
-//! layer's gradients are the ones Burn's convolution would give, and only the forward product
-//! differs, by float rounding.
+//! gradient Burn's `conv2d_weight_backward`. So a lowered layer's gradients are the ones
+//! Burn's convolution would give, and only the forward product differs, by float rounding.
 
 use burn::backend::autodiff::Autodiff;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -42,7 +41,7 @@ pub trait LoweredConvolution: Backend {
 /// Most unrolled values (f32) built at once: 16 MiB, the order of a last-level cache.
 const COLUMN_BUDGET: usize = 4 << 20;
 
-/// Most unrolled values (f32) of one tile of the batched path: 256 KiB, so that a tile's
+/// Most unrolled values (f32) of one band of the batched path: 256 KiB, so that a band's
 /// columns are still in the level-2 cache when the product packs them.
 const TILE_BUDGET: usize = 64 << 10;
 
@@ -126,11 +125,12 @@ impl LoweredConvolution for Flex {
     }
 }
 
-/// Whether the layer has more weights than one image's unrolled columns have values (ResNet-18's
+/// Whether the layer has more weights (`O·C·kh·kw`) than one image's unrolled columns have
+/// values (`C·kh·kw·Ho·Wo`), that is more output channels than output positions (ResNet-18's
 /// last stages): then the whole-image product, which reads the weights once per image group,
 /// beats bands, which would pack them once per band.
 fn weights_dominate(geometry: &UnrollGeometry, out_channels: usize) -> bool {
-    out_channels * geometry.depth() > geometry.depth() * geometry.positions()
+    out_channels > geometry.positions()
 }
 
 /// A batch's product, one image per parallel task: its output rows in bands whose columns fit
