@@ -13,6 +13,7 @@ use burn::tensor::{Device, Tensor};
 
 use super::fold::{conv_then_norm, fold_into_conv};
 use super::input_norm::InputNormalization;
+use super::max_pool::max_pool;
 
 /// Hyper-parameters of [`CompactCnn`].
 #[derive(Config, Debug)]
@@ -133,7 +134,7 @@ impl CompactCnn {
         let block = block.min(self.features.len().saturating_sub(1));
         for (index, layer) in self.features.iter().enumerate().take(block + 1) {
             if index > 0 {
-                x = self.pool.forward(x);
+                x = max_pool(&self.pool, x);
             }
             x = relu(layer.forward(x));
         }
@@ -146,7 +147,7 @@ impl CompactCnn {
     pub fn head_from(&self, activations: Tensor<4>, block: usize) -> Tensor<2> {
         let mut x = activations;
         for layer in self.features.iter().skip(block + 1) {
-            x = relu(layer.forward(self.pool.forward(x)));
+            x = relu(layer.forward(max_pool(&self.pool, x)));
         }
         self.head(x)
     }

@@ -13,6 +13,7 @@ use burn::tensor::{Device, Tensor};
 
 use super::fold::{conv_then_norm, fold_into_conv};
 use super::input_norm::InputNormalization;
+use super::max_pool::max_pool;
 
 /// Hyper-parameters of [`ResNet18`].
 #[derive(Config, Debug)]
@@ -233,7 +234,7 @@ impl ResNet18 {
     pub fn features_at(&self, input: Tensor<4>, stage: usize) -> Tensor<4> {
         let x = self.input.apply(input);
         let x = relu(conv_then_norm(&self.conv1, &self.bn1, self.folded, x)); // [batch, 64, 64, 64]
-        let mut x = self.maxpool.forward(x); // [batch, 64, 32, 32]
+        let mut x = max_pool(&self.maxpool, x); // [batch, 64, 32, 32]
         for layer in self.stages().into_iter().take(stage.min(3) + 1) {
             for residual in layer {
                 x = residual.forward(x);

@@ -15,6 +15,7 @@ use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
 use burn::tensor::{Device, Tensor};
 
 use super::input_norm::InputNormalization;
+use super::max_pool::max_pool;
 
 /// Hyper-parameters of [`UNet`].
 #[derive(Config, Debug)]
@@ -114,7 +115,7 @@ impl UNet {
         let mut skips = Vec::with_capacity(3);
         for (level, block) in self.down.iter().enumerate() {
             if level > 0 {
-                x = self.pool.forward(x);
+                x = max_pool(&self.pool, x);
             }
             x = block.forward(x);
             if level < 3 {
