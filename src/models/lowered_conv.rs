@@ -257,6 +257,33 @@ mod tests {
         assert!(gap <= 1e-5 * scale, "{gap} of {scale}");
     }
 
+    /// A layer whose weights dominate, on a map of fewer than 64 positions: a batch multiplies
+    /// its images side by side, and each image's output is the one it gets alone, bit for bit
+    /// (the images, channels and positions laid back out in their places).
+    #[test]
+    fn images_multiplied_side_by_side_equal_each_image_alone() {
+        let device = Device::flex();
+        let conv = Conv2dConfig::new([24, 40], [3, 3])
+            .with_stride([2, 2])
+            .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+            .init(&device);
+        // A 7×5 map gives 4×3 = 12 output positions, fewer than the 40 output channels.
+        let input = Tensor::<4>::random([3, 24, 7, 5], Distribution::Normal(0.0, 1.0), &device);
+        let batch = convolve(&conv, input.clone());
+        for image in 0..3 {
+            let alone = convolve(&conv, input.clone().narrow(0, image, 1));
+            let bits = |tensor: Tensor<4>| -> Vec<u32> {
+                let values = tensor.into_data().try_to_vec::<f32>().unwrap();
+                values.iter().map(|value| value.to_bits()).collect()
+            };
+            assert_eq!(
+                bits(batch.clone().narrow(0, image, 1)),
+                bits(alone),
+                "image {image}"
+            );
+        }
+    }
+
     #[test]
     fn a_known_answer_on_a_tiny_layer() {
         // One 2×2 kernel [[1, 2], [3, 4]], stride 1, no padding, bias 0.5, on [[1, 2, 3], [4, 5, 6],
