@@ -284,6 +284,49 @@ mod tests {
         }
     }
 
+    /// The input gradient of a batch multiplied side by side (its own fold of one product)
+    /// is Burn's convolution's input gradient, bit for bit: on a 512→512 layer over 4×4 maps
+    /// (ResNet-18's last stage) and a strided 24→40 layer with padding.
+    #[test]
+    fn the_side_by_side_input_gradient_is_burns_bit_for_bit() {
+        let device = Device::flex();
+        let layers = [(512, 512, 1, [4, 4], 4), (24, 40, 2, [7, 5], 3)];
+        for (index, &(cin, cout, stride, size, batch)) in layers.iter().enumerate() {
+            let conv = Conv2dConfig::new([cin, cout], [3, 3])
+                .with_stride([stride, stride])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(&device);
+            let input = Tensor::<4>::random(
+                [batch, cin, size[0], size[1]],
+                Distribution::Normal(0.0, 1.0),
+                &device,
+            );
+            let weights = Tensor::<4>::random(
+                conv.forward(input.clone()).dims(),
+                Distribution::Normal(0.0, 1.0),
+                &device,
+            );
+            let gradient = |route: &dyn Fn(Tensor<4>) -> Tensor<4>| -> Vec<u32> {
+                let leaf = input.clone().autodiff().require_grad();
+                let grads = (route(leaf.clone()) * weights.clone().autodiff())
+                    .sum()
+                    .backward();
+                let values = leaf
+                    .grad(&grads)
+                    .unwrap()
+                    .into_data()
+                    .try_to_vec::<f32>()
+                    .unwrap();
+                values.iter().map(|value| value.to_bits()).collect()
+            };
+            assert_eq!(
+                gradient(&|x| convolve(&conv, x)),
+                gradient(&|x| conv.forward(x)),
+                "layer {index}"
+            );
+        }
+    }
+
     #[test]
     fn a_known_answer_on_a_tiny_layer() {
         // One 2×2 kernel [[1, 2], [3, 4]], stride 1, no padding, bias 0.5, on [[1, 2, 3], [4, 5, 6],

@@ -24,7 +24,7 @@ use burn::backend::{Backend, Flex, FlexDevice, backend_extension};
 use burn::tensor::{DType, Shape, TensorData};
 use rayon::prelude::*;
 
-use super::unroll::{UnrollGeometry, unroll, unroll_output_rows};
+use super::unroll::{UnrollGeometry, fold_side_by_side, unroll, unroll_output_rows};
 
 /// A 2-D convolution without bias (`x[N, C, H, W]`, `weight[O, C, kh, kw]`), computed as
 /// `weight[O, C·kh·kw] × columns[C·kh·kw, Ho·Wo]` per image.
@@ -95,7 +95,7 @@ impl LoweredConvolution for Flex {
             let product = banded_product(values, &weight, &geometry, out_channels);
             return Flex::float_from_data(TensorData::new(product, output_shape), &FlexDevice);
         }
-        let side_by_side = geometry.batch > 1 && geometry.positions() < SIDE_BY_SIDE_BELOW;
+        let side_by_side = multiplied_side_by_side(&geometry, out_channels);
         let weight = if side_by_side {
             Flex::float_reshape(weight, Shape::new([out_channels, depth]))
         } else {
@@ -141,6 +141,14 @@ impl LoweredConvolution for Flex {
 /// 5.6 ms one image at a time, 3.3 ms side by side including the re-layout; on the 8×8 stage
 /// (64 positions) side by side was no faster, so it keeps one product per image.
 const SIDE_BY_SIDE_BELOW: usize = 64;
+
+/// Whether a batch's product is taken with its images side by side: several images, more
+/// output channels than positions, and fewer positions than [`SIDE_BY_SIDE_BELOW`].
+fn multiplied_side_by_side(geometry: &UnrollGeometry, out_channels: usize) -> bool {
+    geometry.batch > 1
+        && weights_dominate(geometry, out_channels)
+        && geometry.positions() < SIDE_BY_SIDE_BELOW
+}
 
 /// `weight[O, C·kh·kw]` times the `columns[images, C·kh·kw, P]` of several images at once:
 /// the columns laid side by side (`[C·kh·kw, images·P]`), one product, and the result laid
@@ -218,16 +226,14 @@ fn banded_product(
     output
 }
 
-/// The backward step: Burn's own convolution gradients.
+/// The backward step: Burn's own convolution gradients, except the input gradient of layers
+/// whose batch was multiplied side by side, which is taken the same way (see
+/// [`side_by_side_input_gradient`]).
 #[derive(Debug)]
 struct LoweredConvolutionBackward;
 
-impl<B: Backend> Backward<B, 2> for LoweredConvolutionBackward {
-    type State = (
-        B::FloatTensorPrimitive,
-        B::FloatTensorPrimitive,
-        ConvOptions<2>,
-    );
+impl Backward<Flex, 2> for LoweredConvolutionBackward {
+    type State = (FloatTensor<Flex>, FloatTensor<Flex>, ConvOptions<2>);
 
     fn backward(
         self,
@@ -236,27 +242,72 @@ impl<B: Backend> Backward<B, 2> for LoweredConvolutionBackward {
         _checkpointer: &mut Checkpointer,
     ) {
         let [node_x, node_weight] = ops.parents;
-        let output_grad = grads.consume::<B>(&ops.node);
+        let output_grad = grads.consume::<Flex>(&ops.node);
         let (x, weight, options) = ops.state;
         if let Some(node) = node_weight {
-            let grad = B::conv2d_weight_backward(
+            let grad = Flex::conv2d_weight_backward(
                 x.clone(),
                 weight.clone(),
                 output_grad.clone(),
                 options.clone(),
             );
-            grads.register::<B>(node.id, grad);
+            grads.register::<Flex>(node.id, grad);
         }
         if let Some(node) = node_x {
-            grads.register::<B>(
-                node.id,
-                B::conv2d_x_backward(x, weight, output_grad, options),
-            );
+            let out_channels = weight.layout().shape().dims::<4>()[0];
+            let geometry = geometry_of(x.layout().shape(), weight.layout().shape(), &options);
+            let grad = if multiplied_side_by_side(&geometry, out_channels)
+                && x.dtype() == DType::F32
+                && output_grad.dtype() == DType::F32
+            {
+                side_by_side_input_gradient(&weight, output_grad, &geometry)
+            } else {
+                Flex::conv2d_x_backward(x, weight, output_grad, options)
+            };
+            grads.register::<Flex>(node.id, grad);
         }
     }
 }
 
-impl<B: Backend + LoweredConvolution, C: CheckpointStrategy> LoweredConvolution for Autodiff<B, C> {
+/// The input gradient of a layer whose batch was multiplied side by side, in the same shape:
+/// the output gradients of all images side by side (`[O, N·Ho·Wo]`), one product with the
+/// transposed weights (`[C·kh·kw, O] × [O, N·Ho·Wo]`), and the columns folded back onto the
+/// input. Burn's transposed convolution takes the same product one image at a time (16
+/// columns per image on ResNet-18's last stage) and folds the same way, taps in order onto
+/// zeros, so the gradient is the same.
+fn side_by_side_input_gradient(
+    weight: &FloatTensor<Flex>,
+    output_grad: FloatTensor<Flex>,
+    geometry: &UnrollGeometry,
+) -> FloatTensor<Flex> {
+    let out_channels = weight.layout().shape().dims::<4>()[0];
+    let positions = geometry.positions();
+    let images = geometry.batch;
+    let gradients = Flex::float_reshape(
+        Flex::float_swap_dims(
+            Flex::float_reshape(output_grad, Shape::new([images, out_channels, positions])),
+            0,
+            1,
+        ),
+        Shape::new([out_channels, images * positions]),
+    );
+    let transposed = Flex::float_swap_dims(
+        Flex::float_reshape(weight.clone(), Shape::new([out_channels, geometry.depth()])),
+        0,
+        1,
+    );
+    let columns = Flex::float_matmul(transposed, gradients).to_contiguous();
+    let input = fold_side_by_side(columns.storage::<f32>(), geometry);
+    let shape = Shape::new([
+        images,
+        geometry.channels,
+        geometry.input[0],
+        geometry.input[1],
+    ]);
+    Flex::float_from_data(TensorData::new(input, shape), &FlexDevice)
+}
+
+impl<C: CheckpointStrategy> LoweredConvolution for Autodiff<Flex, C> {
     fn lowered_conv2d(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
@@ -270,10 +321,10 @@ impl<B: Backend + LoweredConvolution, C: CheckpointStrategy> LoweredConvolution 
             OpsKind::Tracked(prep) => {
                 let x = x.into_primitive();
                 let weight = weight.into_primitive();
-                let output = B::lowered_conv2d(x.clone(), weight.clone(), options.clone());
+                let output = Flex::lowered_conv2d(x.clone(), weight.clone(), options.clone());
                 prep.finish((x, weight, options), output)
             }
-            OpsKind::UnTracked(prep) => prep.finish(B::lowered_conv2d(
+            OpsKind::UnTracked(prep) => prep.finish(Flex::lowered_conv2d(
                 x.into_primitive(),
                 weight.into_primitive(),
                 options,

@@ -83,6 +83,54 @@ pub(crate) fn unroll_output_rows(
     columns
 }
 
+/// The adjoint of [`unroll`] for images side by side: `columns` is `[C·kh·kw, N·Ho·Wo]` (image
+/// n's positions from column n·Ho·Wo), and each input pixel of the returned `[N, C, H, W]`
+/// receives the column values that [`unroll`] would copy from it, added taps in order (kernel
+/// row, then kernel column) onto zeros, as Burn's transposed convolution adds them.
+pub(crate) fn fold_side_by_side(columns: &[f32], geometry: &UnrollGeometry) -> Vec<f32> {
+    let [height, width] = geometry.input;
+    let [kernel_h, kernel_w] = geometry.kernel;
+    let [stride_h, stride_w] = geometry.stride;
+    let [pad_top, pad_left] = geometry.padding_before;
+    let [out_h, out_w] = geometry.output;
+    let positions = geometry.positions();
+    let all_positions = geometry.batch * positions;
+    let plane = height * width;
+    let mut input = vec![0.0f32; geometry.batch * geometry.channels * plane];
+    if plane == 0 || positions == 0 {
+        return input;
+    }
+    input
+        .par_chunks_mut(plane)
+        .enumerate()
+        .for_each(|(index, target)| {
+            let (image, channel) = (index / geometry.channels, index % geometry.channels);
+            for ky in 0..kernel_h {
+                for kx in 0..kernel_w {
+                    let row = (channel * kernel_h + ky) * kernel_w + kx;
+                    let values = &columns[row * all_positions + image * positions..][..positions];
+                    for oy in 0..out_h {
+                        let Some(iy) = (oy * stride_h + ky).checked_sub(pad_top) else {
+                            continue;
+                        };
+                        if iy >= height {
+                            continue;
+                        }
+                        for ox in 0..out_w {
+                            let Some(ix) = (ox * stride_w + kx).checked_sub(pad_left) else {
+                                continue;
+                            };
+                            if ix < width {
+                                target[iy * width + ix] += values[oy * out_w + ox];
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    input
+}
+
 /// Writes the `kh·kw` rows of one input plane for output rows `rows` into `target`
 /// (`[kh·kw, rows.len()·Wo]`, zeroed beforehand; padding taps stay zero).
 fn unroll_plane(plane: &[f32], geometry: &UnrollGeometry, rows: Range<usize>, target: &mut [f32]) {
