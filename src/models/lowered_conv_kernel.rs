@@ -161,10 +161,7 @@ fn side_by_side_product(
 ) -> FloatTensor<Flex> {
     let depth = columns.layout().shape().dims::<3>()[1];
     let out_channels = weight.layout().shape().dims::<2>()[0];
-    let side_by_side = Flex::float_reshape(
-        Flex::float_swap_dims(columns, 0, 1),
-        Shape::new([depth, images * positions]),
-    );
+    let side_by_side = images_side_by_side(columns, images, depth, positions);
     let product = Flex::float_matmul(weight.clone(), side_by_side);
     let per_image = Flex::float_swap_dims(
         Flex::float_reshape(product, Shape::new([out_channels, images, positions])),
@@ -172,6 +169,21 @@ fn side_by_side_product(
         1,
     );
     per_image.to_contiguous()
+}
+
+/// `[images, rows, positions]` (or any shape of that many values) laid out as
+/// `[rows, images·positions]`: image n's values in columns n·positions onwards.
+fn images_side_by_side(
+    tensor: FloatTensor<Flex>,
+    images: usize,
+    rows: usize,
+    positions: usize,
+) -> FloatTensor<Flex> {
+    let per_image = Flex::float_reshape(tensor, Shape::new([images, rows, positions]));
+    Flex::float_reshape(
+        Flex::float_swap_dims(per_image, 0, 1),
+        Shape::new([rows, images * positions]),
+    )
 }
 
 /// Whether the layer has more weights (`O·C·kh·kw`) than one image's unrolled columns have
@@ -283,14 +295,7 @@ fn side_by_side_input_gradient(
     let out_channels = weight.layout().shape().dims::<4>()[0];
     let positions = geometry.positions();
     let images = geometry.batch;
-    let gradients = Flex::float_reshape(
-        Flex::float_swap_dims(
-            Flex::float_reshape(output_grad, Shape::new([images, out_channels, positions])),
-            0,
-            1,
-        ),
-        Shape::new([out_channels, images * positions]),
-    );
+    let gradients = images_side_by_side(output_grad, images, out_channels, positions);
     let transposed = Flex::float_swap_dims(
         Flex::float_reshape(weight.clone(), Shape::new([out_channels, geometry.depth()])),
         0,

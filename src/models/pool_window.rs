@@ -108,14 +108,11 @@ impl PlanePooling {
     pub(crate) fn pool(&self, plane: &[f32], output: &mut [f32], winners: Option<&mut [u32]>) {
         debug_assert_eq!(plane.len(), self.input_len());
         debug_assert_eq!(output.len(), self.output_len());
+        let two_by_two = self.window.is_two_by_two();
         match winners {
-            Some(winners) if self.window.is_two_by_two() => {
-                self.pool_two_by_two::<true>(plane, output, winners);
-            }
-            None if self.window.is_two_by_two() => {
-                self.pool_two_by_two::<false>(plane, output, &mut []);
-            }
+            Some(winners) if two_by_two => self.pool_two_by_two::<true>(plane, output, winners),
             Some(winners) => self.pool_general::<true>(plane, output, winners),
+            None if two_by_two => self.pool_two_by_two::<false>(plane, output, &mut []),
             None => self.pool_general::<false>(plane, output, &mut []),
         }
     }
